@@ -1,0 +1,171 @@
+"""A region plan: which municipality belongs to which region, and each core.
+
+A plan is a value: it is frozen, and metrics are pure functions of it
+(:mod:`regionopt.evaluate`). Plans are read from and written to CSV files with
+columns ``kommunenummer, region`` and optionally ``core`` (the kommunenummer of
+the region's core, the same on every row of a region) and ``source``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from regionopt.errors import DataError
+from regionopt.problem import ProblemData
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An assignment of municipalities to named regions, each with a core.
+
+    Attributes
+    ----------
+    assignment
+        Kommunenummer → region name.
+    cores
+        Region name → kommunenummer of its core (a member of the region).
+    name
+        A label for the plan (``"optimum"``, ``"NIVI 2023"``, ...).
+    """
+
+    assignment: Mapping[str, str]
+    cores: Mapping[str, str]
+    name: str = "plan"
+    _frozen: bool = field(default=False, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "assignment", MappingProxyType(dict(sorted(self.assignment.items()))))
+        object.__setattr__(self, "cores", MappingProxyType(dict(sorted(self.cores.items()))))
+        regions = set(self.assignment.values())
+        if set(self.cores) != regions:
+            missing = sorted(regions - set(self.cores))
+            extra = sorted(set(self.cores) - regions)
+            what = f"region {missing[0]!r} has no core" if missing else f"core given for unknown region {extra[0]!r}"
+            raise DataError(f"plan {self.name!r}: {what}")
+        for region, core in self.cores.items():
+            if self.assignment.get(core) != region:
+                raise DataError(
+                    f"plan {self.name!r}: core {core} of region {region!r} is not a member of it"
+                )
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Region names, sorted."""
+        return tuple(sorted(self.cores))
+
+    def members(self, region: str) -> tuple[str, ...]:
+        """Kommunenummer of the members of ``region``, sorted."""
+        return tuple(c for c, r in self.assignment.items() if r == region)
+
+    def core_of(self, code: str) -> str:
+        """Kommunenummer of the core of the region holding ``code``."""
+        return self.cores[self.assignment[code]]
+
+    def labels(self, problem: ProblemData) -> np.ndarray:
+        """Return, per position in ``problem``, the position of its core.
+
+        Raises
+        ------
+        DataError
+            If the plan and the problem do not cover the same municipalities.
+        """
+        check_coverage(self, problem)
+        return np.array([problem.index(self.core_of(c)) for c in problem.codes], dtype="int64")
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the plan as a table ``kommunenummer, region, core``."""
+        return pd.DataFrame(
+            {
+                "kommunenummer": list(self.assignment),
+                "region": list(self.assignment.values()),
+                "core": [self.core_of(c) for c in self.assignment],
+            }
+        )
+
+
+def check_coverage(plan: Plan, problem: ProblemData) -> None:
+    """Raise :class:`DataError` unless ``plan`` covers exactly ``problem``'s municipalities."""
+    have, want = set(plan.assignment), set(problem.codes)
+    if have - want:
+        raise DataError(f"plan {plan.name!r}: municipality {sorted(have - want)[0]} is not in the study area")
+    if want - have:
+        raise DataError(f"plan {plan.name!r}: municipality {sorted(want - have)[0]} is not assigned to a region")
+
+
+def plan_from_labels(problem: ProblemData, cores: np.ndarray, *, name: str = "plan",
+                     region_names: Mapping[str, str] | None = None) -> Plan:
+    """Build a plan from ``cores[i]`` = position of the core of municipality ``i``.
+
+    Regions are named after their core municipality unless ``region_names``
+    (core kommunenummer → region name) says otherwise.
+    """
+    names = dict(region_names or {})
+    core_codes = sorted({problem.codes[int(k)] for k in cores})
+    label = {c: names.get(c, problem.names[problem.index(c)]) for c in core_codes}
+    if len(set(label.values())) != len(label):  # two cores share a name: disambiguate by code
+        label = {c: f"{label[c]} ({c})" for c in core_codes}
+    assignment = {problem.codes[i]: label[problem.codes[int(k)]] for i, k in enumerate(cores)}
+    return Plan(assignment=assignment, cores={label[c]: c for c in core_codes}, name=name)
+
+
+def read_plan(path: str | os.PathLike[str], *, problem: ProblemData | None = None,
+              name: str | None = None) -> Plan:
+    """Read a plan CSV (``kommunenummer, region[, core]``).
+
+    Where no ``core`` is given for a region, its core is its most populous
+    member (ties to the lower kommunenummer), which needs ``problem``.
+
+    Raises
+    ------
+    DataError
+        Naming the file and the row, column or municipality at fault.
+    """
+    p = Path(path)
+    try:
+        df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise DataError(f"{p}: file not found") from None
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{p}: cannot read ({exc})") from None
+    for col in ("kommunenummer", "region"):
+        if col not in df.columns:
+            raise DataError(f"{p}: missing column {col!r}")
+    df["kommunenummer"] = df["kommunenummer"].str.strip()
+    bad = df.loc[~df["kommunenummer"].str.fullmatch(r"\d{4}"), "kommunenummer"]
+    if len(bad):
+        raise DataError(f"{p}: kommunenummer {bad.iloc[0]!r} is not a 4-digit code")
+    dup = df.loc[df["kommunenummer"].duplicated(), "kommunenummer"]
+    if len(dup):
+        raise DataError(f"{p}: municipality {dup.iloc[0]} appears more than once")
+    empty = df.loc[df["region"].str.strip() == "", "kommunenummer"]
+    if len(empty):
+        raise DataError(f"{p}: municipality {empty.iloc[0]} has no region")
+    assignment = dict(zip(df["kommunenummer"], df["region"].str.strip(), strict=True))
+    cores: dict[str, str] = {}
+    if "core" in df.columns:
+        for region, group in df.groupby("region", sort=True):
+            named = {c.strip() for c in group["core"] if c.strip()}
+            if len(named) > 1:
+                raise DataError(f"{p}: region {region!r} names more than one core: {', '.join(sorted(named))}")
+            if named:
+                cores[str(region).strip()] = named.pop()
+    missing = sorted(set(assignment.values()) - set(cores))
+    if missing:
+        if problem is None:
+            raise DataError(f"{p}: region {missing[0]!r} names no core and no population is at hand")
+        for region in missing:
+            members = [c for c, r in assignment.items() if r == region]
+            for c in members:
+                problem.index(c)
+            cores[region] = max(members, key=lambda c: (problem.population[problem.index(c)], -int(c)))
+    plan = Plan(assignment=assignment, cores=cores, name=name or p.stem)
+    if problem is not None:
+        check_coverage(plan, problem)
+    return plan
