@@ -1,0 +1,139 @@
+"""Notebook facade: the command line's steps as plain functions.
+
+The path a notebook follows mirrors ``regionopt solve``::
+
+    import regionopt.api as ro
+
+    net = ro.build_network("troms-finnmark")          # municipalities + travel graph
+    problem = ro.problem_from_network(net)            # arrays the model uses
+    scenario = ro.load_scenario()                     # default: 12 regions, contiguous
+    result = ro.solve(problem, scenario)              # exact MIP (CBC)
+    nivi = ro.reference_plan(problem)                 # NIVI's 12 regions, same graph
+    table = ro.compare(result.plan, nivi, problem).table
+    ro.write_solution(result, net, "results/tf")      # plan.csv, maps, metrics ...
+
+Every function here is a thin wrapper; the work is done in the pipeline
+modules (``data`` → ``network`` → ``model`` → ``evaluate`` → ``viz``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from regionopt import data as _data
+from regionopt import evaluate as _evaluate
+from regionopt import model as _model
+from regionopt import network as _network
+from regionopt import outputs as _outputs
+from regionopt import reference as _reference
+from regionopt import scenario as _scenario
+from regionopt.plan import Plan, read_plan
+from regionopt.problem import ProblemData, problem_from_network
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "area_of",
+    "build_network",
+    "compare",
+    "evaluate",
+    "load_area",
+    "load_scenario",
+    "network_for_scenario",
+    "problem_from_network",
+    "read_plan",
+    "reference_plan",
+    "solve",
+    "write_solution",
+]
+
+
+def load_area(area: str | Sequence[str] = "troms-finnmark", *,
+              data_dir: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame:
+    """Return the municipalities of ``area`` (see :func:`regionopt.data.load_municipalities`)."""
+    return _data.load_municipalities(area, data_dir=data_dir)
+
+
+def build_network(area: str | Sequence[str] = "troms-finnmark", *,
+                  settings: _network.NetworkSettings | None = None,
+                  data_dir: str | os.PathLike[str] | None = None,
+                  use_cache: bool = True, progress: bool = True) -> _network.Network:
+    """Build (or load from cache) the travel network of ``area``.
+
+    Returns
+    -------
+    regionopt.network.Network
+        Municipalities, road graph, minutes matrix and functional adjacency.
+    """
+    return _network.build_network(
+        area, settings=settings or _network.NetworkSettings(), data_dir=data_dir,
+        use_cache=use_cache, progress=progress,
+    )
+
+
+def load_scenario(path: str | os.PathLike[str] | None = None, *,
+                  overrides: Mapping[str, Any] | None = None) -> _scenario.Scenario:
+    """Load a scenario file (default: the packaged Troms og Finnmark scenario).
+
+    Parameters
+    ----------
+    path
+        A TOML scenario file; ``None`` for :func:`regionopt.scenario.default_scenario_path`.
+    overrides
+        Dotted keys to replace, e.g. ``{"regions.count": 8}``.
+    """
+    scen = _scenario.load_scenario(path or _scenario.default_scenario_path())
+    for key, value in (overrides or {}).items():
+        scen = _scenario.replace_key(scen, key, value)
+    return scen
+
+
+def area_of(scenario: _scenario.Scenario) -> tuple[str, ...]:
+    """Return the area spec (county and municipality codes) a scenario names."""
+    return tuple(scenario.area.counties) + tuple(scenario.area.municipalities)
+
+
+def network_for_scenario(scenario: _scenario.Scenario, **kwargs: Any) -> _network.Network:
+    """Build the network of the scenario's area (keywords as :func:`build_network`)."""
+    return build_network(list(area_of(scenario)), **kwargs)
+
+
+def solve(problem: ProblemData, scenario: _scenario.Scenario, *, quiet: bool = False,
+          alternatives: int = 0) -> _model.SolveResult:
+    """Solve ``scenario`` on ``problem`` to proven optimality (or report the gap)."""
+    return _model.solve(problem, scenario, quiet=quiet, alternatives=alternatives)
+
+
+def evaluate(plan: Plan, problem: ProblemData) -> _evaluate.PlanMetrics:
+    """Score any plan with the same metrics on the same graph."""
+    return _evaluate.evaluate(plan, problem)
+
+
+def compare(a: Plan, b: Plan, problem: ProblemData) -> _evaluate.Comparison:
+    """Put two plans side by side, with the municipalities that move."""
+    return _evaluate.compare(a, b, problem)
+
+
+def reference_plan(problem: ProblemData) -> Plan | None:
+    """Return the reference plan covering exactly ``problem``'s area, or ``None``."""
+    plans = _reference.reference_plans_for(problem)
+    return plans[0] if plans else None
+
+
+def write_solution(result: _model.SolveResult, network: _network.Network,
+                   out_dir: str | os.PathLike[str], *, maps: bool = True, png: bool = False,
+                   lang: str = "nb") -> Path:
+    """Write a solve's folder (see :mod:`regionopt.outputs`); all files or none.
+
+    Returns
+    -------
+    pathlib.Path
+        The output folder.
+    """
+    return _outputs.write_solution(result, network, out_dir, maps=maps, png=png, lang=lang)

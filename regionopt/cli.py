@@ -1,0 +1,152 @@
+"""The ``regionopt`` command line.
+
+Every command writes its files through :mod:`regionopt.io` (all or nothing);
+every error a user can cause ends in one line on standard error and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from regionopt import __version__
+from regionopt.errors import RegionoptError
+
+log = logging.getLogger("regionopt")
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="folder with the source files (default: $REGIONOPT_DATA_DIR, "
+                        "else download into the user cache)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bars or solver log")
+
+
+def _add_area(p: argparse.ArgumentParser, default: str | None = "troms-finnmark") -> None:
+    p.add_argument("--area", default=default,
+                   help="'troms-finnmark' (counties 55+56), 'norway' (all 357), or "
+                        "comma-separated county (55) and municipality (5501) codes")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``regionopt`` command."""
+    parser = _Parser(prog="regionopt", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"regionopt {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    data = sub.add_parser("data", help="source data")
+    data_sub = data.add_subparsers(dest="data_command", required=True, parser_class=_Parser)
+    info = data_sub.add_parser("info", help="what was found where, with checksums")
+    _add_common(info)
+
+    net = sub.add_parser("network", help="travel-time network")
+    net_sub = net.add_subparsers(dest="network_command", required=True, parser_class=_Parser)
+    build = net_sub.add_parser("build", help="build the road graph, matrix and adjacency")
+    _add_area(build)
+    build.add_argument("--out", type=Path, required=True, help="output folder")
+    build.add_argument("--speed", action="append", default=[], metavar="CLASS=KPH",
+                       help="override a road-class speed, e.g. --speed norfv=55 (repeatable)")
+    build.add_argument("--no-cache", action="store_true", help="rebuild even if cached")
+    build.add_argument("--graph-format", choices=["graphml", "gpkg"], default="graphml")
+    _add_common(build)
+
+    solve = sub.add_parser("solve", help="solve a scenario to proven optimality")
+    solve.add_argument("--scenario", type=Path, default=None,
+                       help="scenario TOML (default: Troms og Finnmark, 12 regions)")
+    solve.add_argument("--out", type=Path, default=Path("results/troms-finnmark"),
+                       help="output folder (default: results/troms-finnmark)")
+    solve.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a scenario key, e.g. --set regions.count=10")
+    solve.add_argument("--alternatives", type=int, default=0, metavar="N",
+                       help="also return the N next-best distinct plans")
+    solve.add_argument("--lang", choices=["nb", "en"], default="nb", help="map language")
+    solve.add_argument("--png", action="store_true", help="also write plan.png")
+    solve.add_argument("--no-maps", action="store_true", help="skip the HTML maps")
+    _add_common(solve)
+
+    ev = sub.add_parser("evaluate", help="score a plan CSV (kommunenummer,region)")
+    ev.add_argument("--plan", required=True, help="plan CSV, or 'nivi' for NIVI's 2023 plan")
+    ev.add_argument("--scenario", type=Path, default=None,
+                    help="also audit the plan against this scenario and its optimum")
+    _add_area(ev, default=None)
+    ev.add_argument("--inputs", type=Path, default=None,
+                    help="use a solve's inputs/ folder instead of building the network")
+    ev.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_common(ev)
+
+    cmp_ = sub.add_parser("compare", help="two plans side by side")
+    cmp_.add_argument("a", help="plan CSV or 'nivi'")
+    cmp_.add_argument("b", help="plan CSV or 'nivi'")
+    _add_area(cmp_, default=None)
+    cmp_.add_argument("--inputs", type=Path, default=None,
+                      help="use a solve's inputs/ folder instead of building the network")
+    cmp_.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_common(cmp_)
+
+    mp = sub.add_parser("map", help="draw plan(s) as a self-contained HTML map")
+    mp.add_argument("--plan", required=True, help="plan CSV or 'nivi'")
+    mp.add_argument("--beside", default=None, help="a second plan drawn beside the first")
+    mp.add_argument("--out", type=Path, required=True, help="HTML file to write")
+    _add_area(mp, default=None)
+    mp.add_argument("--lang", choices=["nb", "en"], default="nb")
+    mp.add_argument("--png", action="store_true", help="also write a PNG beside the HTML")
+    mp.add_argument("--tiles", action="store_true",
+                    help="add online background tiles (the map works without them)")
+    _add_common(mp)
+
+    sw = sub.add_parser("sweep", help="solve every combination of varied scenario keys")
+    sw.add_argument("--scenario", type=Path, default=None)
+    sw.add_argument("--vary", action="append", default=[], metavar="KEY=VALUES",
+                    help="e.g. regions.count=8..16 or constraints.max_travel_minutes=60,90")
+    sw.add_argument("--out", type=Path, required=True)
+    sw.add_argument("--scheduler", default=None,
+                    help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
+    sw.add_argument("--workers", type=int, default=2, help="local worker processes")
+    sw.add_argument("--no-resume", action="store_true", help="solve finished scenarios again")
+    _add_common(sw)
+    return parser
+
+
+def _setup_logging(quiet: bool) -> None:
+    level = logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("regionopt").setLevel(level)
+    logging.captureWarnings(True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(getattr(args, "quiet", False))
+    if getattr(args, "data_dir", None) is not None:
+        os.environ["REGIONOPT_DATA_DIR"] = str(args.data_dir)
+    from regionopt import commands  # heavy imports only after parsing
+
+    try:
+        return commands.run(args)
+    except RegionoptError as exc:
+        print(f"regionopt: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("regionopt: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
