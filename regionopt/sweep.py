@@ -1,0 +1,630 @@
+"""Scenario sweeps: solve every combination of varied scenario keys.
+
+A sweep takes one base scenario and a few ``--vary`` specifications such as
+``regions.count=8..16`` or ``constraints.max_travel_minutes=60,90,120``, and
+solves the cartesian product of their values, in parallel on local processes
+or on a Dask cluster. Every finished scenario is written to
+``plans/<id>/`` as soon as it completes (``plan.csv``, ``scenario.toml``,
+``metrics.json`` and, last, ``result.json``), so an interrupted sweep resumes
+where it stopped. The whole sweep ends in ``sweep.csv``, ``sweep.parquet`` and
+a Pareto plot (:mod:`regionopt.pareto`).
+
+The travel-time problem is sent to each worker once: through the process
+pool's initializer, or with ``client.scatter(problem, broadcast=True)`` on
+Dask. When several solves run at once each uses one solver thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+import multiprocessing
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from regionopt.errors import InfeasibleError, RegionoptError, ScenarioError
+from regionopt.io import atomic_write_text, atomic_write_with
+from regionopt.plan import Plan
+from regionopt.problem import ProblemData
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from regionopt.scenario import Scenario
+
+log = logging.getLogger(__name__)
+
+VaryValue = int | float | bool | str | None
+"""One value a varied key takes."""
+
+SWEEP_CSV = "sweep.csv"
+SWEEP_PARQUET = "sweep.parquet"
+PLANS_DIR = "plans"
+RESULT_JSON = "result.json"
+MAX_RANGE_VALUES = 10_000
+RESULT_COLUMNS = ("status", "objective", "travel", "balance", "bound", "gap", "seconds", "solver")
+METRIC_COLUMNS = (
+    "person_minutes",
+    "mean_minutes_per_inhabitant",
+    "max_minutes",
+    "smallest_region_population",
+    "largest_region_population",
+    "population_cv",
+    "regions_not_connected",
+    "regions",
+)
+_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+_INT_RE = re.compile(r"[+-]?\d+(_\d+)*")
+_FLOAT_RE = re.compile(r"[+-]?(\d+(_\d+)*)?\.?\d+(_\d+)*([eE][+-]?\d+)?")
+
+# The problem a worker process received from the pool initializer.
+_WORKER_PROBLEM: ProblemData | None = None
+
+
+@dataclass(frozen=True)
+class SweepCase:
+    """One combination of a sweep.
+
+    Attributes
+    ----------
+    id
+        Stable identifier: a hash of ``overrides`` (see :func:`case_id`).
+    overrides
+        ``(dotted key, value)`` pairs in the order of the ``--vary`` options.
+    scenario
+        The base scenario with ``overrides`` applied.
+    """
+
+    id: str
+    overrides: tuple[tuple[str, VaryValue], ...]
+    scenario: Scenario
+
+    def label(self) -> str:
+        """Short text such as ``count=10, max_travel_minutes=120``."""
+        return ", ".join(f"{k.rsplit('.', 1)[-1]}={_fmt(v)}" for k, v in self.overrides)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse_value(text: str) -> VaryValue:
+    """Parse one value of a ``--vary`` list as TOML would.
+
+    ``true``/``false`` become booleans, ``none``/``null`` ``None``, integers
+    and floats numbers (``5_000`` allowed); anything else is a string (quotes
+    around it are removed).
+
+    Returns
+    -------
+    int, float, bool, str or None
+    """
+    t = text.strip()
+    low = t.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low in ("none", "null"):
+        return None
+    if _INT_RE.fullmatch(t):
+        return int(t.replace("_", ""))
+    if _FLOAT_RE.fullmatch(t):
+        return float(t.replace("_", ""))
+    if len(t) >= 2 and t[0] == t[-1] and t[0] in "'\"":
+        return t[1:-1]
+    return t
+
+
+def parse_vary(spec: str) -> tuple[str, tuple[VaryValue, ...]]:
+    """Parse ``KEY=VALUES`` into the dotted key and its values.
+
+    ``VALUES`` is a comma-separated list (``60,90,120``) or an inclusive range
+    ``a..b`` with an optional step ``a..b:step`` (step 1 for integers; floats
+    need a step, counted exactly in decimal).
+
+    Parameters
+    ----------
+    spec
+        For example ``"regions.count=8..16"`` or
+        ``"constraints.max_travel_minutes=60,90,120"``.
+
+    Returns
+    -------
+    tuple
+        ``(key, values)``, values in the order given.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``spec`` when it is malformed, empty, has duplicate values or
+        an empty or reversed range.
+    """
+    key, sep, rhs = spec.partition("=")
+    key, rhs = key.strip(), rhs.strip()
+    if not sep or not _KEY_RE.fullmatch(key):
+        raise ScenarioError(f"--vary {spec!r}: expected KEY=VALUES with a dotted key "
+                            "such as regions.count=8..16")
+    if not rhs:
+        raise ScenarioError(f"--vary {spec!r}: no values after '='")
+    if ".." in rhs and "," not in rhs:
+        values = _parse_range(spec, rhs)
+    else:
+        items = [s.strip() for s in rhs.split(",")]
+        if any(not s for s in items):
+            raise ScenarioError(f"--vary {spec!r}: empty value in the list")
+        values = tuple(parse_value(s) for s in items)
+    seen: set[str] = set()
+    for v in values:
+        canon = json.dumps(v)
+        if canon in seen:
+            raise ScenarioError(f"--vary {spec!r}: value {_fmt(v)} is listed twice")
+        seen.add(canon)
+    return key, values
+
+
+def _parse_range(spec: str, rhs: str) -> tuple[VaryValue, ...]:
+    lo_s, _, rest = rhs.partition("..")
+    hi_s, _, step_s = rest.partition(":")
+    texts = [t.strip().replace("_", "") for t in (lo_s, hi_s, step_s or "1")]
+    parsed = [parse_value(t) for t in texts]
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in parsed):
+        raise ScenarioError(f"--vary {spec!r}: a range needs numbers, as in 8..16 or 0.5..1.5:0.25")
+    kind: Callable[[Decimal], VaryValue] = int
+    if not all(isinstance(v, int) for v in parsed):
+        if not step_s.strip():
+            raise ScenarioError(f"--vary {spec!r}: a range of decimals needs a step (a..b:step)")
+        kind = float
+    lo, hi, st = (Decimal(t) for t in texts)
+    if st <= 0:
+        raise ScenarioError(f"--vary {spec!r}: the step must be positive")
+    if lo > hi:
+        raise ScenarioError(f"--vary {spec!r}: the range is empty (start above end)")
+    count = int((hi - lo) / st) + 1
+    if count > MAX_RANGE_VALUES:
+        raise ScenarioError(f"--vary {spec!r}: {count} values, more than {MAX_RANGE_VALUES}")
+    return tuple(kind(lo + i * st) for i in range(count))
+
+
+def case_id(overrides: Iterable[tuple[str, VaryValue]]) -> str:
+    """Return the stable id of a combination: 12 hex digits of a SHA-256.
+
+    The hash covers the overrides sorted by key, in canonical JSON, so ``1``,
+    ``1.0`` and ``true`` give different ids and the order of ``--vary``
+    options does not matter.
+    """
+    canon = json.dumps(sorted(overrides), separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:12]
+
+
+def sweep_cases(scenario: Scenario,
+                varies: Sequence[tuple[str, Sequence[VaryValue]]]) -> list[SweepCase]:
+    """Expand the cartesian product of ``varies`` into validated cases.
+
+    Parameters
+    ----------
+    scenario
+        The base scenario.
+    varies
+        ``(key, values)`` pairs, as returned by :func:`parse_vary`.
+
+    Returns
+    -------
+    list of SweepCase
+        In ``itertools.product`` order of ``varies``.
+
+    Raises
+    ------
+    ScenarioError
+        If a key is varied twice, or a combination is not a valid scenario
+        (unknown key, wrong type, impossible value), naming it.
+    """
+    from regionopt.scenario import replace_key
+
+    keys = [k for k, _ in varies]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise ScenarioError(f"--vary: key {twice[0]} is varied more than once")
+    cases = []
+    for combo in itertools.product(*(tuple(v) for _, v in varies)):
+        overrides = tuple(zip(keys, combo, strict=True))
+        s = scenario
+        for key, value in overrides:
+            s = replace_key(s, key, value)
+        cases.append(SweepCase(id=case_id(overrides), overrides=overrides, scenario=s))
+    return cases
+
+
+# --------------------------------------------------------------------------- solving
+
+
+def _solve_case(problem: ProblemData, scenario: Scenario) -> dict[str, Any]:
+    """Solve one scenario and evaluate its plan; return plain, picklable data."""
+    from regionopt.evaluate import evaluate
+    from regionopt.model import solve
+
+    out: dict[str, Any] = dict.fromkeys((*RESULT_COLUMNS, "reason"))
+    out.update(assignment=None, cores=None, metrics={})
+    try:
+        res = solve(problem, scenario, quiet=True)
+    except InfeasibleError as exc:
+        out.update(status="infeasible", reason="; ".join(exc.reasons) or str(exc))
+        return out
+    except RegionoptError as exc:  # solver missing or failed: record, retry on resume
+        out.update(status="error", reason=f"{type(exc).__name__}: {exc}")
+        return out
+    terms = dict(res.terms or {})
+    out.update(status=res.status, objective=res.objective, travel=terms.get("travel"),
+               balance=terms.get("balance"), bound=res.bound, gap=res.gap,
+               seconds=res.seconds, solver=res.solver)
+    if res.plan is not None:
+        out.update(assignment=dict(res.plan.assignment), cores=dict(res.plan.cores))
+        out["metrics"] = _jsonable(dict(evaluate(res.plan, problem).summary))
+    elif res.status == "infeasible":
+        out["reason"] = "the solver proved the scenario infeasible"
+    return _jsonable(out)
+
+
+def _init_worker(problem: ProblemData) -> None:
+    """Pool initializer: keep the problem in the worker for all its tasks."""
+    global _WORKER_PROBLEM
+    _WORKER_PROBLEM = problem
+
+
+def _process_task(scenario: Scenario) -> dict[str, Any]:
+    if _WORKER_PROBLEM is None:  # pragma: no cover - initializer always ran
+        raise RuntimeError("sweep worker started without a problem")
+    return _solve_case(_WORKER_PROBLEM, scenario)
+
+
+def _run_serial(problem: ProblemData,
+                jobs: Sequence[tuple[SweepCase, Scenario]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for case, scenario in jobs:
+        yield case.id, _solve_case(problem, scenario)
+
+
+def _run_processes(problem: ProblemData, jobs: Sequence[tuple[SweepCase, Scenario]], *,
+                   max_workers: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    # spawn, not fork: the parent may hold threads (a Dask client, tqdm's monitor).
+    ctx = multiprocessing.get_context("spawn")
+    workers = min(max_workers, len(jobs))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(problem,)) as pool:
+        pending: dict[Future[dict[str, Any]], str] = {
+            pool.submit(_process_task, scenario): case.id for case, scenario in jobs
+        }
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in sorted(done, key=lambda f: pending[f]):
+                    yield pending.pop(fut), fut.result()
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+
+def _run_dask(problem: ProblemData, jobs: Sequence[tuple[SweepCase, Scenario]], *,
+              client: Client) -> Iterator[tuple[str, dict[str, Any]]]:
+    from distributed import as_completed
+
+    shared = client.scatter(problem, broadcast=True, hash=False)
+    futures = {client.submit(_solve_case, shared, scenario, key=f"regionopt-sweep-{case.id}",
+                             pure=False): case.id for case, scenario in jobs}
+    try:
+        for fut, result in as_completed(futures, with_results=True):
+            yield futures[fut], result
+    finally:
+        client.cancel([*futures, shared])
+
+
+def _dask_client(scheduler: str | Client) -> tuple[Client, bool]:
+    """Return a client for ``scheduler`` and whether this module must close it."""
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise ScenarioError("--scheduler needs dask.distributed: pip install distributed") from None
+    if isinstance(scheduler, Client):
+        return scheduler, False
+    if not isinstance(scheduler, str) or not re.fullmatch(r"(tcp|tls|inproc)://\S+", scheduler):
+        raise ScenarioError(f"--scheduler {scheduler!r}: expected an address tcp://HOST:PORT "
+                            "or a dask.distributed.Client")
+    try:
+        return Client(scheduler, timeout=30), True
+    except OSError as exc:
+        raise ScenarioError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+
+
+def _single_thread(scenario: Scenario) -> Scenario:
+    """Return ``scenario`` with one solver thread (several solves share the cores)."""
+    from regionopt.scenario import replace_key
+
+    try:
+        return replace_key(scenario, "solver.threads", 1)
+    except ScenarioError:  # a scenario format without the key: leave the solver's default
+        return scenario
+
+
+# --------------------------------------------------------------------------- persistence
+
+
+def problem_digest(problem: ProblemData) -> str:
+    """Return a SHA-256 of everything in ``problem`` that a solve depends on."""
+    h = hashlib.sha256()
+    h.update(json.dumps([problem.codes, problem.counties, problem.edges]).encode("utf-8"))
+    h.update(np.ascontiguousarray(problem.population, dtype="<i8").tobytes())
+    h.update(np.ascontiguousarray(problem.minutes, dtype="<f8").tobytes())
+    return h.hexdigest()
+
+
+def _scenario_digest(scenario: Scenario) -> str:
+    from regionopt.scenario import scenario_to_toml
+
+    return hashlib.sha256(scenario_to_toml(scenario).encode("utf-8")).hexdigest()
+
+
+def _case_dir(out_dir: Path, case: SweepCase) -> Path:
+    return out_dir / PLANS_DIR / case.id
+
+
+def _dump_json(obj: object) -> str:
+    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _write_case(out_dir: Path, case: SweepCase, solved: Scenario, outcome: dict[str, Any],
+                digests: dict[str, str]) -> None:
+    """Write one finished case; ``result.json`` goes last and marks it complete."""
+    from regionopt.scenario import scenario_to_toml
+
+    folder = _case_dir(out_dir, case)
+    atomic_write_text(folder / "scenario.toml", scenario_to_toml(solved))
+    plan_path = None
+    if outcome["assignment"] is not None:
+        plan = Plan(assignment=outcome["assignment"], cores=outcome["cores"],
+                    name=f"sweep {case.id}")
+        atomic_write_text(folder / "plan.csv", plan.to_frame().to_csv(index=False,
+                                                                      lineterminator="\n"))
+        atomic_write_text(folder / "metrics.json", _dump_json(outcome["metrics"]))
+        plan_path = f"{PLANS_DIR}/{case.id}/plan.csv"
+    record = {k: v for k, v in outcome.items() if k not in ("assignment", "cores")}
+    record.update(id=case.id, overrides=[list(o) for o in case.overrides], plan_path=plan_path,
+                  **digests)
+    atomic_write_text(folder / RESULT_JSON, _dump_json(_jsonable(record)))
+
+
+def _load_case(out_dir: Path, case: SweepCase, digests: dict[str, str]) -> dict[str, Any] | None:
+    """Return the stored record of ``case`` if it is complete and still current."""
+    path = _case_dir(out_dir, case) / RESULT_JSON
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.warning("%s: unreadable (%s); solving %s again", path, exc, case.id)
+        return None
+    stale = [k for k, v in digests.items() if record.get(k) != v]
+    if stale:
+        log.info("%s: %s changed since it was solved; solving again", case.id,
+                 stale[0].removesuffix("_sha256"))
+        return None
+    plan_path = record.get("plan_path")
+    if plan_path and not (out_dir / plan_path).is_file():
+        log.info("%s: %s is missing; solving again", case.id, plan_path)
+        return None
+    return record
+
+
+# --------------------------------------------------------------------------- table
+
+
+def _table(cases: Sequence[SweepCase], records: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    keys = [k for k, _ in cases[0].overrides] if cases else []
+    seen = {m for r in records.values() for m in (r.get("metrics") or {})}
+    extra = sorted(seen - set(METRIC_COLUMNS) - {"plan"})
+    rows = []
+    for case in cases:
+        rec = records[case.id]
+        row: dict[str, Any] = {"id": case.id, **dict(case.overrides)}
+        row.update({c: rec.get(c) for c in RESULT_COLUMNS})
+        metrics = rec.get("metrics") or {}
+        row.update({m: metrics.get(m) for m in (*METRIC_COLUMNS, *extra)})
+        row.update(plan_path=rec.get("plan_path"), reason=rec.get("reason"))
+        rows.append(row)
+    columns = ["id", *keys, *RESULT_COLUMNS, *METRIC_COLUMNS, *extra, "plan_path", "reason"]
+    df = pd.DataFrame(rows, columns=columns)
+    for col in ("objective", "travel", "balance", "bound", "gap", "seconds",
+                "person_minutes", "mean_minutes_per_inhabitant", "max_minutes", "population_cv"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    for col in ("smallest_region_population", "largest_region_population",
+                "regions_not_connected", "regions"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
+    for col in extra:
+        df[col] = pd.to_numeric(df[col], errors="coerce")
+    for col in keys:
+        df[col] = _uniform_column(df[col])
+    return df
+
+
+def _uniform_column(col: pd.Series) -> pd.Series:
+    """Give a varied-value column one type (Parquet needs it): numbers, else text."""
+    vals = [v for v in col if v is not None]
+    if all(isinstance(v, bool) for v in vals):
+        return col.astype("boolean")
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+        return col.astype("Int64")
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in vals):
+        return col.astype("float64")
+    return pd.Series([None if v is None else _fmt(v) for v in col], index=col.index,
+                     dtype="string", name=col.name)
+
+
+def write_table(table: pd.DataFrame, out_dir: str | os.PathLike[str]) -> None:
+    """Write ``sweep.csv`` and ``sweep.parquet`` into ``out_dir`` atomically."""
+    out = Path(out_dir)
+    atomic_write_text(out / SWEEP_CSV, table.to_csv(index=False, lineterminator="\n"))
+    atomic_write_with(out / SWEEP_PARQUET, lambda p: table.to_parquet(p, index=False))
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def run_sweep(scenario: Scenario, varies: Sequence[tuple[str, Sequence[VaryValue]]], *,
+              problem: ProblemData, out_dir: str | os.PathLike[str],
+              scheduler: str | Client | None = None, max_workers: int = 2,
+              resume: bool = True, progress: bool = True,
+              reference: Sequence[Plan] | None = None) -> pd.DataFrame:
+    """Solve every combination of ``varies`` and write the sweep's outputs.
+
+    Parameters
+    ----------
+    scenario
+        The base scenario; each case overrides the varied keys.
+    varies
+        ``(dotted key, values)`` pairs, e.g. from :func:`parse_vary`.
+    problem
+        The travel-time problem shared by every case (sent to each worker once).
+    out_dir
+        Folder for ``plans/<id>/``, ``sweep.csv``, ``sweep.parquet``,
+        ``pareto.png`` and ``pareto.html``.
+    scheduler
+        ``None`` for local processes; a Dask scheduler address
+        ``tcp://HOST:PORT`` or a ``dask.distributed.Client`` to run on Dask.
+    max_workers
+        Local worker processes (ignored on Dask). With 1 the cases are solved
+        in this process, one after the other, with the scenario's own thread
+        count; otherwise every solve uses one thread.
+    resume
+        Load cases already finished in ``out_dir`` (same scenario, same
+        problem) instead of solving them again.
+    progress
+        Show a progress bar.
+    reference
+        Plans to mark on the Pareto plot; ``None`` picks the shipped
+        reference plans covering exactly ``problem``'s area (NIVI 2023 for
+        Troms og Finnmark); ``()`` marks none.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case, in the order of :func:`sweep_cases`: ``id``, the
+        varied keys, the solve's ``status``, ``objective``, ``travel``,
+        ``balance``, ``bound``, ``gap``, ``seconds``, ``solver``, the plan
+        metrics, ``pareto`` (non-dominated), ``plan_path`` and ``reason``
+        (why a case is infeasible or failed).
+
+    Raises
+    ------
+    ScenarioError
+        If a ``--vary`` key or value makes an invalid scenario, or the
+        scheduler is unusable.
+    """
+    from regionopt import pareto
+
+    if max_workers < 1:
+        raise ScenarioError(f"max_workers={max_workers}: need at least one worker")
+    out = Path(out_dir)
+    cases = sweep_cases(scenario, varies)
+    pdigest = problem_digest(problem)
+    digests = {c.id: {"scenario_sha256": _scenario_digest(c.scenario), "problem_sha256": pdigest}
+               for c in cases}
+    records: dict[str, dict[str, Any]] = {}
+    if resume:
+        for c in cases:
+            rec = _load_case(out, c, digests[c.id])
+            if rec is not None:
+                records[c.id] = rec
+    todo = [c for c in cases if c.id not in records]
+    log.info("sweep: %d scenarios, %d already finished, %d to solve",
+             len(cases), len(records), len(todo))
+    if todo:
+        records.update(_solve_all(todo, problem=problem, out=out, scheduler=scheduler,
+                                  max_workers=max_workers, progress=progress, digests=digests))
+    table = _table(cases, records)
+    table.insert(table.columns.get_loc("plan_path"), "pareto",
+                 pareto.pareto_mask(table["person_minutes"], table["population_cv"]))
+    write_table(table, out)
+    refs = _reference_points(problem, reference)
+    pareto.write_pareto(table, out, varied=[k for k, _ in varies], references=refs)
+    return table
+
+
+def _solve_all(todo: Sequence[SweepCase], *, problem: ProblemData, out: Path,
+               scheduler: str | Client | None, max_workers: int, progress: bool,
+               digests: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+    parallel = scheduler is not None or max_workers > 1
+    if parallel:
+        log.info("sweep: several solves run at once, each with one solver thread")
+    jobs = [(c, _single_thread(c.scenario) if parallel else c.scenario) for c in todo]
+    solved = {c.id: s for c, s in jobs}
+    by_id = {c.id: c for c in todo}
+    owned = None
+    if scheduler is None and max_workers == 1:
+        stream = _run_serial(problem, jobs)
+    elif scheduler is None:
+        stream = _run_processes(problem, jobs, max_workers=max_workers)
+    else:
+        client, close = _dask_client(scheduler)
+        owned = client if close else None
+        stream = _run_dask(problem, jobs, client=client)
+    records: dict[str, dict[str, Any]] = {}
+    try:
+        with tqdm(total=len(jobs), disable=not progress, desc="sweep", unit="scenario") as bar:
+            for cid, outcome in stream:
+                case = by_id[cid]
+                if outcome["status"] == "error":
+                    log.warning("sweep: %s (%s) failed: %s", cid, case.label(), outcome["reason"])
+                    records[cid] = {**outcome, "plan_path": None}
+                else:
+                    _write_case(out, case, solved[cid], outcome, digests[cid])
+                    records[cid] = json.loads((_case_dir(out, case) / RESULT_JSON).read_text(
+                        encoding="utf-8"))
+                bar.update(1)
+    finally:
+        if hasattr(stream, "close"):
+            stream.close()
+        if owned is not None:
+            owned.close()
+    return records
+
+
+def _reference_points(problem: ProblemData,
+                      reference: Sequence[Plan] | None) -> list[tuple[str, dict[str, Any]]]:
+    from regionopt.evaluate import evaluate
+
+    if reference is None:
+        from regionopt.reference import reference_plans_for
+
+        reference = reference_plans_for(problem)
+    return [(p.name, _jsonable(dict(evaluate(p, problem).summary))) for p in reference]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _fmt(value: VaryValue) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _jsonable(obj: Any) -> Any:
+    """Turn numpy scalars, tuples and NaN into plain JSON values."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
