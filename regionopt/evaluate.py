@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -648,7 +648,8 @@ def _cell(value: Any, digits: int) -> str:
     return str(value)
 
 
-def text_table(df: pd.DataFrame, *, digits: Mapping[str, int] | None = None) -> str:
+def text_table(df: pd.DataFrame, *, digits: Mapping[str, int] | None = None,
+               right: Sequence[str] | None = None) -> str:
     """Render ``df`` as an aligned plain-text table (numbers right-aligned).
 
     Parameters
@@ -657,18 +658,22 @@ def text_table(df: pd.DataFrame, *, digits: Mapping[str, int] | None = None) -> 
         The table.
     digits
         Decimals per float column (default 2); ``inf`` shows as ``unreachable``.
+    right
+        Columns to right-align; default the numeric (not boolean) columns.
     """
     digits = dict(digits or {})
     cols = [str(c) for c in df.columns]
     cells = [[_cell(v, digits.get(c, 2)) for c, v in zip(cols, row, strict=True)]
              for row in df.itertuples(index=False)]
-    right = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
-             for c in df.columns]
+    if right is None:
+        right = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
+                 and not pd.api.types.is_bool_dtype(df[c])]
+    align = [c in right for c in df.columns]
     width = [max([len(c)] + [len(r[k]) for r in cells]) for k, c in enumerate(cols)]
 
     def line(values: list[str]) -> str:
         return "  ".join(v.rjust(w) if r else v.ljust(w)
-                         for v, w, r in zip(values, width, right, strict=True)).rstrip()
+                         for v, w, r in zip(values, width, align, strict=True)).rstrip()
 
     return "\n".join([line(cols), line(["-" * w for w in width])] + [line(r) for r in cells])
 
@@ -703,17 +708,12 @@ def format_comparison(cmp: Comparison) -> str:
 
 
 def _object_table(df: pd.DataFrame) -> str:
-    """Text table of mixed int/float cells in object columns (e.g. the summary table)."""
+    """Text table of the summary comparison: mixed ints and floats, digits by metric."""
     shown = df.copy()
     for col in shown.columns[1:]:
         shown[col] = [_cell(v, _digits(str(k))) for k, v in zip(shown.iloc[:, 0], shown[col],
                                                                   strict=True)]
-    width = [max([len(str(c))] + [len(str(v)) for v in shown[c]]) for c in shown.columns]
-    rows = [list(map(str, shown.columns)), ["-" * w for w in width],
-            *[list(map(str, r)) for r in shown.itertuples(index=False)]]
-    return "\n".join("  ".join([r[0].ljust(width[0])] + [v.rjust(w) for v, w in
-                                                         zip(r[1:], width[1:], strict=True)])
-                     for r in rows)
+    return text_table(shown, right=list(shown.columns[1:]))
 
 
 def format_audit(result: Audit) -> str:
