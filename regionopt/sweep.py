@@ -447,7 +447,9 @@ def _table(cases: Sequence[SweepCase], records: dict[str, dict[str, Any]]) -> pd
                 "regions_not_connected", "regions"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
     for col in extra:
-        df[col] = pd.to_numeric(df[col], errors="coerce")
+        num = pd.to_numeric(df[col], errors="coerce")
+        whole = num.dropna().map(lambda v: float(v).is_integer()).all()
+        df[col] = num.astype("Int64") if whole else num
     for col in keys:
         df[col] = _uniform_column(df[col])
     return df
@@ -480,7 +482,7 @@ def run_sweep(scenario: Scenario, varies: Sequence[tuple[str, Sequence[VaryValue
               problem: ProblemData, out_dir: str | os.PathLike[str],
               scheduler: str | Client | None = None, max_workers: int = 2,
               resume: bool = True, progress: bool = True,
-              reference: Sequence[Plan] | None = None) -> pd.DataFrame:
+              reference: Plan | Sequence[Plan] | None = None) -> pd.DataFrame:
     """Solve every combination of ``varies`` and write the sweep's outputs.
 
     Parameters
@@ -507,7 +509,7 @@ def run_sweep(scenario: Scenario, varies: Sequence[tuple[str, Sequence[VaryValue
     progress
         Show a progress bar.
     reference
-        Plans to mark on the Pareto plot; ``None`` picks the shipped
+        A plan or plans to mark on the Pareto plot; ``None`` picks the shipped
         reference plans covering exactly ``problem``'s area (NIVI 2023 for
         Troms og Finnmark); ``()`` marks none.
 
@@ -595,15 +597,16 @@ def _solve_all(todo: Sequence[SweepCase], *, problem: ProblemData, out: Path,
     return records
 
 
-def _reference_points(problem: ProblemData,
-                      reference: Sequence[Plan] | None) -> list[tuple[str, dict[str, Any]]]:
+def _reference_points(problem: ProblemData, reference: Plan | Sequence[Plan] | None
+                      ) -> list[tuple[str, dict[str, Any]]]:
     from regionopt.evaluate import evaluate
 
     if reference is None:
         from regionopt.reference import reference_plans_for
 
         reference = reference_plans_for(problem)
-    return [(p.name, _jsonable(dict(evaluate(p, problem).summary))) for p in reference]
+    plans = [reference] if isinstance(reference, Plan) else list(reference)
+    return [(p.name, _jsonable(dict(evaluate(p, problem).summary))) for p in plans]
 
 
 # --------------------------------------------------------------------------- helpers

@@ -8,6 +8,7 @@ LocalCluster, with identical results.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -181,3 +182,155 @@ def test_scenario_toml_round_trip_keeps_digest() -> None:
     s = _tiny_scenario()
     assert scenario_to_toml(s) == scenario_to_toml(parse_scenario(
         {"name": "tiny", "regions": {"count": 2}}, source="again"))
+
+
+TINY_VARY = [("regions.count", (1, 2, 3, 4)), ("constraints.min_population", (0, 2500, 4000))]
+
+
+class _SolveSpy:
+    """Counts calls of the real ``regionopt.model.solve`` (serial sweeps only)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, interrupt_after: int | None = None):
+        import regionopt.model
+
+        self.real = regionopt.model.solve
+        self.calls = 0
+        self.interrupt_after = interrupt_after
+        monkeypatch.setattr(regionopt.model, "solve", self)
+
+    def __call__(self, *args, **kwargs):
+        if self.interrupt_after is not None and self.calls >= self.interrupt_after:
+            raise KeyboardInterrupt
+        self.calls += 1
+        return self.real(*args, **kwargs)
+
+
+def _tiny_sweep(out: Path, **kw) -> pd.DataFrame:
+    kw.setdefault("max_workers", 1)
+    return sweep.run_sweep(_tiny_scenario(), TINY_VARY, problem=_line_problem(), out_dir=out,
+                           progress=False, reference=(), **kw)
+
+
+def test_tiny_sweep_known_answers_and_files(tmp_path: Path) -> None:
+    table = _tiny_sweep(tmp_path)
+    assert len(table) == 12
+    assert list(table.columns[:3]) == ["id", "regions.count", "constraints.min_population"]
+    assert table["regions.count"].tolist() == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]
+    row = table.set_index(["regions.count", "constraints.min_population"]).loc[(2, 0)]
+    # Two regions on the line: A..E around D, and F alone: 1000·30 + 200·20 + 300·10 + 100·10.
+    assert row["status"] == "optimal"
+    assert row["person_minutes"] == pytest.approx(38000)
+    assert row["travel"] == pytest.approx(38000)
+    assert row["population_cv"] == pytest.approx(abs(5600 - 2000) / 2 / 3800)
+    plan = pd.read_csv(tmp_path / row["plan_path"], dtype=str)
+    assert dict(zip(plan["kommunenummer"], plan["core"], strict=True)) == {
+        "9901": "9904", "9902": "9904", "9903": "9904", "9904": "9904", "9905": "9904",
+        "9906": "9906"}
+    folder = (tmp_path / row["plan_path"]).parent
+    assert folder.name == row["id"]
+    assert "count = 2" in (folder / "scenario.toml").read_text(encoding="utf-8")
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["person_minutes"] == pytest.approx(38000)
+    # Two regions of at least 4000 people cannot be contiguous on this line: infeasible, explained.
+    bad = table[(table["regions.count"] == 2) & (table["constraints.min_population"] == 4000)]
+    assert bad["status"].tolist() == ["infeasible"]
+    assert bad["reason"].str.len().iloc[0] > 10
+    assert bad["plan_path"].isna().all()
+    assert not (tmp_path / "plans" / bad["id"].iloc[0] / "plan.csv").exists()
+    assert (tmp_path / "plans" / bad["id"].iloc[0] / "result.json").is_file()
+    # Output files: the table twice, and the plot.
+    csv = pd.read_csv(tmp_path / "sweep.csv")
+    assert csv["id"].tolist() == table["id"].tolist()
+    pq = pd.read_parquet(tmp_path / "sweep.parquet")
+    assert pq["person_minutes"].equals(table["person_minutes"])
+    assert (tmp_path / "pareto.png").is_file() and (tmp_path / "pareto.html").is_file()
+    # Pareto: with balance not in the objective, more regions mean less travel and more spread.
+    front = table.loc[table["pareto"], "regions.count"].tolist()
+    assert set(front) == {1, 2, 3, 4}
+
+
+def test_resume_solves_only_what_is_missing(tmp_path: Path, monkeypatch) -> None:
+    spy = _SolveSpy(monkeypatch)
+    first = _tiny_sweep(tmp_path)
+    assert spy.calls == 12
+    ids = first["id"].tolist()
+    (tmp_path / "plans" / ids[0] / "result.json").unlink()  # lost before it was marked done
+    (tmp_path / "plans" / ids[3] / "plan.csv").unlink()  # plan file gone
+    (tmp_path / "plans" / ids[5] / "result.json").write_text("{trunc", encoding="utf-8")
+    spy.calls = 0
+    second = _tiny_sweep(tmp_path)
+    assert spy.calls == 3
+    cols = ["id", "status", "objective", "person_minutes", "population_cv", "plan_path"]
+    assert second[cols].equals(first[cols])
+    spy.calls = 0
+    _tiny_sweep(tmp_path)
+    assert spy.calls == 0
+    _tiny_sweep(tmp_path, resume=False)
+    assert spy.calls == 12
+
+
+def test_resume_after_interruption_and_after_a_changed_scenario(tmp_path: Path,
+                                                                monkeypatch) -> None:
+    spy = _SolveSpy(monkeypatch, interrupt_after=5)
+    with pytest.raises(KeyboardInterrupt):
+        _tiny_sweep(tmp_path)
+    assert len(list((tmp_path / "plans").glob("*/result.json"))) == 5
+    assert not (tmp_path / "sweep.csv").exists()
+    spy.interrupt_after, spy.calls = None, 0
+    _tiny_sweep(tmp_path)
+    assert spy.calls == 7
+    # A different base scenario (same varied values) must not reuse the stored results.
+    spy.calls = 0
+    other = parse_scenario({"name": "tiny", "regions": {"count": 2},
+                            "objective": {"balance": 0.5}}, source="test")
+    sweep.run_sweep(other, TINY_VARY, problem=_line_problem(), out_dir=tmp_path,
+                    max_workers=1, progress=False, reference=())
+    assert spy.calls == 12
+
+
+def test_processes_match_serial(tmp_path: Path) -> None:
+    serial = _tiny_sweep(tmp_path / "serial")
+    procs = _tiny_sweep(tmp_path / "procs", max_workers=2)
+    cols = [c for c in serial.columns if c != "seconds"]
+    pd.testing.assert_frame_equal(serial[cols], procs[cols])
+    toml = (tmp_path / "procs" / "plans" / procs["id"].iloc[3] / "scenario.toml").read_text(
+        encoding="utf-8")
+    assert "threads = 1" in toml
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    """A real two-worker Dask cluster on 127.0.0.1 (one thread per worker)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+def test_dask_matches_processes_and_shares_the_problem_once(tmp_path: Path, dask_client) -> None:
+    procs = _tiny_sweep(tmp_path / "procs", max_workers=2)
+    dask = _tiny_sweep(tmp_path / "dask", scheduler=dask_client)
+    cols = [c for c in procs.columns if c != "seconds"]
+    pd.testing.assert_frame_equal(procs[cols], dask[cols])
+    for cid in procs["id"]:
+        for name in ("scenario.toml", "result.json", "plan.csv"):
+            a, b = (tmp_path / eng / "plans" / cid / name for eng in ("procs", "dask"))
+            if name == "result.json":
+                ra, rb = (json.loads(p.read_text(encoding="utf-8")) for p in (a, b))
+                ra.pop("seconds"), rb.pop("seconds")
+                assert ra == rb
+            elif a.exists() or b.exists():
+                assert a.read_bytes() == b.read_bytes()
+    # The sweep's tasks are gone and the scattered problem released once the sweep ends.
+    assert dask_client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0
+    # By address, as the command line passes it.
+    again = _tiny_sweep(tmp_path / "addr", scheduler=dask_client.scheduler.address)
+    pd.testing.assert_frame_equal(procs[cols], again[cols])
+
+
+def test_bad_scheduler_is_a_scenario_error(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="--scheduler 'localhost:8786'"):
+        _tiny_sweep(tmp_path, scheduler="localhost:8786")
+    with pytest.raises(ScenarioError, match="max_workers=0"):
+        _tiny_sweep(tmp_path, max_workers=0)
