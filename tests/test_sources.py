@@ -197,3 +197,18 @@ def test_data_info_flags_missing_and_corrupt(data_dir: Path, tmp_path: Path) -> 
     rows = {r.relpath: r for r in sources.data_info(data_dir=folder, cache_dir=tmp_path / "c")}
     assert not rows[SSB].ok and rows[SSB].where == folder / SSB
     assert not rows[KOMMUNER_S].ok and rows[KOMMUNER_S].where is None
+
+
+def test_load_municipalities_end_to_end_by_download(
+    mirror: dict, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from regionopt import data
+
+    monkeypatch.delenv(sources.DATA_DIR_ENV, raising=False)
+    cache = tmp_path / "cache"
+    got = data.load_municipalities(cache_dir=cache, base_url=mirror["good"])
+    want = data.load_municipalities(data_dir=data_dir)
+    assert got.equals(want)
+    assert sorted(p.relative_to(cache).as_posix() for p in _files(cache)) == sorted(
+        [SSB, KOMMUNER_S, "kartverket/Fylker-S.geojson", sources.GEONAMES_FILE]
+    )
