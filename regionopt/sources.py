@@ -456,6 +456,36 @@ def data_info(
     return rows
 
 
+def format_data_info(rows: Iterable[SourceStatus]) -> str:
+    """Render :func:`data_info` rows as a plain-text table for ``regionopt data info``.
+
+    One line per row: status (``ok``, ``BAD`` for a checksum mismatch,
+    ``missing``), files matching / files, path inside the data folder, where it
+    was found, the first 16 hex digits of the expected SHA-256; then the
+    upstream addresses and licences.
+
+    Returns
+    -------
+    str
+        The table, lines ending in ``\\n``.
+    """
+    rows = list(rows)
+    width = max((len(r.relpath) for r in rows), default=10)
+    lines = [f"{'status':<7} {'files':>7}  {'source':<{width}}  {'sha256':<16}  found at"]
+    for row in rows:
+        status = "ok" if row.ok else ("BAD" if row.where is not None else "missing")
+        found = str(row.where) if row.where is not None else "-"
+        count = f"{row.n_ok}/{row.n_files}"
+        lines.append(f"{status:<7} {count:>7}  {row.relpath:<{width}}  {row.sha256[:16]}  {found}")
+    lines.append("")
+    lines.append("upstream and licence:")
+    lines.extend(f"  {row.relpath}: {row.url} ({row.licence})" for row in rows)
+    n_ok = sum(r.n_ok for r in rows)
+    n_all = sum(r.n_files for r in rows)
+    lines.append(f"{n_ok} of {n_all} source files present with matching SHA-256")
+    return "\n".join(lines) + "\n"
+
+
 def _registry_lines(data_dir: str | os.PathLike[str]) -> list[str]:
     """Regenerate the registry lines (``relpath sha256``) from a data folder.
 

@@ -212,3 +212,19 @@ def test_load_municipalities_end_to_end_by_download(
     assert sorted(p.relative_to(cache).as_posix() for p in _files(cache)) == sorted(
         [SSB, KOMMUNER_S, "kartverket/Fylker-S.geojson", sources.GEONAMES_FILE]
     )
+
+
+def test_format_data_info(data_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir / "kartverket", folder / "kartverket")
+    (folder / SSB).parent.mkdir()
+    (folder / SSB).write_bytes(b"[]")
+    text = sources.format_data_info(sources.data_info(data_dir=folder, cache_dir=tmp_path / "c"))
+    lines = text.splitlines()
+    assert lines[0].split()[:4] == ["status", "files", "source", "sha256"]
+    assert lines[1].split()[:4] == ["ok", "1/1", "kartverket/Fylker-S.geojson", "3f5c0219f5813e06"]
+    ssb_line = next(line for line in lines if line.split()[2:3] == [SSB])
+    assert ssb_line.split()[:2] == ["BAD", "0/1"]
+    eure = next(line for line in lines if "NOR/eure/" in line)
+    assert eure.split()[:2] == ["missing", "0/34"]
+    assert lines[-1] == f"4 of {len(sources.registry())} source files present with matching SHA-256"
