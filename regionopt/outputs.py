@@ -68,7 +68,10 @@ def write_inputs(
 
 
 def plan_table(plan: Plan, problem: ProblemData) -> pd.DataFrame:
-    """Return ``plan.csv``'s rows: kommunenummer, name, region, core, population, minutes_to_core."""
+    """Return the rows of ``plan.csv``.
+
+    Columns: kommunenummer, name, region, core, population, minutes_to_core.
+    """
     labels = plan.labels(problem)
     rows = []
     for i, code in enumerate(problem.codes):
@@ -116,12 +119,190 @@ def write_plan_files(plan: Plan, problem: ProblemData, municipalities: gpd.GeoDa
     atomic_write_text(out / "plan.geojson", plan_regions_geojson(plan, municipalities, problem))
 
 
+def _outlines() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    from regionopt import data
+
+    return data.load_counties(), data.load_country()
+
+
+def _roads(network: Any) -> gpd.GeoDataFrame | None:
+    """Road lines of the network's graph for the map's roads layer (access legs left out)."""
+    import osmnx as ox
+
+    edges = ox.graph_to_gdfs(network.graph, nodes=False)
+    if "access" in edges.columns:
+        edges = edges[edges["access"] != True]  # noqa: E712 - column holds True or NaN
+    return edges
+
+
+def _map_inputs(network: Any) -> dict[str, Any]:
+    counties, country = _outlines()
+    return {"roads": _roads(network), "counties": counties, "country": country}
+
+
+def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.PathLike[str],
+               *, lang: str = "nb", png: bool = False, reference: Plan | None = None,
+               tiles: str | None = None) -> None:
+    """Write ``map.html``, ``compare_nivi.html`` (if ``reference``) and ``plan.png`` (if asked).
+
+    Parameters
+    ----------
+    plan, problem
+        The plan and the problem it was evaluated on.
+    network
+        The :class:`regionopt.network.Network` (municipality polygons, roads).
+    folder
+        Destination folder.
+    lang
+        ``"nb"`` (bokmål) or ``"en"``.
+    png
+        Also write ``plan.png``.
+    reference
+        A reference plan (NIVI's) to draw beside ``plan`` in ``compare_nivi.html``.
+    tiles
+        Optional online background tiles.
+    """
+    from regionopt import viz
+    from regionopt.evaluate import compare, evaluate
+
+    out = Path(folder)
+    munis = network.municipalities
+    extra = _map_inputs(network)
+    metrics = evaluate(plan, problem)
+    viz.write_plan_map(plan, munis, path=out / "map.html", metrics=metrics, lang=lang,
+                       tiles=tiles, **extra)
+    if reference is not None:
+        viz.write_compare_map(plan, reference, munis, path=out / "compare_nivi.html",
+                              metrics_a=metrics, metrics_b=evaluate(reference, problem),
+                              comparison=compare(plan, reference, problem), lang=lang,
+                              tiles=tiles, **extra)
+    if png:
+        from regionopt.viz_png import plan_png
+
+        plan_png(plan, munis, path=out / "plan.png", metrics=metrics, lang=lang,
+                 counties=extra["counties"], country=extra["country"])
+
+
+def result_summary(result: Any, problem: ProblemData,
+                   reference: Plan | None = None) -> dict[str, Any]:
+    """Return ``metrics.json``'s content: solver status, objective, terms, bound, gap, metrics."""
+    from regionopt.evaluate import evaluate, metrics_to_dict
+
+    summary: dict[str, Any] = {
+        "scenario": result.scenario.name,
+        "status": result.status,
+        "objective": result.objective,
+        "terms": dict(result.terms),
+        "bound": result.bound,
+        "gap": result.gap,
+        "solve_seconds": result.seconds,
+        "solver": result.solver,
+        "plan": metrics_to_dict(evaluate(result.plan, problem))["summary"],
+        "alternatives": [
+            {"rank": k, "objective": alt.objective, "differs": list(alt.differs)}
+            for k, alt in enumerate(result.alternatives, start=1)
+        ],
+    }
+    if reference is not None:
+        summary["reference"] = {
+            "name": reference.name,
+            **metrics_to_dict(evaluate(reference, problem))["summary"],
+        }
+    return summary
+
+
+def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *,
+                   maps: bool = True, png: bool = False, lang: str = "nb") -> Path:
+    """Write a solve's whole folder; all files appear together or none do.
+
+    Parameters
+    ----------
+    result
+        :class:`regionopt.model.SolveResult`.
+    network
+        The :class:`regionopt.network.Network` the problem was built from.
+    out_dir
+        Destination folder (created; files already there are replaced).
+    maps
+        Write the HTML maps.
+    png
+        Also write ``plan.png``.
+    lang
+        Map language, ``"nb"`` or ``"en"``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_dir``.
+    """
+    from regionopt.problem import problem_from_network
+    from regionopt.reference import reference_plans_for
+    from regionopt.scenario import scenario_to_toml
+
+    problem = problem_from_network(network)
+    refs = reference_plans_for(problem)
+    reference = refs[0] if refs else None
+    with staged_output_dir(out_dir) as stage:
+        write_inputs(network.municipalities, network.minutes, network.adjacency,
+                     stage / "inputs")
+        write_plan_files(result.plan, problem, network.municipalities, stage)
+        atomic_write_text(stage / "scenario.toml", scenario_to_toml(result.scenario))
+        atomic_write_text(stage / "metrics.json",
+                          to_json(result_summary(result, problem, reference)))
+        for k, alt in enumerate(result.alternatives, start=1):
+            write_plan_files(alt.plan, problem, network.municipalities,
+                             stage / "alternatives" / str(k))
+        if maps:
+            write_maps(result.plan, problem, network, stage, lang=lang, png=png,
+                       reference=reference)
+    return Path(out_dir)
+
+
+def write_map(plan: Plan, network: Any, path: str | os.PathLike[str], *,
+              beside: Plan | None = None, lang: str = "nb", png: bool = False,
+              tiles: bool = False) -> Path:
+    """Write one plan, or two side by side, as a self-contained HTML map (``regionopt map``).
+
+    Returns
+    -------
+    pathlib.Path
+        The HTML file written.
+    """
+    from regionopt import viz
+    from regionopt.evaluate import compare, evaluate
+    from regionopt.problem import problem_from_network
+
+    problem = problem_from_network(network)
+    dest = Path(path)
+    tile_name = "OpenStreetMap" if tiles else None
+    extra = _map_inputs(network)
+    metrics = evaluate(plan, problem)
+    if beside is None:
+        viz.write_plan_map(plan, network.municipalities, path=dest, metrics=metrics, lang=lang,
+                           tiles=tile_name, **extra)
+    else:
+        viz.write_compare_map(plan, beside, network.municipalities, path=dest,
+                              metrics_a=metrics, metrics_b=evaluate(beside, problem),
+                              comparison=compare(plan, beside, problem), lang=lang,
+                              tiles=tile_name, **extra)
+    if png:
+        from regionopt.viz_png import plan_png
+
+        plan_png(plan, network.municipalities, path=dest.with_suffix(".png"), metrics=metrics,
+                 lang=lang, counties=extra["counties"], country=extra["country"])
+    return dest
+
+
 __all__ = [
     "frame_to_csv",
     "plan_regions_geojson",
     "plan_table",
+    "result_summary",
     "staged_output_dir",
     "to_json",
     "write_inputs",
+    "write_map",
+    "write_maps",
     "write_plan_files",
+    "write_solution",
 ]
