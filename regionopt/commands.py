@@ -56,7 +56,9 @@ def _network_build(args: argparse.Namespace) -> int:
 
     speeds = {k: _positive_float(v, f"--speed {k}") for k, v in
               _parse_assignments(args.speed, what="--speed").items()}
-    settings = network.NetworkSettings().with_speeds(speeds) if speeds else network.NetworkSettings()
+    settings = network.NetworkSettings()
+    if speeds:
+        settings = settings.with_speeds(speeds)
     net = api.build_network(_area(args.area), settings=settings, data_dir=args.data_dir,
                             use_cache=not args.no_cache, progress=not args.quiet)
     network.write_network(net, args.out, graph_format=args.graph_format)

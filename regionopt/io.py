@@ -69,7 +69,8 @@ def atomic_write_with(path: str | os.PathLike[str], writer: Callable[[Path], obj
     """
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=f".tmp{dest.suffix}", dir=dest.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=f".tmp{dest.suffix}",
+                               dir=dest.parent)
     os.close(fd)
     os.unlink(tmp)
     try:

@@ -41,13 +41,15 @@ class Plan:
     _frozen: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "assignment", MappingProxyType(dict(sorted(self.assignment.items()))))
+        assignment = MappingProxyType(dict(sorted(self.assignment.items())))
+        object.__setattr__(self, "assignment", assignment)
         object.__setattr__(self, "cores", MappingProxyType(dict(sorted(self.cores.items()))))
         regions = set(self.assignment.values())
         if set(self.cores) != regions:
             missing = sorted(regions - set(self.cores))
             extra = sorted(set(self.cores) - regions)
-            what = f"region {missing[0]!r} has no core" if missing else f"core given for unknown region {extra[0]!r}"
+            what = (f"region {missing[0]!r} has no core" if missing
+                    else f"core given for unknown region {extra[0]!r}")
             raise DataError(f"plan {self.name!r}: {what}")
         for region, core in self.cores.items():
             if self.assignment.get(core) != region:
@@ -94,9 +96,11 @@ def check_coverage(plan: Plan, problem: ProblemData) -> None:
     """Raise :class:`DataError` unless ``plan`` covers exactly ``problem``'s municipalities."""
     have, want = set(plan.assignment), set(problem.codes)
     if have - want:
-        raise DataError(f"plan {plan.name!r}: municipality {sorted(have - want)[0]} is not in the study area")
+        code = sorted(have - want)[0]
+        raise DataError(f"plan {plan.name!r}: municipality {code} is not in the study area")
     if want - have:
-        raise DataError(f"plan {plan.name!r}: municipality {sorted(want - have)[0]} is not assigned to a region")
+        code = sorted(want - have)[0]
+        raise DataError(f"plan {plan.name!r}: municipality {code} is not assigned to a region")
 
 
 def plan_from_labels(problem: ProblemData, cores: np.ndarray, *, name: str = "plan",
@@ -115,6 +119,52 @@ def plan_from_labels(problem: ProblemData, cores: np.ndarray, *, name: str = "pl
     return Plan(assignment=assignment, cores={label[c]: c for c in core_codes}, name=name)
 
 
+def _read_plan_table(p: Path) -> pd.DataFrame:
+    """Read and check the columns and codes of a plan CSV."""
+    try:
+        df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise DataError(f"{p}: file not found") from None
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{p}: cannot read ({exc})") from None
+    for col in ("kommunenummer", "region"):
+        if col not in df.columns:
+            raise DataError(f"{p}: missing column {col!r}")
+    df["kommunenummer"] = df["kommunenummer"].str.strip()
+    df["region"] = df["region"].str.strip()
+    bad = df.loc[~df["kommunenummer"].str.fullmatch(r"\d{4}"), "kommunenummer"]
+    if len(bad):
+        raise DataError(f"{p}: kommunenummer {bad.iloc[0]!r} is not a 4-digit code")
+    dup = df.loc[df["kommunenummer"].duplicated(), "kommunenummer"]
+    if len(dup):
+        raise DataError(f"{p}: municipality {dup.iloc[0]} appears more than once")
+    empty = df.loc[df["region"] == "", "kommunenummer"]
+    if len(empty):
+        raise DataError(f"{p}: municipality {empty.iloc[0]} has no region")
+    return df
+
+
+def _named_cores(p: Path, df: pd.DataFrame) -> dict[str, str]:
+    """Cores named in the optional ``core`` column, one per region."""
+    cores: dict[str, str] = {}
+    if "core" not in df.columns:
+        return cores
+    for region, group in df.groupby("region", sort=True):
+        named = {c.strip() for c in group["core"] if c.strip()}
+        if len(named) > 1:
+            raise DataError(
+                f"{p}: region {region!r} names more than one core: {', '.join(sorted(named))}"
+            )
+        if named:
+            cores[str(region)] = named.pop()
+    return cores
+
+
+def largest_member(members: list[str], problem: ProblemData) -> str:
+    """The most populous of ``members`` (ties to the lower kommunenummer)."""
+    return max(members, key=lambda c: (problem.population[problem.index(c)], -int(c)))
+
+
 def read_plan(path: str | os.PathLike[str], *, problem: ProblemData | None = None,
               name: str | None = None) -> Plan:
     """Read a plan CSV (``kommunenummer, region[, core]``).
@@ -128,43 +178,15 @@ def read_plan(path: str | os.PathLike[str], *, problem: ProblemData | None = Non
         Naming the file and the row, column or municipality at fault.
     """
     p = Path(path)
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise DataError(f"{p}: file not found") from None
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(f"{p}: cannot read ({exc})") from None
-    for col in ("kommunenummer", "region"):
-        if col not in df.columns:
-            raise DataError(f"{p}: missing column {col!r}")
-    df["kommunenummer"] = df["kommunenummer"].str.strip()
-    bad = df.loc[~df["kommunenummer"].str.fullmatch(r"\d{4}"), "kommunenummer"]
-    if len(bad):
-        raise DataError(f"{p}: kommunenummer {bad.iloc[0]!r} is not a 4-digit code")
-    dup = df.loc[df["kommunenummer"].duplicated(), "kommunenummer"]
-    if len(dup):
-        raise DataError(f"{p}: municipality {dup.iloc[0]} appears more than once")
-    empty = df.loc[df["region"].str.strip() == "", "kommunenummer"]
-    if len(empty):
-        raise DataError(f"{p}: municipality {empty.iloc[0]} has no region")
-    assignment = dict(zip(df["kommunenummer"], df["region"].str.strip(), strict=True))
-    cores: dict[str, str] = {}
-    if "core" in df.columns:
-        for region, group in df.groupby("region", sort=True):
-            named = {c.strip() for c in group["core"] if c.strip()}
-            if len(named) > 1:
-                raise DataError(f"{p}: region {region!r} names more than one core: {', '.join(sorted(named))}")
-            if named:
-                cores[str(region).strip()] = named.pop()
+    df = _read_plan_table(p)
+    assignment = dict(zip(df["kommunenummer"], df["region"], strict=True))
+    cores = _named_cores(p, df)
     missing = sorted(set(assignment.values()) - set(cores))
-    if missing:
-        if problem is None:
-            raise DataError(f"{p}: region {missing[0]!r} names no core and no population is at hand")
-        for region in missing:
-            members = [c for c, r in assignment.items() if r == region]
-            for c in members:
-                problem.index(c)
-            cores[region] = max(members, key=lambda c: (problem.population[problem.index(c)], -int(c)))
+    if missing and problem is None:
+        raise DataError(f"{p}: region {missing[0]!r} names no core and no population is at hand")
+    for region in missing:
+        assert problem is not None
+        cores[region] = largest_member([c for c, r in assignment.items() if r == region], problem)
     plan = Plan(assignment=assignment, cores=cores, name=name or p.stem)
     if problem is not None:
         check_coverage(plan, problem)

@@ -25,6 +25,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -143,6 +144,64 @@ class ProblemData:
         return muni, mins, adj
 
 
+def _check_municipalities(municipalities: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    for col in ("kommunenummer", "name", "county", "population"):
+        if col not in municipalities.columns:
+            raise DataError(f"{MUNICIPALITIES_CSV}: missing column {col!r}")
+    muni = municipalities.sort_values("kommunenummer")
+    codes = tuple(str(c) for c in muni["kommunenummer"])
+    if len(set(codes)) != len(codes):
+        dup = sorted({c for c in codes if codes.count(c) > 1})
+        raise DataError(f"{MUNICIPALITIES_CSV}: duplicate kommunenummer {', '.join(dup)}")
+    pop = pd.to_numeric(muni["population"], errors="coerce")
+    bad = [c for c, p in zip(codes, pop, strict=True) if not np.isfinite(p) or p < 0]
+    if bad:
+        raise DataError(f"{MUNICIPALITIES_CSV}: municipality {bad[0]} has no valid population")
+    return muni, codes
+
+
+def _minutes_array(minutes: pd.DataFrame, codes: tuple[str, ...]) -> np.ndarray:
+    rows = [str(c) for c in minutes.index]
+    cols = [str(c) for c in minutes.columns]
+    for what, got in (("origin rows", rows), ("destination columns", cols)):
+        missing = sorted(set(codes) - set(got))
+        extra = sorted(set(got) - set(codes))
+        if missing:
+            raise DataError(f"{MINUTES_CSV}: {what} lack municipality {missing[0]}")
+        if extra:
+            raise DataError(f"{MINUTES_CSV}: {what} name unknown municipality {extra[0]}")
+    mat = minutes.copy()
+    mat.index = rows
+    mat.columns = cols
+    values = mat.loc[list(codes), list(codes)].apply(pd.to_numeric, errors="coerce")
+    arr = values.to_numpy(dtype="float64")
+    arr = np.where(np.isnan(arr), np.inf, arr)
+    if (arr < 0).any():
+        i, j = np.argwhere(arr < 0)[0]
+        raise DataError(f"{MINUTES_CSV}: negative minutes from {codes[i]} to {codes[j]}")
+    return arr
+
+
+def _edges(adjacency: pd.DataFrame, index: dict[str, int]) -> tuple[tuple[int, int, str], ...]:
+    for col in ("a", "b", "kind"):
+        if col not in adjacency.columns:
+            raise DataError(f"{ADJACENCY_CSV}: missing column {col!r}")
+    edges: set[tuple[int, int, str]] = set()
+    for a, b, kind in adjacency[["a", "b", "kind"]].itertuples(index=False):
+        a, b = str(a), str(b)
+        for code in (a, b):
+            if code not in index:
+                raise DataError(f"{ADJACENCY_CSV}: unknown municipality {code}")
+        if kind not in ADJACENCY_KINDS:
+            raise DataError(f"{ADJACENCY_CSV}: pair {a}-{b} has kind {kind!r}, "
+                            f"expected one of {', '.join(ADJACENCY_KINDS)}")
+        if a == b:
+            raise DataError(f"{ADJACENCY_CSV}: municipality {a} is paired with itself")
+        i, j = sorted((index[a], index[b]))
+        edges.add((i, j, str(kind)))
+    return tuple(sorted(edges))
+
+
 def problem_from_frames(
     municipalities: pd.DataFrame, minutes: pd.DataFrame, adjacency: pd.DataFrame
 ) -> ProblemData:
@@ -167,61 +226,25 @@ def problem_from_frames(
     DataError
         Naming the table, field or municipality that is missing or invalid.
     """
-    for col in ("kommunenummer", "name", "county", "population"):
-        if col not in municipalities.columns:
-            raise DataError(f"{MUNICIPALITIES_CSV}: missing column {col!r}")
-    muni = municipalities.sort_values("kommunenummer")
-    codes = tuple(str(c) for c in muni["kommunenummer"])
-    if len(set(codes)) != len(codes):
-        dup = sorted({c for c in codes if codes.count(c) > 1})
-        raise DataError(f"{MUNICIPALITIES_CSV}: duplicate kommunenummer {', '.join(dup)}")
-    pop = pd.to_numeric(muni["population"], errors="coerce")
-    bad = [c for c, p in zip(codes, pop, strict=True) if not np.isfinite(p) or p < 0]
-    if bad:
-        raise DataError(f"{MUNICIPALITIES_CSV}: municipality {bad[0]} has no valid population")
+    muni, codes = _check_municipalities(municipalities)
     index = {c: i for i, c in enumerate(codes)}
-    rows = [str(c) for c in minutes.index]
-    cols = [str(c) for c in minutes.columns]
-    for what, got in (("origin rows", rows), ("destination columns", cols)):
-        missing = sorted(set(codes) - set(got))
-        extra = sorted(set(got) - set(codes))
-        if missing:
-            raise DataError(f"{MINUTES_CSV}: {what} lack municipality {missing[0]}")
-        if extra:
-            raise DataError(f"{MINUTES_CSV}: {what} name unknown municipality {extra[0]}")
-    mat = minutes.copy()
-    mat.index = rows
-    mat.columns = cols
-    values = mat.loc[list(codes), list(codes)].apply(pd.to_numeric, errors="coerce")
-    arr = values.to_numpy(dtype="float64")
-    arr = np.where(np.isnan(arr), np.inf, arr)
-    if (arr < 0).any():
-        i, j = np.argwhere(arr < 0)[0]
-        raise DataError(f"{MINUTES_CSV}: negative minutes from {codes[i]} to {codes[j]}")
-    edges: set[tuple[int, int, str]] = set()
-    for col in ("a", "b", "kind"):
-        if col not in adjacency.columns:
-            raise DataError(f"{ADJACENCY_CSV}: missing column {col!r}")
-    for a, b, kind in adjacency[["a", "b", "kind"]].itertuples(index=False):
-        a, b = str(a), str(b)
-        for code in (a, b):
-            if code not in index:
-                raise DataError(f"{ADJACENCY_CSV}: unknown municipality {code}")
-        if kind not in ADJACENCY_KINDS:
-            raise DataError(f"{ADJACENCY_CSV}: pair {a}-{b} has kind {kind!r}, "
-                            f"expected one of {', '.join(ADJACENCY_KINDS)}")
-        if a == b:
-            raise DataError(f"{ADJACENCY_CSV}: municipality {a} is paired with itself")
-        i, j = sorted((index[a], index[b]))
-        edges.add((i, j, str(kind)))
     return ProblemData(
         codes=codes,
         names=tuple(str(x) for x in muni["name"]),
         counties=tuple(str(x).zfill(2) for x in muni["county"]),
-        population=pop.to_numpy(dtype="int64"),
-        minutes=arr,
-        edges=tuple(sorted(edges)),
+        population=pd.to_numeric(muni["population"]).to_numpy(dtype="int64"),
+        minutes=_minutes_array(minutes, codes),
+        edges=_edges(adjacency, index),
     )
+
+
+def problem_from_network(network: Any) -> ProblemData:
+    """Build :class:`ProblemData` from a :class:`regionopt.network.Network`.
+
+    Uses exactly the network's ``municipalities``, ``minutes`` and
+    ``adjacency`` tables, i.e. what a solve writes to ``inputs/``.
+    """
+    return problem_from_frames(network.municipalities, network.minutes, network.adjacency)
 
 
 def read_inputs(directory: str | os.PathLike[str]) -> ProblemData:
