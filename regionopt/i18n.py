@@ -1,0 +1,139 @@
+"""Labels shown to readers of maps and tables, one dictionary per language.
+
+Norwegian bokmål (``"nb"``) is the default; ``"en"`` is English. Metric keys
+of :mod:`regionopt.evaluate` (``person_minutes``, ...) have labels here too, so
+that a comparison table reads as prose, not as code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from regionopt.errors import ScenarioError
+
+DEFAULT_LANG = "nb"
+
+_NB: dict[str, str] = {
+    "region": "Region",
+    "regions": "Regioner",
+    "municipality": "Kommune",
+    "municipalities": "Kommuner",
+    "population": "Innbyggere",
+    "core": "Kjernekommune",
+    "cores": "Kjernekommuner",
+    "minutes_to_core": "Reisetid til kjernen (min)",
+    "moved": "Kommuner som bytter region",
+    "moved_none": "Ingen kommuner bytter region.",
+    "moved_note": "Tykk stiplet kant: kommunen bytter region",
+    "from_region": "Fra region",
+    "to_region": "Til region",
+    "other_plan_region": "Region i den andre planen",
+    "roads": "Vegnett brukt",
+    "counties": "Fylkesgrenser",
+    "metric": "Mål",
+    "difference": "Differanse",
+    "metrics_title": "Nøkkeltall for begge planene",
+    "compare_title": "Regionforslag side om side",
+    "plan_title": "Regionforslag",
+    "not_reachable": "ikke nåbar",
+    "legend_hint": "Innbyggere · kommuner",
+    "person_minutes": "Personminutter til kjernen",
+    "mean_minutes_per_inhabitant": "Gjennomsnittlig reisetid per innbygger (min)",
+    "max_minutes": "Lengste reisetid til kjernen (min)",
+    "smallest_region_population": "Minste region (innbyggere)",
+    "largest_region_population": "Største region (innbyggere)",
+    "population_cv": "Variasjonskoeffisient, innbyggere",
+    "regions_not_connected": "Regioner som ikke henger sammen",
+    "unreachable_municipalities": "Kommuner uten veg til kjernen",
+    "sync_note": "Kartene følger hverandre: flytt eller zoom i det ene, så følger det andre.",
+    "source_note": "Kartgrunnlag: © Kartverket (CC BY 4.0). Innbyggertall: SSB, 1. januar 2024.",
+}
+
+_EN: dict[str, str] = {
+    "region": "Region",
+    "regions": "Regions",
+    "municipality": "Municipality",
+    "municipalities": "Municipalities",
+    "population": "Population",
+    "core": "Core municipality",
+    "cores": "Core municipalities",
+    "minutes_to_core": "Travel time to the core (min)",
+    "moved": "Municipalities that change region",
+    "moved_none": "No municipality changes region.",
+    "moved_note": "Thick dashed edge: the municipality changes region",
+    "from_region": "From region",
+    "to_region": "To region",
+    "other_plan_region": "Region in the other plan",
+    "roads": "Road network used",
+    "counties": "County borders",
+    "metric": "Metric",
+    "difference": "Difference",
+    "metrics_title": "Key figures for both plans",
+    "compare_title": "Region proposals side by side",
+    "plan_title": "Region proposal",
+    "not_reachable": "not reachable",
+    "legend_hint": "Population · municipalities",
+    "person_minutes": "Person-minutes to the core",
+    "mean_minutes_per_inhabitant": "Mean travel time per inhabitant (min)",
+    "max_minutes": "Longest travel time to the core (min)",
+    "smallest_region_population": "Smallest region (population)",
+    "largest_region_population": "Largest region (population)",
+    "population_cv": "Coefficient of variation, population",
+    "regions_not_connected": "Regions not connected",
+    "unreachable_municipalities": "Municipalities with no route to the core",
+    "sync_note": "The maps follow each other: pan or zoom one and the other follows.",
+    "source_note": "Map data: © Kartverket (CC BY 4.0). Population: Statistics Norway, 1 Jan 2024.",
+}
+
+LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {"nb": MappingProxyType(_NB), "en": MappingProxyType(_EN)}
+)
+
+
+def labels(lang: str = DEFAULT_LANG) -> Mapping[str, str]:
+    """Return the labels of ``lang``.
+
+    Parameters
+    ----------
+    lang
+        ``"nb"`` (Norwegian bokmål) or ``"en"`` (English).
+
+    Returns
+    -------
+    Mapping
+        Label key → text.
+
+    Raises
+    ------
+    ScenarioError
+        If ``lang`` is not a known language.
+    """
+    try:
+        return LABELS[lang]
+    except KeyError:
+        raise ScenarioError(
+            f"lang {lang!r} is not one of {', '.join(sorted(LABELS))}"
+        ) from None
+
+
+def format_number(value: float | int | None, lang: str = DEFAULT_LANG, *, digits: int = 0) -> str:
+    """Format a number for readers: thousands grouped, ``digits`` decimals.
+
+    Bokmål groups thousands with a space and uses a decimal comma
+    (``12 345,6``); English uses ``12,345.6``. ``None`` and NaN become ``"–"``,
+    infinity ``"∞"``.
+
+    Returns
+    -------
+    str
+        The formatted number.
+    """
+    if value is None or value != value:  # NaN is the only value unequal to itself
+        return "–"
+    if value in (float("inf"), float("-inf")):
+        return "∞" if value > 0 else "−∞"
+    text = f"{value:,.{digits}f}"
+    if lang == "nb":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
