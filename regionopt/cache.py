@@ -1,0 +1,80 @@
+"""Cache of built networks (graph, matrix, adjacency), keyed by their inputs.
+
+A cache entry is a pickle named by the SHA-256 of a canonical JSON document
+describing every input: the source files' checksums, the municipalities
+(codes, centres, polygons), the network settings (speeds included), the
+ferry table's content and the source of the code that builds it. Change any
+of them, a speed for instance, and the key changes, so the network is
+rebuilt. The folder is ``$REGIONOPT_CACHE_DIR`` or pooch's user cache for
+``regionopt`` (the same as the download cache), under ``networks/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from regionopt.io import atomic_write_bytes
+from regionopt.sources import default_cache_dir
+
+log = logging.getLogger(__name__)
+
+#: Bump to invalidate every cache entry when the pickled layout changes.
+CACHE_FORMAT = 1
+
+
+def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Return the folder holding cached networks (``<cache>/networks``)."""
+    return default_cache_dir(cache_dir) / "networks"
+
+
+def hash_files(paths: Iterable[str | os.PathLike[str]]) -> str:
+    """Return one SHA-256 over the names and contents of ``paths`` (in the given order)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        p = Path(path)
+        digest.update(p.name.encode())
+        digest.update(p.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(inputs: Mapping[str, Any]) -> str:
+    """Return the SHA-256 hex digest of ``inputs`` as canonical JSON.
+
+    Parameters
+    ----------
+    inputs
+        JSON-serialisable description of everything the cached value depends on.
+    """
+    text = json.dumps({"format": CACHE_FORMAT, **inputs}, sort_keys=True,
+                      separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load(key: str, *, cache_dir: str | os.PathLike[str] | None = None) -> Any | None:
+    """Return the cached value for ``key``, or None if absent or unreadable."""
+    path = cache_root(cache_dir) / f"{key}.pkl"
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as fh:
+            value = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+        log.warning("ignoring unreadable cache file %s (%s)", path, exc)
+        return None
+    log.info("loaded cached network %s", path)
+    return value
+
+
+def store(key: str, value: Any, *, cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Pickle ``value`` under ``key`` atomically and return the file's path."""
+    path = cache_root(cache_dir) / f"{key}.pkl"
+    atomic_write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    log.info("cached network %s", path)
+    return path

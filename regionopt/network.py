@@ -1,0 +1,431 @@
+"""The travel network: roads, ferries, centre access legs, matrix and adjacency.
+
+:func:`build_network` strings the steps together for an area and caches the
+result (:mod:`regionopt.cache`); :func:`write_network` writes it to a folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import inspect
+import logging
+import os
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from regionopt import _resources, cache, roads, travel
+from regionopt.errors import DataError
+from regionopt.io import staged_output_dir
+
+log = logging.getLogger(__name__)
+
+FERRY_COLUMNS = ("id", "name", "from_name", "from_lon", "from_lat", "to_name", "to_lon",
+                 "to_lat", "crossing_minutes", "wait_minutes", "operator", "approximate",
+                 "source", "source_date")
+#: A ferry terminal farther than this from every road node becomes a node of its own.
+FERRY_SNAP_KM = 1.0
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """How the travel network is built.
+
+    Attributes
+    ----------
+    speeds
+        Speed overrides in km/h, by Travel Mapping system (``"norfv"``) or
+        ``"<system>:<ref>"``, over :data:`regionopt.roads.DEFAULT_SPEEDS_KPH`.
+        Given as a mapping or pairs; stored as sorted pairs.
+    margin_km
+        Roads are kept within this distance of the area's convex hull.
+    detour_factor
+        Access legs (centre to nearest road node) are the great-circle
+        distance times this factor. 1.3 is the usual ratio of road to
+        straight-line distance over short distances in rural road networks
+        (circuity studies report 1.2-1.4; Ballou et al. 2002, Giacomin &
+        Levinson 2015); it also covers local streets missing from the
+        Travel Mapping data.
+    access_speed_kph
+        Speed on access legs: 40 km/h, between the 30-50 km/h limits of
+        built-up areas and the 60-80 km/h of the local roads outside them.
+    ferries
+        Ferry table (CSV); None means the bundled ``data/geo/ferries.csv``.
+    use_ferries
+        Add ferry edges at all.
+    """
+
+    speeds: tuple[tuple[str, float], ...] | Mapping[str, float] = ()
+    margin_km: float = 50.0
+    detour_factor: float = 1.3
+    access_speed_kph: float = 40.0
+    ferries: str | None = None
+    use_ferries: bool = True
+
+    def __post_init__(self) -> None:
+        pairs = dict(self.speeds.items() if isinstance(self.speeds, Mapping) else self.speeds)
+        for key, value in pairs.items():
+            if not (isinstance(value, int | float) and value > 0):
+                raise DataError(f"network settings: speed {key!r} must be positive, got {value!r}")
+        object.__setattr__(self, "speeds", tuple(sorted((str(k), float(v))
+                                                        for k, v in pairs.items())))
+        for name in ("margin_km", "detour_factor", "access_speed_kph"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and value > 0):
+                raise DataError(f"network settings: {name} must be positive, got {value!r}")
+        if self.detour_factor < 1:
+            raise DataError(f"network settings: detour_factor must be >= 1, "
+                            f"got {self.detour_factor}")
+        if self.ferries is not None:
+            object.__setattr__(self, "ferries", str(self.ferries))
+
+    def with_speeds(self, speeds: Mapping[str, float]) -> NetworkSettings:
+        """Return a copy with ``speeds`` added to (overriding) the current overrides."""
+        return replace(self, speeds={**dict(self.speeds), **dict(speeds)})
+
+    @property
+    def speed_map(self) -> dict[str, float]:
+        """Default speeds merged with the overrides."""
+        return {**roads.DEFAULT_SPEEDS_KPH, **dict(self.speeds)}
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """Municipalities, road graph, travel minutes and adjacency of an area."""
+
+    municipalities: gpd.GeoDataFrame
+    graph: nx.MultiDiGraph
+    minutes: pd.DataFrame
+    adjacency: pd.DataFrame
+    settings: NetworkSettings = field(default_factory=NetworkSettings)
+    key: str = ""
+
+
+# ---------------------------------------------------------------- ferries
+
+def load_ferries(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Read and validate the ferry table.
+
+    Parameters
+    ----------
+    path
+        CSV file; default ``data/geo/ferries.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per crossing with the columns of :data:`FERRY_COLUMNS`.
+
+    Raises
+    ------
+    DataError
+        Naming the file, row id and field of the first invalid value.
+    """
+    file = Path(path) if path is not None else _resources.geo_file("ferries.csv")
+    try:
+        with file.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except FileNotFoundError:
+        raise DataError(f"{file}: file not found") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"{file}: cannot read ({exc})") from None
+    missing = [c for c in FERRY_COLUMNS if rows and c not in rows[0]]
+    if not rows or missing:
+        raise DataError(f"{file}: missing column {(missing or ['id'])[0]!r} or no rows")
+    seen: set[str] = set()
+    for n, row in enumerate(rows, start=2):
+        rid = row["id"] or f"line {n}"
+        if rid in seen:
+            raise DataError(f"{file}: ferry {rid}: duplicate id")
+        seen.add(rid)
+        _check_ferry_row(file, rid, row)
+    frame = pd.DataFrame(rows, columns=list(FERRY_COLUMNS))
+    for col in ("from_lon", "from_lat", "to_lon", "to_lat", "crossing_minutes", "wait_minutes"):
+        frame[col] = frame[col].astype(float)
+    frame["approximate"] = frame["approximate"].str.lower() == "true"
+    return frame
+
+
+def _check_ferry_row(file: Path, rid: str, row: Mapping[str, str]) -> None:
+    limits = {"from_lon": (-180, 180), "to_lon": (-180, 180), "from_lat": (-90, 90),
+              "to_lat": (-90, 90), "crossing_minutes": (0, 24 * 60), "wait_minutes": (0, 24 * 60)}
+    for col, (low, high) in limits.items():
+        try:
+            value = float(row[col])
+        except (TypeError, ValueError):
+            raise DataError(f"{file}: ferry {rid}: {col} is not a number ({row[col]!r})") from None
+        if not (low <= value <= high) or (col == "crossing_minutes" and value <= 0):
+            raise DataError(f"{file}: ferry {rid}: {col} out of range ({row[col]!r})")
+    for col in ("name", "from_name", "to_name", "source", "source_date"):
+        if not (row[col] or "").strip():
+            raise DataError(f"{file}: ferry {rid}: {col} is empty")
+    if (row["approximate"] or "").lower() not in ("true", "false"):
+        raise DataError(f"{file}: ferry {rid}: approximate must be true or false")
+
+
+def nearest_nodes(G: nx.MultiDiGraph, lons: Iterable[float], lats: Iterable[float], *,
+                  exclude: Iterable[Hashable] = ()) -> tuple[list[Hashable], np.ndarray]:
+    """Return the nearest graph node to each point and the great-circle distance (m).
+
+    Unlike ``osmnx.distance.nearest_nodes`` on an unprojected graph, this
+    needs no scikit-learn: a k-d tree on unit vectors.
+    """
+    skip = set(exclude)
+    nodes = [n for n in G.nodes if n not in skip]
+    if not nodes:
+        raise DataError("the road graph has no nodes to join to")
+    xs = np.array([G.nodes[n]["x"] for n in nodes], dtype=float)
+    ys = np.array([G.nodes[n]["y"] for n in nodes], dtype=float)
+    tree = cKDTree(_unit(xs, ys))
+    qx, qy = np.asarray(list(lons), dtype=float), np.asarray(list(lats), dtype=float)
+    _, idx = tree.query(_unit(qx, qy))
+    found = [nodes[i] for i in np.atleast_1d(idx)]
+    dist = roads.haversine_m(qx, qy, xs[np.atleast_1d(idx)], ys[np.atleast_1d(idx)])
+    return found, np.atleast_1d(dist)
+
+
+def _unit(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    lo, la = np.radians(lon), np.radians(lat)
+    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+def add_ferries(G: nx.MultiDiGraph, ferries: pd.DataFrame, *,
+                snap_km: float = FERRY_SNAP_KM) -> nx.MultiDiGraph:
+    """Return a copy of ``G`` with a pair of edges for each ferry crossing.
+
+    Each terminal is snapped to the nearest road node within ``snap_km``;
+    a terminal farther from every road (an island whose roads are not in the
+    Travel Mapping data: Værøy, Træna, Utsira...) becomes a node of its own,
+    ``"ferry:<id>:from"`` or ``":to"``, which a centre's access leg can reach.
+    No access edge is drawn from such a terminal to the nearest road: it would
+    cross open water. Ferry edges have ``highway="ferry"``, ``ferry=True``,
+    ``route`` (the ferry id), ``length`` (great-circle metres) and
+    ``travel_time = (crossing + wait) * 60`` seconds.
+
+    Parameters
+    ----------
+    G
+        Road graph (not modified).
+    ferries
+        Table from :func:`load_ferries`.
+    snap_km
+        Snapping distance.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+    """
+    H = G.copy()
+    for row in ferries.sort_values("id").itertuples(index=False):
+        ends = []
+        for side in ("from", "to"):
+            lon, lat = getattr(row, f"{side}_lon"), getattr(row, f"{side}_lat")
+            (node,), (dist,) = nearest_nodes(H, [lon], [lat])
+            if dist > snap_km * 1000.0:
+                node = f"ferry:{row.id}:{side}"
+                H.add_node(node, x=float(lon), y=float(lat))
+            ends.append(node)
+        u, v = ends
+        length = float(roads.haversine_m(H.nodes[u]["x"], H.nodes[u]["y"],
+                                         H.nodes[v]["x"], H.nodes[v]["y"]))
+        seconds = (row.crossing_minutes + row.wait_minutes) * 60.0
+        for s, t in ((u, v), (v, u)):
+            H.add_edge(s, t, length=round(length, 3), highway="ferry", ref="", ferry=True,
+                       route=row.id, speed_kph=round(length / 1000 / (seconds / 3600), 3),
+                       travel_time=seconds)
+    return H
+
+
+def attach_centres(G: nx.MultiDiGraph, municipalities: pd.DataFrame, *,
+                   settings: NetworkSettings) -> nx.MultiDiGraph:
+    """Return a copy of ``G`` with a node ``"centre:<kommunenummer>"`` per municipality.
+
+    Each centre is joined both ways to its nearest graph node by an access
+    leg of ``great-circle distance × detour_factor`` metres at
+    ``access_speed_kph`` (edge attribute ``access=True``, ``highway="access"``).
+    """
+    H = G.copy()
+    existing = [n for n in H.nodes if isinstance(n, str) and n.startswith("centre:")]
+    codes = [str(c) for c in municipalities["kommunenummer"]]
+    lons = municipalities["centre_lon"].to_numpy(dtype=float)
+    lats = municipalities["centre_lat"].to_numpy(dtype=float)
+    found, dist = nearest_nodes(H, lons, lats, exclude=existing)
+    for code, lon, lat, node, d in zip(codes, lons, lats, found, dist, strict=True):
+        centre = f"centre:{code}"
+        H.add_node(centre, x=float(lon), y=float(lat), kommunenummer=code)
+        length = float(d) * settings.detour_factor
+        seconds = length / (settings.access_speed_kph / 3.6)
+        for s, t in ((centre, node), (node, centre)):
+            H.add_edge(s, t, length=round(length, 3), highway="access", ref="", access=True,
+                       speed_kph=settings.access_speed_kph, travel_time=round(seconds, 3))
+        if d > 10_000:
+            log.info("centre of %s is %.1f km from the nearest road node", code, d / 1000)
+    return H
+
+
+# ---------------------------------------------------------------- build
+
+def _code_hash() -> str:
+    digest = hashlib.sha256()
+    from regionopt import centres, data
+
+    for module in (roads, travel, data, centres):
+        digest.update(inspect.getsource(module).encode())
+    digest.update(inspect.getsource(inspect.getmodule(_code_hash)).encode())  # type: ignore[arg-type]
+    return digest.hexdigest()
+
+
+def _munis_hash(munis: gpd.GeoDataFrame) -> str:
+    digest = hashlib.sha256()
+    table = munis[["kommunenummer", "centre_lon", "centre_lat", "population"]]
+    digest.update(table.to_csv(index=False).encode())
+    for geom in munis.geometry:
+        digest.update(shapely.to_wkb(geom))
+    return digest.hexdigest()
+
+
+def network_key(munis: gpd.GeoDataFrame, settings: NetworkSettings) -> str:
+    """Return the cache key of the network of ``munis`` under ``settings``."""
+    from regionopt import sources
+
+    reg = sources.registry()
+    tm = hashlib.sha256("".join(f"{k} {v}\n" for k, v in sorted(reg.items())
+                                if k.startswith("travelmapping/")).encode()).hexdigest()
+    ferries = (cache.hash_files([settings.ferries or _resources.geo_file("ferries.csv")])
+               if settings.use_ferries else "")
+    return cache.cache_key({"settings": asdict(settings), "speeds": settings.speed_map,
+                            "municipalities": _munis_hash(munis), "travelmapping": tm,
+                            "ferries": ferries, "code": _code_hash()})
+
+
+def build_network(
+    area: str | Iterable[str] = "troms-finnmark",
+    *,
+    settings: NetworkSettings | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    progress: bool = True,
+) -> Network:
+    """Build (or load from the cache) the travel network of an area.
+
+    Steps: municipalities (:func:`regionopt.data.load_municipalities`), Travel
+    Mapping roads within the area's hull plus ``margin_km``, ferries whose two
+    terminals lie in that zone, centre access legs, the travel-time matrix and
+    the functional adjacency. Centres that cannot reach the others are
+    reported with a warning in the log.
+
+    Parameters
+    ----------
+    area
+        Area as accepted by :func:`regionopt.data.resolve_area`.
+    settings
+        Network settings; default :class:`NetworkSettings()`.
+    data_dir, cache_dir
+        Source data folder and download/network cache folder.
+    use_cache
+        Load a cached network with the same inputs, and store a new one.
+    progress
+        Show progress bars.
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    DataError
+        For a bad area, source file or ferry table.
+    NetworkError
+        If the roads cannot be built.
+    """
+    from regionopt import data
+
+    settings = settings or NetworkSettings()
+    munis = data.load_municipalities(area, data_dir=data_dir, cache_dir=cache_dir)
+    key = network_key(munis, settings)
+    if use_cache:
+        cached = cache.load(key, cache_dir=cache_dir)
+        if isinstance(cached, Network):
+            return cached
+    net = _build(munis, settings, key=key, data_dir=data_dir, cache_dir=cache_dir,
+                 progress=progress)
+    if use_cache:
+        cache.store(key, net, cache_dir=cache_dir)
+    return net
+
+
+def _build(munis: gpd.GeoDataFrame, settings: NetworkSettings, *, key: str,
+           data_dir: str | os.PathLike[str] | None, cache_dir: str | os.PathLike[str] | None,
+           progress: bool) -> Network:
+    hull = shapely.GeometryCollection(list(munis.geometry))
+    G = roads.graph_from_travelmapping(hull, speeds=settings.speed_map,
+                                       margin_km=settings.margin_km, data_dir=data_dir,
+                                       cache_dir=cache_dir, progress=progress)
+    if settings.use_ferries:
+        ferries = load_ferries(settings.ferries)
+        zone = roads.buffered_area(hull, settings.margin_km)
+        inside = (shapely.contains_xy(zone, ferries["from_lon"], ferries["from_lat"])
+                  & shapely.contains_xy(zone, ferries["to_lon"], ferries["to_lat"]))
+        G = add_ferries(G, ferries[inside])
+    G = attach_centres(G, munis, settings=settings)
+    codes = sorted(munis["kommunenummer"])
+    centre_nodes = {c: f"centre:{c}" for c in codes}
+    paths = travel.shortest_paths(G, [centre_nodes[c] for c in codes])
+    minutes = travel.travel_time_matrix(G, centre_nodes, paths=paths)
+    names = dict(zip(munis["kommunenummer"], munis["name"], strict=True))
+    for line in travel.unreachable_report(minutes, G, centre_nodes, names=names):
+        log.warning("unreachable centre: %s", line)
+    adjacency = travel.functional_adjacency(munis, G, centre_nodes=centre_nodes, paths=paths)
+    return Network(municipalities=munis, graph=G, minutes=minutes, adjacency=adjacency,
+                   settings=settings, key=key)
+
+
+def write_network(net: Network, out_dir: str | os.PathLike[str], *,
+                  graph_format: str = "graphml") -> Path:
+    """Write ``municipalities.csv``, ``travel_time_minutes.csv``, ``adjacency.csv`` and the graph.
+
+    Files are written to a staging folder and moved into ``out_dir`` only
+    when all succeeded. The road graph goes to ``road_graph.graphml`` (osmnx
+    GraphML) or ``road_graph.gpkg`` (GeoPackage with ``nodes`` and ``edges``
+    layers).
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_dir``.
+
+    Raises
+    ------
+    DataError
+        For an unknown ``graph_format``.
+    """
+    import osmnx as ox
+
+    if graph_format not in ("graphml", "gpkg"):
+        raise DataError(f"graph format {graph_format!r}: expected graphml or gpkg")
+    with staged_output_dir(out_dir) as stage:
+        munis = pd.DataFrame(net.municipalities.drop(columns="geometry"))
+        munis.to_csv(stage / "municipalities.csv", index=False, lineterminator="\n")
+        net.minutes.to_csv(stage / "travel_time_minutes.csv", index_label="origin",
+                           float_format="%.2f", lineterminator="\n")
+        net.adjacency.to_csv(stage / "adjacency.csv", index=False, lineterminator="\n")
+        G = _stringified(net.graph)
+        if graph_format == "graphml":
+            ox.save_graphml(G, stage / "road_graph.graphml")
+        else:
+            ox.save_graph_geopackage(G, stage / "road_graph.gpkg")
+    return Path(out_dir)
+
+
+def _stringified(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Return ``G`` with string node ids (centre and ferry nodes are already strings)."""
+    return nx.relabel_nodes(G, {n: str(n) for n in G.nodes}, copy=True)
