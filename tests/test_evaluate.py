@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,9 +23,11 @@ from regionopt.evaluate import (
     gap_percent,
     metrics_to_dict,
 )
+from regionopt.network import Network, build_network
 from regionopt.plan import Plan
-from regionopt.problem import ProblemData
-from regionopt.scenario import parse_scenario
+from regionopt.problem import ProblemData, problem_from_network
+from regionopt.reference import nivi_2023
+from regionopt.scenario import default_scenario_path, load_scenario, parse_scenario, replace_key
 
 CODES = ("1001", "1002", "1003", "1004", "1005", "1006")
 POP = [100, 50, 30, 200, 10, 40]
@@ -307,3 +310,61 @@ def test_renderings_are_deterministic_and_rounded() -> None:
     assert "North" in text and "person_minutes: 2,000.00" in text
     csv = frame_to_csv(m.regions)
     assert csv.splitlines()[1].startswith("North,1001,A,180,3,1001;1002;1003,0.5556,6.1111,")
+
+
+# --------------------------------------------------------------------------- real data
+
+@pytest.fixture(scope="module")
+def tf_net(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Network:
+    """Troms og Finnmark network (about 3 s), built without touching the user cache."""
+    return build_network(data_dir=data_dir, cache_dir=tmp_path_factory.mktemp("cache"),
+                         use_cache=False, progress=False)
+
+
+@pytest.fixture(scope="module")
+def tf(tf_net: Network) -> ProblemData:
+    return problem_from_network(tf_net)
+
+
+def test_nivi_on_the_real_graph(tf_net: Network, tf: ProblemData) -> None:
+    plan = nivi_2023(tf)
+    m = evaluate(plan, tf)
+    s = m.summary
+    munis = tf_net.municipalities.set_index("kommunenummer")
+    assert s["municipalities"] == 39 and s["regions"] == 12
+    assert s["population"] == int(munis["population"].sum())
+    # person-minutes recomputed from the network's own tables, row = member, column = core
+    expected = sum(int(munis.at[c, "population"]) * float(tf_net.minutes.at[c, plan.core_of(c)])
+                   for c in plan.assignment)
+    assert s["person_minutes"] == pytest.approx(expected, rel=1e-12)
+    assert s["unreachable_municipalities"] == 0
+    regions = m.regions.set_index("region")
+    assert regions.at["Sør-Varanger", "mean_minutes"] == 0.0
+    assert regions.at["Altaregionen", "counties"] == "55;56"  # Kvænangen lies in Troms
+    assert regions.at["Tromsøregionen", "population"] == int(
+        munis.loc[list(plan.members("Tromsøregionen")), "population"].sum())
+
+
+def test_nivi_audit_against_default_scenario(tf: ProblemData) -> None:
+    scen = load_scenario(default_scenario_path())
+    plan = nivi_2023(tf)
+    result = audit(plan, tf, scen)
+    # NIVI meets the default scenario (12 connected regions around their largest member,
+    # Kvænangen with Alta), so the scenario's optimum can be no worse than NIVI's
+    assert result.ok, result.violations
+    assert result.travel_term == evaluate(plan, tf).summary["person_minutes"]
+    borders = audit(plan, tf, replace_key(scen, "constraints.respect_county_borders", True))
+    assert [(v.constraint, v.where) for v in borders.violations
+            if v.constraint.endswith("county_borders")] == [
+        ("constraints.respect_county_borders", "Altaregionen")]
+
+
+def test_compare_nivi_with_kvaenangen_moved(tf: ProblemData) -> None:
+    nivi = nivi_2023(tf)
+    assignment = dict(nivi.assignment)
+    assignment["5546"] = "Nord-Troms"
+    other = Plan(assignment=assignment, cores=dict(nivi.cores), name="variant")
+    cmp = compare(nivi, other, tf)
+    assert cmp.moves[["kommunenummer", "from_region", "to_region", "to_region_matches"]
+                     ].values.tolist() == [["5546", "Altaregionen", "Nord-Troms", "Nord-Troms"]]
+    assert compare(nivi, nivi, tf).moves.empty
