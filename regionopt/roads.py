@@ -314,9 +314,13 @@ def graph_from_osm_xml(
     if not file.is_file():
         raise DataError(f"{file}: file not found")
     try:
-        G = ox.graph_from_xml(file, simplify=True, retain_all=True)
+        G = ox.graph_from_xml(file, simplify=False, retain_all=True)
     except Exception as exc:  # osmnx/ElementTree raise many kinds
         raise DataError(f"{file}: cannot read OSM XML ({exc})") from None
+    if G.number_of_edges() == 0:
+        raise DataError(f"{file}: no drivable ways (highway=*) in the OSM XML")
+    # Merge chains of nodes, but never across a change of road class, speed or number.
+    G = ox.simplify_graph(G, edge_attrs_differ=["highway", "maxspeed", "ref"])
     return _add_osm_speeds(G, speeds)
 
 
@@ -349,9 +353,10 @@ def graph_from_osm_polygon(
     import osmnx as ox
 
     try:
-        G = ox.graph_from_polygon(polygon, network_type="drive", retain_all=True)
+        G = ox.graph_from_polygon(polygon, network_type="drive", retain_all=True, simplify=False)
     except Exception as exc:  # network and Overpass errors
         raise NetworkError(f"OpenStreetMap download failed ({exc})") from None
+    G = ox.simplify_graph(G, edge_attrs_differ=["highway", "maxspeed", "ref"])
     return _add_osm_speeds(G, speeds)
 
 

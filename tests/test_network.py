@@ -1,0 +1,202 @@
+"""The Troms og Finnmark travel network on the real data, ferries, access legs, cache, output."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import pandas as pd
+import pytest
+
+from regionopt import cache, network
+from regionopt.errors import DataError
+from regionopt.problem import read_inputs
+
+HASVIK, LOPPA, IBESTAD = "5616", "5614", "5514"
+TROMSO, HARSTAD, SENJA, ALTA, HAMMERFEST, SOR_VARANGER, VADSO = (
+    "5501", "5503", "5530", "5601", "5603", "5605", "5607")
+
+
+@pytest.fixture(scope="session")
+def tf(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> network.Network:
+    """The default network, built once per session (about 2 s) without touching the user cache."""
+    cache_dir = tmp_path_factory.mktemp("cache")
+    return network.build_network(data_dir=data_dir, cache_dir=cache_dir, use_cache=False,
+                                 progress=False)
+
+
+def _kind(net: network.Network, a: str, b: str) -> str | None:
+    a, b = sorted((a, b))
+    rows = net.adjacency[(net.adjacency["a"] == a) & (net.adjacency["b"] == b)]
+    return None if rows.empty else str(rows["kind"].iloc[0])
+
+
+def test_matrix_shape_and_every_centre_reaches_every_other(tf: network.Network) -> None:
+    codes = sorted(tf.municipalities["kommunenummer"])
+    assert len(codes) == 39
+    assert list(tf.minutes.index) == codes and list(tf.minutes.columns) == codes
+    values = tf.minutes.to_numpy()
+    assert not np.isnan(values).any()
+    assert (np.diag(values) == 0).all()
+    assert (values[~np.eye(len(codes), dtype=bool)] > 0).all()
+
+
+def test_triangle_inequality(tf: network.Network) -> None:
+    m = tf.minutes.to_numpy()
+    via = m[:, :, None] + m[None, :, :]  # via[i, k, j] = m[i, k] + m[k, j]
+    # Shortest paths obey it exactly; rounding to 0.01 min allows 0.02 of slack.
+    assert (m <= via.min(axis=1) + 0.02).all()
+
+
+# Reference drive times (minutes) from the Google Maps route planner, fastest car route in
+# summer, as noted by the developer (approximate; not re-checked offline). The model must be
+# within 25 % of each.
+PUBLISHED = [
+    (TROMSO, ALTA, 315, "Google Maps: about 5 h 15 min"),
+    (TROMSO, HARSTAD, 230, "Google Maps: about 3 h 50 min via E8/E6/Rv83"),
+    (ALTA, HAMMERFEST, 120, "Google Maps: about 2 h via E6/Rv94"),
+    (SOR_VARANGER, VADSO, 130, "Google Maps: Kirkenes-Vadsø about 2 h 10 min via E6/E75"),
+    (TROMSO, SENJA, 130, "Google Maps: Tromsø-Finnsnes about 2 h 10 min via E8/E6/Rv86"),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "published", "source"), PUBLISHED)
+def test_drive_times_near_published(tf: network.Network, a: str, b: str, published: float,
+                                    source: str) -> None:
+    model = tf.minutes.loc[a, b]
+    assert abs(model - published) <= 0.25 * published, f"{a}-{b}: {model} vs {source}"
+
+
+def test_hasvik_joined_to_loppa_by_ferry(tf: network.Network) -> None:
+    assert _kind(tf, HASVIK, LOPPA) == "ferry"
+    route = nx.shortest_path(tf.graph, f"centre:{HASVIK}", f"centre:{LOPPA}",
+                             weight="travel_time")
+    routes = {tf.graph.edges[u, v, 0].get("route") for u, v in itertools.pairwise(route)}
+    assert "hasvik-oksfjord" in routes
+
+
+def test_ibestad_and_every_municipality_have_neighbours(tf: network.Network) -> None:
+    assert _kind(tf, IBESTAD, HARSTAD) == "ferry"  # Sørrollnes–Stangnes
+    pairs = tf.adjacency
+    degree = pd.concat([pairs["a"], pairs["b"]]).value_counts()
+    assert set(degree.index) == set(tf.municipalities["kommunenummer"])
+    assert (pairs["a"] < pairs["b"]).all()
+    assert set(pairs["kind"]) <= {"border", "road", "ferry"}
+    assert _kind(tf, TROMSO, ALTA) is None
+
+
+def test_graph_conventions_centres_and_access_legs(tf: network.Network) -> None:
+    G = tf.graph
+    assert G.graph["crs"] == "EPSG:4326"
+    centres = [n for n in G.nodes if isinstance(n, str) and n.startswith("centre:")]
+    assert len(centres) == 39
+    for _, _, data in G.out_edges(f"centre:{TROMSO}", data=True):
+        assert data["access"] is True and data["highway"] == "access"
+        assert data["travel_time"] == pytest.approx(
+            data["length"] / (tf.settings.access_speed_kph / 3.6), abs=0.01)
+    ferries = [d for _, _, d in G.edges(data=True) if d.get("ferry")]
+    assert ferries and all(d["highway"] == "ferry" for d in ferries)
+
+
+def _tiny_road() -> nx.MultiDiGraph:
+    G = nx.MultiDiGraph(crs="EPSG:4326")
+    G.add_node(1, x=20.0, y=70.0)
+    G.add_node(2, x=20.1, y=70.0)
+    G.add_edge(1, 2, length=3800.0, travel_time=190.0, highway="primary", ref="")
+    G.add_edge(2, 1, length=3800.0, travel_time=190.0, highway="primary", ref="")
+    return G
+
+
+def test_add_ferries_snaps_near_terminals_and_makes_far_ones_nodes() -> None:
+    ferries = pd.DataFrame([{
+        "id": "x", "from_lon": 20.1001, "from_lat": 70.0, "to_lon": 21.0, "to_lat": 70.5,
+        "crossing_minutes": 50.0, "wait_minutes": 10.0}])
+    G = network.add_ferries(_tiny_road(), ferries)
+    assert "ferry:x:to" in G and "ferry:x:from" not in G
+    data = G.edges[2, "ferry:x:to", 0]
+    assert data["travel_time"] == 3600.0 and data["ferry"] is True and data["route"] == "x"
+    assert G.has_edge("ferry:x:to", 2)
+    assert _tiny_road().number_of_edges() == 2  # input untouched
+
+
+def test_attach_centres_known_access_time() -> None:
+    munis = pd.DataFrame({"kommunenummer": ["9999"], "centre_lon": [20.0], "centre_lat": [70.01]})
+    settings = network.NetworkSettings(detour_factor=1.3, access_speed_kph=40)
+    G = network.attach_centres(_tiny_road(), munis, settings=settings)
+    leg = G.edges["centre:9999", 1, 0]
+    # 0.01 degree of latitude is 1111.95 m; x1.3 = 1445.5 m; at 40 km/h 130.1 s.
+    assert leg["length"] == pytest.approx(1445.5, abs=0.5)
+    assert leg["travel_time"] == pytest.approx(130.1, abs=0.1)
+    assert leg["access"] is True
+
+
+def test_load_bundled_ferries_and_reject_bad_rows(tmp_path: Path) -> None:
+    table = network.load_ferries()
+    assert {"hasvik-oksfjord", "sorrollnes-stangnes", "bognes-skarberget"} <= set(table["id"])
+    assert table["id"].is_unique and (table["crossing_minutes"] > 0).all()
+    with network._resources.geo_file("ferries.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[1]["crossing_minutes"] = "soon"
+    bad = tmp_path / "ferries.csv"
+    with bad.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(DataError, match=rf"ferries\.csv: ferry {rows[1]['id']}: crossing_minutes"):
+        network.load_ferries(bad)
+    with pytest.raises(DataError, match=r"nope\.csv: file not found"):
+        network.load_ferries(tmp_path / "nope.csv")
+
+
+def test_settings_validate_and_merge_speeds() -> None:
+    s = network.NetworkSettings().with_speeds({"norfv": 50}).with_speeds({"eure": 70})
+    assert s.speeds == (("eure", 70.0), ("norfv", 50.0))
+    assert s.speed_map["norfv"] == 50.0 and s.speed_map["normot"] == 95.0
+    with pytest.raises(DataError, match="detour_factor"):
+        network.NetworkSettings(detour_factor=0.5)
+    with pytest.raises(DataError, match="'eure'"):
+        network.NetworkSettings(speeds={"eure": -1})
+
+
+def test_cache_reuses_and_rebuilds_on_speed_change(data_dir: Path, tmp_path: Path) -> None:
+    first = network.build_network(data_dir=data_dir, cache_dir=tmp_path, progress=False)
+    stored = list(cache.cache_root(tmp_path).glob("*.pkl"))
+    assert [p.stem for p in stored] == [first.key]
+    again = network.build_network(data_dir=data_dir, cache_dir=tmp_path, progress=False)
+    assert again.key == first.key and again.minutes.equals(first.minutes)
+    slower = network.NetworkSettings().with_speeds({"eure": 50.0})
+    rebuilt = network.build_network(data_dir=data_dir, cache_dir=tmp_path, settings=slower,
+                                    progress=False)
+    assert rebuilt.key != first.key
+    assert len(list(cache.cache_root(tmp_path).glob("*.pkl"))) == 2
+    assert rebuilt.minutes.loc[TROMSO, ALTA] > first.minutes.loc[TROMSO, ALTA] + 30
+
+
+def test_write_network_outputs_read_back(tf: network.Network, tmp_path: Path) -> None:
+    out = tmp_path / "net"
+    network.write_network(tf, out)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["adjacency.csv", "municipalities.csv", "road_graph.graphml",
+                     "travel_time_minutes.csv"]
+    problem = read_inputs(out)
+    assert problem.n == 39
+    assert np.allclose(problem.minutes, tf.minutes.to_numpy())
+    header = (out / "travel_time_minutes.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("origin,5501,5503")
+    G = ox.load_graphml(out / "road_graph.graphml", node_dtypes={"osmid": str})
+    assert G.number_of_edges() == tf.graph.number_of_edges()
+    assert math.isclose(sum(d["travel_time"] for _, _, d in G.edges(data=True)),
+                        sum(d["travel_time"] for _, _, d in tf.graph.edges(data=True)),
+                        rel_tol=1e-9)
+
+
+def test_write_network_bad_format_leaves_nothing(tf: network.Network, tmp_path: Path) -> None:
+    out = tmp_path / "net"
+    with pytest.raises(DataError, match="graph format"):
+        network.write_network(tf, out, graph_format="shp")
+    assert not out.exists()
