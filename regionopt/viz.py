@@ -139,17 +139,20 @@ def _new_map(bounds: list[list[float]], tiles: str | None) -> folium.Map:
     m.default_js, m.default_css = [], []  # Leaflet is inlined by OfflineFigure; no CDN links
     if tiles:
         folium.TileLayer(tiles, control=False).add_to(m)
-    m.fit_bounds(bounds)
+    m.fit_bounds(bounds, padding=(24, 24))
     return m
 
 
 def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
           layers: Mapping[str, dict | None], moved: frozenset[str] = frozenset(),
-          other: Mapping[str, str] | None = None) -> None:
-    """Draw one plan's layers, legend and tooltips on ``m``."""
+          other: Mapping[str, str] | None = None, legend_slot: str | None = None) -> None:
+    """Draw one plan's layers, legend and tooltips on ``m``.
+
+    The legend goes into the page element ``legend_slot`` if given, else into
+    the map's bottom-right corner.
+    """
     if layers.get("country"):
         folium.GeoJson(layers["country"], control=False, interactive=False,
-                       attribution=html.escape(lab["source_note"]),
                        style_function=lambda f: {"color": "#9aa5b1", "weight": 0.7,
                                                  "fillColor": "#fbfaf6", "fillOpacity": 1}
                        ).add_to(m)
@@ -186,7 +189,7 @@ def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
     note = lab["moved_note"] if moved else None
     m.add_child(Call("legend", m, payload={"title": title, "hint": lab["legend_hint"],
                                            "rows": view.legend_rows, "note": note,
-                                           "position": "bottomright"}))
+                                           "position": "bottomright", "slot": legend_slot}))
 
 
 def _muni_style(colour: str, moved: bool) -> dict[str, Any]:
@@ -289,6 +292,7 @@ def plan_map(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
     fig.add_child(m)
     _draw(m, view, lab=lab, title=plan.name, layers=layers)
     m.add_child(Call("register", m))
+    fig.add_child(Block(f'<footer class="rg-foot">{html.escape(lab["source_note"])}</footer>'))
     number_ids(fig)
     return m
 
@@ -352,8 +356,11 @@ def compare_map(a: Plan, b: Plan, municipalities: gpd.GeoDataFrame, *, metrics_a
         m = _new_map(view_a.bounds, tiles)
         fig.add_child(m)
         others = {c: (other.assignment[c] if c in moved else "") for c in plan.assignment}
-        _draw(m, view, lab=lab, title=plan.name, layers=layers, moved=moved, other=others)
+        _draw(m, view, lab=lab, title=plan.name, layers=layers, moved=moved, other=others,
+              legend_slot=f"rg-legend-{len(maps)}")
         maps.append(m)
+    fig.add_child(Block('<div class="rg-legend-slot" id="rg-legend-0"></div>'
+                        '<div class="rg-legend-slot" id="rg-legend-1"></div>'))
     maps[1].add_child(Call("sync", maps[0], maps[1]))
     fig.add_child(Block(_tables_html(a, b, comparison, lab, lang)))
     fig.add_child(Block(f'<footer class="rg-foot">{html.escape(lab["source_note"])}</footer>'))

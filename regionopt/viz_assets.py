@@ -132,23 +132,29 @@ var regionopt = (function () {
       return {lat: it.lat, lon: it.lon, text: it.text, kind: "core"};
     }));
   }
+  function legendBox(data) {
+    var d = el("div", null, "rg-legend");
+    d.appendChild(el("div", data.title, "rg-legend-title"));
+    if (data.hint) { d.appendChild(el("div", data.hint, "rg-legend-hint")); }
+    var list = el("ul");
+    data.rows.forEach(function (r) {
+      var li = el("li", null, "rg-legend-row"), sw = el("span", null, "rg-swatch");
+      sw.style.background = r.colour;
+      li.appendChild(sw);
+      li.appendChild(el("span", r.name, "rg-legend-name"));
+      li.appendChild(el("span", r.detail, "rg-legend-detail"));
+      list.appendChild(li);
+    });
+    d.appendChild(list);
+    if (data.note) { d.appendChild(el("div", data.note, "rg-legend-note")); }
+    return d;
+  }
   function legend(map, data) {
+    var slot = data.slot ? document.getElementById(data.slot) : null;
+    if (slot) { slot.appendChild(legendBox(data)); return; }
     var c = L.control({position: data.position || "bottomleft"});
     c.onAdd = function () {
-      var d = el("div", null, "rg-legend");
-      d.appendChild(el("div", data.title, "rg-legend-title"));
-      if (data.hint) { d.appendChild(el("div", data.hint, "rg-legend-hint")); }
-      var list = el("ul");
-      data.rows.forEach(function (r) {
-        var li = el("li", null, "rg-legend-row"), sw = el("span", null, "rg-swatch");
-        sw.style.background = r.colour;
-        li.appendChild(sw);
-        li.appendChild(el("span", r.name, "rg-legend-name"));
-        li.appendChild(el("span", r.detail, "rg-legend-detail"));
-        list.appendChild(li);
-      });
-      d.appendChild(list);
-      if (data.note) { d.appendChild(el("div", data.note, "rg-legend-note")); }
+      var d = legendBox(data);
       L.DomEvent.disableClickPropagation(d);
       L.DomEvent.disableScrollPropagation(d);
       return d;
@@ -188,9 +194,9 @@ PAGE_CSS = """
 html, body { margin: 0; padding: 0; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
   color: #1d2329; background: #f4f5f7; }
-body.rg-plan { display: grid; grid-template-rows: auto minmax(0, 1fr); height: 100vh; }
+body.rg-plan { display: grid; grid-template-rows: auto minmax(0, 1fr) auto; height: 100vh; }
 body.rg-compare { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
-  grid-template-rows: auto auto minmax(420px, 78vh) auto; column-gap: 10px;
+  grid-template-rows: auto auto 600px auto auto auto; column-gap: 10px;
   height: auto; min-height: 100vh; padding: 0 10px; box-sizing: border-box; }
 .rg-head { grid-column: 1 / -1; padding: 10px 6px 4px; }
 .rg-head h1 { font-size: 1.35rem; margin: 0 0 2px; font-weight: 650; }
@@ -202,7 +208,7 @@ body.rg-compare { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0,
 .rg-tip th { text-align: left; padding: 1px 10px 1px 0; font-weight: 600; color: #4a5562; }
 .rg-tip td { padding: 1px 0; }
 .rg-label span { position: absolute; transform: translate(-50%, -50%); width: max-content;
-  max-width: 120px; text-align: center; line-height: 1.1; pointer-events: none; }
+  max-width: 96px; text-align: center; line-height: 1.1; pointer-events: none; }
 .rg-far .rg-label-core { display: none; }
 .leaflet-control-layers { font-size: 13px; }
 .rg-label-region span { font-size: 12.5px; font-weight: 700; letter-spacing: .02em; color: #14181d;
@@ -215,7 +221,11 @@ body.rg-compare { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0,
 .rg-legend-title { font-weight: 700; font-size: 13px; }
 .rg-legend-hint, .rg-legend-note { color: #5b6672; font-size: 11px; margin-bottom: 3px; }
 .rg-legend ul { list-style: none; margin: 0; padding: 0; }
-.rg-legend-row { display: grid; grid-template-columns: 14px auto auto; column-gap: 6px;
+.rg-legend-slot { padding-top: 8px; }
+.rg-legend-slot .rg-legend { max-height: none; box-shadow: none; border: 1px solid #d5dae0; }
+.rg-legend-slot ul { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr));
+  column-gap: 18px; }
+.rg-legend-row { display: grid; grid-template-columns: 14px 1fr auto; column-gap: 6px;
   align-items: center; }
 .rg-swatch { width: 12px; height: 12px; border: 1px solid #555; border-radius: 2px; }
 .rg-legend-detail { color: #4a5562; text-align: right; font-variant-numeric: tabular-nums; }
@@ -227,7 +237,7 @@ body.rg-compare { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0,
   text-align: left; }
 .rg-tables td.num, .rg-tables th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .rg-tables thead th { background: #eef1f4; }
-.rg-foot { grid-column: 1 / -1; color: #5b6672; font-size: 11.5px; padding: 0 6px 14px; }
+.rg-foot { grid-column: 1 / -1; color: #5b6672; font-size: 11.5px; padding: 4px 6px 10px; }
 """
 
 

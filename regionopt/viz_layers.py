@@ -187,6 +187,24 @@ def matched_colours(a: Plan, b: Plan, munis: gpd.GeoDataFrame,
     return best
 
 
+def county_borders(counties: gpd.GeoDataFrame) -> shapely.Geometry:
+    """Borders between counties (shared edges only, no coastline), simplified, EPSG:4326.
+
+    Returns
+    -------
+    shapely.Geometry
+        A (Multi)LineString.
+    """
+    geoms = display_geometry(counties.geometry.reset_index(drop=True),
+                             tolerance_m=OUTLINE_TOLERANCE_M, coverage=True).values
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    lines = [shapely.intersection(shapely.boundary(geoms[i]), shapely.boundary(geoms[j]))
+             for i, j in zip(left, right, strict=True) if i < j]
+    return shapely.line_merge(shapely.union_all(
+        [g for line in lines for g in shapely.get_parts(line) if g.geom_type == "LineString"]
+    ))
+
+
 def outline_layers(counties: gpd.GeoDataFrame | None,
                    country: gpd.GeoDataFrame | None) -> tuple[dict | None, dict | None]:
     """Prepare county borders (shared edges only, no coastline) and the land outline.
@@ -198,17 +216,8 @@ def outline_layers(counties: gpd.GeoDataFrame | None,
     """
     borders = land = None
     if counties is not None and len(counties):
-        geoms = display_geometry(counties.geometry.reset_index(drop=True),
-                                 tolerance_m=OUTLINE_TOLERANCE_M, coverage=True).values
-        tree = shapely.STRtree(geoms)
-        left, right = tree.query(geoms, predicate="intersects")
-        lines = [shapely.intersection(shapely.boundary(geoms[i]), shapely.boundary(geoms[j]))
-                 for i, j in zip(left, right, strict=True) if i < j]
-        merged = shapely.line_merge(shapely.union_all(
-            [g for line in lines for g in shapely.get_parts(line) if g.geom_type == "LineString"]
-        ))
         borders = feature_collection([{"type": "Feature", "id": "counties", "properties": {},
-                                        "geometry": mapping(merged)}])
+                                        "geometry": mapping(county_borders(counties))}])
     if country is not None and len(country):
         shape = shapely.union_all(display_geometry(
             country.geometry, tolerance_m=OUTLINE_TOLERANCE_M).values)

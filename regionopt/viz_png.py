@@ -20,6 +20,7 @@ from regionopt.plan import Plan
 from regionopt.viz_layers import (
     DISPLAY_CRS,
     check_municipalities,
+    county_borders,
     label_points,
     region_colours,
 )
@@ -108,8 +109,8 @@ def plan_png(plan: Plan, municipalities: gpd.GeoDataFrame, *, path: str | os.Pat
                 for r in plan.regions]
     gpd.GeoSeries(outlines, crs=DISPLAY_CRS).plot(ax=ax, color="#2b3138", linewidth=1.1)
     if counties is not None and len(counties):
-        counties.to_crs(DISPLAY_CRS).boundary.plot(ax=ax, color="#5a2d82", linewidth=1.2,
-                                                    linestyle=(0, (6, 4)))
+        gpd.GeoSeries([county_borders(counties)], crs=4326).to_crs(DISPLAY_CRS).plot(
+            ax=ax, color="#5a2d82", linewidth=1.2, linestyle=(0, (6, 4)))
     halo = [withStroke(**_HALO)]
     names = dict(zip(munis["kommunenummer"], munis["name"].astype(str), strict=True))
     cores = [plan.cores[r] for r in plan.regions]
@@ -128,7 +129,7 @@ def plan_png(plan: Plan, municipalities: gpd.GeoDataFrame, *, path: str | os.Pat
                                                  [where[r][0] for r in plan.regions]),
                               crs=4326).to_crs(DISPLAY_CRS)
     for region, p in zip(plan.regions, label_pts, strict=True):
-        ax.text(p.x, p.y, region, fontsize=8.5, weight="bold", ha="center", va="center",
+        ax.text(p.x, p.y, region, fontsize=8, weight="bold", ha="center", va="center",
                 path_effects=halo, zorder=6, parse_math=False)
     entries = _legend_entries(plan, munis, metrics, lang)
     handles = [Patch(facecolor=colours[r], edgecolor="#555555", label=_no_math(entries[r]))
@@ -140,7 +141,10 @@ def plan_png(plan: Plan, municipalities: gpd.GeoDataFrame, *, path: str | os.Pat
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     ax.set_title(_no_math(title or plan.name), fontsize=13, loc="left")
-    fig.text(0.01, 0.01, lab["source_note"], fontsize=7, color="#5b6672", parse_math=False)
+    ax.text(0, -0.02, lab["source_note"], transform=ax.transAxes, fontsize=7, color="#5b6672",
+            va="top", parse_math=False)
     return atomic_write_with(path, lambda p: fig.savefig(
         p, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None}))
