@@ -68,6 +68,23 @@ def _label(row: pd.Series, varied: Sequence[str]) -> str:
     return ", ".join(parts) or str(row["id"])
 
 
+def _front_labels(dom: pd.DataFrame, varied: Sequence[str]) -> list[tuple[str, float, float]]:
+    """One label per distinct point of the front; plans at the same point share it.
+
+    A key whose value differs between plans at the same point shows all of
+    them, joined with ``/`` (e.g. ``min_population=0/3000``).
+    """
+    out = []
+    for (x, y), group in dom.groupby([X_COLUMN, Y_COLUMN], sort=True):
+        parts = []
+        for key in varied:
+            vals = list(dict.fromkeys(_label(r, [key]).split("=", 1)[1]
+                                      for _, r in group.iterrows()))
+            parts.append(f"{key.rsplit('.', 1)[-1]}={'/'.join(vals)}")
+        out.append((", ".join(parts) or "/".join(map(str, group["id"])), float(x), float(y)))
+    return out
+
+
 def _points(table: pd.DataFrame) -> pd.DataFrame:
     """Rows that have both coordinates, sorted by x then y then id."""
     has = table[X_COLUMN].notna() & table[Y_COLUMN].notna()
@@ -106,6 +123,7 @@ def _png(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
          path: Path) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     fig = Figure(figsize=(9, 6.5), dpi=110)
     FigureCanvasAgg(fig)
@@ -116,9 +134,9 @@ def _png(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
     ax.step(dom[X_COLUMN], dom[Y_COLUMN], where="post", color="#1f77b4", lw=1, alpha=0.6)
     ax.scatter(dom[X_COLUMN], dom[Y_COLUMN], s=40, color="#1f77b4", zorder=3,
                label="non-dominated plan")
-    for _, row in dom.iterrows():
-        ax.annotate(_label(row, varied), (row[X_COLUMN], row[Y_COLUMN]), fontsize=7,
-                    xytext=(4, 4), textcoords="offset points")
+    for k, (label, x, y) in enumerate(_front_labels(dom, varied)):
+        ax.annotate(label, (x, y), fontsize=7, xytext=(5, 5 if k % 2 == 0 else -11),
+                    textcoords="offset points")
     for name, m in refs:
         ax.scatter([m[X_COLUMN]], [m[Y_COLUMN]], marker="*", s=180, color="#d62728", zorder=4,
                    label=name)
@@ -126,6 +144,7 @@ def _png(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
                     xytext=(6, -10), textcoords="offset points")
     if pts.empty and not refs:
         ax.text(0.5, 0.5, "no feasible plan in this sweep", ha="center", transform=ax.transAxes)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _num(v, 0)))
     ax.set_xlabel(X_LABEL)
     ax.set_ylabel(Y_LABEL)
     ax.set_title("Sweep: travel against balance (lower left is better)")

@@ -334,3 +334,61 @@ def test_bad_scheduler_is_a_scenario_error(tmp_path: Path) -> None:
         _tiny_sweep(tmp_path, scheduler="localhost:8786")
     with pytest.raises(ScenarioError, match="max_workers=0"):
         _tiny_sweep(tmp_path, max_workers=0)
+
+
+# ------------------------------------------------------------------ Troms og Finnmark
+
+TF_VARY = [
+    ("regions.count", (10, 11, 12)),
+    ("constraints.max_travel_minutes", (150, 180, 240)),
+    ("constraints.min_population", (0, 3000, 6000)),
+]
+
+
+@pytest.fixture(scope="module")
+def tf_problem(data_dir: Path) -> ProblemData:
+    from regionopt.network import build_network
+    from regionopt.problem import problem_from_network
+
+    return problem_from_network(build_network("troms-finnmark", data_dir=data_dir,
+                                              progress=False))
+
+
+@pytest.mark.slow
+def test_27_troms_finnmark_scenarios_on_processes_and_dask_agree(
+        tmp_path: Path, tf_problem: ProblemData, dask_client) -> None:
+    """The issue's judgement: 27 scenarios, both engines, identical results (~45 s)."""
+    from regionopt.scenario import default_scenario_path, load_scenario
+
+    base = load_scenario(default_scenario_path())
+    kw = {"problem": tf_problem, "progress": False}
+    procs = sweep.run_sweep(base, TF_VARY, out_dir=tmp_path / "procs", max_workers=2, **kw)
+    dask = sweep.run_sweep(base, TF_VARY, out_dir=tmp_path / "dask", scheduler=dask_client,
+                           **kw)
+    assert len(procs) == 27 and procs["id"].is_unique
+    # A meaningful mix, every solve finished (a time limit would make results machine-dependent).
+    assert set(procs["status"]) == {"optimal", "infeasible"}
+    assert (procs["status"] == "infeasible").sum() >= 5
+    assert (procs["status"] == "optimal").sum() >= 10
+    assert procs.loc[procs["status"] == "infeasible", "reason"].str.len().min() > 10
+    ok = procs[procs["status"] == "optimal"]
+    assert (ok["regions"] == ok["regions.count"]).all()
+    assert (ok["regions_not_connected"] == 0).all()
+    assert (ok["max_minutes"] <= ok["constraints.max_travel_minutes"] + 1e-9).all()
+    assert ok["gap"].abs().max() < 1e-6
+    assert (ok["travel"] - ok["person_minutes"]).abs().max() < 1e-3 * ok["travel"].max()
+    # Identical results both ways (only the solver's seconds differ).
+    cols = [c for c in procs.columns if c != "seconds"]
+    pd.testing.assert_frame_equal(procs[cols], dask[cols])
+    for cid in ok["id"]:
+        a, b = (tmp_path / eng / "plans" / cid / "plan.csv" for eng in ("procs", "dask"))
+        assert a.read_bytes() == b.read_bytes()
+    # Tightening a bound never improves the optimum (same count and floor, longer limit).
+    for (count, floor), g in ok.groupby(["regions.count", "constraints.min_population"]):
+        g = g.sort_values("constraints.max_travel_minutes")
+        assert g["objective"].is_monotonic_decreasing, (count, floor)
+    # The front and NIVI's plan, evaluated on the same network, are on the plot.
+    assert procs["pareto"].any() and not procs.loc[~procs["status"].eq("optimal"), "pareto"].any()
+    page = (tmp_path / "procs" / "pareto.html").read_text(encoding="utf-8")
+    assert "NIVI 2023" in page
+    assert page.count('class="dom"') == procs["pareto"].sum()
