@@ -204,7 +204,8 @@ def add_ferries(G: nx.MultiDiGraph, ferries: pd.DataFrame, *,
     Each terminal is snapped to the nearest road node within ``snap_km``;
     a terminal farther from every road (an island whose roads are not in the
     Travel Mapping data: Værøy, Træna, Utsira...) becomes a node of its own,
-    ``"ferry:<id>:from"`` or ``":to"``, which a centre's access leg can reach.
+    ``"ferry:<id>:from"`` or ``":to"``, which a centre's access leg can reach
+    and which other crossings from the same place (within ``snap_km``) share.
     No access edge is drawn from such a terminal to the nearest road: it would
     cross open water. Ferry edges have ``highway="ferry"``, ``ferry=True``,
     ``route`` (the ferry id), ``length`` (great-circle metres) and
@@ -224,24 +225,48 @@ def add_ferries(G: nx.MultiDiGraph, ferries: pd.DataFrame, *,
     networkx.MultiDiGraph
     """
     H = G.copy()
-    for row in ferries.sort_values("id").itertuples(index=False):
-        ends = []
-        for side in ("from", "to"):
-            lon, lat = getattr(row, f"{side}_lon"), getattr(row, f"{side}_lat")
-            (node,), (dist,) = nearest_nodes(H, [lon], [lat])
-            if dist > snap_km * 1000.0:
-                node = f"ferry:{row.id}:{side}"
-                H.add_node(node, x=float(lon), y=float(lat))
-            ends.append(node)
-        u, v = ends
-        length = float(roads.haversine_m(H.nodes[u]["x"], H.nodes[u]["y"],
-                                         H.nodes[v]["x"], H.nodes[v]["y"]))
-        seconds = (row.crossing_minutes + row.wait_minutes) * 60.0
-        for s, t in ((u, v), (v, u)):
-            H.add_edge(s, t, length=round(length, 3), highway="ferry", ref="", ferry=True,
-                       route=row.id, speed_kph=round(length / 1000 / (seconds / 3600), 3),
-                       travel_time=seconds)
+    _add_ferries_inplace(H, ferries, snap_km=snap_km)
     return H
+
+
+def _add_ferries_inplace(H: nx.MultiDiGraph, ferries: pd.DataFrame, *, snap_km: float) -> None:
+    rows = list(ferries.sort_values("id").itertuples(index=False))
+    lons = [getattr(r, f"{side}_lon") for r in rows for side in ("from", "to")]
+    lats = [getattr(r, f"{side}_lat") for r in rows for side in ("from", "to")]
+    if not rows:
+        return
+    found, dist = nearest_nodes(H, lons, lats)
+    own: list[Hashable] = []  # terminals that became nodes; later ferries may share them
+    ends: list[Hashable] = []
+    for k, (lon, lat) in enumerate(zip(lons, lats, strict=True)):
+        row, side = rows[k // 2], ("from", "to")[k % 2]
+        node = found[k] if dist[k] <= snap_km * 1000.0 else _shared_terminal(H, own, lon, lat,
+                                                                             snap_km)
+        if node is None:
+            node = f"ferry:{row.id}:{side}"
+            H.add_node(node, x=float(lon), y=float(lat))
+            own.append(node)
+        ends.append(node)
+    for k, row in enumerate(rows):
+        _add_ferry_edges(H, ends[2 * k], ends[2 * k + 1], row)
+
+
+def _shared_terminal(H: nx.MultiDiGraph, own: list[Hashable], lon: float, lat: float,
+                     snap_km: float) -> Hashable | None:
+    for node in own:
+        if roads.haversine_m(lon, lat, H.nodes[node]["x"], H.nodes[node]["y"]) <= snap_km * 1e3:
+            return node
+    return None
+
+
+def _add_ferry_edges(H: nx.MultiDiGraph, u: Hashable, v: Hashable, row: object) -> None:
+    length = float(roads.haversine_m(H.nodes[u]["x"], H.nodes[u]["y"],
+                                     H.nodes[v]["x"], H.nodes[v]["y"]))
+    seconds = (row.crossing_minutes + row.wait_minutes) * 60.0  # type: ignore[attr-defined]
+    for s, t in ((u, v), (v, u)):
+        H.add_edge(s, t, length=round(length, 3), highway="ferry", ref="", ferry=True,
+                   route=row.id, speed_kph=round(length / 1000 / (seconds / 3600), 3),  # type: ignore[attr-defined]
+                   travel_time=seconds)
 
 
 def attach_centres(G: nx.MultiDiGraph, municipalities: pd.DataFrame, *,
@@ -253,6 +278,12 @@ def attach_centres(G: nx.MultiDiGraph, municipalities: pd.DataFrame, *,
     ``access_speed_kph`` (edge attribute ``access=True``, ``highway="access"``).
     """
     H = G.copy()
+    _attach_centres_inplace(H, municipalities, settings=settings)
+    return H
+
+
+def _attach_centres_inplace(H: nx.MultiDiGraph, municipalities: pd.DataFrame, *,
+                            settings: NetworkSettings) -> None:
     existing = [n for n in H.nodes if isinstance(n, str) and n.startswith("centre:")]
     codes = [str(c) for c in municipalities["kommunenummer"]]
     lons = municipalities["centre_lon"].to_numpy(dtype=float)
@@ -268,7 +299,6 @@ def attach_centres(G: nx.MultiDiGraph, municipalities: pd.DataFrame, *,
                        speed_kph=settings.access_speed_kph, travel_time=round(seconds, 3))
         if d > 10_000:
             log.info("centre of %s is %.1f km from the nearest road node", code, d / 1000)
-    return H
 
 
 # ---------------------------------------------------------------- build
@@ -375,8 +405,8 @@ def _build(munis: gpd.GeoDataFrame, settings: NetworkSettings, *, key: str,
         zone = roads.buffered_area(hull, settings.margin_km)
         inside = (shapely.contains_xy(zone, ferries["from_lon"], ferries["from_lat"])
                   & shapely.contains_xy(zone, ferries["to_lon"], ferries["to_lat"]))
-        G = add_ferries(G, ferries[inside])
-    G = attach_centres(G, munis, settings=settings)
+        _add_ferries_inplace(G, ferries[inside], snap_km=FERRY_SNAP_KM)
+    _attach_centres_inplace(G, munis, settings=settings)
     codes = sorted(munis["kommunenummer"])
     centre_nodes = {c: f"centre:{c}" for c in codes}
     paths = travel.shortest_paths(G, [centre_nodes[c] for c in codes])

@@ -254,9 +254,9 @@ def graph_from_travelmapping(
         arr = np.asarray(points)
         inside = shapely.contains_xy(area, arr[:, 0], arr[:, 1])
         kph = speed_for(route.system, route.ref, merged)
-        for i in range(len(points) - 1):
-            if inside[i] and inside[i + 1]:
-                _add_segment(G, points[i], points[i + 1], route, kph)
+        lengths = haversine_m(arr[:-1, 0], arr[:-1, 1], arr[1:, 0], arr[1:, 1])
+        for i in np.flatnonzero(inside[:-1] & inside[1:]):
+            _add_segment(G, points[i], points[i + 1], float(lengths[i]), route, kph)
     if G.number_of_nodes() == 0:
         raise NetworkError("no Travel Mapping road lies inside the study area")
     log.info("Travel Mapping graph: %d nodes, %d edges", G.number_of_nodes(),
@@ -265,11 +265,10 @@ def graph_from_travelmapping(
 
 
 def _add_segment(G: nx.MultiDiGraph, a: tuple[float, float], b: tuple[float, float],
-                 route: _Route, kph: float) -> None:
+                 length: float, route: _Route, kph: float) -> None:
     u, v = node_id(*a), node_id(*b)
     if u == v:
         return
-    length = float(haversine_m(a[0], a[1], b[0], b[1]))
     travel_time = length / (kph / 3.6)
     for n, (lon, lat) in ((u, a), (v, b)):
         if n not in G:
