@@ -124,17 +124,19 @@ def test_compare_page_in_a_browser_offline(browser: Any, tf: dict, tmp_path: Pat
     assert "Alta" in text and "Altaregionen" in text and "Innbyggere" in text
 
     before = s.centres()
-    assert before[0] == before[1]
+    # Leaflet keeps each pane's origin on whole pixels: panes of odd and even width agree to 1 px
+    px = 360 / (256 * 2 ** before[0][2])
+    assert before[0] == pytest.approx(before[1], abs=1.5 * px)
     page.evaluate("window.regionoptMaps[0].panBy([180, 90], {animate: false})")
     after = s.centres()
-    assert after[0] != before[0] and after[1] == pytest.approx(after[0], abs=1e-9)
+    assert after[0] != before[0] and after[1] == pytest.approx(after[0], abs=1.5 * px)
     box = page.locator(".folium-map").nth(1).bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.15)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.3, steps=8)
     page.mouse.up()
     dragged = s.centres()
-    assert dragged[1] != after[1] and dragged[0] == pytest.approx(dragged[1], abs=1e-9)
+    assert dragged[1] != after[1] and dragged[0] == pytest.approx(dragged[1], abs=1.5 * px)
     page.evaluate("window.regionoptMaps[1].setZoom(window.regionoptMaps[1].getZoom() + 1)")
     page.wait_for_timeout(400)
     zoomed = s.centres()
