@@ -50,11 +50,11 @@ TM_SYSTEMS = ("normot", "eure", "norrv", "norntv", "norfv", "norr", "fintr")
 #: so the straight-line length is roughly 5-10 % shorter than the road;
 #: (b) roads in Northern Norway pass villages (50-60 km/h), run along winding
 #: fjords and carry many 60-70 km/h zones; county roads are narrower and
-#: slower still. The values below are the limits reduced for these effects and
-#: were calibrated so that the Troms og Finnmark drive times checked in
-#: ``tests/test_network.py`` (Tromsø–Alta, Tromsø–Harstad, Alta–Hammerfest,
-#: Kirkenes–Vadsø, Tromsø–Finnsnes) fall near published route-planner figures
-#: (Google Maps / Statens vegvesen Vegvesen-ruteplanlegger, approximate).
+#: slower still. The values below are the limits reduced by judgement for these
+#: effects, then checked (not fitted) against route-planner drive times in
+#: ``tests/test_network.py``: Tromsø–Alta, Tromsø–Harstad, Alta–Hammerfest,
+#: Kirkenes–Vadsø and Tromsø–Finnsnes come out within about 8 % of the Google
+#: Maps figures noted there (approximate, recalled, not re-checked offline).
 DEFAULT_SPEEDS_KPH: Mapping[str, float] = {
     "normot": 95.0,  # motorways, signed 100-110
     "eure": 72.0,  # E-roads, mostly 80 with villages and 60-70 zones
