@@ -73,6 +73,10 @@ class NetworkSettings:
     def __post_init__(self) -> None:
         pairs = dict(self.speeds.items() if isinstance(self.speeds, Mapping) else self.speeds)
         for key, value in pairs.items():
+            if str(key).split(":", 1)[0] not in roads.DEFAULT_SPEEDS_KPH:
+                raise DataError(f"network settings: unknown road class {key!r} in speeds "
+                                f"(expected one of {', '.join(roads.DEFAULT_SPEEDS_KPH)}, "
+                                f"optionally with ':<ref>')")
             if not (isinstance(value, int | float) and value > 0):
                 raise DataError(f"network settings: speed {key!r} must be positive, got {value!r}")
         object.__setattr__(self, "speeds", tuple(sorted((str(k), float(v))

@@ -161,6 +161,9 @@ def test_settings_validate_and_merge_speeds() -> None:
         network.NetworkSettings(detour_factor=0.5)
     with pytest.raises(DataError, match="'eure'"):
         network.NetworkSettings(speeds={"eure": -1})
+    with pytest.raises(DataError, match="unknown road class 'motorway'"):
+        network.NetworkSettings(speeds={"motorway": 100})
+    assert network.NetworkSettings(speeds={"eure:E6": 75}).speed_map["eure:E6"] == 75.0
 
 
 def test_cache_reuses_and_rebuilds_on_speed_change(data_dir: Path, tmp_path: Path) -> None:
