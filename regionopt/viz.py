@@ -139,7 +139,7 @@ def _new_map(bounds: list[list[float]], tiles: str | None) -> folium.Map:
     m.default_js, m.default_css = [], []  # Leaflet is inlined by OfflineFigure; no CDN links
     if tiles:
         folium.TileLayer(tiles, control=False).add_to(m)
-    m.fit_bounds(bounds, padding=(24, 24))
+    m.fit_bounds(bounds, padding=(8, 8))
     return m
 
 

@@ -24,9 +24,11 @@ from regionopt.plan import Plan
 
 log = logging.getLogger(__name__)
 
-#: Paul Tol's "light" scheme: distinguishable with colour-blindness, dark text reads on all.
+#: Paul Tol's "light" scheme (colour-blind safe, dark text reads on all) without its olive
+#: (too close to pear under a translucent fill) and pale grey (reads as "no data"), plus a
+#: lavender of the same lightness. Eight colours: far more than planar regions need.
 PALETTE = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33",
-           "#AAAA00", "#DDDDDD")
+           "#CCBBEE")
 DISPLAY_CRS = "EPSG:25833"
 MUNICIPALITY_TOLERANCE_M = 120.0
 OUTLINE_TOLERANCE_M = 400.0
@@ -236,8 +238,8 @@ def road_layer(roads: gpd.GeoDataFrame | None) -> dict | None:
         return None
     frame = roads
     if "access" in frame.columns:
-        frame = frame[~frame["access"].fillna(False).astype(bool)]
-    ferry = (frame["ferry"].fillna(False).astype(bool) if "ferry" in frame.columns
+        frame = frame[~frame["access"].eq(True)]  # NaN (not an access leg) stays
+    ferry = (frame["ferry"].eq(True) if "ferry" in frame.columns
              else pd.Series(False, index=frame.index))
     features = []
     for kind, mask in (("road", ~ferry), ("ferry", ferry)):

@@ -1,8 +1,7 @@
 """Maps: colours, display geometry, safe text, offline pages, determinism, PNG.
 
-Real data (Troms og Finnmark, NIVI 2023) beside tiny hand-made cases with
-known answers. Travel minutes come from the road network when it can be
-built; until then from straight lines at 60 km/h (the maps only display them).
+Real data (Troms og Finnmark: the road network, NIVI 2023) beside tiny
+hand-made cases with known answers.
 """
 
 from __future__ import annotations
@@ -14,34 +13,21 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import pandas as pd
+import osmnx
 import pytest
 import shapely
 from shapely.geometry import LineString, box
 
 from regionopt import data, evaluate, i18n, reference, viz, viz_assets, viz_layers
 from regionopt.errors import DataError, ScenarioError
+from regionopt.network import build_network
 from regionopt.plan import Plan
-from regionopt.problem import problem_from_frames
+from regionopt.problem import problem_from_network
 
 XSS = "<img src=x onerror=alert(1)>"
 
 
 # --------------------------------------------------------------------------- shared cases
-
-def tf_problem(munis: gpd.GeoDataFrame):
-    """Problem for Troms og Finnmark: border adjacency, straight-line minutes at 60 km/h."""
-    pts = data.centre_points(munis).to_crs(25833)
-    xy = np.c_[pts.x, pts.y]
-    km = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1)) / 1000.0
-    codes = list(munis["kommunenummer"])
-    minutes = pd.DataFrame(np.round(km, 2), index=pd.Index(codes, name="origin"), columns=codes)
-    geoms = munis.geometry.to_crs(25833).values
-    left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=500.0)
-    pairs = sorted({(codes[i], codes[j]) for i, j in zip(left, right, strict=True) if i < j})
-    adjacency = pd.DataFrame(pairs, columns=["a", "b"]).assign(kind="border")
-    return problem_from_frames(pd.DataFrame(munis.drop(columns="geometry")), minutes, adjacency)
-
 
 def moved_plan(nivi: Plan, problem) -> Plan:
     """NIVI with one non-core municipality moved to a neighbouring region, all still contiguous."""
@@ -61,13 +47,16 @@ def moved_plan(nivi: Plan, problem) -> Plan:
 
 
 @pytest.fixture(scope="module")
-def tf(data_dir: Path) -> dict:
-    munis = data.load_municipalities("troms-finnmark", data_dir=data_dir)
-    problem = tf_problem(munis)
+def tf(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    net = build_network(data_dir=data_dir, cache_dir=tmp_path_factory.mktemp("cache"),
+                        use_cache=False, progress=False)
+    munis = net.municipalities
+    problem = problem_from_network(net)
     nivi = reference.nivi_2023(problem)
     opt = moved_plan(nivi, problem)
     return {
         "munis": munis, "problem": problem, "nivi": nivi, "opt": opt,
+        "roads": osmnx.graph_to_gdfs(net.graph, nodes=False),
         "metrics_nivi": evaluate.evaluate(nivi, problem),
         "metrics_opt": evaluate.evaluate(opt, problem),
         "comparison": evaluate.compare(opt, nivi, problem),
@@ -79,7 +68,8 @@ def tf(data_dir: Path) -> dict:
 def compare_html(tf: dict, **options) -> str:
     fig = viz.compare_map(tf["opt"], tf["nivi"], tf["munis"], metrics_a=tf["metrics_opt"],
                           metrics_b=tf["metrics_nivi"], comparison=tf["comparison"],
-                          counties=tf["counties"], country=tf["country"], **options)
+                          counties=tf["counties"], country=tf["country"], roads=tf["roads"],
+                          **options)
     return fig.render()
 
 
@@ -133,8 +123,8 @@ def test_adjacency_and_colours_on_a_grid() -> None:
     # B has most neighbours, so it is coloured first, with the first palette colour
     assert colours["B"] == viz_layers.PALETTE[0]
     # a wish is granted unless a neighbour already has the colour
-    wished = viz.region_colours(plan, munis, prefer={"A": "#DDDDDD", "B": "#DDDDDD"})
-    assert wished["B"] == "#DDDDDD" and wished["A"] != "#DDDDDD"
+    wished = viz.region_colours(plan, munis, prefer={"A": "#CCBBEE", "B": "#CCBBEE"})
+    assert wished["B"] == "#CCBBEE" and wished["A"] != "#CCBBEE"
 
 
 def test_nivi_neighbours_never_share_a_colour(tf: dict) -> None:
@@ -183,8 +173,10 @@ def test_compare_page_is_offline_small_and_complete(tf: dict, tmp_path: Path) ->
     path = viz.write_compare_map(
         tf["opt"], tf["nivi"], tf["munis"], path=tmp_path / "compare_nivi.html",
         metrics_a=tf["metrics_opt"], metrics_b=tf["metrics_nivi"], comparison=tf["comparison"],
-        counties=tf["counties"], country=tf["country"])
+        counties=tf["counties"], country=tf["country"], roads=tf["roads"])
     page = path.read_text(encoding="utf-8")
+    for layer in ("Regioner", "Kjernekommuner", "Vegnett brukt", "Fylkesgrenser"):
+        assert page.count(f'"{layer}"') == 2  # in each pane's layer control
     assert path.stat().st_size < 5_000_000
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=", page)
     # the only addresses are Leaflet's own (attribution link, SVG namespace, code comments)

@@ -97,7 +97,8 @@ def _write(tf: dict, path: Path, **kw: Any) -> Path:  # noqa: F811
                                  metrics_a=kw.pop("metrics_a", tf["metrics_opt"]),
                                  metrics_b=kw.pop("metrics_b", tf["metrics_nivi"]),
                                  comparison=kw.pop("comparison", tf["comparison"]),
-                                 counties=tf["counties"], country=tf["country"], **kw)
+                                 counties=tf["counties"], country=tf["country"],
+                                 roads=tf["roads"], **kw)
 
 
 def _centre_of(tf: dict, name: str) -> tuple[float, float]:  # noqa: F811
