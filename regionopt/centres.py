@@ -212,7 +212,7 @@ def _pick_place(
     if not snapped:
         return None
     gap, name, point = min(snapped, key=lambda item: item[0])
-    logger.info("GeoNames place %s lies %.0f m outside its municipality; moved inside", name, gap)
+    logger.debug("GeoNames place %s lies %.0f m outside its municipality; moved inside", name, gap)
     return name, point.x, point.y
 
 

@@ -44,6 +44,16 @@ def _parse_assignments(items: list[str], *, what: str) -> dict[str, str]:
     return pairs
 
 
+def _toml_value(text: str) -> Any:
+    """Read ``--set`` values as TOML literals (``12``, ``true``, ``[\"5501\"]``), else text."""
+    import tomllib
+
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
 def _data_info(args: argparse.Namespace) -> int:
     from regionopt import sources
 
@@ -85,7 +95,7 @@ def _area(text: str | None) -> str | list[str]:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    overrides: dict[str, Any] = dict(_parse_assignments(args.set, what="--set"))
+    overrides = {k: _toml_value(v) for k, v in _parse_assignments(args.set, what="--set").items()}
     scenario = api.load_scenario(args.scenario, overrides=overrides)
     net = api.network_for_scenario(scenario, data_dir=args.data_dir, progress=not args.quiet)
     problem = api.problem_from_network(net)
@@ -114,6 +124,13 @@ def _problem_for(args: argparse.Namespace, scenario: Any = None) -> tuple[Proble
     return api.problem_from_network(net), net
 
 
+def _check_plan_spec(*specs: str | None) -> None:
+    """Fail fast, before the network is built, on a plan file that does not exist."""
+    for spec in specs:
+        if spec is not None and spec.lower() != "nivi" and not Path(spec).is_file():
+            raise DataError(f"{spec}: plan file not found (give a CSV or 'nivi')")
+
+
 def _load_plan(spec: str, problem: ProblemData) -> Plan:
     if spec.lower() == "nivi":
         from regionopt.reference import nivi_2023
@@ -128,6 +145,7 @@ def _load_plan(spec: str, problem: ProblemData) -> Plan:
 def _evaluate(args: argparse.Namespace) -> int:
     from regionopt import evaluate as ev
 
+    _check_plan_spec(args.plan)
     scenario = api.load_scenario(args.scenario) if args.scenario else None
     problem, _ = _problem_for(args, scenario)
     plan = _load_plan(args.plan, problem)
@@ -153,6 +171,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from regionopt import evaluate as ev
 
+    _check_plan_spec(args.a, args.b)
     problem, _ = _problem_for(args)
     a, b = _load_plan(args.a, problem), _load_plan(args.b, problem)
     comparison = ev.compare(a, b, problem)
@@ -168,6 +187,7 @@ def _compare(args: argparse.Namespace) -> int:
 def _map(args: argparse.Namespace) -> int:
     from regionopt import outputs
 
+    _check_plan_spec(args.plan, args.beside)
     problem, net = _problem_for(argparse.Namespace(**{**vars(args), "inputs": None}))
     plan = _load_plan(args.plan, problem)
     beside = _load_plan(args.beside, problem) if args.beside else None

@@ -17,3 +17,10 @@ def data_dir() -> Path:
     if not (path / "kartverket" / "Kommuner-S.geojson").is_file():
         pytest.fail(f"source data not found in {path}: set REGIONOPT_DATA_DIR")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the test run's network cache out of the user's cache folder."""
+    if not os.environ.get("REGIONOPT_CACHE_DIR"):
+        os.environ["REGIONOPT_CACHE_DIR"] = str(tmp_path_factory.mktemp("regionopt-cache"))
