@@ -218,7 +218,7 @@ def pareto_html(pts: pd.DataFrame, *, varied: Sequence[str],
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>Sweep: Pareto front</title><style>{_CSS}</style></head><body>\n"
             f"<h1>Sweep: travel against balance</h1>\n<p>x: {e(X_LABEL)}; y: {e(Y_LABEL)}. "
-            "Lower left is better. Blue: non-dominated plans; grey: dominated; red star: "
+            "Lower left is better. Blue: non-dominated plans; grey: dominated; red diamond: "
             "reference plan. Hover a point for its values, click it to open its folder.</p>\n"
             + "\n".join(body) + "\n</body></html>\n")
 
@@ -250,8 +250,11 @@ def _svg(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
                f'rotate(-90)" text-anchor="middle">population CV</text>')
     dom = pts[pts["pareto"].astype(bool)]
     if len(dom) > 1:
-        path = " ".join(f"{px(float(x)):.1f},{py(float(y)):.1f}"
-                        for x, y in zip(dom[X_COLUMN], dom[Y_COLUMN], strict=True))
+        fx, fy = dom[X_COLUMN].astype(float).tolist(), dom[Y_COLUMN].astype(float).tolist()
+        corners = [(fx[0], fy[0])]
+        for k in range(1, len(fx)):  # a staircase, as in the PNG
+            corners += [(fx[k], fy[k - 1]), (fx[k], fy[k])]
+        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in corners)
         out.append(f'<polyline points="{path}" fill="none" stroke="#1f77b4" '
                    'stroke-opacity="0.5"/>')
     for _, row in pts.sort_values("pareto", kind="mergesort").iterrows():
