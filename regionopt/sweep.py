@@ -271,6 +271,8 @@ def _solve_case(problem: ProblemData, scenario: Scenario) -> dict[str, Any]:
         out["metrics"] = _jsonable(dict(evaluate(res.plan, problem).summary))
     elif res.status == "infeasible":
         out["reason"] = "the solver proved the scenario infeasible"
+    else:
+        out["reason"] = f"the solver stopped without a plan (status {res.status})"
     return _jsonable(out)
 
 

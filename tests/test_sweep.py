@@ -238,6 +238,8 @@ def test_tiny_sweep_known_answers_and_files(tmp_path: Path) -> None:
     assert bad["plan_path"].isna().all()
     assert not (tmp_path / "plans" / bad["id"].iloc[0] / "plan.csv").exists()
     assert (tmp_path / "plans" / bad["id"].iloc[0] / "result.json").is_file()
+    # Every row without a plan says why.
+    assert table.loc[table["plan_path"].isna(), "reason"].str.len().min() > 10
     # Output files: the table twice, and the plot.
     csv = pd.read_csv(tmp_path / "sweep.csv")
     assert csv["id"].tolist() == table["id"].tolist()
