@@ -1,0 +1,388 @@
+"""The region MIP against brute-force enumeration on small graphs, both solvers."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pulp
+import pytest
+
+from regionopt.errors import InfeasibleError
+from regionopt.infeasibility import diagnose
+from regionopt.model import build_model, plan_terms, rank_order, solve
+from regionopt.problem import ProblemData
+from regionopt.scenario import Scenario, replace_key
+
+# ---------------------------------------------------------------- instances
+
+
+def make_problem(pop, minutes, edges, counties=None) -> ProblemData:
+    n = len(pop)
+    return ProblemData(
+        codes=tuple(f"{5501 + i}" for i in range(n)),
+        names=tuple(f"M{i}" for i in range(n)),
+        counties=tuple(counties or ["55"] * n),
+        population=np.asarray(pop, dtype="int64"),
+        minutes=np.asarray(minutes, dtype="float64"),
+        edges=tuple((min(i, j), max(i, j), "road") for i, j in edges),
+    )
+
+
+def random_problem(seed: int, n: int, *, p_edge: float = 0.35, two_counties: bool = False,
+                   split: bool = False) -> ProblemData:
+    """A random connected (or, with ``split``, two-part) graph with road-like minutes."""
+    rng = np.random.default_rng(seed)
+    edges = {(i - 1, i) if split and i == n // 2 else (int(rng.integers(0, i)), i)
+             for i in range(1, n)}
+    if split:
+        edges = {(a, b) for a, b in edges if (a < n // 2) == (b < n // 2)}
+    edges |= {(i, j) for i in range(n) for j in range(i + 1, n) if rng.random() < p_edge / 3}
+    if split:
+        edges = {(a, b) for a, b in edges if (a < n // 2) == (b < n // 2)}
+    w = np.full((n, n), np.inf)
+    np.fill_diagonal(w, 0)
+    for i, j in edges:
+        w[i, j] = w[j, i] = float(rng.integers(5, 60))
+    for k in range(n):  # road minutes: shortest paths, then a little asymmetry
+        w = np.minimum(w, w[:, [k]] + w[[k], :])
+    w = np.where(np.isfinite(w), np.round(w * (1 + 0.1 * rng.random((n, n))), 2), np.inf)
+    np.fill_diagonal(w, 0)
+    pop = rng.integers(100, 5000, size=n)
+    pop[rng.integers(0, n)] = pop[rng.integers(0, n)]  # a population tie now and then
+    counties = ["55" if i < n // 2 else "56" for i in range(n)] if two_counties else None
+    return make_problem(pop, w, sorted(edges), counties)
+
+
+def scen(**keys) -> Scenario:
+    s = replace_key(Scenario(name="test"), "solver.threads", 1)
+    for key, value in keys.items():
+        s = replace_key(s, key.replace("__", "."), value)
+    return s
+
+
+# ---------------------------------------------------------------- brute force
+
+
+def set_partitions(items):
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for part in set_partitions(rest):
+        for k in range(len(part)):
+            yield [*part[:k], [first, *part[k]], *part[k + 1:]]
+        yield [[first], *part]
+
+
+def connected(block, nbrs) -> bool:
+    block = set(block)
+    seen, stack = {min(block)}, [min(block)]
+    while stack:
+        u = stack.pop()
+        for v in nbrs[u]:
+            if v in block and v not in seen:
+                seen.add(v)
+                stack.append(v)
+    return seen == block
+
+
+def block_cores(data, s, block, rank):
+    """Every admissible core of a block (all members reach it within the limit)."""
+    c = s.constraints
+    limit = math.inf if c.max_travel_minutes is None else c.max_travel_minutes
+    fixed = {data.index(k) for k in c.fixed_cores} & set(block)
+    options = [max(block, key=lambda i: rank[i])] if c.core_is_largest else list(block)
+    out = []
+    for j in options:
+        if data.population[j] < c.min_core_population or (fixed and fixed != {j}):
+            continue
+        if all(data.minutes[i, j] <= limit for i in block):
+            out.append(j)
+    return out
+
+
+def block_ok(data, s, block, nbrs) -> bool:
+    c = s.constraints
+    size = int(data.population[block].sum())
+    if size < c.min_population or (c.max_population is not None and size > c.max_population):
+        return False
+    if c.respect_county_borders and len({data.counties[i] for i in block}) > 1:
+        return False
+    return not c.contiguity or connected(block, nbrs)
+
+
+def partition_ok(data, s, part) -> bool:
+    r, c = s.regions, s.constraints
+    k = len(part)
+    if r.count is not None and k != r.count:
+        return False
+    if (r.min_count and k < r.min_count) or (r.max_count and k > r.max_count):
+        return False
+    where = {i: b for b, block in enumerate(part) for i in block}
+    if any(where[data.index(a)] != where[data.index(b)] for a, b in c.must_link):
+        return False
+    return all(where[data.index(a)] != where[data.index(b)] for a, b in c.cannot_link)
+
+
+def brute_force(data: ProblemData, s: Scenario, *, closer_neighbour: bool = False):
+    """Objectives of every feasible plan (partition with cores), sorted, with the plans."""
+    nbrs = data.neighbours()
+    rank = rank_order(data)
+    plans = []
+    for part in set_partitions(list(range(data.n))):
+        if not partition_ok(data, s, part) or not all(block_ok(data, s, b, nbrs) for b in part):
+            continue
+        choices = [block_cores(data, s, b, rank) for b in part]
+        for cores_of_blocks in itertools.product(*choices):
+            cores = np.empty(data.n, dtype="int64")
+            for block, j in zip(part, cores_of_blocks, strict=True):
+                cores[block] = j
+            if closer_neighbour and not closer_ok(data, cores, nbrs):
+                continue
+            t = plan_terms(data, cores)
+            value = s.objective.travel * t["travel"] + s.objective.balance * t["balance"]
+            plans.append((value, tuple(cores)))
+    plans.sort()
+    return plans
+
+
+def closer_ok(data, cores, nbrs) -> bool:
+    """The shortest-path ('closer neighbour') restriction used by some models."""
+    for i, j in enumerate(cores):
+        if i != j and not any(cores[k] == j and data.minutes[k, j] < data.minutes[i, j]
+                              for k in nbrs[i]):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- brute-force comparisons
+
+CONFIGS = [
+    dict(regions__count=3),
+    dict(regions__count=2, constraints__core_is_largest=True),
+    dict(regions__count=3, constraints__max_travel_minutes=70.0),
+    dict(regions__min_count=2, regions__max_count=4, constraints__min_population=3000),
+    dict(regions__count=3, constraints__max_population=9000, constraints__core_is_largest=True),
+    dict(regions__count=3, constraints__must_link=[["5501", "5507"]],
+         constraints__cannot_link=[["5502", "5503"]]),
+    dict(regions__count=3, objective__balance=5.0),
+    dict(regions__min_count=2, regions__max_count=5, objective__balance=3.0,
+         objective__travel=0.5),
+    dict(regions__count=2, constraints__contiguity=False, constraints__core_is_largest=True),
+    dict(regions__count=3, constraints__fixed_cores=["5502"],
+         constraints__min_core_population=1500),
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("config", range(len(CONFIGS)))
+def test_matches_brute_force(seed, config):
+    data = random_problem(seed, 8)
+    s = scen(**CONFIGS[config])
+    expected = brute_force(data, s)
+    if not expected:
+        with pytest.raises(InfeasibleError):
+            solve(data, s, quiet=True)
+        return
+    result = solve(data, s, quiet=True)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(expected[0][0], rel=1e-9, abs=1e-6)
+    assert result.gap == pytest.approx(0, abs=1e-6)
+    cores = result.plan.labels(data)
+    assert any(tuple(cores) == plan for value, plan in expected if
+               value == pytest.approx(expected[0][0]))
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_county_borders_and_split_graph(seed):
+    data = random_problem(seed, 8, two_counties=True, p_edge=0.6)
+    s = scen(regions__count=3, constraints__respect_county_borders=True)
+    expected = brute_force(data, s)
+    assert solve(data, s, quiet=True).objective == pytest.approx(expected[0][0])
+    split = random_problem(seed, 8, split=True)
+    s = scen(regions__min_count=2, regions__max_count=3, constraints__core_is_largest=True)
+    expected = brute_force(split, s)
+    assert solve(split, s, quiet=True).objective == pytest.approx(expected[0][0])
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+@pytest.mark.parametrize("config", [0, 3, 6])
+def test_solvers_and_formulations_agree(seed, config):
+    data = random_problem(seed, 9)
+    s = scen(**CONFIGS[config])
+    expected = brute_force(data, s)[0][0]
+    for name in ("cbc", "highs"):
+        for method in ("flow", "cuts"):
+            r = solve(data, replace_key(s, "solver.name", name), quiet=True, method=method)
+            assert (name, method, r.status) == (name, method, "optimal")
+            assert r.objective == pytest.approx(expected), (name, method)
+            assert r.bound == pytest.approx(expected, rel=1e-6)
+
+
+def test_ten_municipalities():
+    data = random_problem(11, 10, p_edge=0.3)
+    s = scen(regions__count=4, constraints__core_is_largest=True)
+    expected = brute_force(data, s)
+    assert solve(data, s, quiet=True).objective == pytest.approx(expected[0][0])
+
+
+# ---------------------------------------------------------------- closer-neighbour counterexample
+
+
+def closer_neighbour_trap() -> ProblemData:
+    """J (0) and K (3) are the cores; B (2) reaches J fastest by a road through K's land.
+
+    Adjacency J–A, A–B, B–K, J–K. B's only way into J's region is through A,
+    which is farther from J than B is, so the shortest-path ('closer
+    neighbour') rule forbids B joining J although {J, A, B} is connected.
+    """
+    pop = [1000, 10, 100, 900]
+    m = np.array([
+        [0, 20, 10, 5],
+        [20, 0, 15, 25],
+        [10, 15, 0, 30],
+        [5, 25, 30, 0],
+    ], dtype=float)
+    return make_problem(pop, m, [(0, 1), (1, 2), (2, 3), (0, 3)])
+
+
+def test_closer_neighbour_constraints_miss_the_optimum():
+    data = closer_neighbour_trap()
+    s = scen(regions__count=2, constraints__core_is_largest=True,
+             constraints__min_core_population=500)
+    true = brute_force(data, s)
+    restricted = brute_force(data, s, closer_neighbour=True)
+    assert true[0] == (1200.0, (0, 0, 0, 3))  # B joins J through A
+    assert restricted[0][0] == 3200.0  # the shortest-path rule sends B to K
+    for name in ("cbc", "highs"):
+        for method in ("flow", "cuts"):
+            r = solve(data, replace_key(s, "solver.name", name), quiet=True, method=method)
+            assert r.objective == 1200.0
+            assert r.plan.core_of("5503") == "5501"
+
+
+# ---------------------------------------------------------------- alternatives
+
+
+@pytest.mark.parametrize(("seed", "config"), [(8, 0), (9, 1), (10, 6)])
+def test_alternatives_match_brute_force(seed, config):
+    data = random_problem(seed, 7)
+    s = scen(**CONFIGS[config])
+    expected = [v for v, _ in brute_force(data, s)]
+    r = solve(data, s, quiet=True, alternatives=3)
+    values = [r.objective] + [a.objective for a in r.alternatives]
+    assert values == pytest.approx(expected[:4])
+    assert values == sorted(values)
+    labels = [tuple(r.plan.labels(data))] + [tuple(a.plan.labels(data)) for a in r.alternatives]
+    assert len(set(labels)) == len(labels)
+    best = r.plan.labels(data)
+    for alt in r.alternatives:
+        lab = alt.plan.labels(data)
+        assert alt.differs == tuple(data.codes[i] for i in range(data.n) if lab[i] != best[i])
+        assert alt.differs
+
+
+def test_alternatives_stop_when_plans_run_out():
+    data = make_problem([5, 3, 1], np.array([[0, 1, 2], [1, 0, 1], [2, 1, 0]], float),
+                        [(0, 1), (1, 2)])
+    s = scen(regions__count=1, constraints__core_is_largest=True)
+    r = solve(data, s, quiet=True, alternatives=2)
+    assert r.objective == 5.0 and r.alternatives == ()
+
+
+# ---------------------------------------------------------------- infeasibility
+
+
+def line(n=5, pop=None, counties=None) -> ProblemData:
+    pos = np.arange(n, dtype=float)
+    m = np.abs(pos[:, None] - pos[None, :]) * 30
+    return make_problem(pop or [100 * (i + 1) for i in range(n)], m,
+                        [(i, i + 1) for i in range(n - 1)], counties)
+
+
+@pytest.mark.parametrize(("data", "keys", "needle"), [
+    (line(), dict(regions__count=1, constraints__max_travel_minutes=70.0,
+                  constraints__core_is_largest=True),
+     "M0 (5501), M4 (5505) can share no admissible core pairwise"),
+    (line(), dict(regions__count=1, constraints__max_travel_minutes=70.0,
+                  constraints__core_is_largest=True, constraints__min_core_population=450),
+     "M0 (5501) cannot reach any admissible core within 70 minutes; the nearest is M4 (5505) "
+     "at 120.0 minutes"),
+    (line(), dict(regions__count=3, constraints__min_population=600),
+     "at most 2 regions are possible"),
+    (line(), dict(regions__count=2, constraints__max_population=400),
+     "M4 (5505) alone has 500 inhabitants, above max_population 400"),
+    (line(counties=["55", "55", "55", "56", "56"]),
+     dict(regions__count=2, constraints__respect_county_borders=True,
+          constraints__must_link=[["5501", "5505"]]),
+     "must-link pair M0 (5501) and M4 (5505) crosses the county border"),
+    (line(), dict(regions__count=1, constraints__fixed_cores=["5501", "5502"]),
+     "2 fixed cores but at most 1 regions"),
+    (line(), dict(regions__count=2, constraints__min_core_population=1000),
+     "2 regions need 2 cores, but only 0 municipalities"),
+    (make_problem([10, 20, 30], np.ones((3, 3)) - np.eye(3), [(1, 2)]),
+     dict(regions__count=2, constraints__min_core_population=15),
+     "the part of the graph holding M0 (5501) (1 municipalities, not connected to the rest) "
+     "holds no municipality that can be a core"),
+    (line(), dict(regions__count=2, constraints__must_link=[["5501", "5502"], ["5502", "5503"]],
+                  constraints__cannot_link=[["5501", "5503"]]),
+     "M0 (5501) and M2 (5503) must not share a region but are joined by a chain"),
+])
+def test_infeasible_scenarios_are_explained(data, keys, needle):
+    s = scen(**keys)
+    assert not brute_force(data, s)
+    assert any(needle in reason for reason in diagnose(data, s))
+    with pytest.raises(InfeasibleError) as info:
+        solve(data, s, quiet=True)
+    assert any(needle in reason for reason in info.value.reasons)
+
+
+def test_joint_conflict_is_found_by_relaxing():
+    data = line(3)
+    s = scen(regions__count=1, constraints__cannot_link=[["5501", "5503"]])
+    assert diagnose(data, s) == [] and not brute_force(data, s)
+    with pytest.raises(InfeasibleError) as info:
+        solve(data, s, quiet=True)
+    assert any(r.startswith("cannot_link cannot hold") for r in info.value.reasons)
+    assert any(r.startswith("the number of regions cannot hold") for r in info.value.reasons)
+
+
+def test_feasible_scenarios_have_no_reasons():
+    for seed in (1, 2, 3):
+        data = random_problem(seed, 8)
+        for config in CONFIGS:
+            s = scen(**config)
+            if brute_force(data, s):
+                assert diagnose(data, s) == []
+
+
+# ---------------------------------------------------------------- model shape and time limit
+
+
+def test_model_is_inspectable_and_pruned(tmp_path):
+    data = line()
+    s = scen(regions__count=2, constraints__core_is_largest=True,
+             constraints__max_travel_minutes=45.0)
+    model = build_model(data, s)
+    assert isinstance(model.problem, pulp.LpProblem)
+    names = {con.name for con in model.problem.constraints()}
+    assert {"assign_5501", "assign_5505", "core_count"} <= names
+    # i joins j only if j is larger and within 45 minutes: neighbours upward only
+    assert set(model.x) == {(i, i) for i in range(5)} | {(i, i + 1) for i in range(4)}
+    model.problem.writeLP(str(tmp_path / "m.lp"))
+    assert "assign_5503" in (tmp_path / "m.lp").read_text()
+
+
+def test_time_limit_returns_best_plan_with_gap():
+    # CBC needs about 25 s to prove this optimum (balance term); it finds plans within 3 s
+    data = random_problem(12, 30, p_edge=0.15)
+    s = scen(regions__count=6, objective__balance=40.0, solver__time_limit_s=3.0)
+    r = solve(data, s, quiet=True)
+    assert r.status == "time_limit"
+    assert r.plan is not None and r.gap is not None and r.gap > 0
+    assert r.bound <= r.objective
+    assert r.objective == pytest.approx(
+        plan_terms(data, r.plan.labels(data))["travel"]
+        + 40.0 * plan_terms(data, r.plan.labels(data))["balance"])
