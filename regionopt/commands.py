@@ -104,7 +104,8 @@ def _solve(args: argparse.Namespace) -> int:
     result = api.solve(problem, scenario, quiet=args.quiet, alternatives=args.alternatives)
     api.write_solution(result, net, args.out, maps=not args.no_maps, png=args.png,
                        lang=args.lang)
-    from regionopt.evaluate import evaluate, format_metrics
+    from regionopt.evaluate import evaluate
+    from regionopt.report import format_metrics
 
     if not args.quiet:
         _out(format_metrics(evaluate(result.plan, problem)))
@@ -143,7 +144,9 @@ def _load_plan(spec: str, problem: ProblemData) -> Plan:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from regionopt import audit as au
     from regionopt import evaluate as ev
+    from regionopt import report
 
     _check_plan_spec(args.plan)
     scenario = api.load_scenario(args.scenario) if args.scenario else None
@@ -153,23 +156,24 @@ def _evaluate(args: argparse.Namespace) -> int:
     audit = None
     if scenario is not None:
         optimum = api.solve(problem, scenario, quiet=args.quiet)
-        audit = ev.audit(plan, problem, scenario, optimum=optimum.terms["travel"])
+        audit = au.audit(plan, problem, scenario, optimum=optimum.terms["travel"])
     if args.json:
-        payload = {"metrics": ev.metrics_to_dict(metrics)}
+        payload = {"metrics": report.metrics_to_dict(metrics)}
         if audit is not None:
-            payload["audit"] = ev.audit_to_dict(audit)
+            payload["audit"] = report.audit_to_dict(audit)
         from regionopt.outputs import to_json
 
         _out(to_json(payload))
     else:
-        _out(ev.format_metrics(metrics))
+        _out(report.format_metrics(metrics))
         if audit is not None:
-            _out(ev.format_audit(audit))
+            _out(report.format_audit(audit))
     return 0
 
 
 def _compare(args: argparse.Namespace) -> int:
     from regionopt import evaluate as ev
+    from regionopt import report
 
     _check_plan_spec(args.a, args.b)
     problem, _ = _problem_for(args)
@@ -178,9 +182,9 @@ def _compare(args: argparse.Namespace) -> int:
     if args.json:
         from regionopt.outputs import to_json
 
-        _out(to_json(ev.comparison_to_dict(comparison)))
+        _out(to_json(report.comparison_to_dict(comparison)))
     else:
-        _out(ev.format_comparison(comparison))
+        _out(report.format_comparison(comparison))
     return 0
 
 

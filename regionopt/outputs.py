@@ -186,7 +186,8 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
 def result_summary(result: Any, problem: ProblemData,
                    reference: Plan | None = None) -> dict[str, Any]:
     """Return ``metrics.json``'s content: solver status, objective, terms, bound, gap, metrics."""
-    from regionopt.evaluate import evaluate, metrics_to_dict
+    from regionopt.evaluate import evaluate
+    from regionopt.report import metrics_to_dict
 
     summary: dict[str, Any] = {
         "scenario": result.scenario.name,

@@ -9,24 +9,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from regionopt.audit import audit, gap_percent
 from regionopt.errors import DataError, ScenarioError
-from regionopt.evaluate import (
-    audit,
-    audit_to_dict,
-    compare,
-    comparison_to_dict,
-    evaluate,
-    format_audit,
-    format_comparison,
-    format_metrics,
-    frame_to_csv,
-    gap_percent,
-    metrics_to_dict,
-)
+from regionopt.evaluate import compare, evaluate
 from regionopt.network import Network, build_network
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData, problem_from_network
 from regionopt.reference import nivi_2023
+from regionopt.report import (
+    audit_to_dict,
+    comparison_to_dict,
+    format_audit,
+    format_comparison,
+    format_metrics,
+    frame_to_csv,
+    metrics_to_dict,
+)
 from regionopt.scenario import default_scenario_path, load_scenario, parse_scenario, replace_key
 
 CODES = ("1001", "1002", "1003", "1004", "1005", "1006")
