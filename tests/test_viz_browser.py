@@ -8,12 +8,14 @@ error, and show hostile names as text. A screenshot is saved beside the page.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from test_viz import XSS, tf  # noqa: F401  (the shared module fixture)
 
@@ -91,6 +93,14 @@ class Session:
             "window.regionoptMaps.map(m => [m.getCenter().lat, m.getCenter().lng, m.getZoom()])")
 
 
+def _coloured_share(png: bytes) -> float:
+    """Share of pixels that are neither the sea/background grey nor near-white nor grey."""
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+    return float(((rgb.max(axis=2) - rgb.min(axis=2)) > 40).mean())
+
+
 def _write(tf: dict, path: Path, **kw: Any) -> Path:  # noqa: F811
     return viz.write_compare_map(kw.pop("a", tf["opt"]), kw.pop("b", tf["nivi"]),
                                  kw.pop("munis", tf["munis"]), path=path,
@@ -118,6 +128,10 @@ def test_compare_page_in_a_browser_offline(browser: Any, tf: dict, tmp_path: Pat
         [...d.querySelectorAll('.rg-legend-name')].map(e => e.textContent))""")
     assert legends[1] == list(tf["nivi"].regions) and len(legends[1]) == 12
     assert len(legends[0]) == len(tf["opt"].regions)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.wait_for_timeout(300)
+    for i in range(2):  # each pane is really painted: much of it in region colours
+        assert _coloured_share(page.locator(".folium-map").nth(i).screenshot()) > 0.15, i
     shot = tmp_path / "compare_nivi.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 50_000
