@@ -152,9 +152,10 @@ def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
     the map's bottom-right corner.
     """
     if layers.get("country"):
+        fill = 0 if layers.get("tiles") else 1  # over background tiles: outline only
         folium.GeoJson(layers["country"], control=False, interactive=False,
                        style_function=lambda f: {"color": "#9aa5b1", "weight": 0.7,
-                                                 "fillColor": "#fbfaf6", "fillOpacity": 1}
+                                                 "fillColor": "#fbfaf6", "fillOpacity": fill}
                        ).add_to(m)
     regions = folium.FeatureGroup(name=html.escape(lab["regions"])).add_to(m)
     colours = view.colours
@@ -284,7 +285,7 @@ def plan_map(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
     munis, display = _prepare(municipalities, (plan,))
     view = _View(plan, munis, display, metrics, region_colours(plan, munis), lang)
     borders, land = outline_layers(counties, country)
-    layers = {"country": land, "counties": borders, "roads": road_layer(roads)}
+    layers = {"country": land, "counties": borders, "roads": road_layer(roads), "tiles": tiles}
     heading = title or f"{lab['plan_title']}: {plan.name}"
     fig = OfflineFigure(page_title=heading, lang=lang, body_class="rg-plan")
     fig.add_child(Block(_head_html(heading, _subtitle(plan, metrics, lab, lang))))
@@ -344,7 +345,7 @@ def compare_map(a: Plan, b: Plan, municipalities: gpd.GeoDataFrame, *, metrics_a
     view_a = _View(a, munis, display, metrics_a, colours_a, lang)
     view_b = _View(b, munis, display, metrics_b, colours_b, lang)
     borders, land = outline_layers(counties, country)
-    layers = {"country": land, "counties": borders, "roads": road_layer(roads)}
+    layers = {"country": land, "counties": borders, "roads": road_layer(roads), "tiles": tiles}
     moved = frozenset(str(c) for c in comparison.moves["kommunenummer"])
     heading = title or f"{lab['compare_title']}: {a.name} – {b.name}"
     fig = OfflineFigure(page_title=heading, lang=lang, body_class="rg-compare")

@@ -188,6 +188,18 @@ def test_same_inputs_give_the_same_bytes(tf: dict, tmp_path: Path) -> None:
     assert not re.search(r"[0-9a-f]{32}", one.read_text(encoding="utf-8")[-200_000:])
 
 
+def test_online_tiles_are_optional(tf: dict) -> None:
+    plain = viz.plan_map(tf["nivi"], tf["munis"], metrics=tf["metrics_nivi"],
+                         country=tf["country"]).get_root().render()
+    tiled = viz.plan_map(tf["nivi"], tf["munis"], metrics=tf["metrics_nivi"],
+                         country=tf["country"], tiles="OpenStreetMap").get_root().render()
+    assert "tile.openstreetmap.org" not in plain and "L.tileLayer" not in plain
+    assert "tile.openstreetmap.org" in tiled
+    # the land outline is filled offline, and transparent over the tiles
+    land_fill = re.compile(r'"fillColor": "#fbfaf6", "fillOpacity": (\d+)[,}]')
+    assert land_fill.findall(plain) == ["1"] and land_fill.findall(tiled) == ["0"]
+
+
 def test_english_page(tf: dict) -> None:
     page = compare_html(tf, lang="en")
     assert 'lang="en"' in page and "Person-minutes to the core" in page
