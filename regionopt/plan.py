@@ -57,6 +57,10 @@ class Plan:
                     f"plan {self.name!r}: core {core} of region {region!r} is not a member of it"
                 )
 
+    def renamed(self, name: str) -> Plan:
+        """Return the same plan under another ``name``."""
+        return Plan(assignment=self.assignment, cores=self.cores, name=name)
+
     @property
     def regions(self) -> tuple[str, ...]:
         """Region names, sorted."""
