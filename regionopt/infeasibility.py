@@ -152,17 +152,28 @@ def _unassignable(data: ProblemData, scenario: Scenario,
     missing = [i for i in range(data.n) if i not in placed]
     if not missing:
         return []
-    limit = scenario.constraints.max_travel_minutes
-    relaxed: dict[int, set[int]] = {}
-    if limit is not None:
-        from regionopt.model import candidate_sets
+    from regionopt.model import candidate_sets
 
-        relaxed = candidate_sets(data, replace_key(scenario, "constraints.max_travel_minutes",
-                                                   None))
+    c = scenario.constraints
+    limit = c.max_travel_minutes
+    unfloored: dict[int, set[int]] = {}
+    if c.min_population > 0:
+        unfloored = candidate_sets(data, replace_key(scenario, "constraints.min_population", 0))
+    unlimited: dict[int, set[int]] = {}
+    if limit is not None:
+        unlimited = candidate_sets(data, replace_key(scenario, "constraints.max_travel_minutes",
+                                                     None))
+    pop = data.population
     out = []
     for i in missing:
-        near = [j for j, m in relaxed.items() if i in m and j != i]
-        if limit is not None and near:
+        small = {j: int(pop[sorted(m)].sum()) for j, m in unfloored.items() if i in m}
+        near = [j for j, m in unlimited.items() if i in m and j != i]
+        if small:
+            j = max(small, key=lambda k: (small[k], -k))
+            out.append(f"{_label(data, i)} can join no core whose region could reach "
+                       f"min_population {c.min_population}: the largest region it could be "
+                       f"part of, around {_label(data, j)}, has at most {small[j]} inhabitants")
+        elif near:
             j = min(near, key=lambda k: (data.minutes[i, k], k))
             out.append(f"{_label(data, i)} cannot reach any admissible core within {limit:g} "
                        f"minutes; the nearest is {_label(data, j)} at "

@@ -212,6 +212,9 @@ def candidate_sets(data: ProblemData, scenario: Scenario) -> dict[int, set[int]]
             changed = True
         if c.contiguity:
             changed |= contig.prune_unreachable(cands, nbrs)
+        for j in [j for j, m in cands.items() if int(pop[sorted(m)].sum()) < c.min_population]:
+            del cands[j]  # even all its candidates together stay below min_population
+            changed = True
     return cands
 
 

@@ -386,3 +386,54 @@ def test_time_limit_returns_best_plan_with_gap():
     assert r.objective == pytest.approx(
         plan_terms(data, r.plan.labels(data))["travel"]
         + 40.0 * plan_terms(data, r.plan.labels(data))["balance"])
+
+
+def test_population_floor_reason_names_the_municipality():
+    data = make_problem([100, 5000, 200], np.array([[0, 20, 200], [20, 0, 200], [200, 200, 0]],
+                                                   float), [(0, 1), (1, 2)])
+    s = scen(regions__count=1, constraints__max_travel_minutes=60.0,
+             constraints__min_population=1000, constraints__core_is_largest=True)
+    reasons = diagnose(data, s)
+    assert ("M2 (5503) can join no core whose region could reach min_population 1000: the "
+            "largest region it could be part of, around M2 (5503), has at most 200 inhabitants"
+            ) in reasons
+
+
+# ---------------------------------------------------------------- real data: Troms og Finnmark
+
+
+@pytest.fixture(scope="module")
+def tf(data_dir, tmp_path_factory) -> ProblemData:
+    from regionopt.network import build_network
+    from regionopt.problem import problem_from_network
+
+    net = build_network(data_dir=data_dir, cache_dir=tmp_path_factory.mktemp("cache"),
+                        use_cache=False, progress=False)
+    return problem_from_network(net)
+
+
+def test_troms_finnmark_default_is_proven_and_checked_independently(tf, tmp_path):
+    """Solve the default scenario; rebuild it from the written inputs and TOML; solve again
+    with the other solver and the other contiguity formulation: same optimum."""
+    from regionopt.problem import read_inputs
+    from regionopt.scenario import default_scenario_path, load_scenario, scenario_to_toml
+
+    s = load_scenario(default_scenario_path())
+    first = solve(tf, s, quiet=True)
+    assert tf.n == 39 and first.status == "optimal" and first.gap == pytest.approx(0, abs=1e-9)
+    assert len(first.plan.regions) == 12
+    assert first.plan.core_of("5546") == first.plan.core_of("5601")  # must_link
+    for region, core in first.plan.cores.items():  # core_is_largest
+        members = [tf.index(c) for c in first.plan.members(region)]
+        assert tf.population[tf.index(core)] == tf.population[members].max()
+    muni, mins, adj = tf.to_frames()
+    muni.to_csv(tmp_path / "municipalities.csv", index=False)
+    mins.to_csv(tmp_path / "travel_time_minutes.csv")
+    adj.to_csv(tmp_path / "adjacency.csv", index=False)
+    (tmp_path / "scenario.toml").write_text(scenario_to_toml(s), encoding="utf-8")
+    again = load_scenario(tmp_path / "scenario.toml")
+    check = solve(read_inputs(tmp_path), replace_key(again, "solver.name", "highs"),
+                  quiet=True, method="cuts")
+    assert check.status == "optimal"
+    assert check.objective == pytest.approx(first.objective, rel=1e-12)
+    assert first.terms["travel"] == pytest.approx(first.objective)
