@@ -20,6 +20,7 @@ with ``P`` the total population and ``K`` the number of regions of the plan
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -488,7 +489,7 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     alts = _alternatives(model, cores, alternatives, quiet=quiet) if alternatives else ()
     log.info("solved %s: %s, objective %.6g, bound %s, %.2f s", scenario.name, result.status,
              best, outcome.bound, seconds)
-    return SolveResult(**{**result.__dict__, "alternatives": alts})
+    return dataclasses.replace(result, alternatives=alts)
 
 
 def _check_objective(value: float, outcome: Outcome) -> None:
