@@ -208,6 +208,9 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
                         threads=config.threads)
     if not solver.available():
         raise SolverError("HiGHS is not available through PuLP: pip install highspy")
+    # HiGHS keeps one task scheduler per process, sized by the first run's thread count;
+    # a later run asking for another count fails unless the scheduler is reset first.
+    highspy.Highs.resetGlobalScheduler(True)
     try:
         prob.solve(solver)
     except pulp.PulpSolverError as exc:
@@ -216,6 +219,9 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     status = h.getModelStatus()
     info = h.getInfo()
     ms = highspy.HighsModelStatus
+    if status in (ms.kNotset, ms.kLoadError, ms.kModelError, ms.kPresolveError,
+                  ms.kSolveError, ms.kPostsolveError):
+        raise SolverError(f"HiGHS failed: {h.modelStatusToString(status)}")
     if status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
         return Outcome(False, False, True, None, None, 0.0)
     has = info.primal_solution_status == 2  # kSolutionStatusFeasible

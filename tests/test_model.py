@@ -437,3 +437,11 @@ def test_troms_finnmark_default_is_proven_and_checked_independently(tf, tmp_path
     assert check.status == "optimal"
     assert check.objective == pytest.approx(first.objective, rel=1e-12)
     assert first.terms["travel"] == pytest.approx(first.objective)
+
+
+def test_highs_thread_count_can_change_between_solves():
+    data = random_problem(3, 8)
+    expected = brute_force(data, scen(regions__count=3))[0][0]
+    for threads in (1, 2, 1):
+        s = scen(regions__count=3, solver__name="highs", solver__threads=threads)
+        assert solve(data, s, quiet=True).objective == pytest.approx(expected)
