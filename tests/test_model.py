@@ -445,3 +445,15 @@ def test_highs_thread_count_can_change_between_solves():
     for threads in (1, 2, 1):
         s = scen(regions__count=3, solver__name="highs", solver__threads=threads)
         assert solve(data, s, quiet=True).objective == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("name", ["cbc", "highs"])
+def test_solver_log_is_shown_unless_quiet(capfd, name):
+    data = random_problem(1, 6)
+    s = scen(regions__count=2, solver__name=name)
+    solve(data, s, quiet=True)
+    out, err = capfd.readouterr()
+    assert out + err == ""
+    solve(data, s, quiet=False)
+    out, err = capfd.readouterr()
+    assert ("Result - Optimal solution found" in err) if name == "cbc" else ("HiGHS" in out + err)
