@@ -42,10 +42,13 @@ __all__ = [
     "area_of",
     "build_network",
     "compare",
+    "compare_map",
     "evaluate",
     "load_area",
     "load_scenario",
+    "map_layers",
     "network_for_scenario",
+    "plan_map",
     "problem_from_network",
     "read_plan",
     "reference_plan",
@@ -94,14 +97,19 @@ def load_scenario(path: str | os.PathLike[str] | None = None, *,
     return scen
 
 
-def area_of(scenario: _scenario.Scenario) -> tuple[str, ...]:
-    """Return the area spec (county and municipality codes) a scenario names."""
-    return tuple(scenario.area.counties) + tuple(scenario.area.municipalities)
+def area_of(scenario: _scenario.Scenario) -> str | list[str]:
+    """Return the area a scenario names, as :func:`regionopt.data.resolve_area` takes it.
+
+    The union of the listed county and municipality codes; ``"norway"`` when
+    both lists are empty.
+    """
+    codes = list(scenario.area.counties) + list(scenario.area.municipalities)
+    return codes or "norway"
 
 
 def network_for_scenario(scenario: _scenario.Scenario, **kwargs: Any) -> _network.Network:
     """Build the network of the scenario's area (keywords as :func:`build_network`)."""
-    return build_network(list(area_of(scenario)), **kwargs)
+    return build_network(area_of(scenario), **kwargs)
 
 
 def solve(problem: ProblemData, scenario: _scenario.Scenario, *, quiet: bool = False,
@@ -124,6 +132,42 @@ def reference_plan(problem: ProblemData) -> Plan | None:
     """Return the reference plan covering exactly ``problem``'s area, or ``None``."""
     plans = _reference.reference_plans_for(problem)
     return plans[0] if plans else None
+
+
+def map_layers(network: _network.Network) -> dict[str, gpd.GeoDataFrame | None]:
+    """Return the extra map layers of a network: ``roads``, ``counties``, ``country``.
+
+    Pass them as keywords to :func:`regionopt.viz.plan_map` or
+    :func:`regionopt.viz.compare_map`.
+    """
+    return _outputs.map_layers(network)
+
+
+def plan_map(plan: Plan, network: _network.Network, *, lang: str = "nb",
+             tiles: str | None = None) -> Any:
+    """Draw ``plan`` on ``network``'s municipalities as a folium map (shows inline)."""
+    from regionopt import viz
+
+    problem = problem_from_network(network)
+    return viz.plan_map(plan, network.municipalities, metrics=evaluate(plan, problem),
+                        lang=lang, tiles=tiles, **map_layers(network))
+
+
+def compare_map(a: Plan, b: Plan, network: _network.Network, *, lang: str = "nb",
+                tiles: str | None = None) -> Any:
+    """Draw plans ``a`` and ``b`` side by side with their metrics and moves.
+
+    Returns
+    -------
+    branca.element.Figure
+        Shows inline in a notebook; ``.render()`` gives the HTML page.
+    """
+    from regionopt import viz
+
+    problem = problem_from_network(network)
+    return viz.compare_map(a, b, network.municipalities, metrics_a=evaluate(a, problem),
+                           metrics_b=evaluate(b, problem), comparison=compare(a, b, problem),
+                           lang=lang, tiles=tiles, **map_layers(network))
 
 
 def write_solution(result: _model.SolveResult, network: _network.Network,

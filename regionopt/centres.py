@@ -268,7 +268,6 @@ def place_centres(
             f"municipality {kommune} {name}: administrative centre {centre!r} not found among "
             "GeoNames places inside it; using the polygon's representative point"
         )
-        logger.warning(message)
         warnings.warn(message, CentreWarning, stacklevel=2)
         records.append((point.x, point.y, "representative_point", ""))
     return pd.DataFrame(

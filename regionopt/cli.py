@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -122,11 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: object = None, line: str | None = None) -> None:
+    """Show a warning as one line ``regionopt: warning: ...`` (no source line)."""
+    log.warning("regionopt: warning: %s", message)
+
+
 def _setup_logging(quiet: bool) -> None:
     level = logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     logging.getLogger("regionopt").setLevel(level)
-    logging.captureWarnings(True)
+    warnings.showwarning = _show_warning
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from regionopt import api
-from regionopt.errors import DataError, ScenarioError
+from regionopt.errors import DataError, ScenarioError, SolverError
 from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData, read_inputs
 
@@ -102,6 +102,11 @@ def _solve(args: argparse.Namespace) -> int:
     if args.alternatives < 0:
         raise ScenarioError(f"--alternatives must be 0 or more, got {args.alternatives}")
     result = api.solve(problem, scenario, quiet=args.quiet, alternatives=args.alternatives)
+    if result.plan is None:
+        raise SolverError(
+            f"scenario {scenario.name!r}: the solver stopped after {result.seconds:.0f} s "
+            f"without a plan (status {result.status}); raise solver.time_limit_s"
+        )
     api.write_solution(result, net, args.out, maps=not args.no_maps, png=args.png,
                        lang=args.lang)
     from regionopt.evaluate import evaluate
@@ -120,7 +125,7 @@ def _problem_for(args: argparse.Namespace, scenario: Any = None) -> tuple[Proble
     if args.inputs is not None:
         return read_inputs(args.inputs), None
     area: Any = _area(args.area) if args.area else (
-        list(api.area_of(scenario)) if scenario is not None else "troms-finnmark")
+        api.area_of(scenario) if scenario is not None else "troms-finnmark")
     net = api.build_network(area, data_dir=args.data_dir, progress=not args.quiet)
     return api.problem_from_network(net), net
 

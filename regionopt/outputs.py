@@ -135,7 +135,8 @@ def _roads(network: Any) -> gpd.GeoDataFrame | None:
     return edges
 
 
-def _map_inputs(network: Any) -> dict[str, Any]:
+def map_layers(network: Any) -> dict[str, Any]:
+    """Roads (without access legs), county borders and the country outline for the maps."""
     counties, country = _outlines()
     return {"roads": _roads(network), "counties": counties, "country": country}
 
@@ -167,7 +168,7 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
 
     out = Path(folder)
     munis = network.municipalities
-    extra = _map_inputs(network)
+    extra = map_layers(network)
     metrics = evaluate(plan, problem)
     viz.write_plan_map(plan, munis, path=out / "map.html", metrics=metrics, lang=lang,
                        tiles=tiles, **extra)
@@ -276,7 +277,7 @@ def write_map(plan: Plan, network: Any, path: str | os.PathLike[str], *,
     problem = problem_from_network(network)
     dest = Path(path)
     tile_name = "OpenStreetMap" if tiles else None
-    extra = _map_inputs(network)
+    extra = map_layers(network)
     metrics = evaluate(plan, problem)
     if beside is None:
         viz.write_plan_map(plan, network.municipalities, path=dest, metrics=metrics, lang=lang,
@@ -296,6 +297,7 @@ def write_map(plan: Plan, network: Any, path: str | os.PathLike[str], *,
 
 __all__ = [
     "frame_to_csv",
+    "map_layers",
     "plan_regions_geojson",
     "plan_table",
     "result_summary",
