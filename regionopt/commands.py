@@ -114,6 +114,10 @@ def _solve(args: argparse.Namespace) -> int:
 
     if not args.quiet:
         _out(format_metrics(evaluate(result.plan, problem)))
+    for k, alt in enumerate(result.alternatives, start=1):
+        extra = alt.objective - result.objective
+        log.info("alternative %d: objective %.6g (+%.6g), %d municipalities differ: %s", k,
+                 alt.objective, extra, len(alt.differs), ", ".join(alt.differs))
     gap = "n/a" if result.gap is None else f"{100 * result.gap:.4g} %"
     log.info("%s: %s, objective %.6g, gap %s, %.2f s -> %s", scenario.name, result.status,
              result.objective, gap, result.seconds, args.out)
