@@ -6,8 +6,9 @@ solves the cartesian product of their values, in parallel on local processes
 or on a Dask cluster. Every finished scenario is written to
 ``plans/<id>/`` as soon as it completes (``plan.csv``, ``scenario.toml``,
 ``metrics.json`` and, last, ``result.json``), so an interrupted sweep resumes
-where it stopped. The whole sweep ends in ``sweep.csv``, ``sweep.parquet`` and
-a Pareto plot (:mod:`regionopt.pareto`).
+where it stopped (those files: :mod:`regionopt.sweep_store`). The whole sweep
+ends in ``sweep.csv``, ``sweep.parquet`` and a Pareto plot
+(:mod:`regionopt.pareto`).
 
 The travel-time problem is sent to each worker once: through the process
 pool's initializer, or with ``client.scatter(problem, broadcast=True)`` on
@@ -30,14 +31,25 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
 from regionopt.errors import InfeasibleError, RegionoptError, ScenarioError
-from regionopt.io import atomic_write_text, atomic_write_with
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
+from regionopt.sweep_store import (
+    RESULT_COLUMNS,
+    RESULT_JSON,
+    case_dir,
+    case_table,
+    format_value,
+    jsonable,
+    load_case,
+    problem_digest,
+    scenario_digest,
+    write_case,
+    write_table,
+)
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -49,22 +61,7 @@ log = logging.getLogger(__name__)
 VaryValue = int | float | bool | str | None
 """One value a varied key takes."""
 
-SWEEP_CSV = "sweep.csv"
-SWEEP_PARQUET = "sweep.parquet"
-PLANS_DIR = "plans"
-RESULT_JSON = "result.json"
 MAX_RANGE_VALUES = 10_000
-RESULT_COLUMNS = ("status", "objective", "travel", "balance", "bound", "gap", "seconds", "solver")
-METRIC_COLUMNS = (
-    "person_minutes",
-    "mean_minutes_per_inhabitant",
-    "max_minutes",
-    "smallest_region_population",
-    "largest_region_population",
-    "population_cv",
-    "regions_not_connected",
-    "regions",
-)
 _KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 _INT_RE = re.compile(r"[+-]?\d+(_\d+)*")
 _FLOAT_RE = re.compile(r"[+-]?(\d+(_\d+)*)?\.?\d+(_\d+)*([eE][+-]?\d+)?")
@@ -93,7 +90,7 @@ class SweepCase:
 
     def label(self) -> str:
         """Short text such as ``count=10, max_travel_minutes=120``."""
-        return ", ".join(f"{k.rsplit('.', 1)[-1]}={_fmt(v)}" for k, v in self.overrides)
+        return ", ".join(f"{k.rsplit('.', 1)[-1]}={format_value(v)}" for k, v in self.overrides)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -167,7 +164,7 @@ def parse_vary(spec: str) -> tuple[str, tuple[VaryValue, ...]]:
     for v in values:
         canon = json.dumps(v)
         if canon in seen:
-            raise ScenarioError(f"--vary {spec!r}: value {_fmt(v)} is listed twice")
+            raise ScenarioError(f"--vary {spec!r}: value {format_value(v)} is listed twice")
         seen.add(canon)
     return key, values
 
@@ -268,12 +265,12 @@ def _solve_case(problem: ProblemData, scenario: Scenario) -> dict[str, Any]:
                seconds=res.seconds, solver=res.solver)
     if res.plan is not None:
         out.update(assignment=dict(res.plan.assignment), cores=dict(res.plan.cores))
-        out["metrics"] = _jsonable(dict(evaluate(res.plan, problem).summary))
+        out["metrics"] = jsonable(dict(evaluate(res.plan, problem).summary))
     elif res.status == "infeasible":
         out["reason"] = "the solver proved the scenario infeasible"
     else:
         out["reason"] = f"the solver stopped without a plan (status {res.status})"
-    return _jsonable(out)
+    return jsonable(out)
 
 
 def _init_worker(problem: ProblemData) -> None:
@@ -355,128 +352,6 @@ def _single_thread(scenario: Scenario) -> Scenario:
         return scenario
 
 
-# --------------------------------------------------------------------------- persistence
-
-
-def problem_digest(problem: ProblemData) -> str:
-    """Return a SHA-256 of everything in ``problem`` that a solve depends on."""
-    h = hashlib.sha256()
-    h.update(json.dumps([problem.codes, problem.counties, problem.edges]).encode("utf-8"))
-    h.update(np.ascontiguousarray(problem.population, dtype="<i8").tobytes())
-    h.update(np.ascontiguousarray(problem.minutes, dtype="<f8").tobytes())
-    return h.hexdigest()
-
-
-def _scenario_digest(scenario: Scenario) -> str:
-    from regionopt.scenario import scenario_to_toml
-
-    return hashlib.sha256(scenario_to_toml(scenario).encode("utf-8")).hexdigest()
-
-
-def _case_dir(out_dir: Path, case: SweepCase) -> Path:
-    return out_dir / PLANS_DIR / case.id
-
-
-def _dump_json(obj: object) -> str:
-    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-def _write_case(out_dir: Path, case: SweepCase, solved: Scenario, outcome: dict[str, Any],
-                digests: dict[str, str]) -> None:
-    """Write one finished case; ``result.json`` goes last and marks it complete."""
-    from regionopt.scenario import scenario_to_toml
-
-    folder = _case_dir(out_dir, case)
-    atomic_write_text(folder / "scenario.toml", scenario_to_toml(solved))
-    plan_path = None
-    if outcome["assignment"] is not None:
-        plan = Plan(assignment=outcome["assignment"], cores=outcome["cores"],
-                    name=f"sweep {case.id}")
-        atomic_write_text(folder / "plan.csv", plan.to_frame().to_csv(index=False,
-                                                                      lineterminator="\n"))
-        atomic_write_text(folder / "metrics.json", _dump_json(outcome["metrics"]))
-        plan_path = f"{PLANS_DIR}/{case.id}/plan.csv"
-    record = {k: v for k, v in outcome.items() if k not in ("assignment", "cores")}
-    record.update(id=case.id, overrides=[list(o) for o in case.overrides], plan_path=plan_path,
-                  **digests)
-    atomic_write_text(folder / RESULT_JSON, _dump_json(_jsonable(record)))
-
-
-def _load_case(out_dir: Path, case: SweepCase, digests: dict[str, str]) -> dict[str, Any] | None:
-    """Return the stored record of ``case`` if it is complete and still current."""
-    path = _case_dir(out_dir, case) / RESULT_JSON
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        log.warning("%s: unreadable (%s); solving %s again", path, exc, case.id)
-        return None
-    stale = [k for k, v in digests.items() if record.get(k) != v]
-    if stale:
-        log.info("%s: %s changed since it was solved; solving again", case.id,
-                 stale[0].removesuffix("_sha256"))
-        return None
-    plan_path = record.get("plan_path")
-    if plan_path and not (out_dir / plan_path).is_file():
-        log.info("%s: %s is missing; solving again", case.id, plan_path)
-        return None
-    return record
-
-
-# --------------------------------------------------------------------------- table
-
-
-def _table(cases: Sequence[SweepCase], records: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    keys = [k for k, _ in cases[0].overrides] if cases else []
-    seen = {m for r in records.values() for m in (r.get("metrics") or {})}
-    extra = sorted(seen - set(METRIC_COLUMNS) - {"plan"})
-    rows = []
-    for case in cases:
-        rec = records[case.id]
-        row: dict[str, Any] = {"id": case.id, **dict(case.overrides)}
-        row.update({c: rec.get(c) for c in RESULT_COLUMNS})
-        metrics = rec.get("metrics") or {}
-        row.update({m: metrics.get(m) for m in (*METRIC_COLUMNS, *extra)})
-        row.update(plan_path=rec.get("plan_path"), reason=rec.get("reason"))
-        rows.append(row)
-    columns = ["id", *keys, *RESULT_COLUMNS, *METRIC_COLUMNS, *extra, "plan_path", "reason"]
-    df = pd.DataFrame(rows, columns=columns)
-    for col in ("objective", "travel", "balance", "bound", "gap", "seconds",
-                "person_minutes", "mean_minutes_per_inhabitant", "max_minutes", "population_cv"):
-        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    for col in ("smallest_region_population", "largest_region_population",
-                "regions_not_connected", "regions"):
-        df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
-    for col in extra:
-        num = pd.to_numeric(df[col], errors="coerce")
-        whole = num.dropna().map(lambda v: float(v).is_integer()).all()
-        df[col] = num.astype("Int64") if whole else num
-    for col in keys:
-        df[col] = _uniform_column(df[col])
-    return df
-
-
-def _uniform_column(col: pd.Series) -> pd.Series:
-    """Give a varied-value column one type (Parquet needs it): numbers, else text."""
-    vals = [v for v in col if v is not None]
-    if all(isinstance(v, bool) for v in vals):
-        return col.astype("boolean")
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
-        return col.astype("Int64")
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in vals):
-        return col.astype("float64")
-    return pd.Series([None if v is None else _fmt(v) for v in col], index=col.index,
-                     dtype="string", name=col.name)
-
-
-def write_table(table: pd.DataFrame, out_dir: str | os.PathLike[str]) -> None:
-    """Write ``sweep.csv`` and ``sweep.parquet`` into ``out_dir`` atomically."""
-    out = Path(out_dir)
-    atomic_write_text(out / SWEEP_CSV, table.to_csv(index=False, lineterminator="\n"))
-    atomic_write_with(out / SWEEP_PARQUET, lambda p: table.to_parquet(p, index=False))
-
-
 # --------------------------------------------------------------------------- driver
 
 
@@ -537,12 +412,12 @@ def run_sweep(scenario: Scenario, varies: Sequence[tuple[str, Sequence[VaryValue
     out = Path(out_dir)
     cases = sweep_cases(scenario, varies)
     pdigest = problem_digest(problem)
-    digests = {c.id: {"scenario_sha256": _scenario_digest(c.scenario), "problem_sha256": pdigest}
+    digests = {c.id: {"scenario_sha256": scenario_digest(c.scenario), "problem_sha256": pdigest}
                for c in cases}
     records: dict[str, dict[str, Any]] = {}
     if resume:
         for c in cases:
-            rec = _load_case(out, c, digests[c.id])
+            rec = load_case(out, c, digests[c.id])
             if rec is not None:
                 records[c.id] = rec
     todo = [c for c in cases if c.id not in records]
@@ -551,7 +426,7 @@ def run_sweep(scenario: Scenario, varies: Sequence[tuple[str, Sequence[VaryValue
     if todo:
         records.update(_solve_all(todo, problem=problem, out=out, scheduler=scheduler,
                                   max_workers=max_workers, progress=progress, digests=digests))
-    table = _table(cases, records)
+    table = case_table(cases, records)
     table.insert(table.columns.get_loc("plan_path"), "pareto",
                  pareto.pareto_mask(table["person_minutes"], table["population_cv"]))
     write_table(table, out)
@@ -587,8 +462,8 @@ def _solve_all(todo: Sequence[SweepCase], *, problem: ProblemData, out: Path,
                     log.warning("sweep: %s (%s) failed: %s", cid, case.label(), outcome["reason"])
                     records[cid] = {**outcome, "plan_path": None}
                 else:
-                    _write_case(out, case, solved[cid], outcome, digests[cid])
-                    records[cid] = json.loads((_case_dir(out, case) / RESULT_JSON).read_text(
+                    write_case(out, case, solved[cid], outcome, digests[cid])
+                    records[cid] = json.loads((case_dir(out, case) / RESULT_JSON).read_text(
                         encoding="utf-8"))
                 bar.update(1)
     finally:
@@ -608,28 +483,5 @@ def _reference_points(problem: ProblemData, reference: Plan | Sequence[Plan] | N
 
         reference = reference_plans_for(problem)
     plans = [reference] if isinstance(reference, Plan) else list(reference)
-    return [(p.name, _jsonable(dict(evaluate(p, problem).summary))) for p in plans]
+    return [(p.name, jsonable(dict(evaluate(p, problem).summary))) for p in plans]
 
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _fmt(value: VaryValue) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _jsonable(obj: Any) -> Any:
-    """Turn numpy scalars, tuples and NaN into plain JSON values."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj

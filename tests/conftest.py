@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from regionopt.network import Network
+    from regionopt.problem import ProblemData
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -24,3 +29,20 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep the test run's network cache out of the user's cache folder."""
     if not os.environ.get("REGIONOPT_CACHE_DIR"):
         os.environ["REGIONOPT_CACHE_DIR"] = str(tmp_path_factory.mktemp("regionopt-cache"))
+
+
+@pytest.fixture(scope="session")
+def tf_net(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Network:
+    """Troms og Finnmark network (about 3 s), built without touching the user cache."""
+    from regionopt.network import build_network
+
+    return build_network(data_dir=data_dir, cache_dir=tmp_path_factory.mktemp("cache"),
+                         use_cache=False, progress=False)
+
+
+@pytest.fixture(scope="session")
+def tf_net_problem(tf_net: Network) -> ProblemData:
+    """The travel-time problem of ``tf_net``."""
+    from regionopt.problem import problem_from_network
+
+    return problem_from_network(tf_net)

@@ -1,62 +1,21 @@
-"""Tests of regionopt.evaluate: metrics with known answers, comparison, audit, rendering."""
+"""Tests of regionopt.evaluate: metrics with known answers and comparison of plans."""
 
 from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from handmade import CODES, PLAN_A, make_plan, path_problem
 
-from regionopt.audit import audit, gap_percent
-from regionopt.errors import DataError, ScenarioError
+from regionopt.errors import DataError
 from regionopt.evaluate import compare, evaluate
-from regionopt.network import Network, build_network
+from regionopt.network import Network
 from regionopt.plan import Plan
-from regionopt.problem import ProblemData, problem_from_network
+from regionopt.problem import ProblemData
 from regionopt.reference import nivi_2023
-from regionopt.report import (
-    audit_to_dict,
-    comparison_to_dict,
-    format_audit,
-    format_comparison,
-    format_metrics,
-    frame_to_csv,
-    metrics_to_dict,
-)
-from regionopt.scenario import default_scenario_path, load_scenario, parse_scenario, replace_key
-
-CODES = ("1001", "1002", "1003", "1004", "1005", "1006")
-POP = [100, 50, 30, 200, 10, 40]
-
-
-def path_problem(minutes: np.ndarray | None = None) -> ProblemData:
-    """Six municipalities on a path 1001-1002-...-1006, 10 minutes per step.
-
-    Counties: 1001-1004 in "10", 1005-1006 in "20".
-    """
-    pos = np.arange(6)
-    mins = 10.0 * np.abs(pos[:, None] - pos[None, :]) if minutes is None else minutes
-    return ProblemData(
-        codes=CODES,
-        names=("A", "B", "C", "D", "E", "F"),
-        counties=("10", "10", "10", "10", "20", "20"),
-        population=np.array(POP, dtype="int64"),
-        minutes=mins,
-        edges=tuple((i, i + 1, "border") for i in range(5)),
-    )
-
-
-def make_plan(groups: dict[str, tuple[str, list[str]]], name: str = "p") -> Plan:
-    """``{region: (core, members)}`` → Plan."""
-    assignment = {c: r for r, (_, members) in groups.items() for c in members}
-    return Plan(assignment=assignment, cores={r: core for r, (core, _) in groups.items()},
-                name=name)
-
-
-PLAN_A = make_plan({"North": ("1001", ["1001", "1002", "1003"]),
-                    "South": ("1004", ["1004", "1005", "1006"])}, name="A")
+from regionopt.report import comparison_to_dict, format_comparison, format_metrics, metrics_to_dict
 
 
 def test_region_metrics_known_answers() -> None:
@@ -203,130 +162,12 @@ def test_compare_matching_prefers_population_over_member_count() -> None:
     assert pairs["R"] == "South" and pairs["S"] == ""
 
 
-# --------------------------------------------------------------------------- audit
-
-def scenario(**constraints: object) -> object:
-    regions = constraints.pop("regions", {"count": 2})
-    return parse_scenario({"name": "t", "regions": regions,
-                           "constraints": {"contiguity": False, **constraints}})
-
-
-def violations(plan: Plan, **constraints: object) -> list[tuple[str, str]]:
-    found = audit(plan, path_problem(), scenario(**constraints))
-    return [(v.constraint, v.where) for v in found.violations]
-
-
-def test_audit_clean_plan_has_no_violations() -> None:
-    result = audit(PLAN_A, path_problem(), scenario(contiguity=True, core_is_largest=True,
-                                                    max_travel_minutes=20))
-    assert result.ok and result.violations == ()
-    assert "no constraint is broken" in format_audit(result)
-
-
-def test_audit_region_count() -> None:
-    assert violations(PLAN_A, regions={"count": 3}) == [("regions.count", "")]
-    assert violations(PLAN_A, regions={"min_count": 3}) == [("regions.min_count", "")]
-    assert violations(PLAN_A, regions={"max_count": 1}) == [("regions.max_count", "")]
-    assert violations(PLAN_A, regions={"min_count": 1, "max_count": 2}) == []
-
-
-def test_audit_contiguity() -> None:
-    plan = make_plan({"X": ("1001", ["1001", "1003"]),
-                      "Y": ("1004", ["1002", "1004", "1005", "1006"])})
-    assert violations(plan, contiguity=True) == [("constraints.contiguity", "X"),
-                                                 ("constraints.contiguity", "Y")]
-
-
-def test_audit_core_is_largest_and_min_core_population() -> None:
-    plan = make_plan({"North": ("1002", ["1001", "1002", "1003"]),
-                      "South": ("1004", ["1004", "1005", "1006"])})
-    assert violations(plan, core_is_largest=True) == [("constraints.core_is_largest", "North")]
-    assert violations(PLAN_A, min_core_population=150) == [
-        ("constraints.min_core_population", "North")]
-
-
-def test_audit_max_travel_minutes_per_municipality() -> None:
-    assert violations(PLAN_A, max_travel_minutes=15) == [
-        ("constraints.max_travel_minutes", "1003"), ("constraints.max_travel_minutes", "1006")]
-
-
-def test_audit_unreachable_breaks_travel_limit() -> None:
-    mins = 10.0 * np.abs(np.arange(6)[:, None] - np.arange(6)[None, :])
-    mins[5, 3] = np.inf
-    result = audit(PLAN_A, path_problem(mins), scenario(max_travel_minutes=60))
-    assert [v.where for v in result.violations] == ["1006"]
-    assert "unreachable" in result.violations[0].detail
-
-
-def test_audit_population_bounds() -> None:
-    assert violations(PLAN_A, min_population=200) == [("constraints.min_population", "North")]
-    assert violations(PLAN_A, max_population=200) == [("constraints.max_population", "South")]
-
-
-def test_audit_county_borders() -> None:
-    assert violations(PLAN_A, respect_county_borders=True) == [
-        ("constraints.respect_county_borders", "South")]
-
-
-def test_audit_links_and_fixed_cores() -> None:
-    assert violations(PLAN_A, must_link=[["1003", "1004"]], cannot_link=[["1004", "1006"]],
-                      fixed_cores=["1005", "1001"]) == [
-        ("constraints.fixed_cores", "1005"),
-        ("constraints.must_link", "1003-1004"),
-        ("constraints.cannot_link", "1004-1006")]
-    assert violations(PLAN_A, must_link=[["1001", "1003"]], cannot_link=[["1001", "1004"]],
-                      fixed_cores=["1004"]) == []
-
-
-def test_audit_unknown_municipality_is_a_scenario_error() -> None:
-    with pytest.raises(ScenarioError, match=r"constraints.must_link: municipality 9999"):
-        audit(PLAN_A, path_problem(), scenario(must_link=[["1001", "9999"]]))
-
-
-def test_audit_gap_to_optimum() -> None:
-    result = audit(PLAN_A, path_problem(), scenario(), optimum=1600.0)
-    assert result.travel_term == pytest.approx(2000.0)
-    assert result.gap_percent == pytest.approx(25.0)
-    d = audit_to_dict(result)
-    assert d["gap_percent"] == 25.0 and d["ok"] is True
-    assert "gap 25.00 %" in format_audit(result)
-    assert gap_percent(5.0, None) is None
-    assert gap_percent(0.0, 0.0) == 0.0 and math.isinf(gap_percent(1.0, 0.0) or 0.0)
-
-
-# --------------------------------------------------------------------------- rendering
-
-def test_renderings_are_deterministic_and_rounded() -> None:
-    m = evaluate(PLAN_A, path_problem())
-    d = metrics_to_dict(m)
-    assert list(d) == sorted(d)
-    assert d["summary"]["population_cv"] == round(35 / 215, 4)
-    assert d["regions"][0]["mean_minutes"] == round(1100 / 180, 4)
-    assert json.dumps(d, sort_keys=True) == json.dumps(metrics_to_dict(evaluate(
-        PLAN_A, path_problem())), sort_keys=True)
-    text = format_metrics(m)
-    assert "North" in text and "person_minutes: 2,000.00" in text
-    csv = frame_to_csv(m.regions)
-    assert csv.splitlines()[1].startswith("North,1001,A,180,3,1001;1002;1003,0.5556,6.1111,")
-
 
 # --------------------------------------------------------------------------- real data
 
-@pytest.fixture(scope="module")
-def tf_net(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Network:
-    """Troms og Finnmark network (about 3 s), built without touching the user cache."""
-    return build_network(data_dir=data_dir, cache_dir=tmp_path_factory.mktemp("cache"),
-                         use_cache=False, progress=False)
-
-
-@pytest.fixture(scope="module")
-def tf(tf_net: Network) -> ProblemData:
-    return problem_from_network(tf_net)
-
-
-def test_nivi_on_the_real_graph(tf_net: Network, tf: ProblemData) -> None:
-    plan = nivi_2023(tf)
-    m = evaluate(plan, tf)
+def test_nivi_on_the_real_graph(tf_net: Network, tf_net_problem: ProblemData) -> None:
+    plan = nivi_2023(tf_net_problem)
+    m = evaluate(plan, tf_net_problem)
     s = m.summary
     munis = tf_net.municipalities.set_index("kommunenummer")
     assert s["municipalities"] == 39 and s["regions"] == 12
@@ -343,26 +184,12 @@ def test_nivi_on_the_real_graph(tf_net: Network, tf: ProblemData) -> None:
         munis.loc[list(plan.members("Tromsøregionen")), "population"].sum())
 
 
-def test_nivi_audit_against_default_scenario(tf: ProblemData) -> None:
-    scen = load_scenario(default_scenario_path())
-    plan = nivi_2023(tf)
-    result = audit(plan, tf, scen)
-    # NIVI meets the default scenario (12 connected regions around their largest member,
-    # Kvænangen with Alta), so the scenario's optimum can be no worse than NIVI's
-    assert result.ok, result.violations
-    assert result.travel_term == evaluate(plan, tf).summary["person_minutes"]
-    borders = audit(plan, tf, replace_key(scen, "constraints.respect_county_borders", True))
-    assert [(v.constraint, v.where) for v in borders.violations
-            if v.constraint.endswith("county_borders")] == [
-        ("constraints.respect_county_borders", "Altaregionen")]
-
-
-def test_compare_nivi_with_kvaenangen_moved(tf: ProblemData) -> None:
-    nivi = nivi_2023(tf)
+def test_compare_nivi_with_kvaenangen_moved(tf_net_problem: ProblemData) -> None:
+    nivi = nivi_2023(tf_net_problem)
     assignment = dict(nivi.assignment)
     assignment["5546"] = "Nord-Troms"
     other = Plan(assignment=assignment, cores=dict(nivi.cores), name="variant")
-    cmp = compare(nivi, other, tf)
+    cmp = compare(nivi, other, tf_net_problem)
     assert cmp.moves[["kommunenummer", "from_region", "to_region", "to_region_matches"]
                      ].values.tolist() == [["5546", "Altaregionen", "Nord-Troms", "Nord-Troms"]]
-    assert compare(nivi, nivi, tf).moves.empty
+    assert compare(nivi, nivi, tf_net_problem).moves.empty

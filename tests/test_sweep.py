@@ -1,25 +1,24 @@
-"""Tests of regionopt.sweep and regionopt.pareto.
+"""Tests of regionopt.sweep.
 
-Hand-made cases with known answers (parsing, ids, Pareto non-dominance, a
-six-municipality problem solved for real), then the issue's judgement: a sweep
-of 27 scenarios over Troms og Finnmark on local processes and on a Dask
-LocalCluster, with identical results.
+Hand-made cases with known answers (parsing, ids, a six-municipality problem
+solved for real), then the issue's judgement: a sweep of 27 scenarios over
+Troms og Finnmark on local processes and on a Dask LocalCluster, with
+identical results. Resuming from stored cases: tests/test_sweep_store.py.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
+from handmade import tiny_sweep
 
-from regionopt import pareto, sweep
+from regionopt import sweep
 from regionopt.errors import ScenarioError
 from regionopt.problem import ProblemData
-from regionopt.scenario import Scenario, parse_scenario, scenario_to_toml
+from regionopt.scenario import Scenario
 
 # --------------------------------------------------------------------------- parse_vary
 
@@ -107,112 +106,12 @@ def test_sweep_cases_product_order_and_validation() -> None:
         sweep.sweep_cases(base, [("regions.count", (2,)), ("regions.count", (3,))])
 
 
-# --------------------------------------------------------------------------- Pareto
-
-
-def test_pareto_mask_known_answer() -> None:
-    # (x, y): A(1,5) B(2,3) C(3,4)* D(4,1) E(2,3) F(5,5)* G(nan,0) H(0,nan) I(3,3)*
-    # * dominated: C by B, F by everything, I by B; B and E tie and both stay.
-    x = [1, 2, 3, 4, 2, 5, math.nan, 0, 3]
-    y = [5, 3, 4, 1, 3, 5, 0, math.nan, 3]
-    got = pareto.pareto_mask(x, y)
-    assert got.tolist() == [True, True, False, True, True, False, False, False, False]
-    assert pareto.pareto_mask([], []).tolist() == []
-    assert pareto.pareto_mask(pd.Series([7.0]), pd.Series([0.2])).tolist() == [True]
-
-
-def test_pareto_outputs_are_offline_escaped_and_deterministic(tmp_path: Path) -> None:
-    table = pd.DataFrame({
-        "id": ["aaa", "bbb", "ccc", "qqq"],
-        "solver.name": ["<b>x</b>", "y&z", "q", None],
-        "status": ["optimal", "optimal", "optimal", "infeasible"],
-        "person_minutes": [100.0, 200.0, 250.0, math.nan],
-        "population_cv": [0.5, 0.2, 0.3, math.nan],
-        "regions": [3, 4, 4, None],
-        "plan_path": ["plans/aaa/plan.csv", "plans/bbb/plan.csv", "plans/ccc/plan.csv", None],
-    })
-    refs = [("NIVI <2023>", {"person_minutes": 150.0, "population_cv": 0.4, "regions": 12})]
-    for name in ("one", "two"):
-        pareto.write_pareto(table, tmp_path / name, varied=["solver.name"], references=refs)
-    for f in (pareto.PNG_NAME, pareto.HTML_NAME):
-        assert (tmp_path / "one" / f).read_bytes() == (tmp_path / "two" / f).read_bytes()
-    page = (tmp_path / "one" / pareto.HTML_NAME).read_text(encoding="utf-8")
-    assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
-    assert "https://" not in page
-    assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
-    assert "NIVI &lt;2023&gt;" in page and "y&amp;z" in page
-    assert page.count('class="dom"') == 2 and page.count('class="pt"') == 1
-    assert 'href="plans/bbb/"' in page and "qqq" not in page
-    png = (tmp_path / "one" / pareto.PNG_NAME).read_bytes()
-    assert png.startswith(b"\x89PNG") and b"Software" not in png
-
 
 # ------------------------------------------------------------------ sweep on a tiny problem
 
 
-def _line_problem() -> ProblemData:
-    """Six municipalities on a road 1-2-3-4-5-6, 10 minutes apart."""
-    n = 6
-    pos = np.arange(n, dtype="float64")
-    return ProblemData(
-        codes=tuple(f"99{i:02d}" for i in range(1, n + 1)),
-        names=("A", "B", "C", "D", "E", "F"),
-        counties=("99",) * n,
-        population=np.array([1000, 200, 300, 4000, 100, 2000], dtype="int64"),
-        minutes=np.abs(pos[:, None] - pos[None, :]) * 10.0,
-        edges=tuple((i, i + 1, "road") for i in range(n - 1)),
-    )
-
-
-def _tiny_scenario() -> Scenario:
-    return parse_scenario({"name": "tiny", "regions": {"count": 2}}, source="test")
-
-
-def test_problem_pickles_and_digest_is_stable() -> None:
-    import pickle
-
-    p = _line_problem()
-    q = pickle.loads(pickle.dumps(p))
-    assert sweep.problem_digest(p) == sweep.problem_digest(q)
-    assert q.index("9904") == 3
-    assert sweep.problem_digest(p) != sweep.problem_digest(p.subset(p.codes[:5]))
-
-
-def test_scenario_toml_round_trip_keeps_digest() -> None:
-    s = _tiny_scenario()
-    assert scenario_to_toml(s) == scenario_to_toml(parse_scenario(
-        {"name": "tiny", "regions": {"count": 2}}, source="again"))
-
-
-TINY_VARY = [("regions.count", (1, 2, 3, 4)), ("constraints.min_population", (0, 2500, 4000))]
-
-
-class _SolveSpy:
-    """Counts calls of the real ``regionopt.model.solve`` (serial sweeps only)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, interrupt_after: int | None = None):
-        import regionopt.model
-
-        self.real = regionopt.model.solve
-        self.calls = 0
-        self.interrupt_after = interrupt_after
-        monkeypatch.setattr(regionopt.model, "solve", self)
-
-    def __call__(self, *args, **kwargs):
-        if self.interrupt_after is not None and self.calls >= self.interrupt_after:
-            raise KeyboardInterrupt
-        self.calls += 1
-        return self.real(*args, **kwargs)
-
-
-def _tiny_sweep(out: Path, **kw) -> pd.DataFrame:
-    kw.setdefault("max_workers", 1)
-    return sweep.run_sweep(_tiny_scenario(), TINY_VARY, problem=_line_problem(), out_dir=out,
-                           progress=False, reference=(), **kw)
-
-
 def test_tiny_sweep_known_answers_and_files(tmp_path: Path) -> None:
-    table = _tiny_sweep(tmp_path)
+    table = tiny_sweep(tmp_path)
     assert len(table) == 12
     assert list(table.columns[:3]) == ["id", "regions.count", "constraints.min_population"]
     assert table["regions.count"].tolist() == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]
@@ -251,48 +150,10 @@ def test_tiny_sweep_known_answers_and_files(tmp_path: Path) -> None:
     assert set(front) == {1, 2, 3, 4}
 
 
-def test_resume_solves_only_what_is_missing(tmp_path: Path, monkeypatch) -> None:
-    spy = _SolveSpy(monkeypatch)
-    first = _tiny_sweep(tmp_path)
-    assert spy.calls == 12
-    ids = first["id"].tolist()
-    (tmp_path / "plans" / ids[0] / "result.json").unlink()  # lost before it was marked done
-    (tmp_path / "plans" / ids[3] / "plan.csv").unlink()  # plan file gone
-    (tmp_path / "plans" / ids[5] / "result.json").write_text("{trunc", encoding="utf-8")
-    spy.calls = 0
-    second = _tiny_sweep(tmp_path)
-    assert spy.calls == 3
-    cols = ["id", "status", "objective", "person_minutes", "population_cv", "plan_path"]
-    assert second[cols].equals(first[cols])
-    spy.calls = 0
-    _tiny_sweep(tmp_path)
-    assert spy.calls == 0
-    _tiny_sweep(tmp_path, resume=False)
-    assert spy.calls == 12
-
-
-def test_resume_after_interruption_and_after_a_changed_scenario(tmp_path: Path,
-                                                                monkeypatch) -> None:
-    spy = _SolveSpy(monkeypatch, interrupt_after=5)
-    with pytest.raises(KeyboardInterrupt):
-        _tiny_sweep(tmp_path)
-    assert len(list((tmp_path / "plans").glob("*/result.json"))) == 5
-    assert not (tmp_path / "sweep.csv").exists()
-    spy.interrupt_after, spy.calls = None, 0
-    _tiny_sweep(tmp_path)
-    assert spy.calls == 7
-    # A different base scenario (same varied values) must not reuse the stored results.
-    spy.calls = 0
-    other = parse_scenario({"name": "tiny", "regions": {"count": 2},
-                            "objective": {"balance": 0.5}}, source="test")
-    sweep.run_sweep(other, TINY_VARY, problem=_line_problem(), out_dir=tmp_path,
-                    max_workers=1, progress=False, reference=())
-    assert spy.calls == 12
-
 
 def test_processes_match_serial(tmp_path: Path) -> None:
-    serial = _tiny_sweep(tmp_path / "serial")
-    procs = _tiny_sweep(tmp_path / "procs", max_workers=2)
+    serial = tiny_sweep(tmp_path / "serial")
+    procs = tiny_sweep(tmp_path / "procs", max_workers=2)
     cols = [c for c in serial.columns if c != "seconds"]
     pd.testing.assert_frame_equal(serial[cols], procs[cols])
     toml = (tmp_path / "procs" / "plans" / procs["id"].iloc[3] / "scenario.toml").read_text(
@@ -311,8 +172,8 @@ def dask_client():
 
 
 def test_dask_matches_processes_and_shares_the_problem_once(tmp_path: Path, dask_client) -> None:
-    procs = _tiny_sweep(tmp_path / "procs", max_workers=2)
-    dask = _tiny_sweep(tmp_path / "dask", scheduler=dask_client)
+    procs = tiny_sweep(tmp_path / "procs", max_workers=2)
+    dask = tiny_sweep(tmp_path / "dask", scheduler=dask_client)
     cols = [c for c in procs.columns if c != "seconds"]
     pd.testing.assert_frame_equal(procs[cols], dask[cols])
     for cid in procs["id"]:
@@ -327,15 +188,15 @@ def test_dask_matches_processes_and_shares_the_problem_once(tmp_path: Path, dask
     # The sweep's tasks are gone and the scattered problem released once the sweep ends.
     assert dask_client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0
     # By address, as the command line passes it.
-    again = _tiny_sweep(tmp_path / "addr", scheduler=dask_client.scheduler.address)
+    again = tiny_sweep(tmp_path / "addr", scheduler=dask_client.scheduler.address)
     pd.testing.assert_frame_equal(procs[cols], again[cols])
 
 
 def test_bad_scheduler_is_a_scenario_error(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="--scheduler 'localhost:8786'"):
-        _tiny_sweep(tmp_path, scheduler="localhost:8786")
+        tiny_sweep(tmp_path, scheduler="localhost:8786")
     with pytest.raises(ScenarioError, match="max_workers=0"):
-        _tiny_sweep(tmp_path, max_workers=0)
+        tiny_sweep(tmp_path, max_workers=0)
 
 
 # ------------------------------------------------------------------ Troms og Finnmark
