@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from regionopt import contiguity as contig
+from regionopt.candidates import candidate_sets
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
 
@@ -61,8 +62,6 @@ def diagnose(data: ProblemData, scenario: Scenario) -> list[str]:
     DataError
         If the scenario names a municipality not in ``data``.
     """
-    from regionopt.model import candidate_sets
-
     c = scenario.constraints
     for code in [*c.fixed_cores, *(k for p in (*c.must_link, *c.cannot_link) for k in p)]:
         data.index(code)
@@ -152,8 +151,6 @@ def _unassignable(data: ProblemData, scenario: Scenario,
     missing = [i for i in range(data.n) if i not in placed]
     if not missing:
         return []
-    from regionopt.model import candidate_sets
-
     c = scenario.constraints
     limit = c.max_travel_minutes
     unfloored: dict[int, set[int]] = {}

@@ -5,9 +5,10 @@
 can use are never created (travel limit, ``core_is_largest``, county borders,
 core population floor, fixed cores, must-link partners, and under contiguity
 members that cannot reach the core through other candidates). Each constraint
-family is one function adding named constraints; contiguity lives in
-:mod:`regionopt.contiguity`, explanations of infeasibility in
-:mod:`regionopt.infeasibility`, running the solvers in :mod:`regionopt.solvers`.
+family is one function adding named constraints; the candidate pairs come from
+:mod:`regionopt.candidates`, contiguity lives in :mod:`regionopt.contiguity`,
+explanations of infeasibility in :mod:`regionopt.infeasibility`, running the
+solvers in :mod:`regionopt.solvers`.
 
 Objective (minimised)::
 
@@ -31,6 +32,7 @@ import numpy as np
 import pulp
 
 from regionopt import contiguity as contig
+from regionopt.candidates import candidate_sets
 from regionopt.errors import InfeasibleError, SolverError
 from regionopt.plan import Plan, plan_from_labels
 from regionopt.problem import ProblemData
@@ -161,62 +163,6 @@ class RegionModel:
         self.no_goods += 1
         ones = [self.x[i, int(j)] for i, j in enumerate(cores)]
         self.problem += (pulp.lpSum(ones) <= self.data.n - 1, f"nogood_{self.no_goods}")
-
-
-def rank_order(data: ProblemData) -> np.ndarray:
-    """Return each municipality's rank by size: population, ties to the lower kommunenummer.
-
-    ``rank[i] > rank[j]`` means ``i`` counts as larger than ``j``; equal
-    populations rank the lower kommunenummer as larger (as in :func:`regionopt.plan.read_plan`).
-    """
-    order = sorted(range(data.n), key=lambda i: (int(data.population[i]), -int(data.codes[i])))
-    rank = np.empty(data.n, dtype="int64")
-    rank[order] = np.arange(data.n)
-    return rank
-
-
-def candidate_sets(data: ProblemData, scenario: Scenario) -> dict[int, set[int]]:
-    """Return, per possible core ``j``, the municipalities that may join it (``j`` included).
-
-    Only pairs some feasible plan could use are kept, so pruning never cuts
-    off a feasible plan.
-    """
-    c = scenario.constraints
-    pop, mins = data.population, data.minutes
-    rank = rank_order(data)
-    fixed = {data.index(k) for k in c.fixed_cores}
-    limit = np.inf if c.max_travel_minutes is None else c.max_travel_minutes
-    cands: dict[int, set[int]] = {}
-    for j in range(data.n):
-        if pop[j] < c.min_core_population:
-            continue
-        ok = np.isfinite(mins[:, j]) & (mins[:, j] <= limit)
-        if c.core_is_largest:
-            ok &= rank < rank[j]
-        if c.respect_county_borders:
-            ok &= np.array([cty == data.counties[j] for cty in data.counties])
-        members = {int(i) for i in np.flatnonzero(ok)} - fixed
-        cands[j] = members | {j}
-    links = [(data.index(a), data.index(b)) for a, b in c.must_link]
-    nbrs = data.neighbours()
-    changed = True
-    while changed:
-        changed = False
-        for members in cands.values():
-            for a, b in links:
-                if (a in members) != (b in members):
-                    members.discard(a)
-                    members.discard(b)
-                    changed = True
-        for j in [j for j, m in cands.items() if j not in m]:
-            del cands[j]
-            changed = True
-        if c.contiguity:
-            changed |= contig.prune_unreachable(cands, nbrs)
-        for j in [j for j, m in cands.items() if int(pop[sorted(m)].sum()) < c.min_population]:
-            del cands[j]  # even all its candidates together stay below min_population
-            changed = True
-    return cands
 
 
 def _add_assignment(prob: pulp.LpProblem, x: Mapping[Pair, pulp.LpVariable],

@@ -9,9 +9,10 @@ import numpy as np
 import pulp
 import pytest
 
+from regionopt.candidates import rank_order
 from regionopt.errors import InfeasibleError
 from regionopt.infeasibility import diagnose
-from regionopt.model import build_model, plan_terms, rank_order, solve
+from regionopt.model import build_model, plan_terms, solve
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
 
