@@ -255,7 +255,7 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
             write_plan_files(alt.plan, problem, network.municipalities,
                              stage / "alternatives" / str(k))
         if maps:
-            plan = result.plan.renamed(f"regionopt: {result.scenario.name}")
+            plan = result.plan.renamed(f"regionopt ({result.scenario.name})")
             write_maps(plan, problem, network, stage, lang=lang, png=png, reference=reference)
     return Path(out_dir)
 
