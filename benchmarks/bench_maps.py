@@ -3,35 +3,29 @@
 Builds the network, solves the default scenario (falls back to NIVI with one
 municipality moved if the model cannot run), evaluates both plans, writes
 ``compare_nivi.html`` (with and without the road layer), ``map.html`` and
-``plan.png`` to a temporary folder, and records file sizes and times in the
-"Maps" section of ``docs/benchmarks.md`` (replacing that section only).
+``plan.png`` to a temporary folder, and prints file sizes and times as a
+Markdown section; with ``--write`` it replaces the "maps" section of
+``docs/benchmarks.md``.
 
-Run from the repository root::
+Usage::
 
-    REGIONOPT_DATA_DIR=../shared/data python benchmarks/bench_maps.py [--write]
+    REGIONOPT_DATA_DIR=/work/shared/data python benchmarks/bench_maps.py [--write]
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
-import os
-import platform
-import re
 import tempfile
 import time
 from pathlib import Path
 
 import osmnx
+from _common import Machine, arg_parser, emit, machine
 
 from regionopt import data, evaluate, reference, viz, viz_assets
-from regionopt.io import atomic_write_text
 from regionopt.network import build_network
 from regionopt.plan import Plan
 from regionopt.problem import problem_from_network
-
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-START, END = "<!-- maps:start -->", "<!-- maps:end -->"
 
 
 def _optimum(problem, nivi: Plan) -> tuple[Plan, str]:
@@ -52,6 +46,7 @@ def _optimum(problem, nivi: Plan) -> tuple[Plan, str]:
 
 
 def measure() -> tuple[dict[str, float], str]:
+    """Write the maps to a temporary folder; return sizes (bytes), times (s) and the plan used."""
     net = build_network(progress=False)
     problem = problem_from_network(net)
     nivi = reference.nivi_2023(problem)
@@ -84,14 +79,14 @@ def measure() -> tuple[dict[str, float], str]:
     return out, what
 
 
-def section(m: dict[str, float], what: str) -> str:
+def section(m: dict[str, float], what: str, host: Machine) -> str:
+    """Render the Maps section (without markers)."""
     mb = 1_000_000
-    return f"""{START}
-## Maps
+    return f"""## Maps
 
 `python benchmarks/bench_maps.py --write`: Troms og Finnmark (39 municipalities), optimised
-plan = {what}, beside NIVI 2023. Machine: {os.cpu_count()} cores, {platform.machine()},
-Python {platform.python_version()}, shared with other jobs. Goal: `compare_nivi.html` under 5 MB.
+plan = {what}, beside NIVI 2023. Goal: `compare_nivi.html` under 5 MB (1 MB = 10^6 bytes).
+{host.describe()}
 
 | file | size |
 | --- | ---: |
@@ -107,22 +102,15 @@ Geometry is simplified for display only (coverage-preserving, 120 m for municipa
 5 decimals. Kartverket's `-S` files are already coarse, so simplification removes little;
 the largest pieces, drawn once per pane, are Norway's outline (about 0.27 MB of GeoJSON)
 and the municipalities (about 0.14 MB) with their region outlines.
-{END}"""
+"""
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
-    args = parser.parse_args()
+    host = machine()
+    args = arg_parser(__doc__).parse_args()
+    logging.basicConfig(level=logging.WARNING)
     figures, what = measure()
-    text = section(figures, what)
-    print(text)
-    if args.write:
-        doc = DOC.read_text(encoding="utf-8")
-        pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
-        doc = pattern.sub(lambda _: text, doc) if pattern.search(doc) else \
-            doc.rstrip("\n") + "\n\n" + text + "\n"
-        atomic_write_text(DOC, doc)
+    emit("maps", section(figures, what, host), write=args.write)
 
 
 if __name__ == "__main__":

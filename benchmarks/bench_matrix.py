@@ -2,57 +2,27 @@
 
 Times, separately and as the median of a few runs: the road graph (Travel
 Mapping roads, ferries, centre access legs), the matrix (one multi-source
-Dijkstra from the 357 centres) and the functional adjacency. Writes the
-figures into the "Travel-time matrix" section of ``docs/benchmarks.md``
-(replacing that section only) and prints them.
+Dijkstra from the 357 centres) and the functional adjacency. Prints a Markdown
+section; with ``--write`` it replaces the "matrix" section of
+``docs/benchmarks.md``.
 
-Run from the repository root::
+Usage::
 
-    REGIONOPT_DATA_DIR=../shared/data python benchmarks/bench_matrix.py [--runs 3]
+    REGIONOPT_DATA_DIR=/work/shared/data python benchmarks/bench_matrix.py [--write] [--runs 3]
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
-import os
-import platform
-import re
-import statistics
-import time
 import warnings
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
+from _common import Machine, arg_parser, emit, machine, median_time
 
 from regionopt import network, roads, travel
 from regionopt.data import load_municipalities
-from regionopt.io import atomic_write_text
-
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-HEADING = "## Travel-time matrix"
-
-
-def _timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def _largest_mutual_group(minutes: np.ndarray) -> int:
@@ -77,7 +47,7 @@ def measure(runs: int) -> dict[str, Any]:
         network._attach_centres_inplace(G, munis, settings=settings)
         return G
 
-    t_graph, G = _timed(build_graph, runs)
+    t_graph, G = median_time(build_graph, runs)
     codes = sorted(munis["kommunenummer"])
     centres = {c: f"centre:{c}" for c in codes}
 
@@ -85,8 +55,8 @@ def measure(runs: int) -> dict[str, Any]:
         paths = travel.shortest_paths(G, [centres[c] for c in codes])
         return paths, travel.travel_time_matrix(G, centres, paths=paths)
 
-    t_matrix, (paths, minutes) = _timed(matrix, runs)
-    t_adj, adjacency = _timed(
+    t_matrix, (paths, minutes) = median_time(matrix, runs)
+    t_adj, adjacency = median_time(
         lambda: travel.functional_adjacency(munis, G, centre_nodes=centres, paths=paths), runs)
     values = minutes.to_numpy()
     return {
@@ -98,19 +68,18 @@ def measure(runs: int) -> dict[str, Any]:
     }
 
 
-def render(f: dict[str, Any]) -> str:
-    """Return the Markdown section for the figures ``f``."""
+def render(f: dict[str, Any], host: Machine) -> str:
+    """Return the Markdown section (without markers) for the figures ``f``."""
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(f["kinds"].items()))
     graph = (f"road graph: Travel Mapping roads + ferries + centre access legs "
              f"({f['nodes']} nodes, {f['edges']} edges)")
     matrix = (f"{f['n']} x {f['n']} matrix: one multi-source Dijkstra "
               f"(scipy.sparse.csgraph) from all centres")
-    return f"""{HEADING}
+    return f"""## Travel-time matrix
 
-`benchmarks/bench_matrix.py`: all of Norway ({f['n']} municipalities), the default
-settings and the bundled ferry table. Median of {f['runs']} runs each, on
-{os.cpu_count()} cores ({_cpu_model()}), Python {platform.python_version()},
-on a machine shared with other jobs (figures are upper bounds).
+`python benchmarks/bench_matrix.py --write`: all of Norway ({f['n']} municipalities), the
+default settings and the bundled ferry table; median of {f['runs']} runs each.
+{host.describe()}
 
 | step | median time |
 | --- | --- |
@@ -123,27 +92,13 @@ Mutually reachable centres: {f['reachable']} of {f['n']}. Longest fastest route:
 """
 
 
-def write_section(text: str, path: Path = DOC) -> None:
-    """Replace (or append) the section under :data:`HEADING` in ``path``."""
-    old = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(old):
-        new = pattern.sub(lambda _: text + "\n", old, count=1)
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    atomic_write_text(path, new.rstrip("\n") + "\n")
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    host = machine()
+    parser = arg_parser(__doc__)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--no-write", action="store_true", help="only print the figures")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    text = render(measure(args.runs))
-    if not args.no_write:
-        write_section(text)
-    print(text)
+    emit("matrix", render(measure(args.runs), host), write=args.write)
 
 
 if __name__ == "__main__":

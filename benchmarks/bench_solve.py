@@ -7,7 +7,7 @@ all four must reach the same proven optimum. NIVI's 12 regions are scored on
 the same graph for comparison. All of Norway: ``data/geo/scenarios/norway.toml``
 (357 municipalities, 80 regions, 90 minutes to the core) and two harder
 variants, once each. Prints a Markdown section; with ``--write`` it replaces
-the "Solve" section of ``docs/benchmarks.md``.
+the "solve" section of ``docs/benchmarks.md``.
 
 Usage::
 
@@ -16,30 +16,17 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import logging
-import os
-import platform
-import re
-import statistics
 import sys
-import time
-from pathlib import Path
+import warnings
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from _common import REPO, Machine, arg_parser, emit, machine, median_time
 
-from regionopt.model import build_model, solve  # noqa: E402
-from regionopt.network import build_network  # noqa: E402
-from regionopt.problem import ProblemData, problem_from_network  # noqa: E402
-from regionopt.scenario import (  # noqa: E402
-    Scenario,
-    default_scenario_path,
-    load_scenario,
-    replace_key,
-)
+from regionopt.model import build_model, solve
+from regionopt.network import build_network
+from regionopt.problem import ProblemData, problem_from_network
+from regionopt.scenario import Scenario, default_scenario_path, load_scenario, replace_key
 
-START, END = "<!-- solve:start -->", "<!-- solve:end -->"
 NORWAY = REPO / "data" / "geo" / "scenarios" / "norway.toml"
 VARIANTS = (
     ("norway.toml as is", {}),
@@ -52,11 +39,12 @@ def _problem(area: str) -> ProblemData:
     return problem_from_network(build_network(area, progress=False))
 
 
-def _run(problem: ProblemData, scenario: Scenario, solver: str, method: str) -> dict:
+def _run(problem: ProblemData, scenario: Scenario, solver: str, method: str, *,
+         repeat: int = 1) -> dict:
+    """Solve ``repeat`` times; the median time, and the last result (they all agree)."""
     s = replace_key(scenario, "solver.name", solver)
-    start = time.perf_counter()
-    r = solve(problem, s, quiet=True, method=method)
-    return {"seconds": time.perf_counter() - start, "status": r.status,
+    seconds, r = median_time(lambda: solve(problem, s, quiet=True, method=method), repeat)
+    return {"seconds": seconds, "status": r.status,
             "objective": r.objective, "bound": r.bound, "gap": r.gap,
             "regions": len(r.plan.regions) if r.plan else 0}
 
@@ -68,10 +56,8 @@ def troms_finnmark(repeat: int) -> dict:
     rows = []
     for solver in ("cbc", "highs"):
         for method in ("flow", "cuts"):
-            runs = [_run(problem, scenario, solver, method) for _ in range(repeat)]
-            row = dict(runs[0], solver=solver, method=method,
-                       seconds=statistics.median(r["seconds"] for r in runs))
-            rows.append(row)
+            row = _run(problem, scenario, solver, method, repeat=repeat)
+            rows.append(dict(row, solver=solver, method=method))
     nivi = None
     try:
         from regionopt.evaluate import evaluate
@@ -110,20 +96,16 @@ def _gap(g: float | None) -> str:
     return "n/a" if g is None else f"{100 * g:.2f} %"
 
 
-def markdown(tf: dict, nat: list[dict], repeat: int) -> str:
-    """Render the Solve section."""
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+def markdown(tf: dict, nat: list[dict], repeat: int, host: Machine) -> str:
+    """Render the Solve section (without markers)."""
     rows = tf["rows"]
     same = len({round(r["objective"], 4) for r in rows}) == 1 and all(
         r["status"] == "optimal" for r in rows)
     lines = [
-        START,
         "## Solve",
         "",
-        f"`python benchmarks/bench_solve.py --write`. Machine: {os.cpu_count()} cores, "
-        f"{platform.machine()}, Python {platform.python_version()}, shared with other jobs "
-        f"(load average {load:.1f} when started). Times are wall-clock seconds of "
-        "`regionopt.model.solve` (diagnosis, model building and solver).",
+        "`python benchmarks/bench_solve.py --write`. Times are wall-clock seconds of "
+        "`regionopt.model.solve` (diagnosis, model building and solver). " + host.describe(),
         "",
         f"**Troms og Finnmark**, default scenario (`troms-finnmark-12.toml`: {tf['n']} "
         "municipalities, 12 regions, contiguity, core_is_largest, Kvænangen with Alta), "
@@ -161,36 +143,20 @@ def markdown(tf: dict, nat: list[dict], repeat: int) -> str:
             obj = "—" if r["regions"] == 0 else f"{r['objective']:,.0f}"
             lines.append(f"| {r['label']} | {r['solver']} | {r['vars']} ({r['all_vars']}) | "
                          f"{r['status']} | {obj} | {_gap(r['gap'])} | {r['seconds']:.1f} |")
-    lines.append(END)
     return "\n".join(lines)
 
 
-def write_section(text: str, path: Path) -> None:
-    """Replace (or append) the Solve section of ``path``."""
-    from regionopt.io import atomic_write_text
-
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pat = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
-    new = pat.sub(lambda _: text, old) if pat.search(old) else old.rstrip("\n") + "\n\n" + text
-    atomic_write_text(path, new.rstrip("\n") + "\n")
-
-
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    host = machine()
+    ap = arg_parser(__doc__)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-norway", action="store_true")
-    ap.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    import warnings
-
     warnings.simplefilter("ignore")  # centre placement warnings are not the subject here
     tf = troms_finnmark(args.repeat)
     nat = [] if args.skip_norway else norway()
-    text = markdown(tf, nat, args.repeat)
-    sys.stdout.write(text + "\n")
-    if args.write:
-        write_section(text, REPO / "docs" / "benchmarks.md")
+    emit("solve", markdown(tf, nat, args.repeat, host), write=args.write)
     return 0
 
 
