@@ -126,6 +126,7 @@ class _Tail(threading.Thread):
 _CBC_BOUND = re.compile(r"^Lower bound:\s*(\S+)", re.M)
 _CBC_RESULT = re.compile(r"^Result - (.*)$", re.M)
 _CBC_OBJ = re.compile(r"^Objective value:\s*(\S+)", re.M)
+_CBC_INFEASIBLE = re.compile(r"^Pre-processing says infeasible", re.M)
 
 
 def _run_cbc(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: float | None,
@@ -178,8 +179,13 @@ def cbc_path() -> str:
 def _cbc_outcome(prob: pulp.LpProblem, text: str, config: SolverConfig) -> Outcome:
     sol = prob.sol_status
     result = (_CBC_RESULT.findall(text) or [""])[-1]
-    if sol == pulp.LpSolutionInfeasible or result.startswith(("Problem proven infeasible",
-                                                              "Linear relaxation infeasible")):
+    # "Integer infeasible" in CBC's solution file (e.g. pre-processing proved it) gives
+    # PuLP status -1 with sol_status "no solution found"; the model cannot be unbounded
+    # (every variable is non-negative, every cost too), so "infeasible or unbounded" is
+    # infeasible.
+    if (sol == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible
+            or _CBC_INFEASIBLE.search(text)
+            or result.startswith(("Problem proven infeasible", "Linear relaxation infeasible"))):
         return Outcome(False, False, True, None, None, 0.0)
     has = sol in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     proven = sol == pulp.LpSolutionOptimal and result.startswith("Optimal")

@@ -458,3 +458,15 @@ def test_solver_log_is_shown_unless_quiet(capfd, name):
     solve(data, s, quiet=False)
     out, err = capfd.readouterr()
     assert ("Result - Optimal solution found" in err) if name == "cbc" else ("HiGHS" in out + err)
+
+
+def test_cbc_infeasible_in_preprocessing_is_infeasible_not_unsolved():
+    # CBC finds this infeasible in pre-processing ("Integer infeasible" in its solution
+    # file, PuLP status -1 with sol_status 0); diagnose has no proof, so the solver decides
+    data = random_problem(127, 6, p_edge=0.6)
+    s = scen(regions__count=3, constraints__min_population=2939,
+             constraints__must_link=[["5505", "5501"]])
+    assert not brute_force(data, s) and diagnose(data, s) == []
+    for name in ("cbc", "highs"):
+        with pytest.raises(InfeasibleError):
+            solve(data, replace_key(s, "solver.name", name), quiet=True)
