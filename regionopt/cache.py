@@ -7,6 +7,11 @@ ferry table's content and the source of the code that builds it. Change any
 of them, a speed for instance, and the key changes, so the network is
 rebuilt. The folder is ``$REGIONOPT_CACHE_DIR`` or pooch's user cache for
 ``regionopt`` (the same as the download cache), under ``networks/``.
+
+Each file is a header line (``regionopt-cache <format> <sha256 of the
+pickle>``) followed by the pickle. A file whose checksum does not match
+(truncated, damaged on disk, written by another format) is ignored with a
+warning, so the network is rebuilt; it is never unpickled.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from regionopt.sources import default_cache_dir
 log = logging.getLogger(__name__)
 
 #: Bump to invalidate every cache entry when the pickled layout changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+_MAGIC = b"regionopt-cache"
 
 
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -58,15 +64,25 @@ def cache_key(inputs: Mapping[str, Any]) -> str:
 
 
 def load(key: str, *, cache_dir: str | os.PathLike[str] | None = None) -> Any | None:
-    """Return the cached value for ``key``, or None if absent or unreadable."""
+    """Return the cached value for ``key``, or None if absent, damaged or unreadable."""
     path = cache_root(cache_dir) / f"{key}.pkl"
     if not path.is_file():
         return None
     try:
-        with path.open("rb") as fh:
-            value = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         log.warning("ignoring unreadable cache file %s (%s)", path, exc)
+        return None
+    header, _, payload = raw.partition(b"\n")
+    expected = b"%s %d %s" % (_MAGIC, CACHE_FORMAT, hashlib.sha256(payload).hexdigest().encode())
+    if header != expected:
+        log.warning("ignoring damaged or outdated cache file %s (checksum or format differs)",
+                    path)
+        return None
+    try:
+        value = pickle.loads(payload)
+    except Exception as exc:  # intact bytes that no longer unpickle (e.g. a library upgrade)
+        log.warning("ignoring unreadable cache file %s (%s: %s)", path, type(exc).__name__, exc)
         return None
     log.info("loaded cached network %s", path)
     return value
@@ -75,6 +91,8 @@ def load(key: str, *, cache_dir: str | os.PathLike[str] | None = None) -> Any | 
 def store(key: str, value: Any, *, cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """Pickle ``value`` under ``key`` atomically and return the file's path."""
     path = cache_root(cache_dir) / f"{key}.pkl"
-    atomic_write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    header = b"%s %d %s\n" % (_MAGIC, CACHE_FORMAT, hashlib.sha256(payload).hexdigest().encode())
+    atomic_write_bytes(path, header + payload)
     log.info("cached network %s", path)
     return path

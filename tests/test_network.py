@@ -203,3 +203,21 @@ def test_write_network_bad_format_leaves_nothing(tf: network.Network, tmp_path: 
     with pytest.raises(DataError, match="graph format"):
         network.write_network(tf, out, graph_format="shp")
     assert not out.exists()
+
+
+def test_corrupted_cache_file_is_ignored_not_fatal(tf: network.Network, tmp_path: Path) -> None:
+    path = cache.store("k", tf, cache_dir=tmp_path)
+    good = path.read_bytes()
+    assert isinstance(cache.load("k", cache_dir=tmp_path), network.Network)
+    # Truncations and single flipped bytes: before the checksum, some of these raised
+    # TypeError, ValueError, UnicodeDecodeError or GEOSException out of pickle.load,
+    # and a flip inside a float would have loaded silently as a wrong network.
+    step = max(1, len(good) // 97)
+    damaged = [good[:n] for n in (0, 1, 10, len(good) // 2, len(good) - 1)]
+    damaged += [good[:i] + bytes([good[i] ^ 0x5A]) + good[i + 1:]
+                for i in range(0, len(good), step)]
+    for data in damaged:
+        path.write_bytes(data)
+        assert cache.load("k", cache_dir=tmp_path) is None
+    path.write_bytes(good)
+    assert cache.load("k", cache_dir=tmp_path).minutes.equals(tf.minutes)
