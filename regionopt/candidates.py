@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from regionopt import contiguity as contig
+from regionopt.errors import DataError
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
@@ -31,12 +32,37 @@ def rank_order(data: ProblemData) -> np.ndarray:
     return rank
 
 
+def check_codes(data: ProblemData, scenario: Scenario) -> None:
+    """Check that every code in ``must_link``, ``cannot_link`` and ``fixed_cores`` is in ``data``.
+
+    Raises
+    ------
+    DataError
+        Naming the scenario key and the first code outside the study area.
+    """
+    c = scenario.constraints
+    keyed = [("fixed_cores", code) for code in c.fixed_cores]
+    keyed += [(key, code) for key, pairs in (("must_link", c.must_link),
+                                             ("cannot_link", c.cannot_link))
+              for pair in pairs for code in pair]
+    for key, code in keyed:
+        if code not in data.codes:
+            raise DataError(f"scenario {scenario.name!r}: constraints.{key} names municipality "
+                            f"{code}, which is not in the study area")
+
+
 def candidate_sets(data: ProblemData, scenario: Scenario) -> dict[int, set[int]]:
     """Return, per possible core ``j``, the municipalities that may join it (``j`` included).
 
     Only pairs some feasible plan could use are kept, so pruning never cuts
     off a feasible plan.
+
+    Raises
+    ------
+    DataError
+        If the scenario names a municipality not in ``data`` (see :func:`check_codes`).
     """
+    check_codes(data, scenario)
     c = scenario.constraints
     pop, mins = data.population, data.minutes
     rank = rank_order(data)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from regionopt import contiguity as contig
-from regionopt.candidates import candidate_sets
+from regionopt.candidates import candidate_sets, check_codes
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
 
@@ -62,9 +62,7 @@ def diagnose(data: ProblemData, scenario: Scenario) -> list[str]:
     DataError
         If the scenario names a municipality not in ``data``.
     """
-    c = scenario.constraints
-    for code in [*c.fixed_cores, *(k for p in (*c.must_link, *c.cannot_link) for k in p)]:
-        data.index(code)
+    check_codes(data, scenario)
     cands = candidate_sets(data, scenario)
     reasons = _link_reasons(data, scenario)
     reasons += _core_reasons(data, scenario, cands)

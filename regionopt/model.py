@@ -32,7 +32,7 @@ import numpy as np
 import pulp
 
 from regionopt import contiguity as contig
-from regionopt.candidates import candidate_sets
+from regionopt.candidates import candidate_sets, check_codes
 from regionopt.errors import InfeasibleError, SolverError
 from regionopt.plan import Plan, plan_from_labels
 from regionopt.problem import ProblemData
@@ -285,8 +285,7 @@ def build_model(data: ProblemData, scenario: Scenario, *, method: str = "flow") 
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     c = scenario.constraints
-    for code in [*c.fixed_cores, *(k for p in (*c.must_link, *c.cannot_link) for k in p)]:
-        data.index(code)
+    check_codes(data, scenario)
     cands = {j: frozenset(m) for j, m in candidate_sets(data, scenario).items()}
     codes = data.codes
     prob = pulp.LpProblem(f"regions_{scenario.name}".replace("-", "_").replace(" ", "_"),

@@ -77,3 +77,15 @@ def test_contiguity_drops_members_cut_off_from_the_core() -> None:
     split = road([100, 200, 300, 400], edges=[(0, 1), (2, 3)])
     assert cands(split, contiguity=True)[3] == {2, 3}
     assert cands(split, contiguity=False)[3] == {0, 1, 2, 3}
+
+
+def test_codes_outside_the_area_name_the_key() -> None:
+    import pytest
+
+    from regionopt.errors import DataError
+
+    for key, value in (("must_link", [["5501", "0301"]]), ("cannot_link", [["0301", "5502"]]),
+                       ("fixed_cores", ["5505", "0301"])):
+        with pytest.raises(DataError, match=rf"^scenario 't': constraints\.{key} names "
+                                            r"municipality 0301, which is not in the study area$"):
+            cands(LINE, **{key: value})
