@@ -33,6 +33,8 @@ FERRY_COLUMNS = ("id", "name", "from_name", "from_lon", "from_lat", "to_name", "
                  "source", "source_date")
 #: A ferry terminal farther than this from every road node becomes a node of its own.
 FERRY_SNAP_KM = 1.0
+#: Boundaries of every municipality, used to tell whether a fastest route enters a third one.
+NORWAY_POLYGONS = "kartverket/Kommuner-S.geojson"
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,8 @@ def network_key(munis: gpd.GeoDataFrame, settings: NetworkSettings) -> str:
 
     reg = sources.registry()
     tm = hashlib.sha256("".join(f"{k} {v}\n" for k, v in sorted(reg.items())
-                                if k.startswith("travelmapping/")).encode()).hexdigest()
+                                if k.startswith("travelmapping/") or k == NORWAY_POLYGONS
+                                ).encode()).hexdigest()
     ferries = (cache.hash_files([settings.ferries or _resources.geo_file("ferries.csv")])
                if settings.use_ferries else "")
     return cache.cache_key({"settings": asdict(settings), "speeds": settings.speed_map,
@@ -418,9 +421,24 @@ def _build(munis: gpd.GeoDataFrame, settings: NetworkSettings, *, key: str,
     names = dict(zip(munis["kommunenummer"], munis["name"], strict=True))
     for line in travel.unreachable_report(minutes, G, centre_nodes, names=names):
         log.warning("unreachable centre: %s", line)
-    adjacency = travel.functional_adjacency(munis, G, centre_nodes=centre_nodes, paths=paths)
+    adjacency = travel.functional_adjacency(munis, G, centre_nodes=centre_nodes, paths=paths,
+                                            context=_norway_polygons(data_dir, cache_dir))
     return Network(municipalities=munis, graph=G, minutes=minutes, adjacency=adjacency,
                    settings=settings, key=key)
+
+
+def _norway_polygons(data_dir: str | os.PathLike[str] | None,
+                     cache_dir: str | os.PathLike[str] | None) -> gpd.GeoDataFrame:
+    """Return ``kommunenummer`` and polygon of all of Norway's municipalities (Kommuner-S)."""
+    path = roads.source_path(NORWAY_POLYGONS, data_dir=data_dir, cache_dir=cache_dir)
+    try:
+        frame = gpd.read_file(path, columns=["kommunenummer"])
+    except Exception as exc:  # pyogrio raises its own error types for bad files
+        raise DataError(f"{path}: cannot read GeoJSON ({type(exc).__name__}: {exc})") from None
+    if "kommunenummer" not in frame.columns:
+        raise DataError(f"{path}: missing property 'kommunenummer'")
+    frame["kommunenummer"] = frame["kommunenummer"].astype(str).str.zfill(4)
+    return frame.to_crs(4326) if frame.crs is not None else frame.set_crs(4326)
 
 
 def write_network(net: Network, out_dir: str | os.PathLike[str], *,

@@ -32,6 +32,10 @@ METRIC_CRS = "EPSG:25833"
 BORDER_TOLERANCE_M = 50.0
 #: Minimum length of shared boundary for a ``border`` pair (excludes corner touches).
 MIN_SHARED_BORDER_M = 500.0
+#: A road node outside every polygon (coastal roads, bridges, quays and small islands lost in
+#: the simplified Kommuner-S boundaries: 5.5 % of Norway's nodes, 99 % of them within 1.2 km)
+#: belongs to the nearest municipality within this distance.
+LABEL_SNAP_M = 2000.0
 #: Candidate pairs for ``road``/``ferry`` links: each centre's nearest centres by time.
 ROUTE_CANDIDATES = 12
 
@@ -220,8 +224,13 @@ def border_pairs(municipalities: gpd.GeoDataFrame, *,
 
 
 def label_nodes(G: nx.MultiDiGraph, municipalities: gpd.GeoDataFrame,
-                nodes: Sequence[Hashable]) -> np.ndarray:
-    """Return the kommunenummer each node lies in (``""`` at sea, abroad or outside the area)."""
+                nodes: Sequence[Hashable], *, snap_m: float = LABEL_SNAP_M) -> np.ndarray:
+    """Return the kommunenummer each node lies in.
+
+    A node inside no polygon takes the nearest municipality within ``snap_m``
+    metres (the simplified boundaries miss coastal roads, bridges and small
+    islands); ``""`` farther out (at sea, abroad, or in no given polygon).
+    """
     xs = np.array([G.nodes[n]["x"] for n in nodes], dtype=float)
     ys = np.array([G.nodes[n]["y"] for n in nodes], dtype=float)
     points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xs, ys), crs="EPSG:4326")
@@ -229,7 +238,14 @@ def label_nodes(G: nx.MultiDiGraph, municipalities: gpd.GeoDataFrame,
     polys["geometry"] = shapely.make_valid(polys.geometry.to_numpy())
     joined = gpd.sjoin(points, polys, how="left", predicate="within")
     joined = joined[~joined.index.duplicated(keep="first")].sort_index()
-    return joined["kommunenummer"].fillna("").astype(str).to_numpy()
+    labels = joined["kommunenummer"].fillna("").astype(str).to_numpy()
+    outside = np.flatnonzero(labels == "")
+    if snap_m > 0 and len(outside):
+        near = gpd.sjoin_nearest(points.iloc[outside].to_crs(METRIC_CRS), polys.to_crs(METRIC_CRS),
+                                 how="inner", max_distance=snap_m)
+        near = near[~near.index.duplicated(keep="first")]
+        labels[near.index.to_numpy()] = near["kommunenummer"].astype(str).to_numpy()
+    return labels
 
 
 def functional_adjacency(
@@ -239,15 +255,19 @@ def functional_adjacency(
     centre_nodes: Mapping[str, Hashable] | None = None,
     paths: ShortestPaths | None = None,
     candidates: int = ROUTE_CANDIDATES,
+    context: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Return neighbouring municipalities with the kind of link.
 
     Two municipalities are neighbours when their polygons share a border (see
     :func:`border_pairs`) or when the fastest route between their centres
     (either direction) enters no third municipality, judged by the
-    municipality of each graph node on it: nodes at sea, abroad or outside
-    the area belong to none, and the centres' access legs end at the centres
-    themselves, so they cannot disqualify a route. Only each centre's
+    municipality of each graph node on it (:func:`label_nodes`; nodes at sea
+    or abroad belong to none, and the centres' access legs end at the centres
+    themselves, so they cannot disqualify a route). Pass the polygons of the
+    municipalities around the area as ``context``: a route through one of
+    them enters a third municipality too (Lødingen–Evenes runs through
+    Tjeldsund, which is in Troms, not Nordland). Only each centre's
     ``candidates`` nearest centres by travel time are tried: a direct link to
     a farther centre would in practice pass a nearer one's municipality.
 
@@ -268,6 +288,10 @@ def functional_adjacency(
         A :func:`shortest_paths` result from the centres in sorted code order.
     candidates
         How many nearest centres to test per centre.
+    context
+        ``kommunenummer`` and polygons of other municipalities (e.g. all of
+        Norway's) used only to label route nodes; rows of the area's own
+        municipalities in it are ignored.
 
     Returns
     -------
@@ -280,8 +304,12 @@ def functional_adjacency(
     if paths is None:
         paths = shortest_paths(G, [centre_nodes[c] for c in codes])
     borders = border_pairs(municipalities)
-    direct = _direct_links(codes, G, paths, label_nodes(G, municipalities, paths.nodes),
-                           candidates)
+    polys = municipalities[["kommunenummer", "geometry"]]
+    if context is not None:
+        others = context[~context["kommunenummer"].astype(str).isin(codes)]
+        polys = pd.concat([polys, others[["kommunenummer", "geometry"]].to_crs(polys.crs)],
+                          ignore_index=True)
+    direct = _direct_links(codes, G, paths, label_nodes(G, polys, paths.nodes), candidates)
     kinds = {pair: "border" for pair in borders}
     for pair, kind in direct.items():
         if kind == "ferry" or pair not in borders:

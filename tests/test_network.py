@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from regionopt import cache, network
+from regionopt.centres import CentreWarning
 from regionopt.errors import DataError
 from regionopt.problem import read_inputs
 
@@ -221,3 +222,15 @@ def test_corrupted_cache_file_is_ignored_not_fatal(tf: network.Network, tmp_path
         assert cache.load("k", cache_dir=tmp_path) is None
     path.write_bytes(good)
     assert cache.load("k", cache_dir=tmp_path).minutes.equals(tf.minutes)
+
+
+def test_route_through_a_municipality_outside_the_area_is_no_link(data_dir: Path,
+                                                                   tmp_path: Path) -> None:
+    # Lødingen-Evenes (both Nordland) runs on E10 through Tjeldsund, which is in Troms: with
+    # only the two in the area, that route used to count as a direct "road" link.
+    LODINGEN, EVENES = "1851", "1853"
+    with pytest.warns(CentreWarning, match=EVENES):  # Bogen is not in the GeoNames file
+        net = network.build_network([LODINGEN, EVENES], data_dir=data_dir, cache_dir=tmp_path,
+                                    use_cache=False, progress=False)
+    assert np.isfinite(net.minutes.loc[LODINGEN, EVENES])
+    assert _kind(net, LODINGEN, EVENES) is None

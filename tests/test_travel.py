@@ -127,3 +127,49 @@ def test_graph_without_travel_time_is_rejected() -> None:
     G.add_edge(1, 2, length=5.0)
     with pytest.raises(travel.NetworkError, match="travel_time"):
         travel.travel_time_matrix(G, {"a": 1, "b": 2})
+
+
+def test_label_nodes_snaps_to_a_polygon_within_the_tolerance() -> None:
+    munis = gpd.GeoDataFrame({"kommunenummer": ["0001", "0002"]},
+                             geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs="EPSG:4326")
+    G = nx.MultiDiGraph(crs="EPSG:4326")
+    # 0.01 degree of latitude is 1.1 km (within 2 km), 0.05 is 5.6 km (beyond).
+    for n, (x, y) in {"in_b": (1.2, 0.5), "coast_a": (0.5, 1.01), "far": (0.5, 1.05),
+                      "coast_b": (1.7, -0.01)}.items():
+        G.add_node(n, x=x, y=y)
+    labels = travel.label_nodes(G, munis, ["in_b", "coast_a", "far", "coast_b"])
+    assert list(labels) == ["0002", "0001", "", "0002"]
+    assert list(travel.label_nodes(G, munis, ["coast_a"], snap_m=0)) == [""]
+
+
+def _coast_road() -> tuple[gpd.GeoDataFrame, nx.MultiDiGraph]:
+    """Squares A|B|C; the only road A-C runs along the coast 550 m off B's simplified edge."""
+    munis = gpd.GeoDataFrame({"kommunenummer": ["0001", "0002", "0003"]},
+                             geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)],
+                             crs="EPSG:4326")
+    coords = {"centre:0001": (0.5, 0.5), "centre:0002": (1.5, 0.5), "centre:0003": (2.5, 0.5),
+              "n1": (0.5, 1.005), "n2": (1.5, 1.005), "n3": (2.5, 1.005)}
+    G = _graph([("centre:0001", "n1", 300, False), ("n1", "n2", 1800, False),
+                ("n2", "n3", 1800, False), ("n3", "centre:0003", 300, False),
+                ("n2", "centre:0002", 300, False)], coords)
+    return munis, G
+
+
+def test_coastal_road_outside_a_simplified_polygon_still_enters_it() -> None:
+    munis, G = _coast_road()
+    got = {(a, b): k for a, b, k in travel.functional_adjacency(munis, G).itertuples(index=False)}
+    # Before nodes were snapped, n2 belonged to no municipality and A-C came out as "road".
+    assert got == {("0001", "0002"): "border", ("0002", "0003"): "border"}
+
+
+def test_route_through_a_municipality_outside_the_area_is_not_direct() -> None:
+    munis, G = _toy_area()
+    area = munis[munis["kommunenummer"] != "0002"]  # the road A-C still runs through B's town
+    centres = {c: f"centre:{c}" for c in area["kommunenummer"]}
+    pairs = {(a, b) for a, b, _ in travel.functional_adjacency(
+        area, G, centre_nodes=centres).itertuples(index=False)}
+    assert ("0001", "0003") in pairs  # B unknown: the A-C road looks direct
+    pairs = {(a, b) for a, b, _ in travel.functional_adjacency(
+        area, G, centre_nodes=centres, context=munis).itertuples(index=False)}
+    assert ("0001", "0003") not in pairs  # B given as context: the road enters it
+    assert ("0001", "0004") in pairs
