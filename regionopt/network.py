@@ -137,7 +137,7 @@ def load_ferries(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """
     file = Path(path) if path is not None else _resources.geo_file("ferries.csv")
     try:
-        with file.open(encoding="utf-8", newline="") as fh:
+        with file.open(encoding="utf-8-sig", newline="") as fh:  # spreadsheets add a BOM
             rows = list(csv.DictReader(fh))
     except FileNotFoundError:
         raise DataError(f"{file}: file not found") from None

@@ -234,3 +234,12 @@ def test_route_through_a_municipality_outside_the_area_is_no_link(data_dir: Path
                                     use_cache=False, progress=False)
     assert np.isfinite(net.minutes.loc[LODINGEN, EVENES])
     assert _kind(net, LODINGEN, EVENES) is None
+
+
+def test_ferry_table_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    # Spreadsheet programs save CSV as UTF-8 with a BOM; the first column then read
+    # '\ufeffid' and the table was refused as "missing column 'id'".
+    text = network._resources.geo_file("ferries.csv").read_text(encoding="utf-8")
+    edited = tmp_path / "ferries.csv"
+    edited.write_text(text, encoding="utf-8-sig")
+    assert network.load_ferries(edited).equals(network.load_ferries())
