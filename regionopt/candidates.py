@@ -70,7 +70,7 @@ def candidate_sets(data: ProblemData, scenario: Scenario) -> dict[int, set[int]]
     limit = np.inf if c.max_travel_minutes is None else c.max_travel_minutes
     cands: dict[int, set[int]] = {}
     for j in range(data.n):
-        if pop[j] < c.min_core_population:
+        if pop[j] < c.min_core_population or not np.isfinite(mins[j, j]):
             continue
         ok = np.isfinite(mins[:, j]) & (mins[:, j] <= limit)
         if c.core_is_largest:

@@ -306,7 +306,7 @@ def build_model(data: ProblemData, scenario: Scenario, *, method: str = "flow") 
             contig.add_flow(prob, x, {j: set(m) for j, m in cands.items()}, codes, nbrs)
     pop, mins = data.population, data.minutes
     travel = pulp.LpAffineExpression(
-        [(var, float(pop[i] * mins[i, j])) for (i, j), var in x.items() if i != j]
+        [(var, float(pop[i] * mins[i, j])) for (i, j), var in x.items() if mins[i, j] != 0]
     )
     objective = scenario.objective.travel * travel
     if scenario.objective.balance > 0:

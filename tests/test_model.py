@@ -470,3 +470,15 @@ def test_cbc_infeasible_in_preprocessing_is_infeasible_not_unsolved():
     for name in ("cbc", "highs"):
         with pytest.raises(InfeasibleError):
             solve(data, replace_key(s, "solver.name", name), quiet=True)
+
+
+def test_travel_term_counts_the_core_itself():
+    # The stated travel term sums pop[i] * minutes[i, c(i)] over every municipality, the
+    # core included: a (data-given) nonzero minutes[j, j] counts in the model as in the plan.
+    data = make_problem([10, 10], np.array([[5.0, 1.0], [1.0, 0.0]]), [(0, 1)])
+    s = scen(regions__count=1)
+    assert brute_force(data, s)[0] == (10.0, (1, 1))
+    for name in ("cbc", "highs"):
+        for method in ("flow", "cuts"):
+            r = solve(data, replace_key(s, "solver.name", name), quiet=True, method=method)
+            assert (r.objective, r.plan.core_of("5501")) == (10.0, "5502")
