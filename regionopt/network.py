@@ -229,6 +229,11 @@ def add_ferries(G: nx.MultiDiGraph, ferries: pd.DataFrame, *,
     Returns
     -------
     networkx.MultiDiGraph
+
+    Raises
+    ------
+    DataError
+        If both terminals of a crossing join the same node.
     """
     H = G.copy()
     _add_ferries_inplace(H, ferries, snap_km=snap_km)
@@ -254,6 +259,9 @@ def _add_ferries_inplace(H: nx.MultiDiGraph, ferries: pd.DataFrame, *, snap_km: 
             own.append(node)
         ends.append(node)
     for k, row in enumerate(rows):
+        if ends[2 * k] == ends[2 * k + 1]:
+            raise DataError(f"ferries: ferry {row.id}: from_lon/from_lat and to_lon/to_lat "
+                            f"join the same node {ends[2 * k]!r} (terminals too close)")
         _add_ferry_edges(H, ends[2 * k], ends[2 * k + 1], row)
 
 

@@ -243,3 +243,12 @@ def test_ferry_table_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
     edited = tmp_path / "ferries.csv"
     edited.write_text(text, encoding="utf-8-sig")
     assert network.load_ferries(edited).equals(network.load_ferries())
+
+
+def test_ferry_whose_terminals_join_one_node_is_refused() -> None:
+    # A mistyped terminal 200 m from the other end used to become a silent self-loop.
+    ferries = pd.DataFrame([{
+        "id": "typo", "from_lon": 20.1001, "from_lat": 70.0, "to_lon": 20.1, "to_lat": 70.002,
+        "crossing_minutes": 50.0, "wait_minutes": 10.0}])
+    with pytest.raises(DataError, match=r"ferry typo: from_.* and to_.* join the same node"):
+        network.add_ferries(_tiny_road(), ferries)
