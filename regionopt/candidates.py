@@ -3,9 +3,9 @@
 A pair ``(i, j)`` is kept only if some feasible plan could put ``i`` in the
 region of core ``j``: within the travel limit, ``j`` larger than ``i`` under
 ``core_is_largest``, same county when borders are respected, ``j`` above the
-core population floor, ``i`` not a fixed core, must-link partners kept
-together, and under contiguity ``i`` reachable from ``j`` through other
-candidates. Pruning therefore never cuts off a feasible plan; the model
+core population floor (with a finite ``minutes[j, j]``), ``i`` not a fixed
+core, must-link partners kept together, and under contiguity ``i`` reachable
+from ``j`` through other candidates. Pruning therefore never cuts off a feasible plan; the model
 (:mod:`regionopt.model`) creates variables for these pairs only, and
 :mod:`regionopt.infeasibility` reads them to explain an infeasible scenario.
 """
