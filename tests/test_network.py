@@ -21,6 +21,7 @@ from regionopt.problem import read_inputs
 HASVIK, LOPPA, IBESTAD = "5616", "5614", "5514"
 TROMSO, HARSTAD, SENJA, ALTA, HAMMERFEST, SOR_VARANGER, VADSO = (
     "5501", "5503", "5530", "5601", "5603", "5605", "5607")
+KAUTOKEINO, NORDKAPP, VARDO = "5612", "5620", "5634"
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +64,12 @@ PUBLISHED = [
     (ALTA, HAMMERFEST, 120, "Google Maps: about 2 h via E6/Rv94"),
     (SOR_VARANGER, VADSO, 130, "Google Maps: Kirkenes-Vadsø about 2 h 10 min via E6/E75"),
     (TROMSO, SENJA, 130, "Google Maps: Tromsø-Finnsnes about 2 h 10 min via E8/E6/Rv86"),
+    # Added in review, same kind of source (reviewer's recollection of route-planner figures,
+    # not re-checked offline): Alta-Kautokeino 129 km on Rv93; Vadsø-Vardø 75 km on E75;
+    # Hammerfest-Honningsvåg (Nordkapp) via Rv94/E6/E69, the least certain of the three.
+    (ALTA, KAUTOKEINO, 100, "Google Maps: about 1 h 40 min via Rv93"),
+    (VADSO, VARDO, 65, "Google Maps: about 1 h 5 min via E75"),
+    (HAMMERFEST, NORDKAPP, 165, "Google Maps: Hammerfest-Honningsvåg about 2 h 45 min"),
 ]
 
 
