@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from regionopt.errors import DataError
 from regionopt.io import atomic_write_bytes
 from regionopt.sources import default_cache_dir
 
@@ -41,12 +42,24 @@ def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
 
 
 def hash_files(paths: Iterable[str | os.PathLike[str]]) -> str:
-    """Return one SHA-256 over the names and contents of ``paths`` (in the given order)."""
+    """Return one SHA-256 over the names and contents of ``paths`` (in the given order).
+
+    Raises
+    ------
+    DataError
+        If a file is missing or unreadable.
+    """
     digest = hashlib.sha256()
     for path in paths:
         p = Path(path)
+        try:
+            content = p.read_bytes()
+        except FileNotFoundError:
+            raise DataError(f"{p}: file not found") from None
+        except OSError as exc:
+            raise DataError(f"{p}: cannot read ({exc.strerror or exc})") from None
         digest.update(p.name.encode())
-        digest.update(p.read_bytes())
+        digest.update(content)
     return digest.hexdigest()
 
 

@@ -259,3 +259,11 @@ def test_ferry_whose_terminals_join_one_node_is_refused() -> None:
         "crossing_minutes": 50.0, "wait_minutes": 10.0}])
     with pytest.raises(DataError, match=r"ferry typo: from_.* and to_.* join the same node"):
         network.add_ferries(_tiny_road(), ferries)
+
+
+def test_missing_ferry_table_is_one_data_error(data_dir: Path, tmp_path: Path) -> None:
+    # The cache key hashed the table before it was read: a FileNotFoundError escaped.
+    settings = network.NetworkSettings(ferries=str(tmp_path / "nope.csv"))
+    with pytest.raises(DataError, match=r"nope\.csv: file not found"):
+        network.build_network(data_dir=data_dir, cache_dir=tmp_path, settings=settings,
+                              progress=False)
