@@ -482,3 +482,92 @@ def test_travel_term_counts_the_core_itself():
         for method in ("flow", "cuts"):
             r = solve(data, replace_key(s, "solver.name", name), quiet=True, method=method)
             assert (r.objective, r.plan.core_of("5501")) == (10.0, "5502")
+
+
+# ---------------------------------------------------------------- randomized sweep
+
+
+def random_knobs(rng, data: ProblemData) -> dict:
+    """A random mix of scenario keys (count or range, limits, links, fixed cores, balance)."""
+    codes, total = list(data.codes), int(data.population.sum())
+    k: dict = {}
+    if rng.random() < 0.6:
+        k["regions__count"] = int(rng.integers(1, 5))
+    else:
+        lo = int(rng.integers(1, 4))
+        k["regions__min_count"], k["regions__max_count"] = lo, int(rng.integers(lo, 6))
+    pairs = [sorted(rng.choice(codes, 2, replace=False).tolist()) for _ in range(3)]
+    options = [  # (probability, key, value)
+        (0.5, "constraints__core_is_largest", True),
+        (0.3, "constraints__max_travel_minutes", float(rng.choice([40, 60, 80, 100]))),
+        (0.3, "constraints__min_population", int(total * rng.choice([0.1, 0.2, 0.3]))),
+        (0.3, "constraints__max_population", int(total * rng.choice([0.4, 0.5, 0.7]))),
+        (0.3, "constraints__min_core_population", int(rng.choice([500, 1500, 3000]))),
+        (0.2, "constraints__contiguity", False),
+        (0.2, "constraints__respect_county_borders", True),
+        (0.4, "constraints__must_link", [pairs[0]] + [p for p in pairs[1:2] if p != pairs[0]]),
+        (0.3, "constraints__cannot_link", [pairs[2]]),
+        (0.25, "constraints__fixed_cores",
+         sorted(rng.choice(codes, int(rng.integers(1, 3)), replace=False).tolist())),
+        (0.25, "objective__balance", float(rng.choice([0.5, 2.0, 10.0]))),
+    ]
+    for (p, key, value), draw in zip(options, rng.random(len(options)), strict=True):
+        if draw < p:
+            k[key] = value
+    if pairs[2] in k.get("constraints__must_link", []):
+        k.pop("constraints__cannot_link", None)
+    return k
+
+
+COMBOS = [("cbc", "flow"), ("highs", "cuts"), ("highs", "flow"), ("cbc", "cuts")]
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_random_scenarios_match_brute_force(chunk):
+    """30 random instances per chunk (6-8 municipalities, random keys), each solver and
+    method in turn: same feasibility and same optimum as enumeration; every fourth instance
+    also its next best plan."""
+    for seed in range(1000 + 30 * chunk, 1030 + 30 * chunk):
+        rng = np.random.default_rng(seed)
+        data = random_problem(seed, int(rng.integers(6, 9)), p_edge=float(rng.choice([0.2, 0.6])),
+                              two_counties=rng.random() < 0.5, split=rng.random() < 0.15)
+        s = scen(**random_knobs(rng, data))
+        name, method = COMBOS[seed % 4]
+        s = replace_key(s, "solver.name", name)
+        # unreachable pairs are never allowed: enumeration plans with infinite travel do not count
+        expected = [(v, p) for v, p in brute_force(data, s) if math.isfinite(v)]
+        where = (seed, name, method, s.regions, s.constraints, s.objective)
+        if not expected:
+            with pytest.raises(InfeasibleError):
+                solve(data, s, quiet=True, method=method)
+            continue
+        r = solve(data, s, quiet=True, method=method, alternatives=int(seed % 4 == 0))
+        assert r.status == "optimal", where
+        assert r.objective == pytest.approx(expected[0][0], rel=1e-9, abs=1e-6), where
+        best = [p for v, p in expected if v == pytest.approx(expected[0][0], rel=1e-9)]
+        assert tuple(r.plan.labels(data)) in best, where
+        if seed % 4 == 0 and len(expected) > 1:
+            assert r.alternatives[0].objective == pytest.approx(expected[1][0], rel=1e-9), where
+
+
+def tie_ring(n: int = 6) -> ProblemData:
+    """A ring of equal municipalities 10 minutes apart: many plans of equal value."""
+    pos = np.arange(n)
+    steps = np.abs(pos[:, None] - pos[None, :])
+    return make_problem([1000] * n, 10.0 * np.minimum(steps, n - steps),
+                        [(i, (i + 1) % n) for i in range(n)])
+
+
+@pytest.mark.parametrize("name", ["cbc", "highs"])
+def test_alternatives_with_ties_match_brute_force(name):
+    data = tie_ring()
+    s = scen(regions__count=2, solver__name=name, objective__balance=0.5)
+    expected = [v for v, _ in brute_force(data, s)]
+    # three optimal plans (3 + 3 split, middle cores), then many worth 50000
+    assert expected[:14] == [40000.0] * 3 + [50000.0] * 11
+    r = solve(data, s, quiet=True, alternatives=7, method="cuts")
+    values = [r.objective] + [a.objective for a in r.alternatives]
+    assert values == pytest.approx(expected[:8])
+    plans = [tuple(r.plan.labels(data))] + [tuple(a.plan.labels(data)) for a in r.alternatives]
+    assert len(set(plans)) == 8
+    assert all(a.status == "optimal" for a in r.alternatives)
