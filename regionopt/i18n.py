@@ -47,6 +47,8 @@ _NB: dict[str, str] = {
     "regions_not_connected": "Regioner som ikke henger sammen",
     "unreachable_municipalities": "Kommuner uten veg til kjernen",
     "sync_note": "Kartene følger hverandre: flytt eller zoom i det ene, så følger det andre.",
+    "png_hidden_labels": "{n} regionnavn er utelatt på kartet der de ville overlappet"
+                         " (alle står i tegnforklaringen).",
     "source_note": "Kartgrunnlag: © Kartverket (CC BY 4.0). Innbyggertall: SSB, 1. januar 2024.",
 }
 
@@ -83,6 +85,8 @@ _EN: dict[str, str] = {
     "regions_not_connected": "Regions not connected",
     "unreachable_municipalities": "Municipalities with no route to the core",
     "sync_note": "The maps follow each other: pan or zoom one and the other follows.",
+    "png_hidden_labels": "{n} region names are left off the map where they would overlap"
+                         " (the legend lists all).",
     "source_note": "Map data: © Kartverket (CC BY 4.0). Population: Statistics Norway, 1 Jan 2024.",
 }
 

@@ -17,7 +17,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, box
 
-from regionopt import data, evaluate, i18n, reference, viz, viz_assets, viz_layers
+from regionopt import data, evaluate, i18n, reference, viz, viz_assets, viz_layers, viz_png
 from regionopt.errors import DataError, ScenarioError
 from regionopt.model import solve
 from regionopt.network import build_network
@@ -262,3 +262,36 @@ def test_png_is_deterministic_and_untagged(tf: dict, tmp_path: Path) -> None:
     png = one.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and png == two.read_bytes()
     assert b"Software" not in png and b"tIME" not in png and len(png) > 20_000
+
+
+def test_png_labels_never_overlap() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 3))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    style = {"fontsize": 8, "ha": "center", "va": "center"}
+    items = [{"x": 50, "y": 50, "text": "Tromsø", "style": style},
+             {"x": 51, "y": 50, "text": "Tromsø", "style": style},  # same spot: left out
+             {"x": 50, "y": 10, "text": "Alta", "style": style},
+             {"x": 99.5, "y": 50, "text": "Utenfor kartet", "style": style}]  # past the axes
+    skipped, taken = viz_png.place_labels(ax, items)
+    assert skipped == ["Tromsø", "Utenfor kartet"] and len(taken) == 2
+    assert [t.get_text() for t in ax.texts] == ["Tromsø", "Alta"]
+
+
+def test_png_with_many_regions_puts_the_legend_below(tmp_path: Path) -> None:
+    munis = grid(n_cols=6, n_rows=5, size=0.05)
+    codes = list(munis["kommunenummer"])
+    plan = Plan(assignment={c: f"Region {c}" for c in codes},
+                cores={f"Region {c}": c for c in codes}, name="many")
+    assert len(plan.regions) > viz_png.LEGEND_BESIDE_MAX
+    out = viz.plan_png(plan, munis, path=tmp_path / "many.png", dpi=40)
+    from PIL import Image
+
+    with Image.open(out) as im:
+        width, height = im.size
+    assert height > width  # legend rows below the map, not a strip beside it
