@@ -33,6 +33,7 @@ from regionopt import network as _network
 from regionopt import outputs as _outputs
 from regionopt import reference as _reference
 from regionopt import scenario as _scenario
+from regionopt.errors import DataError, ScenarioError
 from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData, problem_from_network
 
@@ -108,8 +109,21 @@ def area_of(scenario: _scenario.Scenario) -> str | list[str]:
 
 
 def network_for_scenario(scenario: _scenario.Scenario, **kwargs: Any) -> _network.Network:
-    """Build the network of the scenario's area (keywords as :func:`build_network`)."""
-    return build_network(area_of(scenario), **kwargs)
+    """Build the network of the scenario's area (keywords as :func:`build_network`).
+
+    Raises
+    ------
+    ScenarioError
+        If the scenario's area names an unknown county or municipality.
+    """
+    area = area_of(scenario)
+    try:
+        _data.resolve_area(area, data_dir=kwargs.get("data_dir"))
+    except DataError as exc:
+        if "unknown municipality or county code" not in str(exc):
+            raise
+        raise ScenarioError(f"scenario {scenario.name!r}: area: {exc}") from None
+    return build_network(area, **kwargs)
 
 
 def solve(problem: ProblemData, scenario: _scenario.Scenario, *, quiet: bool = False,

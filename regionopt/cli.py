@@ -1,4 +1,4 @@
-"""The ``regionopt`` command line.
+"""The regionopt command line.
 
 Every command writes its files through :mod:`regionopt.io` (all or nothing);
 every error a user can cause ends in one line on standard error and exit
@@ -46,7 +46,9 @@ def _add_area(p: argparse.ArgumentParser, default: str | None = "troms-finnmark"
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``regionopt`` command."""
-    parser = _Parser(prog="regionopt", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="regionopt",
+                     description="Functional municipal regions for Norway: travel-time network, "
+                                 "exact region optimisation, maps beside NIVI's proposal.")
     parser.add_argument("--version", action="version", version=f"regionopt {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -104,17 +106,24 @@ def build_parser() -> argparse.ArgumentParser:
     mp.add_argument("--beside", default=None, help="a second plan drawn beside the first")
     mp.add_argument("--out", type=Path, required=True, help="HTML file to write")
     _add_area(mp, default=None)
-    mp.add_argument("--lang", choices=["nb", "en"], default="nb")
+    mp.add_argument("--lang", choices=["nb", "en"], default="nb",
+                    help="labels in bokmål (nb, default) or English (en)")
     mp.add_argument("--png", action="store_true", help="also write a PNG beside the HTML")
     mp.add_argument("--tiles", action="store_true",
                     help="add online background tiles (the map works without them)")
     _add_common(mp)
 
     sw = sub.add_parser("sweep", help="solve every combination of varied scenario keys")
-    sw.add_argument("--scenario", type=Path, default=None)
+    sw.add_argument("--scenario", type=Path, default=None,
+                    help="base scenario TOML (default: Troms og Finnmark, 12 regions)")
+    sw.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a key of the base scenario (repeatable)")
     sw.add_argument("--vary", action="append", default=[], metavar="KEY=VALUES",
-                    help="e.g. regions.count=8..16 or constraints.max_travel_minutes=60,90")
-    sw.add_argument("--out", type=Path, required=True)
+                    help="e.g. regions.count=8..16 or constraints.max_travel_minutes=60,90 "
+                         "(repeatable; every combination is solved)")
+    sw.add_argument("--out", type=Path, required=True,
+                    help="output folder: sweep.csv, sweep.parquet, pareto.png, pareto.html, "
+                         "plans/")
     sw.add_argument("--scheduler", default=None,
                     help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
     sw.add_argument("--workers", type=int, default=2, help="local worker processes")
@@ -149,6 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands.run(args)
     except RegionoptError as exc:
         print(f"regionopt: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # the file system refused: a path the user gave
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"regionopt: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("regionopt: interrupted", file=sys.stderr)

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from regionopt import api
-from regionopt.errors import DataError, ScenarioError, SolverError
-from regionopt.plan import Plan, read_plan
+from regionopt.errors import DataError, InfeasibleError, ScenarioError, SolverError
+from regionopt.io import check_output_dir, check_output_file
+from regionopt.plan import Plan, read_plan, read_plan_codes
 from regionopt.problem import ProblemData, read_inputs
 
 log = logging.getLogger("regionopt")
@@ -57,13 +58,17 @@ def _toml_value(text: str) -> Any:
 def _data_info(args: argparse.Namespace) -> int:
     from regionopt import sources
 
-    _out(sources.format_data_info(sources.data_info(data_dir=args.data_dir)))
-    return 0
+    if args.data_dir is not None and not args.data_dir.is_dir():
+        raise DataError(f"{args.data_dir}: data folder not found")
+    rows = sources.data_info(data_dir=args.data_dir)
+    _out(sources.format_data_info(rows))
+    return 0 if all(row.ok for row in rows) else 1
 
 
 def _network_build(args: argparse.Namespace) -> int:
     from regionopt import network
 
+    check_output_dir(args.out)
     speeds = {k: _positive_float(v, f"--speed {k}") for k, v in
               _parse_assignments(args.speed, what="--speed").items()}
     settings = network.NetworkSettings()
@@ -94,13 +99,24 @@ def _area(text: str | None) -> str | list[str]:
     return parts[0] if len(parts) == 1 and not parts[0].isdigit() else parts
 
 
-def _solve(args: argparse.Namespace) -> int:
-    overrides = {k: _toml_value(v) for k, v in _parse_assignments(args.set, what="--set").items()}
-    scenario = api.load_scenario(args.scenario, overrides=overrides)
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {k: _toml_value(v) for k, v in _parse_assignments(args.set, what="--set").items()}
+
+
+def _scenario_network(scenario: Any, args: argparse.Namespace) -> tuple[Any, ProblemData]:
     net = api.network_for_scenario(scenario, data_dir=args.data_dir, progress=not args.quiet)
     problem = api.problem_from_network(net)
+    log.info("scenario %s: %d municipalities, %s inhabitants", scenario.name, problem.n,
+             f"{int(problem.population.sum()):,}".replace(",", " "))
+    return net, problem
+
+
+def _solve(args: argparse.Namespace) -> int:
     if args.alternatives < 0:
         raise ScenarioError(f"--alternatives must be 0 or more, got {args.alternatives}")
+    check_output_dir(args.out)
+    scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
+    net, problem = _scenario_network(scenario, args)
     result = api.solve(problem, scenario, quiet=args.quiet, alternatives=args.alternatives)
     if result.plan is None:
         raise SolverError(
@@ -124,32 +140,78 @@ def _solve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _problem_for(args: argparse.Namespace, scenario: Any = None) -> tuple[ProblemData, Any]:
-    """Return the problem (and the network, if one was built) the command works on."""
-    if args.inputs is not None:
+def _plan_area(specs: list[str]) -> list[str]:
+    """The municipalities named by plan files (NIVI: Troms og Finnmark)."""
+    codes: set[str] = set()
+    for spec in specs:
+        if spec.lower() == "nivi":
+            from regionopt.reference import reference_codes
+
+            codes.update(reference_codes("nivi_2023"))
+        else:
+            codes.update(read_plan_codes(Path(spec)))
+    return sorted(codes)
+
+
+def _problem_for(args: argparse.Namespace, specs: list[str],
+                 scenario: Any = None) -> tuple[ProblemData, Any]:
+    """Return the problem (and the network, if one was built) the command works on.
+
+    The area is, in order: a solve's ``--inputs``, ``--area``, the scenario's
+    area, else the municipalities the plan files name.
+    """
+    if getattr(args, "inputs", None) is not None:
         return read_inputs(args.inputs), None
-    area: Any = _area(args.area) if args.area else (
-        api.area_of(scenario) if scenario is not None else "troms-finnmark")
+    if args.area:
+        area: Any = _area(args.area)
+    elif scenario is not None:
+        area = api.area_of(scenario)
+    else:
+        area = _plan_area(specs)
     net = api.build_network(area, data_dir=args.data_dir, progress=not args.quiet)
     return api.problem_from_network(net), net
 
 
-def _check_plan_spec(*specs: str | None) -> None:
-    """Fail fast, before the network is built, on a plan file that does not exist."""
-    for spec in specs:
-        if spec is not None and spec.lower() != "nivi" and not Path(spec).is_file():
+def _check_plan_spec(*specs: str | None) -> list[str]:
+    """Fail fast, before the network is built, on a plan file that cannot be read."""
+    given = [s for s in specs if s is not None]
+    for spec in given:
+        path = Path(spec)
+        if spec.lower() == "nivi":
+            continue
+        if path.is_dir():
+            raise DataError(f"{spec}: is a folder, not a plan CSV")
+        if not path.is_file():
             raise DataError(f"{spec}: plan file not found (give a CSV or 'nivi')")
+    return given
 
 
-def _load_plan(spec: str, problem: ProblemData) -> Plan:
-    if spec.lower() == "nivi":
-        from regionopt.reference import nivi_2023
+def _labels(specs: list[str]) -> list[str | None]:
+    """Names for the plans: the file stem, or more of the path where stems collide."""
+    def label(spec: str, depth: int) -> str | None:
+        if spec.lower() == "nivi":
+            return None
+        parts = Path(spec).with_suffix("").parts
+        return "/".join(parts[-depth:])
 
-        return nivi_2023(problem)
-    path = Path(spec)
-    if not path.is_file():
-        raise DataError(f"{spec}: plan file not found (give a CSV or 'nivi')")
-    return read_plan(path, problem=problem)
+    for depth in (1, 2, 3):
+        names = [label(s, depth) for s in specs]
+        shown = [n for n in names if n is not None]
+        if len(set(shown)) == len(shown):
+            return names
+    return [None if n is None else f"{n} ({'ab'[k]})" for k, n in enumerate(names)]
+
+
+def _load_plans(specs: list[str], problem: ProblemData) -> list[Plan]:
+    from regionopt.reference import nivi_2023
+
+    plans = []
+    for spec, name in zip(specs, _labels(specs), strict=True):
+        plans.append(nivi_2023(problem) if name is None
+                     else read_plan(Path(spec), problem=problem, name=name))
+    if len(plans) == 2 and plans[0].name == plans[1].name:  # e.g. nivi beside nivi
+        plans = [plans[0].renamed(f"{plans[0].name} (a)"), plans[1].renamed(f"{plans[1].name} (b)")]
+    return plans
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -157,36 +219,52 @@ def _evaluate(args: argparse.Namespace) -> int:
     from regionopt import evaluate as ev
     from regionopt import report
 
-    _check_plan_spec(args.plan)
+    specs = _check_plan_spec(args.plan)
     scenario = api.load_scenario(args.scenario) if args.scenario else None
-    problem, _ = _problem_for(args, scenario)
-    plan = _load_plan(args.plan, problem)
+    problem, _ = _problem_for(args, specs, scenario)
+    (plan,) = _load_plans(specs, problem)
     metrics = ev.evaluate(plan, problem)
-    audit = None
+    audit, note = None, None
     if scenario is not None:
-        optimum = api.solve(problem, scenario, quiet=args.quiet)
-        audit = au.audit(plan, problem, scenario, optimum=optimum.terms["travel"])
+        optimum, note = _optimum(problem, scenario, quiet=args.quiet)
+        audit = au.audit(plan, problem, scenario, optimum=optimum)
     if args.json:
-        payload = {"metrics": report.metrics_to_dict(metrics)}
+        payload: dict[str, Any] = {"metrics": report.metrics_to_dict(metrics)}
         if audit is not None:
-            payload["audit"] = report.audit_to_dict(audit)
+            payload["audit"] = {**report.audit_to_dict(audit), "optimum_note": note}
         from regionopt.outputs import to_json
 
         _out(to_json(payload))
     else:
         _out(report.format_metrics(metrics))
         if audit is not None:
-            _out(report.format_audit(audit))
+            _out(report.format_audit(audit) + (f"optimum: {note}\n" if note else ""))
     return 0
+
+
+def _optimum(problem: ProblemData, scenario: Any, *,
+             quiet: bool) -> tuple[float | None, str | None]:
+    """The scenario's proven optimal travel term, or ``None`` and why there is none."""
+    try:
+        result = api.solve(problem, scenario, quiet=quiet)
+    except InfeasibleError as exc:
+        return None, f"none, the scenario admits no plan ({exc})"
+    if result.plan is None:
+        return None, f"none, the solver stopped without a plan (status {result.status})"
+    if result.status != "optimal":
+        gap = "unknown" if result.gap is None else f"{100 * result.gap:.3g} %"
+        return None, (f"not proven: best plan found {result.terms['travel']:.2f} "
+                      f"person-minutes, gap {gap} (time limit)")
+    return float(result.terms["travel"]), None
 
 
 def _compare(args: argparse.Namespace) -> int:
     from regionopt import evaluate as ev
     from regionopt import report
 
-    _check_plan_spec(args.a, args.b)
-    problem, _ = _problem_for(args)
-    a, b = _load_plan(args.a, problem), _load_plan(args.b, problem)
+    specs = _check_plan_spec(args.a, args.b)
+    problem, _ = _problem_for(args, specs)
+    a, b = _load_plans(specs, problem)
     comparison = ev.compare(a, b, problem)
     if args.json:
         from regionopt.outputs import to_json
@@ -200,10 +278,11 @@ def _compare(args: argparse.Namespace) -> int:
 def _map(args: argparse.Namespace) -> int:
     from regionopt import outputs
 
-    _check_plan_spec(args.plan, args.beside)
-    problem, net = _problem_for(argparse.Namespace(**{**vars(args), "inputs": None}))
-    plan = _load_plan(args.plan, problem)
-    beside = _load_plan(args.beside, problem) if args.beside else None
+    specs = _check_plan_spec(args.plan, args.beside)
+    check_output_file(args.out)
+    problem, net = _problem_for(args, specs)
+    plans = _load_plans(specs, problem)
+    plan, beside = plans[0], (plans[1] if len(plans) > 1 else None)
     outputs.write_map(plan, net, args.out, beside=beside, lang=args.lang, png=args.png,
                       tiles=args.tiles)
     log.info("wrote %s", args.out)
@@ -213,12 +292,12 @@ def _map(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     from regionopt import sweep
 
-    scenario = api.load_scenario(args.scenario)
+    check_output_dir(args.out)
+    scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
     varies = [sweep.parse_vary(v) for v in args.vary]
     if not varies:
         raise ScenarioError("sweep: give at least one --vary KEY=VALUES")
-    net = api.network_for_scenario(scenario, data_dir=args.data_dir, progress=not args.quiet)
-    problem = api.problem_from_network(net)
+    _, problem = _scenario_network(scenario, args)
     table = sweep.run_sweep(scenario, varies, problem=problem, out_dir=args.out,
                             scheduler=args.scheduler, max_workers=args.workers,
                             resume=not args.no_resume, progress=not args.quiet,

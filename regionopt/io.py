@@ -14,6 +14,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from regionopt.errors import DataError
+
 
 def _file_mode() -> int:
     """Mode for new files: what ``open()`` would give under the current umask."""
@@ -23,6 +25,51 @@ def _file_mode() -> int:
 
 
 _FILE_MODE = _file_mode()
+
+
+def _existing_ancestor_problem(path: Path) -> str | None:
+    """Why folders cannot be created up to ``path``, or ``None`` if they can."""
+    for parent in [path, *path.parents]:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"{parent} is a file, not a folder"
+            if not os.access(parent, os.W_OK | os.X_OK):
+                return f"{parent} is not writable"
+            return None
+    return None
+
+
+def check_output_dir(path: str | os.PathLike[str]) -> Path:
+    """Check, before any work is done, that ``path`` can become an output folder.
+
+    Raises
+    ------
+    DataError
+        If ``path`` or one of its parents is a file, or the nearest existing
+        folder is not writable.
+    """
+    dest = Path(path)
+    problem = _existing_ancestor_problem(dest)
+    if problem:
+        raise DataError(f"cannot write output folder {dest}: {problem}")
+    return dest
+
+
+def check_output_file(path: str | os.PathLike[str]) -> Path:
+    """Check, before any work is done, that a file can be written at ``path``.
+
+    Raises
+    ------
+    DataError
+        If ``path`` is a folder, a parent is a file, or the folder is not writable.
+    """
+    dest = Path(path)
+    if dest.is_dir():
+        raise DataError(f"cannot write {dest}: it is a folder; give a file name")
+    problem = _existing_ancestor_problem(dest.parent)
+    if problem:
+        raise DataError(f"cannot write {dest}: {problem}")
+    return dest
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:

@@ -455,8 +455,10 @@ def write_network(net: Network, out_dir: str | os.PathLike[str], *,
 
     Files are written to a staging folder and moved into ``out_dir`` only
     when all succeeded. The road graph goes to ``road_graph.graphml`` (osmnx
-    GraphML) or ``road_graph.gpkg`` (GeoPackage with ``nodes`` and ``edges``
-    layers).
+    GraphML, readable with plain ``osmnx.load_graphml``) or ``road_graph.gpkg``
+    (GeoPackage with ``nodes`` and ``edges`` layers). Node ids there are
+    integers: centre nodes get negative ids and keep their name
+    (``"centre:5501"``) in the node attribute ``label``.
 
     Returns
     -------
@@ -478,7 +480,7 @@ def write_network(net: Network, out_dir: str | os.PathLike[str], *,
         net.minutes.to_csv(stage / "travel_time_minutes.csv", index_label="origin",
                            float_format="%.2f", lineterminator="\n")
         net.adjacency.to_csv(stage / "adjacency.csv", index=False, lineterminator="\n")
-        G = _stringified(net.graph)
+        G = _exportable(net.graph)
         if graph_format == "graphml":
             ox.save_graphml(G, stage / "road_graph.graphml")
         else:
@@ -486,6 +488,16 @@ def write_network(net: Network, out_dir: str | os.PathLike[str], *,
     return Path(out_dir)
 
 
-def _stringified(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """Return ``G`` with string node ids (centre and ferry nodes are already strings)."""
-    return nx.relabel_nodes(G, {n: str(n) for n in G.nodes}, copy=True)
+def _exportable(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Return a copy of ``G`` whose node ids are all integers, as osmnx's loaders expect.
+
+    Road nodes keep their ids. Named nodes (``"centre:5501"``, ferry-only
+    terminals) get negative ids in sorted order, ``-1, -2, ...``, and keep
+    their name in the node attribute ``label``; road nodes get an empty label.
+    """
+    named = sorted(n for n in G.nodes if not isinstance(n, int))
+    mapping = {n: -(k + 1) for k, n in enumerate(named)}
+    H = nx.relabel_nodes(G, mapping, copy=True)
+    nx.set_node_attributes(H, {n: "" for n in H.nodes}, "label")
+    nx.set_node_attributes(H, {mapping[n]: str(n) for n in named}, "label")
+    return H

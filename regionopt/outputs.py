@@ -142,8 +142,8 @@ def map_layers(network: Any) -> dict[str, Any]:
 
 
 def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.PathLike[str],
-               *, lang: str = "nb", png: bool = False, reference: Plan | None = None,
-               tiles: str | None = None) -> None:
+               *, lang: str = "nb", html: bool = True, png: bool = False,
+               reference: Plan | None = None, tiles: str | None = None) -> None:
     """Write ``map.html``, ``compare_nivi.html`` (if ``reference``) and ``plan.png`` (if asked).
 
     Parameters
@@ -156,6 +156,8 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
         Destination folder.
     lang
         ``"nb"`` (bokmål) or ``"en"``.
+    html
+        Write the HTML maps.
     png
         Also write ``plan.png``.
     reference
@@ -170,9 +172,10 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
     munis = network.municipalities
     extra = map_layers(network)
     metrics = evaluate(plan, problem)
-    viz.write_plan_map(plan, munis, path=out / "map.html", metrics=metrics, lang=lang,
-                       tiles=tiles, **extra)
-    if reference is not None:
+    if html:
+        viz.write_plan_map(plan, munis, path=out / "map.html", metrics=metrics, lang=lang,
+                           tiles=tiles, **extra)
+    if html and reference is not None:
         viz.write_compare_map(plan, reference, munis, path=out / "compare_nivi.html",
                               metrics_a=metrics, metrics_b=evaluate(reference, problem),
                               comparison=compare(plan, reference, problem), lang=lang,
@@ -254,9 +257,10 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
         for k, alt in enumerate(result.alternatives, start=1):
             write_plan_files(alt.plan, problem, network.municipalities,
                              stage / "alternatives" / str(k))
-        if maps:
+        if maps or png:
             plan = result.plan.renamed(f"regionopt ({result.scenario.name})")
-            write_maps(plan, problem, network, stage, lang=lang, png=png, reference=reference)
+            write_maps(plan, problem, network, stage, lang=lang, html=maps, png=png,
+                       reference=reference)
     return Path(out_dir)
 
 
@@ -264,6 +268,9 @@ def write_map(plan: Plan, network: Any, path: str | os.PathLike[str], *,
               beside: Plan | None = None, lang: str = "nb", png: bool = False,
               tiles: bool = False) -> Path:
     """Write one plan, or two side by side, as a self-contained HTML map (``regionopt map``).
+
+    With ``png``, also ``<name>.png`` of the plan and, with ``beside``,
+    ``<name>-beside.png`` of the second plan.
 
     Returns
     -------
@@ -292,6 +299,11 @@ def write_map(plan: Plan, network: Any, path: str | os.PathLike[str], *,
 
         plan_png(plan, network.municipalities, path=dest.with_suffix(".png"), metrics=metrics,
                  lang=lang, counties=extra["counties"], country=extra["country"])
+        if beside is not None:
+            plan_png(beside, network.municipalities,
+                     path=dest.with_name(f"{dest.stem}-beside.png"),
+                     metrics=evaluate(beside, problem), lang=lang,
+                     counties=extra["counties"], country=extra["country"])
     return dest
 
 

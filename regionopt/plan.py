@@ -123,18 +123,41 @@ def plan_from_labels(problem: ProblemData, cores: np.ndarray, *, name: str = "pl
     return Plan(assignment=assignment, cores={label[c]: c for c in core_codes}, name=name)
 
 
-def _read_plan_table(p: Path) -> pd.DataFrame:
-    """Read and check the columns and codes of a plan CSV."""
+def _separator(p: Path) -> str:
+    """``;`` for a CSV saved by a Norwegian spreadsheet, else ``,``."""
     try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False)
+        with p.open(encoding="utf-8-sig") as fh:
+            header = fh.readline()
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{p}: not UTF-8 text ({exc.reason})") from None
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _read_plan_table(p: Path) -> pd.DataFrame:
+    """Read and check the columns and codes of a plan CSV.
+
+    Accepts ``,`` or ``;`` as separator and a UTF-8 byte-order mark, and
+    restores the leading zero a spreadsheet strips from 3-digit codes
+    (``301`` → ``0301``).
+    """
+    if p.is_dir():
+        raise DataError(f"{p}: is a folder, not a plan CSV")
+    try:
+        df = pd.read_csv(p, dtype=str, keep_default_na=False, sep=_separator(p),
+                         encoding="utf-8-sig")
     except FileNotFoundError:
         raise DataError(f"{p}: file not found") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{p}: the file is empty") from None
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"{p}: cannot read ({exc})") from None
+    df.columns = [str(c).strip() for c in df.columns]
     for col in ("kommunenummer", "region"):
         if col not in df.columns:
-            raise DataError(f"{p}: missing column {col!r}")
+            raise DataError(f"{p}: missing column {col!r} (columns: {', '.join(df.columns)})")
     df["kommunenummer"] = df["kommunenummer"].str.strip()
+    df["kommunenummer"] = df["kommunenummer"].where(
+        ~df["kommunenummer"].str.fullmatch(r"\d{3}"), "0" + df["kommunenummer"])
     df["region"] = df["region"].str.strip()
     bad = df.loc[~df["kommunenummer"].str.fullmatch(r"\d{4}"), "kommunenummer"]
     if len(bad):
@@ -190,8 +213,26 @@ def read_plan(path: str | os.PathLike[str], *, problem: ProblemData | None = Non
         raise DataError(f"{p}: region {missing[0]!r} names no core and no population is at hand")
     for region in missing:
         assert problem is not None
-        cores[region] = largest_member([c for c, r in assignment.items() if r == region], problem)
+        members = [c for c, r in assignment.items() if r == region]
+        try:
+            cores[region] = largest_member(members, problem)
+        except DataError as exc:
+            raise DataError(f"{p}: {exc}") from None
     plan = Plan(assignment=assignment, cores=cores, name=name or p.stem)
     if problem is not None:
-        check_coverage(plan, problem)
+        try:
+            check_coverage(plan, problem)
+        except DataError as exc:
+            raise DataError(f"{p}: {exc}") from None
     return plan
+
+
+def read_plan_codes(path: str | os.PathLike[str]) -> tuple[str, ...]:
+    """Return the kommunenummer a plan CSV lists, sorted (checked as :func:`read_plan` does).
+
+    Raises
+    ------
+    DataError
+        Naming the file and what is wrong with it.
+    """
+    return tuple(sorted(_read_plan_table(Path(path))["kommunenummer"]))

@@ -76,14 +76,19 @@ class _View:
                                   "geometry": mapping(geom)})
         self.region_of = dict(plan.assignment)
         self.outlines = _region_outlines(plan, frame, display)
-        self.labels = [{"lat": lat, "lon": lon, "text": region, "kind": "region"}
+        # label priority: region names before core names, each most populous region first
+        pops = frame.groupby("region")["population"].sum()
+        rank = {r: i for i, r in enumerate(sorted(plan.regions, key=lambda r: (-pops[r], r)))}
+        self.labels = [{"lat": lat, "lon": lon, "text": region, "kind": "region",
+                        "rank": rank[region]}
                        for region, (lat, lon) in label_points(plan, frame).items()]
         self.cores = []
         for region in plan.regions:
             code = plan.cores[region]
             i = frame.index[frame["kommunenummer"] == code][0]
             lat, lon = centre_latlon(frame.loc[i], display.loc[i])
-            self.cores.append({"lat": lat, "lon": lon, "text": names[code]})
+            self.cores.append({"lat": lat, "lon": lon, "text": names[code],
+                               "rank": len(rank) + rank[region]})
         self.legend_rows = _legend_rows(plan, metrics, colours, lang)
         bounds = display.total_bounds
         self.bounds = [[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]]

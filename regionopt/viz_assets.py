@@ -117,7 +117,9 @@ var regionopt = (function () {
   }
   function labels(group, items) {
     items.forEach(function (it) {
-      var icon = L.divIcon({html: el("span", it.text), className: "rg-label rg-label-" + it.kind,
+      var span = el("span", it.text);
+      span.setAttribute("data-rank", String(it.rank));
+      var icon = L.divIcon({html: span, className: "rg-label rg-label-" + it.kind,
                             iconSize: null});
       L.marker([it.lat, it.lon], {icon: icon, interactive: false, keyboard: false}).addTo(group);
     });
@@ -129,7 +131,7 @@ var regionopt = (function () {
         .addTo(group);
     });
     labels(group, items.map(function (it) {
-      return {lat: it.lat, lon: it.lon, text: it.text, kind: "core"};
+      return {lat: it.lat, lon: it.lon, text: it.text, kind: "core", rank: it.rank};
     }));
   }
   function legendBox(data) {
@@ -178,15 +180,39 @@ var regionopt = (function () {
   function register(map) {
     window.regionoptMaps = (window.regionoptMaps || []).concat([map]);
   }
+  function overlap(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+  // Hide every label that would overlap one of higher rank (lower number) shown at this zoom.
+  function declutter(box) {
+    var spans = Array.prototype.slice.call(box.querySelectorAll(".rg-label span"));
+    spans.forEach(function (s) { s.classList.remove("rg-clash"); });
+    var items = spans.map(function (s) {
+      return {span: s, rank: Number(s.getAttribute("data-rank")), rect: s.getBoundingClientRect()};
+    }).filter(function (it) { return it.rect.width > 0 && it.rect.height > 0; });
+    items.sort(function (a, b) { return a.rank - b.rank; });
+    var shown = [];
+    items.forEach(function (it) {
+      if (shown.some(function (r) { return overlap(r, it.rect); })) {
+        it.span.classList.add("rg-clash");
+      } else {
+        shown.push(it.rect);
+      }
+    });
+  }
   function decorate(map, opts) {
     L.control.scale({imperial: false}).addTo(map);
     var box = map.getContainer();
-    function mark() { box.classList.toggle("rg-far", map.getZoom() < opts.detailZoom); }
-    map.on("zoomend", mark);
+    function mark() {
+      box.classList.toggle("rg-far", map.getZoom() < opts.detailZoom);
+      declutter(box);
+    }
+    map.on("zoomend viewreset overlayadd overlayremove resize", mark);
+    window.addEventListener("load", mark);
     mark();
   }
   return {tooltips: tooltips, labels: labels, cores: cores, legend: legend, sync: sync,
-          register: register, decorate: decorate};
+          register: register, decorate: decorate, declutter: declutter};
 })();
 """
 
@@ -196,13 +222,14 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-se
   color: #1d2329; background: #f4f5f7; }
 body.rg-plan { display: grid; grid-template-rows: auto minmax(0, 1fr) auto; height: 100vh; }
 body.rg-compare { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
-  grid-template-rows: auto auto 600px auto auto auto; column-gap: 10px;
-  height: auto; min-height: 100vh; padding: 0 10px; box-sizing: border-box; }
+  grid-template-rows: auto auto clamp(420px, 66vh, 900px) auto auto auto; column-gap: 10px;
+  align-content: start; height: auto; min-height: 100vh; padding: 0 10px;
+  box-sizing: border-box; }
 .rg-head { grid-column: 1 / -1; padding: 10px 6px 4px; }
 .rg-head h1 { font-size: 1.35rem; margin: 0 0 2px; font-weight: 650; }
 .rg-head p { margin: 0; color: #4a5562; font-size: .9rem; }
 .rg-pane-title { font-size: 1.1rem; margin: 6px 2px; font-weight: 600; }
-.folium-map { border: 1px solid #c8ced6; border-radius: 4px; }
+.folium-map { border: 1px solid #c8ced6; border-radius: 4px; box-sizing: border-box; }
 .leaflet-container { background: #dfe5ea; font-family: inherit; }
 .rg-tooltip table.rg-tip { border-collapse: collapse; font-size: 12.5px; }
 .rg-tip th { text-align: left; padding: 1px 10px 1px 0; font-weight: 600; color: #4a5562; }
@@ -210,6 +237,7 @@ body.rg-compare { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0,
 .rg-label span { position: absolute; transform: translate(-50%, -50%); width: max-content;
   max-width: 96px; text-align: center; line-height: 1.1; pointer-events: none; }
 .rg-far .rg-label-core { display: none; }
+.rg-label span.rg-clash { visibility: hidden; }
 .leaflet-control-layers { font-size: 13px; }
 .rg-label-region span { font-size: 12.5px; font-weight: 700; letter-spacing: .02em; color: #14181d;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }

@@ -181,3 +181,92 @@ def test_quiet_success_prints_nothing_to_stderr(tmp_path: Path) -> None:
     proc = run_cli("network", "build", "--out", str(tmp_path / "o"), "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
+
+
+def test_compare_two_files_with_the_same_name(solved: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    other = tmp_path / "other" / "plan.csv"
+    other.parent.mkdir()
+    other.write_bytes((solved / "plan.csv").read_bytes())
+    inputs = str(solved / "inputs")
+    assert main(["compare", str(solved / "plan.csv"), str(other), "--inputs", inputs]) == 0
+    text = capsys.readouterr().out
+    assert "other/plan" in text and f"{solved.name}/plan" in text
+    assert "0 municipalities" in text
+    assert main(["compare", "nivi", "nivi", "--inputs", inputs]) == 0
+    assert "(a)" in capsys.readouterr().out
+
+
+def test_output_under_a_file_fails_before_any_work(tmp_path: Path) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    cases = [(["solve", "--out", str(blocker / "sub")], "is a file"),
+             (["solve", "--out", str(blocker)], "is a file"),
+             (["network", "build", "--out", str(blocker / "sub")], "is a file"),
+             (["sweep", "--vary", "regions.count=8,9", "--out", str(blocker / "s")], "is a file"),
+             (["map", "--plan", "nivi", "--out", str(blocker / "m.html")], "is a file"),
+             (["map", "--plan", "nivi", "--out", str(tmp_path)], "is a folder")]
+    for args, needle in cases:
+        assert_one_line_error(run_cli(*args, "--quiet"), needle)
+    assert blocker.read_text() == "x"
+
+
+def test_scenario_that_is_a_folder_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "dir.toml"
+    folder.mkdir()
+    proc = run_cli("solve", "--scenario", str(folder), "--out", str(tmp_path / "o"))
+    assert_one_line_error(proc, "dir.toml")
+
+
+def test_audit_against_an_infeasible_scenario_still_lists_violations(
+        solved: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    strict = tmp_path / "strict.toml"
+    strict.write_text('name = "strict"\n[area]\ncounties = ["55", "56"]\n[regions]\ncount = 12\n'
+                      "[constraints]\nmax_population = 50000\nmax_travel_minutes = 120\n")
+    assert main(["evaluate", "--plan", "nivi", "--inputs", str(solved / "inputs"),
+                 "--scenario", str(strict), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "max_population" in text
+    assert "admits no plan" in text
+
+
+def test_plan_saved_by_a_spreadsheet_is_read(solved: Path, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    plan = pd.read_csv(solved / "plan.csv", dtype=str)[["kommunenummer", "region"]]
+    semi = tmp_path / "excel.csv"
+    semi.write_text("\ufeff" + plan.to_csv(sep=";", index=False), encoding="utf-8")
+    assert main(["evaluate", "--plan", str(semi), "--inputs", str(solved / "inputs"),
+                 "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out)["metrics"]["summary"]
+    assert metrics["regions"] == 12
+
+
+def test_map_takes_its_area_from_the_plan(tmp_path: Path) -> None:
+    plan = tmp_path / "troms.csv"
+    plan.write_text("kommunenummer,region\n" + "".join(
+        f"{c},{'Nord' if c < '5520' else 'Sør'}\n" for c in
+        ["5501", "5503", "5510", "5512", "5514", "5516", "5518", "5520", "5522", "5524",
+         "5526", "5528", "5530", "5532", "5534", "5536", "5538", "5540", "5542", "5544",
+         "5546"]))
+    out = tmp_path / "troms.html"
+    assert main(["map", "--plan", str(plan), "--out", str(out), "--quiet", "--png"]) == 0
+    assert out.is_file() and out.with_suffix(".png").is_file()
+
+
+def test_png_without_html_maps(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    assert main(["solve", "--out", str(out), "--quiet", "--no-maps", "--png"]) == 0
+    assert (out / "plan.png").is_file()
+    assert not (out / "map.html").exists()
+
+
+def test_data_info_reports_problems_by_exit_code(tmp_path: Path, data_dir: Path) -> None:
+    proc = run_cli("data", "info", "--data-dir", str(tmp_path / "nowhere"))
+    assert_one_line_error(proc, "nowhere")
+    partial = tmp_path / "partial"
+    (partial / "ssb").mkdir(parents=True)
+    (partial / "ssb" / "municipalities-2025.json").write_bytes(
+        (data_dir / "ssb" / "municipalities-2025.json").read_bytes())
+    proc = run_cli("data", "info", "--data-dir", str(partial))
+    assert proc.returncode == 1
+    assert "municipalities-2025.json" in proc.stdout

@@ -199,8 +199,14 @@ def test_write_network_outputs_read_back(tf: network.Network, tmp_path: Path) ->
     assert np.allclose(problem.minutes, tf.minutes.to_numpy())
     header = (out / "travel_time_minutes.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("origin,5501,5503")
-    G = ox.load_graphml(out / "road_graph.graphml", node_dtypes={"osmid": str})
+    G = ox.load_graphml(out / "road_graph.graphml")  # osmnx's own defaults (integer ids)
     assert G.number_of_edges() == tf.graph.number_of_edges()
+    labels = {d["label"]: n for n, d in G.nodes(data=True) if d.get("label")}
+    assert labels["centre:5501"] < 0
+    assert len([k for k in labels if k.startswith("centre:")]) == 39
+    route = ox.routing.shortest_path(G, labels["centre:5616"], labels["centre:5614"],
+                                     weight="travel_time")
+    assert route is not None
     assert math.isclose(sum(d["travel_time"] for _, _, d in G.edges(data=True)),
                         sum(d["travel_time"] for _, _, d in tf.graph.edges(data=True)),
                         rel_tol=1e-9)
