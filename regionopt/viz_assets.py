@@ -207,7 +207,13 @@ var regionopt = (function () {
       box.classList.toggle("rg-far", map.getZoom() < opts.detailZoom);
       declutter(box);
     }
-    map.on("zoomend viewreset overlayadd overlayremove resize", mark);
+    var pending = null;
+    function settle() {  // again once the zoom animation's CSS transitions have run out
+      mark();
+      if (pending !== null) { clearTimeout(pending); }
+      pending = setTimeout(function () { pending = null; declutter(box); }, 300);
+    }
+    map.on("zoomend viewreset overlayadd overlayremove resize", settle);
     window.addEventListener("load", mark);
     mark();
   }
@@ -222,7 +228,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-se
   color: #1d2329; background: #f4f5f7; }
 body.rg-plan { display: grid; grid-template-rows: auto minmax(0, 1fr) auto; height: 100vh; }
 body.rg-compare { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
-  grid-template-rows: auto auto clamp(420px, 66vh, 900px) auto auto auto; column-gap: 10px;
+  grid-template-rows: auto auto clamp(420px, 66vh, 760px) auto auto auto; column-gap: 10px;
   align-content: start; height: auto; min-height: 100vh; padding: 0 10px;
   box-sizing: border-box; }
 .rg-head { grid-column: 1 / -1; padding: 10px 6px 4px; }
