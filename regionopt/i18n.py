@@ -26,6 +26,8 @@ _NB: dict[str, str] = {
     "moved": "Kommuner som bytter region",
     "moved_none": "Ingen kommuner bytter region.",
     "moved_note": "Tykk stiplet kant: kommunen bytter region",
+    "colours_matched_note": "Fargene er valgt for å ligne planen ved siden av ({other}),"
+                            " så de kan avvike fra planens eget kart.",
     "from_region": "Fra region",
     "to_region": "Til region",
     "other_plan_region": "Region i den andre planen",
@@ -64,6 +66,8 @@ _EN: dict[str, str] = {
     "moved": "Municipalities that change region",
     "moved_none": "No municipality changes region.",
     "moved_note": "Thick dashed edge: the municipality changes region",
+    "colours_matched_note": "Colours are matched to the plan beside ({other}),"
+                            " so they may differ from this plan's own map.",
     "from_region": "From region",
     "to_region": "To region",
     "other_plan_region": "Region in the other plan",

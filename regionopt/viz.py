@@ -150,11 +150,12 @@ def _new_map(bounds: list[list[float]], tiles: str | None) -> folium.Map:
 
 def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
           layers: Mapping[str, dict | None], moved: frozenset[str] = frozenset(),
-          other: Mapping[str, str] | None = None, legend_slot: str | None = None) -> None:
+          other: Mapping[str, str] | None = None, legend_slot: str | None = None,
+          colour_note: str | None = None) -> None:
     """Draw one plan's layers, legend and tooltips on ``m``.
 
     The legend goes into the page element ``legend_slot`` if given, else into
-    the map's bottom-right corner.
+    the map's bottom-right corner; ``colour_note`` is added under it.
     """
     if layers.get("country"):
         fill = 0 if layers.get("tiles") else 1  # over background tiles: outline only
@@ -192,9 +193,9 @@ def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
                                                  "dashArray": "8 5"}).add_to(counties)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     m.add_child(Call("decorate", m, payload={"detailZoom": DETAIL_ZOOM}))
-    note = lab["moved_note"] if moved else None
+    notes = ([lab["moved_note"]] if moved else []) + ([colour_note] if colour_note else [])
     m.add_child(Call("legend", m, payload={"title": title, "hint": lab["legend_hint"],
-                                           "rows": view.legend_rows, "note": note,
+                                           "rows": view.legend_rows, "notes": notes,
                                            "position": "bottomright", "slot": legend_slot}))
 
 
@@ -314,7 +315,8 @@ def compare_map(a: Plan, b: Plan, municipalities: gpd.GeoDataFrame, *, metrics_a
     ``comparison.moves`` get a thick dashed outline in both panes, and their
     tooltip names their region in the other plan. Colours follow the regions:
     a region of ``a`` takes, where neighbours allow, the colour of the region
-    of ``b`` holding most of its inhabitants.
+    of ``b`` holding most of its inhabitants (so they may differ from
+    :func:`plan_map` of ``a``; ``a``'s legend says so).
 
     Parameters
     ----------
@@ -358,12 +360,14 @@ def compare_map(a: Plan, b: Plan, municipalities: gpd.GeoDataFrame, *, metrics_a
     fig.add_child(Block("".join(f'<h2 class="rg-pane-title">{html.escape(p.name)}</h2>'
                                 for p in (a, b))))
     maps = []
+    matched_note = lab["colours_matched_note"].format(other=b.name)
     for view, plan, other in ((view_a, a, b), (view_b, b, a)):
         m = _new_map(view_a.bounds, tiles)
         fig.add_child(m)
         others = {c: (other.assignment[c] if c in moved else "") for c in plan.assignment}
         _draw(m, view, lab=lab, title=plan.name, layers=layers, moved=moved, other=others,
-              legend_slot=f"rg-legend-{len(maps)}")
+              legend_slot=f"rg-legend-{len(maps)}",
+              colour_note=matched_note if plan is a else None)
         maps.append(m)
     fig.add_child(Block('<div class="rg-legend-slot" id="rg-legend-0"></div>'
                         '<div class="rg-legend-slot" id="rg-legend-1"></div>'))

@@ -148,7 +148,7 @@ var regionopt = (function () {
       list.appendChild(li);
     });
     d.appendChild(list);
-    if (data.note) { d.appendChild(el("div", data.note, "rg-legend-note")); }
+    (data.notes || []).forEach(function (t) { d.appendChild(el("div", t, "rg-legend-note")); });
     return d;
   }
   function legend(map, data) {

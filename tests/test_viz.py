@@ -177,6 +177,9 @@ def test_compare_page_is_offline_small_and_complete(tf: dict, tmp_path: Path) ->
     for name in moved["name"]:
         assert f"<td>{name}</td>" in page
     assert "Personminutter til kjernen" in page and 'lang="nb"' in page
+    # the left plan's colours are matched to NIVI's, and its legend (only) says so
+    note = json.dumps(i18n.labels()["colours_matched_note"].format(other=tf["nivi"].name))
+    assert page.count(note[1:-1]) == 1
 
 
 def test_same_inputs_give_the_same_bytes(tf: dict, tmp_path: Path) -> None:
