@@ -119,6 +119,38 @@ def write_pareto(table: pd.DataFrame, out_dir: str | os.PathLike[str], *,
     atomic_write_text(out / HTML_NAME, pareto_html(pts, varied=varied, references=refs))
 
 
+#: Where a label may go around its point (offset in points, horizontal alignment), in order.
+_CANDIDATES = (((6, 5), "left"), ((6, -12), "left"), ((-6, 5), "right"), ((-6, -12), "right"),
+               ((0, 9), "center"), ((0, -17), "center"))
+#: The marker of a reference plan, the same in the PNG (Matplotlib) and the HTML (SVG).
+REF_MARKER = "D"
+REF_COLOUR = "#d62728"
+
+
+def _place(ax: Any, renderer: Any, text: str, xy: tuple[float, float], taken: list[Any],
+           **style: Any) -> bool:
+    """Annotate ``xy`` at the first offset that stays inside the axes, clear of ``taken``."""
+    frame = ax.get_window_extent(renderer)
+    for offset, ha in _CANDIDATES:
+        art = ax.annotate(text, xy, xytext=offset, textcoords="offset points", ha=ha,
+                          parse_math=False, **style)
+        box = art.get_window_extent(renderer).expanded(1.04, 1.2)
+        inside = (frame.x0 <= box.x0 and box.x1 <= frame.x1
+                  and frame.y0 <= box.y0 and box.y1 <= frame.y1)
+        if inside and not any(box.overlaps(t) for t in taken):
+            taken.append(box)
+            return True
+        art.remove()
+    return False
+
+
+def _marker_boxes(ax: Any, xs: Sequence[float], ys: Sequence[float], r: float) -> list[Any]:
+    from matplotlib.transforms import Bbox
+
+    pts = ax.transData.transform(np.column_stack([xs, ys])) if len(xs) else []
+    return [Bbox.from_extents(x - r, y - r, x + r, y + r) for x, y in pts]
+
+
 def _png(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
          path: Path) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -134,14 +166,9 @@ def _png(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
     ax.step(dom[X_COLUMN], dom[Y_COLUMN], where="post", color="#1f77b4", lw=1, alpha=0.6)
     ax.scatter(dom[X_COLUMN], dom[Y_COLUMN], s=40, color="#1f77b4", zorder=3,
                label="non-dominated plan")
-    for k, (label, x, y) in enumerate(_front_labels(dom, varied)):
-        ax.annotate(label, (x, y), fontsize=7, xytext=(5, 5 if k % 2 == 0 else -11),
-                    textcoords="offset points")
     for name, m in refs:
-        ax.scatter([m[X_COLUMN]], [m[Y_COLUMN]], marker="*", s=180, color="#d62728", zorder=4,
-                   label=name)
-        ax.annotate(name, (m[X_COLUMN], m[Y_COLUMN]), fontsize=8, color="#d62728",
-                    xytext=(6, -10), textcoords="offset points")
+        ax.scatter([m[X_COLUMN]], [m[Y_COLUMN]], marker=REF_MARKER, s=80, color=REF_COLOUR,
+                   zorder=4, label=name)
     if pts.empty and not refs:
         ax.text(0.5, 0.5, "no feasible plan in this sweep", ha="center", transform=ax.transAxes)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _num(v, 0)))
@@ -149,11 +176,37 @@ def _png(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
     ax.set_ylabel(Y_LABEL)
     ax.set_title("Sweep: travel against balance (lower left is better)")
     ax.grid(True, alpha=0.3)
-    if len(pts) or refs:
-        ax.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
+    legend = ax.legend(loc="best", fontsize=8) if len(pts) or refs else None
+    ax.set_xlim(ax.get_xlim())  # freeze the limits before measuring labels
+    ax.set_ylim(ax.get_ylim())
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    _labels(fig, ax, dom, varied, refs, legend, rest=rest, n_points=len(pts))
     # No Software/date entries: the same sweep gives the same bytes.
     fig.savefig(path, format="png", metadata={"Software": None})
+
+
+def _labels(fig: Any, ax: Any, dom: pd.DataFrame, varied: Sequence[str],
+            refs: Sequence[Reference], legend: Any, *, rest: pd.DataFrame,
+            n_points: int) -> list[str]:
+    """Label references, then front points, each where it fits; note the ones left out."""
+    renderer = fig.canvas.get_renderer()
+    taken = [legend.get_window_extent(renderer)] if legend is not None else []
+    taken += _marker_boxes(ax, rest[X_COLUMN].astype(float).tolist(),
+                           rest[Y_COLUMN].astype(float).tolist(), 3.5)
+    front = _front_labels(dom, varied)
+    taken += _marker_boxes(ax, [x for _, x, _ in front], [y for _, _, y in front], 5)
+    taken += _marker_boxes(ax, [float(m[X_COLUMN]) for _, m in refs],
+                           [float(m[Y_COLUMN]) for _, m in refs], 6)
+    left_out = [name for name, m in refs
+                if not _place(ax, renderer, name, (m[X_COLUMN], m[Y_COLUMN]), taken,
+                              fontsize=8, color=REF_COLOUR)]
+    left_out += [label for label, x, y in front
+                 if not _place(ax, renderer, label, (x, y), taken, fontsize=7)]
+    if left_out:
+        fig.text(0.01, 0.01, "Not labelled (no room): " + "; ".join(left_out)
+                 + f". All {n_points} plans are listed in {HTML_NAME}.", fontsize=7,
+                 color="#444444", parse_math=False, wrap=True)
+    return left_out
 
 
 # --------------------------------------------------------------------------- HTML
@@ -162,7 +215,7 @@ _W, _H = 820, 540
 _ML, _MR, _MT, _MB = 80, 30, 30, 60
 _CSS = """body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
 svg{background:#fff;border:1px solid #ddd}
-.pt{fill:#9aa3ad}.dom{fill:#1f77b4}.ref{fill:#d62728}
+.pt{fill:#9aa3ad}.dom{fill:#1f77b4}.ref{fill:#d62728}.reftext{fill:#d62728}
 a:hover .pt,a:hover .dom{stroke:#000;stroke-width:2}
 .ax{stroke:#444}.grid{stroke:#eee}text{font-size:11px}
 table{border-collapse:collapse;margin-top:1em;font-size:13px}
@@ -218,8 +271,9 @@ def pareto_html(pts: pd.DataFrame, *, varied: Sequence[str],
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>Sweep: Pareto front</title><style>{_CSS}</style></head><body>\n"
             f"<h1>Sweep: travel against balance</h1>\n<p>x: {e(X_LABEL)}; y: {e(Y_LABEL)}. "
-            "Lower left is better. Blue: non-dominated plans; grey: dominated; red diamond: "
-            "reference plan. Hover a point for its values, click it to open its folder.</p>\n"
+            "Lower left is better. Blue: non-dominated plans; grey: dominated; red diamond "
+            "(as in the PNG): reference plan. Hover a point for its values, click it to open "
+            "its folder.</p>\n"
             + "\n".join(body) + "\n</body></html>\n")
 
 
@@ -269,10 +323,13 @@ def _svg(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
     for name, m in refs:
         x, y = px(float(m[X_COLUMN])), py(float(m[Y_COLUMN]))
         tip = f"{name}\nperson-minutes {_num(float(m[X_COLUMN]), 0)} · CV {m[Y_COLUMN]:.4f}"
-        out.append(f'<g><rect class="ref" x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" '
-                   f'height="12" transform="rotate(45 {x:.1f} {y:.1f})"><title>{e(tip)}</title>'
-                   f'</rect><text x="{x + 10:.1f}" y="{y + 4:.1f}" fill="#d62728">{e(name)}'
-                   "</text></g>")
+        # the name to the right of the diamond, or to its left when it would leave the plot
+        right = x + 10 + 6.5 * len(name) <= _W - _MR
+        tx, anchor = (x + 10, "start") if right else (x - 10, "end")
+        out.append(f'<g><rect class="ref" x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" '
+                   f'height="10" transform="rotate(45 {x:.1f} {y:.1f})"><title>{e(tip)}</title>'
+                   f'</rect><text class="reftext" x="{tx:.1f}" y="{y + 4:.1f}" '
+                   f'text-anchor="{anchor}">{e(name)}</text></g>')
     out.append("</svg>")
     return "\n".join(out)
 

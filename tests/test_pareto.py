@@ -46,3 +46,42 @@ def test_pareto_outputs_are_offline_escaped_and_deterministic(tmp_path: Path) ->
     png = (tmp_path / "one" / pareto.PNG_NAME).read_bytes()
     assert png.startswith(b"\x89PNG") and b"Software" not in png
 
+
+
+def test_png_labels_stay_inside_and_never_overlap() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 3), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    renderer = fig.canvas.get_renderer()
+    taken: list = []
+    assert pareto._place(ax, renderer, "first label", (5, 5), taken, fontsize=8)
+    # the same spot again: placed on another side of the point, not on top of the first
+    assert pareto._place(ax, renderer, "second label", (5, 5), taken, fontsize=8)
+    # at the right edge: placed to the left of the point, inside the axes
+    assert pareto._place(ax, renderer, "edge label", (9.9, 2), taken, fontsize=8)
+    frame = ax.get_window_extent(renderer)
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(boxes) == 3
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 for b in boxes)
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    # every side of the point taken: the label is left out, not drawn over another
+    for _ in range(4):
+        pareto._place(ax, renderer, "more", (5, 5), taken, fontsize=8)
+    assert not pareto._place(ax, renderer, "no room", (5, 5), taken, fontsize=8)
+    assert "no room" not in [t.get_text() for t in ax.texts]
+
+
+def test_reference_marker_is_the_same_diamond_in_png_and_html(tmp_path: Path) -> None:
+    table = pd.DataFrame({"id": ["a"], "k": [1], "status": ["optimal"],
+                          "person_minutes": [100.0], "population_cv": [0.5], "regions": [3],
+                          "plan_path": ["plans/a/plan.csv"]})
+    refs = [("NIVI 2023", {"person_minutes": 150.0, "population_cv": 0.4, "regions": 12})]
+    pareto.write_pareto(table, tmp_path, varied=["k"], references=refs)
+    page = (tmp_path / pareto.HTML_NAME).read_text(encoding="utf-8")
+    assert pareto.REF_MARKER == "D"  # Matplotlib's diamond: a square turned 45°, as in the SVG
+    assert 'class="ref"' in page and "rotate(45" in page and "red diamond" in page
