@@ -205,7 +205,11 @@ def _uniform_column(col: pd.Series) -> pd.Series:
 def write_table(table: pd.DataFrame, out_dir: str | os.PathLike[str]) -> None:
     """Write ``sweep.csv`` and ``sweep.parquet`` into ``out_dir`` atomically."""
     out = Path(out_dir)
-    atomic_write_text(out / SWEEP_CSV, table.to_csv(index=False, lineterminator="\n"))
+    # sums of rounded minutes carry float noise (8364890.490000001): 6 decimals in the CSV
+    shown = table.copy()
+    floats = shown.select_dtypes("float").columns
+    shown[floats] = shown[floats].round(6)
+    atomic_write_text(out / SWEEP_CSV, shown.to_csv(index=False, lineterminator="\n"))
     atomic_write_with(out / SWEEP_PARQUET, lambda p: table.to_parquet(p, index=False))
 
 
