@@ -144,8 +144,7 @@ def _new_map(bounds: list[list[float]], tiles: str | None) -> folium.Map:
     m.default_js, m.default_css = [], []  # Leaflet is inlined by OfflineFigure; no CDN links
     if tiles:
         folium.TileLayer(tiles, control=False).add_to(m)
-    m.fit_bounds(bounds, padding=(8, 8))
-    return m
+    return m  # fitted to its bounds, without animation, by regionopt.decorate
 
 
 def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
@@ -192,7 +191,7 @@ def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
                        style_function=lambda f: {"color": "#5a2d82", "weight": 2.2,
                                                  "dashArray": "8 5"}).add_to(counties)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    m.add_child(Call("decorate", m, payload={"detailZoom": DETAIL_ZOOM}))
+    m.add_child(Call("decorate", m, payload={"detailZoom": DETAIL_ZOOM, "bounds": view.bounds}))
     notes = ([lab["moved_note"]] if moved else []) + ([colour_note] if colour_note else [])
     m.add_child(Call("legend", m, payload={"title": title, "hint": lab["legend_hint"],
                                            "rows": view.legend_rows, "notes": notes,

@@ -201,6 +201,8 @@ var regionopt = (function () {
     });
   }
   function decorate(map, opts) {
+    // Fit without animation: labels added during an animated zoom were measured mid-flight.
+    if (opts.bounds) { map.fitBounds(opts.bounds, {padding: [8, 8], animate: false}); }
     L.control.scale({imperial: false}).addTo(map);
     var box = map.getContainer();
     function mark() {
