@@ -207,3 +207,21 @@ def test_labels_never_overlap_in_either_pane(browser: Any, tf: dict, tmp_path: P
         page.wait_for_timeout(500)
     assert s.errors == [] and s.requests == []
     page.close()
+
+
+def test_plan_page_labels_and_layout(browser: Any, tf: dict, tmp_path: Path) -> None:  # noqa: F811
+    # map.html at a large window: core names show at the first view (zoom >= 7) and must not
+    # sit on region names; the page fits the window (no horizontal scrollbar)
+    path = viz.write_plan_map(tf["opt"], tf["munis"], path=tmp_path / "map.html",
+                              metrics=tf["metrics_opt"], counties=tf["counties"],
+                              country=tf["country"], roads=tf["roads"])
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(path.resolve().as_uri())
+    page.wait_for_function("window.regionoptMaps && window.regionoptMaps.length === 1")
+    page.wait_for_timeout(400)
+    assert page.evaluate("window.regionoptMaps[0].getZoom()") >= viz.DETAIL_ZOOM
+    (boxes,) = page.evaluate(VISIBLE_LABEL_BOXES)
+    assert _clashes(boxes) == [] and len(boxes) >= 12
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    assert page.evaluate("document.documentElement.scrollHeight <= innerHeight")
+    page.close()
