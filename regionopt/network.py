@@ -7,12 +7,10 @@ result (:mod:`regionopt.cache`); :func:`write_network` writes it to a folder.
 from __future__ import annotations
 
 import csv
-import hashlib
-import inspect
 import logging
 import os
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,6 +21,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from regionopt import _resources, cache, roads, travel
+from regionopt.cache import network_key as network_key  # re-exported
 from regionopt.errors import DataError
 from regionopt.io import staged_output_dir
 
@@ -44,11 +43,14 @@ class NetworkSettings:
     Attributes
     ----------
     speeds
-        Speed overrides in km/h, by Travel Mapping system (``"norfv"``) or
-        ``"<system>:<ref>"``, over :data:`regionopt.roads.DEFAULT_SPEEDS_KPH`.
+        Speed overrides in km/h. For Travel Mapping, by system (``"norfv"``)
+        or ``"<system>:<ref>"``, over :data:`regionopt.roads.DEFAULT_SPEEDS_KPH`;
+        for the OSM sources, fallback speeds by ``highway`` value
+        (:data:`regionopt.roads.OSM_HIGHWAYS`) for ways without ``maxspeed``.
         Given as a mapping or pairs; stored as sorted pairs.
     margin_km
-        Roads are kept within this distance of the area's convex hull.
+        Roads are kept within this distance of the area's convex hull (for
+        ``source="osm"`` this is the area downloaded).
     detour_factor
         Access legs (centre to nearest road node) are the great-circle
         distance times this factor. 1.3 is the usual ratio of road to
@@ -62,7 +64,15 @@ class NetworkSettings:
     ferries
         Ferry table (CSV); None means the bundled ``data/geo/ferries.csv``.
     use_ferries
-        Add ferry edges at all.
+        Add ferry edges at all. osmnx's drive networks leave out OSM ferry
+        routes, so the ferry table is added to every source without counting
+        a crossing twice.
+    source
+        Where the roads come from: ``"travelmapping"`` (the Travel Mapping
+        files in the data folder, offline), ``"osm"`` (OpenStreetMap downloaded
+        with osmnx, needs internet) or ``"osm-xml"`` (an OpenStreetMap XML file).
+    osm_xml
+        The OSM XML file; required exactly when ``source="osm-xml"``.
     """
 
     speeds: tuple[tuple[str, float], ...] | Mapping[str, float] = ()
@@ -71,14 +81,14 @@ class NetworkSettings:
     access_speed_kph: float = 40.0
     ferries: str | None = None
     use_ferries: bool = True
+    source: str = "travelmapping"
+    osm_xml: str | None = None
 
     def __post_init__(self) -> None:
+        self._check_source()
         pairs = dict(self.speeds.items() if isinstance(self.speeds, Mapping) else self.speeds)
         for key, value in pairs.items():
-            if str(key).split(":", 1)[0] not in roads.DEFAULT_SPEEDS_KPH:
-                raise DataError(f"network settings: unknown road class {key!r} in speeds "
-                                f"(expected one of {', '.join(roads.DEFAULT_SPEEDS_KPH)}, "
-                                f"optionally with ':<ref>')")
+            self._check_road_class(str(key))
             if not (isinstance(value, int | float) and value > 0):
                 raise DataError(f"network settings: speed {key!r} must be positive, got {value!r}")
         object.__setattr__(self, "speeds", tuple(sorted((str(k), float(v))
@@ -93,13 +103,35 @@ class NetworkSettings:
         if self.ferries is not None:
             object.__setattr__(self, "ferries", str(self.ferries))
 
+    def _check_source(self) -> None:
+        if self.source not in roads.SOURCES:
+            raise DataError(f"network settings: unknown source {self.source!r} "
+                            f"(expected one of {', '.join(roads.SOURCES)})")
+        if (self.source == "osm-xml") != (self.osm_xml is not None):
+            raise DataError("network settings: osm_xml (an OSM XML file) is required with "
+                            "source='osm-xml' and only then")
+        if self.osm_xml is not None:
+            object.__setattr__(self, "osm_xml", str(self.osm_xml))
+
+    def _check_road_class(self, key: str) -> None:
+        if self.source == "travelmapping":
+            if key.split(":", 1)[0] not in roads.DEFAULT_SPEEDS_KPH:
+                raise DataError(f"network settings: unknown road class {key!r} in speeds "
+                                f"(expected one of {', '.join(roads.DEFAULT_SPEEDS_KPH)}, "
+                                f"optionally with ':<ref>')")
+        elif key not in roads.OSM_HIGHWAYS:
+            raise DataError(f"network settings: unknown OSM highway {key!r} in speeds "
+                            f"(expected one of {', '.join(roads.OSM_HIGHWAYS)})")
+
     def with_speeds(self, speeds: Mapping[str, float]) -> NetworkSettings:
         """Return a copy with ``speeds`` added to (overriding) the current overrides."""
         return replace(self, speeds={**dict(self.speeds), **dict(speeds)})
 
     @property
     def speed_map(self) -> dict[str, float]:
-        """Default speeds merged with the overrides."""
+        """Default speeds merged with the overrides (for OSM sources: the overrides only)."""
+        if self.source != "travelmapping":
+            return dict(self.speeds)
         return {**roads.DEFAULT_SPEEDS_KPH, **dict(self.speeds)}
 
 
@@ -317,40 +349,6 @@ def _attach_centres_inplace(H: nx.MultiDiGraph, municipalities: pd.DataFrame, *,
 
 # ---------------------------------------------------------------- build
 
-def _code_hash() -> str:
-    digest = hashlib.sha256()
-    from regionopt import centres, data
-
-    for module in (roads, travel, data, centres):
-        digest.update(inspect.getsource(module).encode())
-    digest.update(inspect.getsource(inspect.getmodule(_code_hash)).encode())  # type: ignore[arg-type]
-    return digest.hexdigest()
-
-
-def _munis_hash(munis: gpd.GeoDataFrame) -> str:
-    digest = hashlib.sha256()
-    table = munis[["kommunenummer", "centre_lon", "centre_lat", "population"]]
-    digest.update(table.to_csv(index=False).encode())
-    for geom in munis.geometry:
-        digest.update(shapely.to_wkb(geom))
-    return digest.hexdigest()
-
-
-def network_key(munis: gpd.GeoDataFrame, settings: NetworkSettings) -> str:
-    """Return the cache key of the network of ``munis`` under ``settings``."""
-    from regionopt import sources
-
-    reg = sources.registry()
-    tm = hashlib.sha256("".join(f"{k} {v}\n" for k, v in sorted(reg.items())
-                                if k.startswith("travelmapping/") or k == NORWAY_POLYGONS
-                                ).encode()).hexdigest()
-    ferries = (cache.hash_files([settings.ferries or _resources.geo_file("ferries.csv")])
-               if settings.use_ferries else "")
-    return cache.cache_key({"settings": asdict(settings), "speeds": settings.speed_map,
-                            "municipalities": _munis_hash(munis), "travelmapping": tm,
-                            "ferries": ferries, "code": _code_hash()})
-
-
 def build_network(
     area: str | Iterable[str] = "troms-finnmark",
     *,
@@ -362,11 +360,13 @@ def build_network(
 ) -> Network:
     """Build (or load from the cache) the travel network of an area.
 
-    Steps: municipalities (:func:`regionopt.data.load_municipalities`), Travel
-    Mapping roads within the area's hull plus ``margin_km``, ferries whose two
-    terminals lie in that zone, centre access legs, the travel-time matrix and
-    the functional adjacency. Centres that cannot reach the others are
-    reported with a warning in the log.
+    Steps: municipalities (:func:`regionopt.data.load_municipalities`), roads
+    within the area's hull plus ``margin_km`` from ``settings.source``
+    (:func:`regionopt.roads.road_graph`: Travel Mapping, OpenStreetMap
+    downloaded with osmnx, or an OSM XML file), ferries whose two terminals
+    lie in that zone, centre access legs, the travel-time matrix and the
+    functional adjacency. Centres that cannot reach the others are reported
+    with a warning in the log.
 
     Parameters
     ----------
@@ -377,7 +377,9 @@ def build_network(
     data_dir, cache_dir
         Source data folder and download/network cache folder.
     use_cache
-        Load a cached network with the same inputs, and store a new one.
+        Load a cached network with the same inputs, and store a new one. For
+        ``source="osm"`` the key cannot tell when OpenStreetMap changed:
+        ``use_cache=False`` downloads it again.
     progress
         Show progress bars.
 
@@ -388,15 +390,15 @@ def build_network(
     Raises
     ------
     DataError
-        For a bad area, source file or ferry table.
+        For a bad area, source file (an OSM XML file included) or ferry table.
     NetworkError
-        If the roads cannot be built.
+        If the roads cannot be built or downloaded.
     """
     from regionopt import data
 
     settings = settings or NetworkSettings()
     munis = data.load_municipalities(area, data_dir=data_dir, cache_dir=cache_dir)
-    key = network_key(munis, settings)
+    key = cache.network_key(munis, settings)
     if use_cache:
         cached = cache.load(key, cache_dir=cache_dir)
         if isinstance(cached, Network):
@@ -412,9 +414,9 @@ def _build(munis: gpd.GeoDataFrame, settings: NetworkSettings, *, key: str,
            data_dir: str | os.PathLike[str] | None, cache_dir: str | os.PathLike[str] | None,
            progress: bool) -> Network:
     hull = shapely.GeometryCollection(list(munis.geometry))
-    G = roads.graph_from_travelmapping(hull, speeds=settings.speed_map,
-                                       margin_km=settings.margin_km, data_dir=data_dir,
-                                       cache_dir=cache_dir, progress=progress)
+    G = roads.road_graph(hull, source=settings.source, osm_xml=settings.osm_xml,
+                         speeds=settings.speed_map, margin_km=settings.margin_km,
+                         data_dir=data_dir, cache_dir=cache_dir, progress=progress)
     if settings.use_ferries:
         ferries = load_ferries(settings.ferries)
         zone = roads.buffered_area(hull, settings.margin_km)

@@ -12,6 +12,8 @@ on it.
 * :func:`graph_from_osm_xml` reads an OpenStreetMap XML file with osmnx;
 * :func:`graph_from_osm_polygon` downloads OpenStreetMap roads with osmnx
   (needs internet).
+
+:func:`road_graph` picks one of them by name (:data:`SOURCES`).
 """
 
 from __future__ import annotations
@@ -75,6 +77,22 @@ _HIGHWAY_OF_SYSTEM = {
     "norr": "primary",
     "fintr": "secondary",
 }
+
+#: Road sources :func:`road_graph` builds from.
+SOURCES = ("travelmapping", "osm", "osm-xml")
+
+#: OSM ``highway`` values osmnx's ``drive`` network leaves out (osmnx 2.1 ``_get_network_filter``).
+OSM_DRIVE_EXCLUDED = frozenset({
+    "abandoned", "bridleway", "bus_guideway", "construction", "corridor", "cycleway",
+    "elevator", "escalator", "footway", "no", "path", "pedestrian", "planned", "platform",
+    "proposed", "raceway", "razed", "rest_area", "service", "services", "steps", "track"})
+_OSM_SERVICE_EXCLUDED = frozenset({"alley", "driveway", "emergency_access", "parking",
+                                   "parking_aisle", "private"})
+
+#: OSM ``highway`` values a speed may be given for (fallbacks for ways without ``maxspeed``).
+OSM_HIGHWAYS = ("motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
+                "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
+                "residential", "living_street", "road", "busway")
 
 _EARTH_RADIUS_M = 6_371_008.8
 TM_ROOT = "travelmapping/hwy_data"
@@ -286,17 +304,28 @@ def graph_from_osm_xml(
     path: str | os.PathLike[str],
     *,
     speeds: Mapping[str, float] | None = None,
+    polygon: BaseGeometry | None = None,
 ) -> nx.MultiDiGraph:
     """Build a drivable road graph from an OpenStreetMap XML file with osmnx.
+
+    The file is read with ``osmnx.graph_from_xml``, which turns every way into
+    edges; only the ways a car may use are kept, by the rules of osmnx's
+    ``network_type="drive"`` filter (:data:`OSM_DRIVE_EXCLUDED` highway values,
+    ``area=yes``, ``access=private``, the excluded ``service`` values), and
+    nodes left without an edge (points of interest, buildings) are dropped.
+    Ferry routes (``route=ferry``, no ``highway``) are dropped too, as in
+    osmnx's drive networks. One-way streets are respected.
 
     Parameters
     ----------
     path
-        ``.osm`` XML file.
+        ``.osm`` XML file (``.osm.bz2`` and ``.osm.gz`` are read too).
     speeds
         Fallback speeds by OSM ``highway`` value for ways without ``maxspeed``
         (osmnx ``hwy_speeds``); others are imputed by osmnx from the mean of
         their highway class.
+    polygon
+        Keep only nodes inside this area (EPSG:4326); None keeps everything.
 
     Returns
     -------
@@ -305,7 +334,10 @@ def graph_from_osm_xml(
     Raises
     ------
     DataError
-        If the file is missing or not valid OSM XML.
+        If the file is missing, not valid OSM XML, holds no drivable way, or
+        no speed can be imputed.
+    NetworkError
+        If no drivable way lies inside ``polygon``.
     """
     import osmnx as ox
 
@@ -314,13 +346,17 @@ def graph_from_osm_xml(
         raise DataError(f"{file}: file not found")
     try:
         G = ox.graph_from_xml(file, simplify=False, retain_all=True)
-    except Exception as exc:  # osmnx/ElementTree raise many kinds
-        raise DataError(f"{file}: cannot read OSM XML ({exc})") from None
+    except Exception as exc:  # osmnx/ElementTree/SAX raise many kinds
+        detail = " ".join(str(exc).split())
+        raise DataError(f"{file}: cannot read OSM XML ({type(exc).__name__}: {detail})") from None
+    G = _drivable(G)
     if G.number_of_edges() == 0:
         raise DataError(f"{file}: no drivable ways (highway=*) in the OSM XML")
+    if polygon is not None:
+        G = _clip(G, polygon, what=str(file))
     # Merge chains of nodes, but never across a change of road class, speed or number.
     G = ox.simplify_graph(G, edge_attrs_differ=["highway", "maxspeed", "ref"])
-    return _add_osm_speeds(G, speeds)
+    return _add_osm_speeds(G, speeds, what=str(file))
 
 
 def graph_from_osm_polygon(
@@ -331,7 +367,7 @@ def graph_from_osm_polygon(
     """Download the drivable OpenStreetMap network inside ``polygon`` with osmnx.
 
     Needs internet access (Overpass API). For a large area this takes long and
-    osmnx caches the responses in its own cache folder.
+    osmnx caches the responses in its own cache folder (``osmnx.settings``).
 
     Parameters
     ----------
@@ -354,19 +390,116 @@ def graph_from_osm_polygon(
     try:
         G = ox.graph_from_polygon(polygon, network_type="drive", retain_all=True, simplify=False)
     except Exception as exc:  # network and Overpass errors
-        raise NetworkError(f"OpenStreetMap download failed ({exc})") from None
+        detail = " ".join(str(exc).split())
+        raise NetworkError(f"OpenStreetMap download failed ({type(exc).__name__}: "
+                           f"{detail})") from None
     G = ox.simplify_graph(G, edge_attrs_differ=["highway", "maxspeed", "ref"])
-    return _add_osm_speeds(G, speeds)
+    return _add_osm_speeds(G, speeds, what="OpenStreetMap download")
 
 
-def _add_osm_speeds(G: nx.MultiDiGraph, speeds: Mapping[str, float] | None) -> nx.MultiDiGraph:
+def road_graph(
+    polygon: BaseGeometry,
+    *,
+    source: str = "travelmapping",
+    osm_xml: str | os.PathLike[str] | None = None,
+    speeds: Mapping[str, float] | None = None,
+    margin_km: float = 50.0,
+    data_dir: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: bool = False,
+) -> nx.MultiDiGraph:
+    """Build the road graph of ``polygon`` plus ``margin_km`` from one of :data:`SOURCES`.
+
+    ``"travelmapping"`` calls :func:`graph_from_travelmapping`; ``"osm"``
+    downloads the area buffered by ``margin_km`` (:func:`buffered_area`) with
+    :func:`graph_from_osm_polygon`; ``"osm-xml"`` reads ``osm_xml`` with
+    :func:`graph_from_osm_xml` and keeps the same buffered area.
+
+    Parameters
+    ----------
+    polygon
+        Study area in EPSG:4326.
+    source
+        One of :data:`SOURCES`.
+    osm_xml
+        The OSM XML file (``source="osm-xml"`` only).
+    speeds
+        Travel Mapping speeds by system (merged over :data:`DEFAULT_SPEEDS_KPH`),
+        or for OSM sources fallback speeds by ``highway`` value.
+    margin_km, data_dir, cache_dir, progress
+        As for :func:`graph_from_travelmapping`.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+
+    Raises
+    ------
+    DataError
+        For an unknown source, a missing ``osm_xml`` or a bad source file.
+    NetworkError
+        If no road lies in the area or the download fails.
+    """
+    if source == "travelmapping":
+        return graph_from_travelmapping(polygon, speeds=speeds, margin_km=margin_km,
+                                        data_dir=data_dir, cache_dir=cache_dir,
+                                        progress=progress)
+    if source not in SOURCES:
+        raise DataError(f"road source {source!r}: expected one of {', '.join(SOURCES)}")
+    area = buffered_area(polygon, margin_km)
+    if source == "osm":
+        log.info("downloading OpenStreetMap roads (osmnx, needs internet)")
+        G = graph_from_osm_polygon(area, speeds=speeds)
+    elif osm_xml is None:
+        raise DataError("road source 'osm-xml': no OSM XML file given")
+    else:
+        log.info("reading OpenStreetMap roads from %s", osm_xml)
+        G = graph_from_osm_xml(osm_xml, speeds=speeds, polygon=area)
+    log.info("OpenStreetMap graph: %d nodes, %d edges", G.number_of_nodes(),
+             G.number_of_edges())
+    return G
+
+
+def _drivable(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Return ``G`` without the edges osmnx's ``drive`` filter leaves out, and isolated nodes."""
+    drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if not _is_drivable(d)]
+    G.remove_edges_from(drop)
+    G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
+    return G
+
+
+def _is_drivable(data: Mapping[str, object]) -> bool:
+    highway = data.get("highway")
+    return (isinstance(highway, str) and highway not in OSM_DRIVE_EXCLUDED
+            and data.get("area") != "yes" and "private" not in str(data.get("access", ""))
+            and data.get("service") not in _OSM_SERVICE_EXCLUDED)
+
+
+def _clip(G: nx.MultiDiGraph, polygon: BaseGeometry, *, what: str) -> nx.MultiDiGraph:
+    xs = np.array([d["x"] for _, d in G.nodes(data=True)], dtype=float)
+    ys = np.array([d["y"] for _, d in G.nodes(data=True)], dtype=float)
+    inside = shapely.contains_xy(polygon, xs, ys)
+    if not inside.any():
+        raise NetworkError(f"{what}: no drivable way lies inside the study area")
+    G.remove_nodes_from([n for n, keep in zip(list(G.nodes), inside, strict=True) if not keep])
+    G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
+    return G
+
+
+def _add_osm_speeds(G: nx.MultiDiGraph, speeds: Mapping[str, float] | None, *,
+                    what: str) -> nx.MultiDiGraph:
     import osmnx as ox
 
-    G = ox.routing.add_edge_speeds(G, hwy_speeds=dict(speeds) if speeds else None)
+    try:
+        G = ox.routing.add_edge_speeds(G, hwy_speeds=dict(speeds) if speeds else None)
+    except ValueError:  # no maxspeed anywhere and no fallback speeds
+        raise DataError(f"{what}: no way has a maxspeed tag; give speeds by highway "
+                        f"class") from None
     G = ox.routing.add_edge_travel_times(G)
     for _, _, data in G.edges(data=True):
         data.setdefault("ref", "")
         if isinstance(data.get("highway"), list):
             data["highway"] = data["highway"][0]
+    G.graph.pop("created_date", None)  # a timestamp: outputs must not depend on the clock
     G.graph["crs"] = "EPSG:4326"
     return G

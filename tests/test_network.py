@@ -13,7 +13,7 @@ import osmnx as ox
 import pandas as pd
 import pytest
 
-from regionopt import cache, network
+from regionopt import cache, network, roads
 from regionopt.centres import CentreWarning
 from regionopt.errors import DataError
 from regionopt.problem import read_inputs
@@ -273,3 +273,149 @@ def test_missing_ferry_table_is_one_data_error(data_dir: Path, tmp_path: Path) -
     with pytest.raises(DataError, match=r"nope\.csv: file not found"):
         network.build_network(data_dir=data_dir, cache_dir=tmp_path, settings=settings,
                               progress=False)
+
+
+# ---------------------------------------------------------------- OpenStreetMap XML source
+
+BALSFJORD, LYNGEN, STORFJORD = "5532", "5536", "5538"
+OSM_AREA = [TROMSO, BALSFJORD, LYNGEN, STORFJORD]
+#: Pairs of OSM_AREA whose polygons share a border (Kartverket's boundaries).
+OSM_BORDERS = {(TROMSO, BALSFJORD), (TROMSO, LYNGEN), (TROMSO, STORFJORD),
+               (BALSFJORD, STORFJORD), (LYNGEN, STORFJORD)}
+
+
+def _osm_nodes(centres: dict[str, tuple[float, float]]) -> dict[int, tuple[float, float]]:
+    """Road nodes: at the Balsfjord, Storfjord and Lyngen centres, 0.01° north of Tromsø's."""
+    lon = {c: xy[0] for c, xy in centres.items()}
+    lat = {c: xy[1] for c, xy in centres.items()}
+    return {
+        1: (lon[TROMSO], lat[TROMSO] + 0.01),
+        2: ((lon[TROMSO] + lon[BALSFJORD]) / 2, (lat[TROMSO] + lat[BALSFJORD]) / 2),
+        3: centres[BALSFJORD],
+        4: ((lon[BALSFJORD] + lon[STORFJORD]) / 2, lat[BALSFJORD]),
+        5: centres[STORFJORD],
+        6: centres[LYNGEN],
+    }
+
+
+def write_osm_xml(path: Path, centres: dict[str, tuple[float, float]], *,
+                  lyngen_kph: int = 70) -> dict[int, tuple[float, float]]:
+    """Write a small OSM XML file joining the four centres; return its road nodes.
+
+    Tromsø-Balsfjord is a primary road at 80 km/h (through node 2), Balsfjord-
+    Storfjord a secondary at 60 (through node 4), Storfjord-Lyngen a secondary
+    at ``lyngen_kph``. A building ring drawn round Tromsø's centre and a footway
+    from beside it to node 1 are not for cars: the centre must not attach to them.
+    """
+    nodes = _osm_nodes(centres)
+    tlon, tlat = centres[TROMSO]
+    extra = {100: (tlon - 3e-4, tlat - 1e-4), 101: (tlon + 3e-4, tlat - 1e-4),
+             102: (tlon + 3e-4, tlat + 1e-4), 103: (tlon - 3e-4, tlat + 1e-4),
+             200: (tlon + 5e-5, tlat)}
+    lines = ["<?xml version='1.0' encoding='UTF-8'?>", '<osm version="0.6" generator="test">']
+    lines += [f'  <node id="{n}" lat="{y:.7f}" lon="{x:.7f}" version="1"/>'
+              for n, (x, y) in sorted({**nodes, **extra}.items())]
+    ways = [(10, [1, 2, 3], "primary", 80, "E8"), (11, [3, 4, 5], "secondary", 60, "E6"),
+            (12, [5, 6], "secondary", lyngen_kph, "E6")]
+    for wid, refs, highway, kph, ref in ways:
+        nds = "".join(f'<nd ref="{r}"/>' for r in refs)
+        lines.append(f'  <way id="{wid}" version="1">{nds}<tag k="highway" v="{highway}"/>'
+                     f'<tag k="maxspeed" v="{kph}"/><tag k="ref" v="{ref}"/></way>')
+    lines.append('  <way id="20" version="1"><nd ref="100"/><nd ref="101"/><nd ref="102"/>'
+                 '<nd ref="103"/><nd ref="100"/><tag k="building" v="yes"/></way>')
+    lines.append('  <way id="21" version="1"><nd ref="200"/><nd ref="1"/>'
+                 '<tag k="highway" v="footway"/></way>')
+    lines.append("</osm>")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return nodes
+
+
+@pytest.fixture(scope="module")
+def osm_centres(data_dir: Path) -> dict[str, tuple[float, float]]:
+    from regionopt.data import load_municipalities
+
+    munis = load_municipalities(OSM_AREA, data_dir=data_dir)
+    return {c: (float(x), float(y)) for c, x, y in
+            zip(munis["kommunenummer"], munis["centre_lon"], munis["centre_lat"], strict=True)}
+
+
+def _leg_minutes(a: tuple[float, float], b: tuple[float, float], kph: float) -> float:
+    return float(roads.haversine_m(a[0], a[1], b[0], b[1])) / 1000 / kph * 60
+
+
+def test_osm_xml_network_matrix_adjacency_and_cache(data_dir: Path, tmp_path: Path,
+                                                    osm_centres: dict[str, tuple[float, float]]
+                                                    ) -> None:
+    xml = tmp_path / "troms.osm"
+    nodes = write_osm_xml(xml, osm_centres)
+    settings = network.NetworkSettings(source="osm-xml", osm_xml=str(xml))
+    net = network.build_network(OSM_AREA, settings=settings, data_dir=data_dir,
+                                cache_dir=tmp_path, progress=False)
+    assert net.graph.graph["crs"] == "EPSG:4326" and "created_date" not in net.graph.graph
+    assert not {100, 101, 102, 103, 200} & set(net.graph.nodes)  # no building, no footway
+    m = net.minutes
+    assert np.isfinite(m.to_numpy()).all() and (np.diag(m.to_numpy()) == 0).all()
+    # Balsfjord-Lyngen by hand: 3 -> 4 -> 5 at 60 km/h, 5 -> 6 at 70 km/h, no access legs
+    # (the road nodes sit on the centres).
+    by_hand = (_leg_minutes(nodes[3], nodes[4], 60) + _leg_minutes(nodes[4], nodes[5], 60)
+               + _leg_minutes(nodes[5], nodes[6], 70))
+    assert m.loc[BALSFJORD, LYNGEN] == pytest.approx(by_hand, rel=0.01)
+    assert m.loc[LYNGEN, BALSFJORD] == pytest.approx(by_hand, rel=0.01)
+    # Tromsø's centre joins node 1 (not the building or footway): 1.11 km x 1.3 at 40 km/h.
+    access = _leg_minutes(osm_centres[TROMSO], nodes[1], 40) * 1.3
+    to_balsfjord = _leg_minutes(nodes[1], nodes[2], 80) + _leg_minutes(nodes[2], nodes[3], 80)
+    assert m.loc[TROMSO, BALSFJORD] == pytest.approx(access + to_balsfjord, rel=0.01)
+    pairs = {(a, b): k for a, b, k in net.adjacency[["a", "b", "kind"]].itertuples(index=False)}
+    assert {p for p, k in pairs.items() if k == "border"} == OSM_BORDERS
+    # The cache key names the source and the file's content.
+    tm_key = network.network_key(net.municipalities, network.NetworkSettings())
+    assert net.key != tm_key
+    again = network.build_network(OSM_AREA, settings=settings, data_dir=data_dir,
+                                  cache_dir=tmp_path, progress=False)
+    assert again.key == net.key and again.minutes.equals(m)
+    write_osm_xml(xml, osm_centres, lyngen_kph=50)
+    slower = network.build_network(OSM_AREA, settings=settings, data_dir=data_dir,
+                                   cache_dir=tmp_path, progress=False)
+    assert slower.key != net.key
+    assert slower.minutes.loc[BALSFJORD, LYNGEN] > m.loc[BALSFJORD, LYNGEN] + 1
+
+
+def test_osm_xml_moved_file_keeps_its_key(osm_centres: dict[str, tuple[float, float]],
+                                          tf: network.Network, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.osm", tmp_path / "b.osm"
+    write_osm_xml(a, osm_centres)
+    b.write_bytes(a.read_bytes())
+    munis = tf.municipalities
+    key_a = network.network_key(munis, network.NetworkSettings(source="osm-xml", osm_xml=str(a)))
+    key_b = network.network_key(munis, network.NetworkSettings(source="osm-xml", osm_xml=str(b)))
+    assert key_a == key_b
+    osm = network.network_key(munis, network.NetworkSettings(source="osm"))
+    assert len({key_a, osm, tf.key}) == 3
+
+
+def test_osm_xml_errors_name_the_file(data_dir: Path, tmp_path: Path) -> None:
+    missing = network.NetworkSettings(source="osm-xml", osm_xml=str(tmp_path / "none.osm"))
+    with pytest.raises(DataError, match=r"none\.osm: file not found"):
+        network.build_network(OSM_AREA, settings=missing, data_dir=data_dir,
+                              cache_dir=tmp_path, progress=False)
+    bad = tmp_path / "bad.osm"
+    bad.write_text("<osm><node id=", encoding="utf-8")
+    with pytest.raises(DataError, match=r"bad\.osm: cannot read OSM XML"):
+        network.build_network(OSM_AREA, settings=network.NetworkSettings(
+            source="osm-xml", osm_xml=str(bad)), data_dir=data_dir, cache_dir=tmp_path,
+            progress=False)
+
+
+def test_settings_validate_the_source() -> None:
+    with pytest.raises(DataError, match="osm_xml"):
+        network.NetworkSettings(source="osm-xml")
+    with pytest.raises(DataError, match="osm_xml"):
+        network.NetworkSettings(osm_xml="roads.osm")  # a file without the osm-xml source
+    with pytest.raises(DataError, match="unknown source 'google'"):
+        network.NetworkSettings(source="google")
+    osm = network.NetworkSettings(source="osm", speeds={"unclassified": 50})
+    assert osm.speed_map == {"unclassified": 50.0}  # osmnx imputes the rest
+    with pytest.raises(DataError, match="unknown OSM highway 'norfv'"):
+        osm.with_speeds({"norfv": 55})
+    with pytest.raises(DataError, match="unknown road class 'primary'"):
+        network.NetworkSettings(speeds={"primary": 70})

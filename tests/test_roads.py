@@ -11,7 +11,7 @@ import shapely
 
 from regionopt import roads
 from regionopt.data import load_municipalities
-from regionopt.errors import DataError
+from regionopt.errors import DataError, NetworkError
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +154,61 @@ def test_graph_from_osm_xml_errors(tmp_path: Path) -> None:
     bad.write_text("<osm><node id=", encoding="utf-8")
     with pytest.raises(DataError, match=r"bad\.osm: cannot read OSM XML"):
         roads.graph_from_osm_xml(bad)
+
+
+NOT_FOR_CARS = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6" generator="regionopt-test">
+  <node id="1" lat="69.6500" lon="18.9000"/>
+  <node id="2" lat="69.6500" lon="18.9500"/>
+  <node id="3" lat="69.6600" lon="18.9500"/>
+  <node id="4" lat="69.6600" lon="18.9000"/>
+  <node id="5" lat="69.6550" lon="18.9200"/>
+  <node id="6" lat="69.9000" lon="18.9500"/>
+  <node id="7" lat="69.6400" lon="18.9000"><tag k="amenity" v="cafe"/></node>
+  <way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="secondary"/>{speed}</way>
+  <way id="11"><nd ref="2"/><nd ref="3"/><tag k="highway" v="footway"/></way>
+  <way id="12"><nd ref="3"/><nd ref="4"/><tag k="highway" v="residential"/>
+    <tag k="access" v="private"/></way>
+  <way id="13"><nd ref="4"/><nd ref="5"/><tag k="highway" v="service"/>
+    <tag k="service" v="parking_aisle"/></way>
+  <way id="14"><nd ref="1"/><nd ref="4"/><nd ref="5"/><nd ref="1"/><tag k="building" v="yes"/></way>
+  <way id="15"><nd ref="2"/><nd ref="6"/><tag k="highway" v="tertiary"/>
+    <tag k="maxspeed" v="60"/></way>
+  <way id="16"><nd ref="1"/><nd ref="3"/><tag k="route" v="ferry"/></way>
+</osm>
+"""
+
+
+def test_osm_xml_keeps_only_drivable_ways_inside_the_area(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.osm"
+    path.write_text(NOT_FOR_CARS.format(speed='<tag k="maxspeed" v="80"/>'), encoding="utf-8")
+    G = roads.graph_from_osm_xml(path)
+    assert set(G.nodes) == {1, 2, 6}  # footway, private, parking, building, ferry, POI dropped
+    assert {d["highway"] for _, _, d in G.edges(data=True)} == {"secondary", "tertiary"}
+    area = shapely.box(18.8, 69.6, 19.0, 69.7)  # leaves out node 6, 28 km north
+    clipped = roads.graph_from_osm_xml(path, polygon=area)
+    assert set(clipped.nodes) == {1, 2}
+    with pytest.raises(NetworkError, match=r"mixed\.osm: no drivable way lies inside"):
+        roads.graph_from_osm_xml(path, polygon=shapely.box(10, 60, 11, 61))
+
+
+def test_osm_xml_without_any_maxspeed_needs_speeds(tmp_path: Path) -> None:
+    path = tmp_path / "nospeed.osm"
+    path.write_text(NOT_FOR_CARS.format(speed="").replace('<tag k="maxspeed" v="60"/>', ""),
+                    encoding="utf-8")
+    with pytest.raises(DataError, match=r"nospeed\.osm: no way has a maxspeed tag"):
+        roads.graph_from_osm_xml(path)
+    G = roads.graph_from_osm_xml(path, speeds={"secondary": 70, "tertiary": 50})
+    assert G.edges[1, 2, 0]["speed_kph"] == 70.0 and G.edges[2, 6, 0]["speed_kph"] == 50.0
+
+
+def test_road_graph_dispatches_by_source(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.osm"
+    path.write_text(NOT_FOR_CARS.format(speed='<tag k="maxspeed" v="80"/>'), encoding="utf-8")
+    area = shapely.box(18.93, 69.64, 18.96, 69.66)  # around node 2; the margin reaches node 1
+    G = roads.road_graph(area, source="osm-xml", osm_xml=path, margin_km=5)
+    assert set(G.nodes) == {1, 2}
+    with pytest.raises(DataError, match="'osm-xml': no OSM XML file given"):
+        roads.road_graph(area, source="osm-xml")
+    with pytest.raises(DataError, match="road source 'google'"):
+        roads.road_graph(area, source="google")
