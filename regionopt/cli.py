@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, required=True, help="output folder")
     build.add_argument("--speed", action="append", default=[], metavar="CLASS=KPH",
                        help="override a road-class speed, e.g. --speed norfv=55 (repeatable)")
+    roads_from = build.add_mutually_exclusive_group()
+    roads_from.add_argument("--source", choices=["travelmapping", "osm"], default="travelmapping",
+                            help="roads from Travel Mapping (default, offline) or from "
+                                 "OpenStreetMap downloaded with osmnx (needs internet)")
+    roads_from.add_argument("--osm-xml", type=Path, default=None, metavar="FILE",
+                            help="roads from this OpenStreetMap XML file (.osm, .osm.gz, .osm.bz2)")
     build.add_argument("--no-cache", action="store_true", help="rebuild even if cached")
     build.add_argument("--graph-format", choices=["graphml", "gpkg"], default="graphml")
     _add_common(build)

@@ -71,7 +71,9 @@ def _network_build(args: argparse.Namespace) -> int:
     check_output_dir(args.out)
     speeds = {k: _positive_float(v, f"--speed {k}") for k, v in
               _parse_assignments(args.speed, what="--speed").items()}
-    settings = network.NetworkSettings()
+    source = "osm-xml" if args.osm_xml is not None else args.source
+    osm_xml = str(args.osm_xml) if args.osm_xml is not None else None
+    settings = network.NetworkSettings(source=source, osm_xml=osm_xml)
     if speeds:
         settings = settings.with_speeds(speeds)
     net = api.build_network(_area(args.area), settings=settings, data_dir=args.data_dir,

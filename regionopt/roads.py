@@ -367,7 +367,8 @@ def graph_from_osm_polygon(
     """Download the drivable OpenStreetMap network inside ``polygon`` with osmnx.
 
     Needs internet access (Overpass API). For a large area this takes long and
-    osmnx caches the responses in its own cache folder (``osmnx.settings``).
+    osmnx caches the responses in its own cache folder
+    (``osmnx.settings.cache_folder``, ``./cache`` by default).
 
     Parameters
     ----------

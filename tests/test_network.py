@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -15,6 +18,7 @@ import pytest
 
 from regionopt import cache, network, roads
 from regionopt.centres import CentreWarning
+from regionopt.cli import main
 from regionopt.errors import DataError
 from regionopt.problem import read_inputs
 
@@ -419,3 +423,42 @@ def test_settings_validate_the_source() -> None:
         osm.with_speeds({"norfv": 55})
     with pytest.raises(DataError, match="unknown road class 'primary'"):
         network.NetworkSettings(speeds={"primary": 70})
+
+
+def test_cli_network_build_from_osm_xml(data_dir: Path, tmp_path: Path,
+                                        osm_centres: dict[str, tuple[float, float]]) -> None:
+    xml = tmp_path / "troms.osm"
+    write_osm_xml(xml, osm_centres)
+    out = tmp_path / "net"
+    area = ",".join(OSM_AREA)
+    assert main(["network", "build", "--area", area, "--osm-xml", str(xml), "--out", str(out),
+                 "--quiet", "--no-cache"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "adjacency.csv", "municipalities.csv", "road_graph.graphml", "travel_time_minutes.csv"]
+    minutes = pd.read_csv(out / "travel_time_minutes.csv", dtype={"origin": str})
+    assert sorted(minutes["origin"]) == sorted(OSM_AREA)
+    assert minutes.drop(columns="origin").notna().all().all()
+    G = ox.load_graphml(out / "road_graph.graphml")
+    assert {d["highway"] for _, _, d in G.edges(data=True)} >= {"primary", "secondary", "access"}
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    (None, "missing.osm: file not found"),
+    ("<osm><way id=", "bad.osm: cannot read OSM XML"),
+    ("<osm><node id='1' lat='69.6' lon='19.0'/></osm>", "bad.osm: no drivable ways"),
+])
+def test_cli_bad_osm_xml_is_one_line(data_dir: Path, tmp_path: Path, content: str | None,
+                                     needle: str) -> None:
+    xml = tmp_path / ("missing.osm" if content is None else "bad.osm")
+    if content is not None:
+        xml.write_text(content, encoding="utf-8")
+    out = tmp_path / "net"
+    proc = subprocess.run(
+        [sys.executable, "-m", "regionopt", "network", "build", "--area", ",".join(OSM_AREA),
+         "--osm-xml", str(xml), "--out", str(out), "--quiet"],
+        capture_output=True, text=True, check=False, timeout=600,
+        env={**os.environ, "REGIONOPT_DATA_DIR": str(data_dir)})
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("regionopt: error: ") and needle in proc.stderr
+    assert not out.exists()
