@@ -367,8 +367,8 @@ def graph_from_osm_polygon(
     """Download the drivable OpenStreetMap network inside ``polygon`` with osmnx.
 
     Needs internet access (Overpass API). For a large area this takes long and
-    osmnx caches the responses in its own cache folder
-    (``osmnx.settings.cache_folder``, ``./cache`` by default).
+    osmnx caches the responses in ``<regionopt cache>/osmnx`` (not in the
+    current folder, osmnx's own default).
 
     Parameters
     ----------
@@ -388,12 +388,18 @@ def graph_from_osm_polygon(
     """
     import osmnx as ox
 
+    from regionopt.sources import default_cache_dir
+
+    previous = ox.settings.cache_folder  # osmnx's setting is global: restore it afterwards
+    ox.settings.cache_folder = str(default_cache_dir() / "osmnx")
     try:
         G = ox.graph_from_polygon(polygon, network_type="drive", retain_all=True, simplify=False)
     except Exception as exc:  # network and Overpass errors
         detail = " ".join(str(exc).split())
         raise NetworkError(f"OpenStreetMap download failed ({type(exc).__name__}: "
                            f"{detail})") from None
+    finally:
+        ox.settings.cache_folder = previous
     G = ox.simplify_graph(G, edge_attrs_differ=["highway", "maxspeed", "ref"])
     return _add_osm_speeds(G, speeds, what="OpenStreetMap download")
 
