@@ -44,6 +44,15 @@ def _add_area(p: argparse.ArgumentParser, default: str | None = "troms-finnmark"
                         "comma-separated county (55) and municipality (5501) codes")
 
 
+def _add_report_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by ``evaluate`` and ``compare``: where the graph comes from, output form."""
+    _add_area(p, default=None)
+    p.add_argument("--inputs", type=Path, default=None,
+                   help="use a solve's inputs/ folder instead of building the network")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_common(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``regionopt`` command."""
     parser = _Parser(prog="regionopt",
@@ -92,20 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--plan", required=True, help="plan CSV, or 'nivi' for NIVI's 2023 plan")
     ev.add_argument("--scenario", type=Path, default=None,
                     help="also audit the plan against this scenario and its optimum")
-    _add_area(ev, default=None)
-    ev.add_argument("--inputs", type=Path, default=None,
-                    help="use a solve's inputs/ folder instead of building the network")
-    ev.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    _add_common(ev)
+    _add_report_options(ev)
 
     cmp_ = sub.add_parser("compare", help="two plans side by side")
     cmp_.add_argument("a", help="plan CSV or 'nivi'")
     cmp_.add_argument("b", help="plan CSV or 'nivi'")
-    _add_area(cmp_, default=None)
-    cmp_.add_argument("--inputs", type=Path, default=None,
-                      help="use a solve's inputs/ folder instead of building the network")
-    cmp_.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    _add_common(cmp_)
+    _add_report_options(cmp_)
 
     mp = sub.add_parser("map", help="draw plan(s) as a self-contained HTML map")
     mp.add_argument("--plan", required=True, help="plan CSV or 'nivi'")
