@@ -22,7 +22,11 @@ from pathlib import Path
 import osmnx
 from _common import Machine, arg_parser, emit, machine
 
-from regionopt import data, evaluate, reference, viz, viz_assets
+from regionopt.data import municipalities as data
+from regionopt.data import reference
+from regionopt.evaluate import metrics as evaluate
+from regionopt.maps import assets as viz_assets
+from regionopt.maps import html as viz
 from regionopt.network import build_network
 from regionopt.plan import Plan
 from regionopt.problem import problem_from_network

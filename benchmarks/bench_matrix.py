@@ -21,8 +21,10 @@ import numpy as np
 import shapely
 from _common import Machine, arg_parser, emit, machine, median_time
 
-from regionopt import network, roads, travel
-from regionopt.data import load_municipalities
+from regionopt import network
+from regionopt.data.municipalities import load_municipalities
+from regionopt.network import roads, travel
+from regionopt.network.settings import FERRY_SNAP_KM
 
 
 def _largest_mutual_group(minutes: np.ndarray) -> int:
@@ -43,9 +45,8 @@ def measure(runs: int) -> dict[str, Any]:
     def build_graph() -> Any:
         G = roads.graph_from_travelmapping(hull, speeds=settings.speed_map,
                                            margin_km=settings.margin_km)
-        network._add_ferries_inplace(G, ferries, snap_km=network.FERRY_SNAP_KM)
-        network._attach_centres_inplace(G, munis, settings=settings)
-        return G
+        G = network.add_ferries(G, ferries, snap_km=FERRY_SNAP_KM)
+        return network.attach_centres(G, munis, settings=settings)
 
     t_graph, G = median_time(build_graph, runs)
     codes = sorted(munis["kommunenummer"])

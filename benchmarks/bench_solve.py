@@ -60,8 +60,8 @@ def troms_finnmark(repeat: int) -> dict:
             rows.append(dict(row, solver=solver, method=method))
     nivi = None
     try:
-        from regionopt.evaluate import evaluate
-        from regionopt.reference import nivi_2023
+        from regionopt.data.reference import nivi_2023
+        from regionopt.evaluate.metrics import evaluate
 
         nivi = evaluate(nivi_2023(problem), problem).summary["person_minutes"]
     except Exception as exc:  # the comparison is a courtesy; the timing stands alone

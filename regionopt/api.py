@@ -26,14 +26,15 @@ from typing import Any
 
 import geopandas as gpd
 
-from regionopt import data as _data
-from regionopt import evaluate as _evaluate
 from regionopt import model as _model
 from regionopt import network as _network
 from regionopt import outputs as _outputs
-from regionopt import reference as _reference
 from regionopt import scenario as _scenario
+from regionopt.data import municipalities as _data
+from regionopt.data import reference as _reference
 from regionopt.errors import DataError, ScenarioError
+from regionopt.evaluate import metrics as _evaluate
+from regionopt.maps import html as viz
 from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData, problem_from_network
 
@@ -160,8 +161,6 @@ def map_layers(network: _network.Network) -> dict[str, gpd.GeoDataFrame | None]:
 def plan_map(plan: Plan, network: _network.Network, *, lang: str = "nb",
              tiles: str | None = None) -> Any:
     """Draw ``plan`` on ``network``'s municipalities as a folium map (shows inline)."""
-    from regionopt import viz
-
     problem = problem_from_network(network)
     return viz.plan_map(plan, network.municipalities, metrics=evaluate(plan, problem),
                         lang=lang, tiles=tiles, **map_layers(network))
@@ -176,8 +175,6 @@ def compare_map(a: Plan, b: Plan, network: _network.Network, *, lang: str = "nb"
     branca.element.Figure
         Shows inline in a notebook; ``.render()`` gives the HTML page.
     """
-    from regionopt import viz
-
     problem = problem_from_network(network)
     return viz.compare_map(a, b, network.municipalities, metrics_a=evaluate(a, problem),
                            metrics_b=evaluate(b, problem), comparison=compare(a, b, problem),

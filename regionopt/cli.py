@@ -159,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(getattr(args, "quiet", False))
     if getattr(args, "data_dir", None) is not None:
         os.environ["REGIONOPT_DATA_DIR"] = str(args.data_dir)
-    from regionopt import commands  # heavy imports only after parsing
+    from regionopt import commands  # lazy: --help must not wait for geopandas and pulp
 
     try:
         return commands.run(args)

@@ -5,12 +5,21 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
-from regionopt import api
+from regionopt import api, network, outputs, sweep
+from regionopt.data import sources
+from regionopt.data.reference import nivi_2023, reference_codes
 from regionopt.errors import DataError, InfeasibleError, ScenarioError, SolverError
+from regionopt.evaluate import metrics as ev
+from regionopt.evaluate import report
+from regionopt.evaluate import scenario_audit as au
+from regionopt.evaluate.metrics import evaluate
+from regionopt.evaluate.report import format_metrics
 from regionopt.io import check_output_dir, check_output_file
+from regionopt.outputs import to_json
 from regionopt.plan import Plan, read_plan, read_plan_codes
 from regionopt.problem import ProblemData, read_inputs
 
@@ -47,8 +56,6 @@ def _parse_assignments(items: list[str], *, what: str) -> dict[str, str]:
 
 def _toml_value(text: str) -> Any:
     """Read ``--set`` values as TOML literals (``12``, ``true``, ``[\"5501\"]``), else text."""
-    import tomllib
-
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
@@ -56,8 +63,6 @@ def _toml_value(text: str) -> Any:
 
 
 def _data_info(args: argparse.Namespace) -> int:
-    from regionopt import sources
-
     if args.data_dir is not None and not args.data_dir.is_dir():
         raise DataError(f"{args.data_dir}: data folder not found")
     rows = sources.data_info(data_dir=args.data_dir)
@@ -66,8 +71,6 @@ def _data_info(args: argparse.Namespace) -> int:
 
 
 def _network_build(args: argparse.Namespace) -> int:
-    from regionopt import network
-
     check_output_dir(args.out)
     speeds = {k: _positive_float(v, f"--speed {k}") for k, v in
               _parse_assignments(args.speed, what="--speed").items()}
@@ -127,9 +130,6 @@ def _solve(args: argparse.Namespace) -> int:
         )
     api.write_solution(result, net, args.out, maps=not args.no_maps, png=args.png,
                        lang=args.lang)
-    from regionopt.evaluate import evaluate
-    from regionopt.report import format_metrics
-
     if not args.quiet:
         _out(format_metrics(evaluate(result.plan, problem)))
     for k, alt in enumerate(result.alternatives, start=1):
@@ -147,8 +147,6 @@ def _plan_area(specs: list[str]) -> list[str]:
     codes: set[str] = set()
     for spec in specs:
         if spec.lower() == "nivi":
-            from regionopt.reference import reference_codes
-
             codes.update(reference_codes("nivi_2023"))
         else:
             codes.update(read_plan_codes(Path(spec)))
@@ -205,8 +203,6 @@ def _labels(specs: list[str]) -> list[str | None]:
 
 
 def _load_plans(specs: list[str], problem: ProblemData) -> list[Plan]:
-    from regionopt.reference import nivi_2023
-
     plans = []
     for spec, name in zip(specs, _labels(specs), strict=True):
         plans.append(nivi_2023(problem) if name is None
@@ -217,10 +213,6 @@ def _load_plans(specs: list[str], problem: ProblemData) -> list[Plan]:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from regionopt import audit as au
-    from regionopt import evaluate as ev
-    from regionopt import report
-
     specs = _check_plan_spec(args.plan)
     scenario = api.load_scenario(args.scenario) if args.scenario else None
     problem, _ = _problem_for(args, specs, scenario)
@@ -234,7 +226,6 @@ def _evaluate(args: argparse.Namespace) -> int:
         payload: dict[str, Any] = {"metrics": report.metrics_to_dict(metrics)}
         if audit is not None:
             payload["audit"] = {**report.audit_to_dict(audit), "optimum_note": note}
-        from regionopt.outputs import to_json
 
         _out(to_json(payload))
     else:
@@ -261,16 +252,11 @@ def _optimum(problem: ProblemData, scenario: Any, *,
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from regionopt import evaluate as ev
-    from regionopt import report
-
     specs = _check_plan_spec(args.a, args.b)
     problem, _ = _problem_for(args, specs)
     a, b = _load_plans(specs, problem)
     comparison = ev.compare(a, b, problem)
     if args.json:
-        from regionopt.outputs import to_json
-
         _out(to_json(report.comparison_to_dict(comparison)))
     else:
         _out(report.format_comparison(comparison))
@@ -278,8 +264,6 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _map(args: argparse.Namespace) -> int:
-    from regionopt import outputs
-
     specs = _check_plan_spec(args.plan, args.beside)
     check_output_file(args.out)
     problem, net = _problem_for(args, specs)
@@ -292,8 +276,6 @@ def _map(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from regionopt import sweep
-
     check_output_dir(args.out)
     scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
     varies = [sweep.parse_vary(v) for v in args.vary]

@@ -19,9 +19,22 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from regionopt.data import municipalities as data
+from regionopt.data.reference import reference_plans_for
+from regionopt.evaluate.metrics import compare, evaluate
+from regionopt.evaluate.report import metrics_to_dict
 from regionopt.io import atomic_write_text, staged_output_dir
+from regionopt.maps import html as viz
+from regionopt.maps.png import plan_png
 from regionopt.plan import Plan
-from regionopt.problem import ADJACENCY_CSV, MINUTES_CSV, MUNICIPALITIES_CSV, ProblemData
+from regionopt.problem import (
+    ADJACENCY_CSV,
+    MINUTES_CSV,
+    MUNICIPALITIES_CSV,
+    ProblemData,
+    problem_from_network,
+)
+from regionopt.scenario import scenario_to_toml
 
 FLOAT_DIGITS = 6
 
@@ -120,13 +133,12 @@ def write_plan_files(plan: Plan, problem: ProblemData, municipalities: gpd.GeoDa
 
 
 def _outlines() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    from regionopt import data
-
     return data.load_counties(), data.load_country()
 
 
 def _roads(network: Any) -> gpd.GeoDataFrame | None:
     """Road lines of the network's graph for the map's roads layer (access legs left out)."""
+    # lazy: osmnx is slow to import; only the roads layer needs it
     import osmnx as ox
 
     edges = ox.graph_to_gdfs(network.graph, nodes=False)
@@ -165,9 +177,6 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
     tiles
         Optional online background tiles.
     """
-    from regionopt import viz
-    from regionopt.evaluate import compare, evaluate
-
     out = Path(folder)
     munis = network.municipalities
     extra = map_layers(network)
@@ -181,8 +190,6 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
                               comparison=compare(plan, reference, problem), lang=lang,
                               tiles=tiles, **extra)
     if png:
-        from regionopt.viz_png import plan_png
-
         plan_png(plan, munis, path=out / "plan.png", metrics=metrics, lang=lang,
                  counties=extra["counties"], country=extra["country"])
 
@@ -190,9 +197,6 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
 def result_summary(result: Any, problem: ProblemData,
                    reference: Plan | None = None) -> dict[str, Any]:
     """Return ``metrics.json``'s content: solver status, objective, terms, bound, gap, metrics."""
-    from regionopt.evaluate import evaluate
-    from regionopt.report import metrics_to_dict
-
     summary: dict[str, Any] = {
         "scenario": result.scenario.name,
         "status": result.status,
@@ -240,10 +244,6 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
     pathlib.Path
         ``out_dir``.
     """
-    from regionopt.problem import problem_from_network
-    from regionopt.reference import reference_plans_for
-    from regionopt.scenario import scenario_to_toml
-
     problem = problem_from_network(network)
     refs = reference_plans_for(problem)
     reference = refs[0] if refs else None
@@ -277,10 +277,6 @@ def write_map(plan: Plan, network: Any, path: str | os.PathLike[str], *,
     pathlib.Path
         The HTML file written.
     """
-    from regionopt import viz
-    from regionopt.evaluate import compare, evaluate
-    from regionopt.problem import problem_from_network
-
     problem = problem_from_network(network)
     dest = Path(path)
     tile_name = "OpenStreetMap" if tiles else None
@@ -295,8 +291,6 @@ def write_map(plan: Plan, network: Any, path: str | os.PathLike[str], *,
                               comparison=compare(plan, beside, problem), lang=lang,
                               tiles=tile_name, **extra)
     if png:
-        from regionopt.viz_png import plan_png
-
         plan_png(plan, network.municipalities, path=dest.with_suffix(".png"), metrics=metrics,
                  lang=lang, counties=extra["counties"], country=extra["country"])
         if beside is not None:

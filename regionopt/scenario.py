@@ -22,7 +22,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from regionopt.errors import ScenarioError
+from regionopt._resources import geo_file
+from regionopt.errors import DataError, ScenarioError
 
 DEFAULT_SCENARIO = "troms-finnmark-12.toml"
 SOLVERS = ("cbc", "highs")
@@ -459,12 +460,6 @@ def default_scenario_path() -> Path:
     ScenarioError
         If the file cannot be found.
     """
-    here = Path(__file__).resolve().parent.parent / "data" / "geo" / "scenarios" / DEFAULT_SCENARIO
-    if here.is_file():
-        return here
-    from regionopt._resources import geo_file
-    from regionopt.errors import DataError
-
     try:
         return geo_file("scenarios", DEFAULT_SCENARIO)
     except DataError as exc:

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from regionopt import sweep
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, parse_scenario
+from regionopt.sweep import run as sweep
 
 # ------------------------------------------------------------------ evaluate, audit, report
 

@@ -1,0 +1,27 @@
+"""Stage 1, data: the source files, the municipalities and the reference plans.
+
+May import the ground modules (``errors``, ``io``, ``_resources``,
+``scenario``, ``problem``, ``plan``) and this folder only.
+"""
+
+from regionopt.data.centres import CentreWarning
+from regionopt.data.municipalities import (
+    centre_points,
+    load_counties,
+    load_country,
+    load_municipalities,
+    resolve_area,
+)
+from regionopt.data.reference import (
+    ReferencePlan,
+    load_reference,
+    nivi_2023,
+    reference_codes,
+    reference_plans_for,
+)
+from regionopt.data.sources import DATA_DIR_ENV, data_info, default_cache_dir, fetch
+
+__all__ = ["DATA_DIR_ENV", "CentreWarning", "ReferencePlan", "centre_points", "data_info",
+           "default_cache_dir", "fetch", "load_counties", "load_country", "load_municipalities",
+           "load_reference", "nivi_2023", "reference_codes", "reference_plans_for",
+           "resolve_area"]

@@ -1,0 +1,373 @@
+"""The municipalities GeoDataFrame: polygons, population, administrative centres.
+
+Joins three sources (see :mod:`regionopt.sources`): Kartverket's municipality
+polygons (``kartverket/Kommuner-S`` or ``-M``), Statistics Norway's municipality
+list (``ssb/municipalities-2025.json``: name, administrative centre, population
+on 1 January 2024, area) and the GeoNames places that locate the centres
+(:mod:`regionopt.centres`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from regionopt.data import centres, sources
+from regionopt.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_AREA = "troms-finnmark"
+AREA_PRESETS: dict[str, tuple[str, ...]] = {"troms-finnmark": ("55", "56"), "norway": ()}
+SSB_FILE = "ssb/municipalities-2025.json"
+COUNTIES_FILE = "kartverket/Fylker-S.geojson"
+COUNTRY_FILE = "kartverket/Norge-S.geojson"
+RESOLUTIONS = ("S", "M")
+COLUMNS = (
+    "kommunenummer",
+    "name",
+    "county",
+    "county_name",
+    "population",
+    "area_km2",
+    "admin_centre",
+    "centre_lon",
+    "centre_lat",
+    "centre_source",
+    "centre_place",
+    "geometry",
+)
+# make_valid may move a self-intersecting ring's area a little; more than this
+# means the repair changed the shape, not just tidied it.
+_MAX_REPAIR_AREA_CHANGE = 0.02
+
+PathLike = str | os.PathLike[str]
+
+
+def _fetch(relpath: str, opts: dict[str, Any]) -> Path:
+    return sources.fetch(relpath, **opts)
+
+
+def _opts(
+    data_dir: PathLike | None, cache_dir: PathLike | None, base_url: str | None
+) -> dict[str, Any]:
+    return {"data_dir": data_dir, "cache_dir": cache_dir, "base_url": base_url}
+
+
+def _read_ssb(path: Path) -> list[dict[str, Any]]:
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path}: cannot read municipality list ({exc})") from None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise DataError(f"{path}: expected a JSON list of municipality records")
+    for number, record in enumerate(records):
+        code = record.get("id")
+        if not isinstance(code, str) or not (len(code) == 4 and code.isdigit()):
+            raise DataError(f"{path}: record {number} has no 4-digit 'id' (got {code!r})")
+    return records
+
+
+def _ssb_frame(path: Path, codes: Iterable[str]) -> pd.DataFrame:
+    """Validate and tabulate the SSB fields of the selected municipalities."""
+    by_code = {r["id"]: r for r in _read_ssb(path)}
+    rows = []
+    for code in codes:
+        record = by_code[code]
+        name = record.get("name_no") or record.get("name")
+        label = f"{code} {name or ''}".strip()
+        population = record.get("population")
+        if isinstance(population, bool) or not isinstance(population, int) or population < 0:
+            raise DataError(f"{path}: municipality {label} has no valid 'population'")
+        area = record.get("area")
+        if isinstance(area, bool) or not isinstance(area, int | float) or not area > 0:
+            raise DataError(f"{path}: municipality {label} has no valid 'area'")
+        centre = record.get("adm_center")
+        if not isinstance(centre, str) or not centre.strip():
+            raise DataError(f"{path}: municipality {label} has no 'adm_center'")
+        if not isinstance(name, str) or not name.strip():
+            raise DataError(f"{path}: municipality {code} has no 'name'")
+        rows.append((code, name.strip(), population, float(area), centre.strip()))
+    frame = pd.DataFrame(
+        rows, columns=["kommunenummer", "name", "population", "area_km2", "admin_centre"]
+    )
+    return frame.astype({"population": "int64"})
+
+
+def _all_codes(opts: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted(r["id"] for r in _read_ssb(_fetch(SSB_FILE, opts))))
+
+
+def _tokens(area: str | Iterable[str]) -> list[str]:
+    raw = area.split(",") if isinstance(area, str) else list(area)
+    tokens = [str(t).strip().lower() for t in raw if str(t).strip()]
+    if not tokens:
+        raise DataError(f"empty area {area!r}: give 'troms-finnmark', 'norway' or codes")
+    return tokens
+
+
+def resolve_area(
+    area: str | Iterable[str] = DEFAULT_AREA,
+    *,
+    data_dir: PathLike | None = None,
+    cache_dir: PathLike | None = None,
+    base_url: str | None = None,
+) -> tuple[str, ...]:
+    """Turn an area description into sorted municipality codes.
+
+    Parameters
+    ----------
+    area
+        ``"troms-finnmark"`` (counties 55 and 56), ``"norway"`` (all 357), or
+        2-digit county and 4-digit municipality codes, as a sequence or a
+        comma-separated string (``"55,5601"``).
+    data_dir, cache_dir, base_url
+        Where the municipality list comes from (see :func:`sources.fetch`).
+
+    Returns
+    -------
+    tuple of str
+        The kommunenummer, sorted, without duplicates.
+
+    Raises
+    ------
+    DataError
+        For an unknown code (``unknown municipality or county code '5599'``)
+        or an empty area.
+    """
+    known = _all_codes(_opts(data_dir, cache_dir, base_url))
+    chosen: set[str] = set()
+    for token in _tokens(area):
+        if token in AREA_PRESETS:
+            counties = AREA_PRESETS[token]
+            chosen.update(c for c in known if not counties or c[:2] in counties)
+        elif token.isdigit() and len(token) == 2 and any(c[:2] == token for c in known):
+            chosen.update(c for c in known if c[:2] == token)
+        elif token in known:
+            chosen.add(token)
+        else:
+            raise DataError(f"unknown municipality or county code {token!r}")
+    return tuple(sorted(chosen))
+
+
+def _read_geojson(path: Path, key: str) -> gpd.GeoDataFrame:
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises its own error types for bad files
+        raise DataError(f"{path}: cannot read GeoJSON ({type(exc).__name__}: {exc})") from None
+    if key not in frame.columns:
+        raise DataError(f"{path}: missing property {key!r}")
+    if frame.crs is None or frame.crs.to_epsg() != 4326:
+        frame = frame.set_crs(4326, allow_override=True) if frame.crs is None else frame
+        frame = frame.to_crs(4326)
+    return frame
+
+
+def _repair(geometry: shapely.Geometry | None, label: str, path: Path) -> shapely.Geometry:
+    """Return a valid (Multi)Polygon for ``geometry`` or raise DataError."""
+    if geometry is None or geometry.is_empty:
+        raise DataError(f"{path}: municipality {label} has no geometry")
+    if geometry.geom_type not in ("Polygon", "MultiPolygon"):
+        raise DataError(f"{path}: municipality {label} geometry is a {geometry.geom_type}")
+    if geometry.is_valid:
+        return geometry
+    fixed = shapely.make_valid(geometry)
+    if fixed.geom_type == "GeometryCollection":
+        polys = [g for g in fixed.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        fixed = shapely.union_all(polys) if polys else shapely.Polygon()
+    change = abs(fixed.area - geometry.area) / geometry.area if geometry.area > 0 else np.inf
+    if (
+        fixed.is_empty
+        or fixed.geom_type not in ("Polygon", "MultiPolygon")
+        or change > _MAX_REPAIR_AREA_CHANGE
+    ):
+        reason = shapely.is_valid_reason(geometry)
+        raise DataError(f"{path}: municipality {label} has an invalid geometry ({reason})")
+    logger.debug("repaired geometry of %s (area change %.4f)", label, change)
+    return fixed
+
+
+def _polygons(path: Path, codes: tuple[str, ...]) -> gpd.GeoDataFrame:
+    frame = _read_geojson(path, "kommunenummer")
+    frame["kommunenummer"] = frame["kommunenummer"].astype(str).str.zfill(4)
+    frame = frame[frame["kommunenummer"].isin(codes)]
+    missing = sorted(set(codes) - set(frame["kommunenummer"]))
+    if missing:
+        raise DataError(f"{path}: no polygon for municipality {missing[0]}")
+    if frame["kommunenummer"].duplicated().any():
+        dup = frame.loc[frame["kommunenummer"].duplicated(), "kommunenummer"].iloc[0]
+        raise DataError(f"{path}: municipality {dup} appears twice")
+    geoms = [
+        _repair(g, k, path) for k, g in zip(frame["kommunenummer"], frame.geometry, strict=True)
+    ]
+    return gpd.GeoDataFrame(
+        {"kommunenummer": frame["kommunenummer"].to_numpy()}, geometry=geoms, crs=4326
+    )
+
+
+def _county_names(path: Path) -> dict[str, str]:
+    frame = _read_geojson(path, "fylkesnummer")
+    name_col = "name" if "name" in frame.columns else "fylkesnavn"
+    if name_col not in frame.columns:
+        raise DataError(f"{path}: missing property 'name'")
+    return dict(zip(frame["fylkesnummer"].astype(str).str.zfill(2), frame[name_col], strict=True))
+
+
+def load_municipalities(
+    area: str | Iterable[str] = DEFAULT_AREA,
+    *,
+    data_dir: PathLike | None = None,
+    cache_dir: PathLike | None = None,
+    base_url: str | None = None,
+    resolution: str = "S",
+) -> gpd.GeoDataFrame:
+    """Load the municipalities of an area with population, centre and polygon.
+
+    Parameters
+    ----------
+    area
+        See :func:`resolve_area`; default Troms og Finnmark (counties 55, 56).
+    data_dir, cache_dir, base_url
+        Where the source files come from (see :func:`sources.fetch`).
+    resolution
+        ``"S"`` (simplified polygons, default) or ``"M"`` (finer).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per municipality sorted by ``kommunenummer`` (RangeIndex,
+        EPSG:4326) with the columns of :data:`COLUMNS`; ``name`` is the
+        Norwegian short name (``Karasjok``), ``county_name`` Kartverket's short
+        county name (``Troms``).
+
+    Raises
+    ------
+    DataError
+        For an unknown code, a missing or unreadable source file, a
+        municipality without population or with an unrepairable geometry.
+
+    Warns
+    -----
+    regionopt.centres.CentreWarning
+        For a centre placed at its polygon's representative point.
+    """
+    if resolution not in RESOLUTIONS:
+        raise DataError(f"unknown resolution {resolution!r}: use 'S' or 'M'")
+    opts = _opts(data_dir, cache_dir, base_url)
+    codes = resolve_area(area, **opts)
+    table = _ssb_frame(_fetch(SSB_FILE, opts), codes)
+    polygons = _polygons(_fetch(f"kartverket/Kommuner-{resolution}.geojson", opts), codes)
+    county_names = _county_names(_fetch(COUNTIES_FILE, opts))
+    munis = gpd.GeoDataFrame(
+        table.merge(polygons, on="kommunenummer", how="inner", validate="one_to_one"),
+        geometry="geometry",
+        crs=4326,
+    )
+    munis["county"] = munis["kommunenummer"].str[:2]
+    unknown = sorted(set(munis["county"]) - set(county_names))
+    if unknown:
+        raise DataError(f"{_fetch(COUNTIES_FILE, opts)}: no county {unknown[0]}")
+    munis["county_name"] = munis["county"].map(county_names)
+    places = centres.read_places(_fetch(sources.GEONAMES_FILE, opts))
+    munis = munis.join(centres.place_centres(munis, places))
+    munis = munis.sort_values("kommunenummer").reset_index(drop=True)
+    return gpd.GeoDataFrame(munis[list(COLUMNS)], geometry="geometry", crs=4326)
+
+
+def centre_points(munis: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Return the administrative centres as a point GeoSeries (EPSG:4326).
+
+    Parameters
+    ----------
+    munis
+        A frame from :func:`load_municipalities`.
+
+    Returns
+    -------
+    geopandas.GeoSeries
+        Indexed like ``munis``.
+    """
+    return gpd.GeoSeries(
+        gpd.points_from_xy(munis["centre_lon"], munis["centre_lat"]), index=munis.index, crs=4326
+    )
+
+
+def load_counties(
+    counties: Iterable[str] | None = None,
+    *,
+    data_dir: PathLike | None = None,
+    cache_dir: PathLike | None = None,
+    base_url: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Load county outlines (``kartverket/Fylker-S``) for maps.
+
+    Parameters
+    ----------
+    counties
+        2-digit county codes to keep; default all.
+    data_dir, cache_dir, base_url
+        Where the source file comes from (see :func:`sources.fetch`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``county``, ``county_name``, ``geometry``, sorted by county.
+
+    Raises
+    ------
+    DataError
+        If the file is missing or unreadable, or a county code is unknown.
+    """
+    path = _fetch(COUNTIES_FILE, _opts(data_dir, cache_dir, base_url))
+    frame = _read_geojson(path, "fylkesnummer")
+    name_col = "name" if "name" in frame.columns else "fylkesnavn"
+    out = gpd.GeoDataFrame(
+        {
+            "county": frame["fylkesnummer"].astype(str).str.zfill(2),
+            "county_name": frame[name_col].astype(str),
+        },
+        geometry=[
+            _repair(g, c, path) for c, g in zip(frame["fylkesnummer"], frame.geometry, strict=True)
+        ],
+        crs=4326,
+    )
+    if counties is not None:
+        wanted = [str(c) for c in counties]
+        unknown = sorted(set(wanted) - set(out["county"]))
+        if unknown:
+            raise DataError(f"unknown county code {unknown[0]!r}")
+        out = out[out["county"].isin(wanted)]
+    return out.sort_values("county").reset_index(drop=True)
+
+
+def load_country(
+    *,
+    data_dir: PathLike | None = None,
+    cache_dir: PathLike | None = None,
+    base_url: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Load Norway's outline (``kartverket/Norge-S``) for maps.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row: ``name``, ``geometry`` (EPSG:4326).
+
+    Raises
+    ------
+    DataError
+        If the file is missing or unreadable.
+    """
+    path = _fetch(COUNTRY_FILE, _opts(data_dir, cache_dir, base_url))
+    frame = _read_geojson(path, "name")
+    geoms = [_repair(g, str(n), path) for n, g in zip(frame["name"], frame.geometry, strict=True)]
+    return gpd.GeoDataFrame({"name": frame["name"].astype(str)}, geometry=geoms, crs=4326)

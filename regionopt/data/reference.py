@@ -1,0 +1,241 @@
+"""Reference plans shipped with regionopt (``data/geo/reference``).
+
+A reference plan is a hand-drawn grouping of municipalities published by
+someone else, encoded as a plan CSV (``kommunenummer, region, source``) so that
+it can be scored with exactly the same metrics and travel-time graph as the
+optimiser's plans (:mod:`regionopt.evaluate`). Where a reference file names no
+core for a region, the core is the region's most populous member (ties to the
+lower kommunenummer), as :func:`regionopt.plan.read_plan` does.
+
+The one reference so far is NIVI's proposal of 12 municipal regions for Troms
+og Finnmark (2023); ``data/geo/reference/README.md`` gives the source of each
+file and how its members were identified.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from regionopt._resources import geo_file
+from regionopt.data.municipalities import load_municipalities
+from regionopt.errors import DataError
+from regionopt.plan import Plan, read_plan
+from regionopt.problem import ProblemData, problem_from_frames
+
+NIVI_2023 = "nivi_2023"
+
+
+@dataclass(frozen=True)
+class ReferencePlan:
+    """A reference plan file and what it covers.
+
+    Attributes
+    ----------
+    key
+        Short identifier (``"nivi_2023"``).
+    file
+        File name under ``data/geo/reference``.
+    name
+        Plan name shown in tables and maps.
+    area
+        The study area the plan covers, as understood by
+        :func:`regionopt.data.resolve_area`.
+    """
+
+    key: str
+    file: str
+    name: str
+    area: str
+
+
+REFERENCE_PLANS: Mapping[str, ReferencePlan] = MappingProxyType(
+    {
+        NIVI_2023: ReferencePlan(
+            key=NIVI_2023,
+            file="nivi_2023_troms_finnmark.csv",
+            name="NIVI 2023",
+            area="troms-finnmark",
+        ),
+    }
+)
+"""Every reference plan shipped, by key."""
+
+
+def reference_path(key: str) -> Path:
+    """Return the CSV file of reference plan ``key``.
+
+    Raises
+    ------
+    DataError
+        If ``key`` is unknown or its file is missing.
+    """
+    spec = _spec(key)
+    return geo_file("reference", spec.file)
+
+
+def reference_codes(key: str) -> tuple[str, ...]:
+    """Return the sorted kommunenummer listed in reference plan ``key``.
+
+    Raises
+    ------
+    DataError
+        If ``key`` is unknown or its file is missing or unreadable.
+    """
+    path = reference_path(key)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["kommunenummer"])
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read ({exc})") from None
+    return tuple(sorted(c.strip() for c in df["kommunenummer"]))
+
+
+def load_reference(key: str, problem: ProblemData | None = None, *,
+                   data_dir: str | os.PathLike[str] | None = None) -> Plan:
+    """Read reference plan ``key``.
+
+    Parameters
+    ----------
+    key
+        A key of :data:`REFERENCE_PLANS`.
+    problem
+        Supplies the populations that pick each region's core (its most
+        populous member). It must contain every municipality of the plan; it
+        may contain more (the plan is then a plan of a sub-area). When omitted,
+        populations come from :func:`regionopt.data.load_municipalities` for
+        the plan's area.
+    data_dir
+        Source data folder passed to :func:`regionopt.data.load_municipalities`
+        when ``problem`` is omitted.
+
+    Returns
+    -------
+    Plan
+        Named after the reference (e.g. ``"NIVI 2023"``).
+
+    Raises
+    ------
+    DataError
+        If ``key`` is unknown, the file is invalid, or a municipality of the
+        plan is not in ``problem`` (naming it).
+    """
+    spec = _spec(key)
+    path = reference_path(key)
+    codes = reference_codes(key)
+    if problem is None:
+        problem = _population_problem(spec.area, data_dir=data_dir)
+    missing = sorted(set(codes) - set(problem.codes))
+    if missing:
+        raise DataError(f"{path}: municipality {missing[0]} is not in the study area")
+    return read_plan(path, problem=problem.subset(codes), name=spec.name)
+
+
+def nivi_2023(problem: ProblemData | None = None, *,
+              data_dir: str | os.PathLike[str] | None = None) -> Plan:
+    """Return NIVI's 12 municipal regions for Troms og Finnmark (2023).
+
+    Parameters
+    ----------
+    problem
+        Supplies populations to pick cores; see :func:`load_reference`.
+    data_dir
+        Source data folder, used only when ``problem`` is omitted.
+
+    Returns
+    -------
+    Plan
+        39 municipalities in 12 regions, named ``"NIVI 2023"``.
+
+    Raises
+    ------
+    DataError
+        As :func:`load_reference`.
+    """
+    return load_reference(NIVI_2023, problem, data_dir=data_dir)
+
+
+def reference_plans_for(problem: ProblemData) -> list[Plan]:
+    """Return the reference plans that cover exactly ``problem``'s municipalities.
+
+    A reference applies when the set of municipalities it lists equals the set
+    in ``problem``: NIVI 2023 applies exactly when the study area is Troms og
+    Finnmark (counties 55 and 56, 2024 structure).
+
+    Returns
+    -------
+    list of Plan
+        In the order of :data:`REFERENCE_PLANS` keys, sorted; empty if none
+        applies.
+    """
+    want = set(problem.codes)
+    return [load_reference(key, problem) for key in sorted(REFERENCE_PLANS)
+            if set(reference_codes(key)) == want]
+
+
+def nivi_2023_region_populations() -> pd.DataFrame:
+    """Return NIVI's own 2023 population per region, as printed in the seed document.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``region``, ``table`` (``Troms`` or ``Finnmark``, the table
+        the region is listed under), ``members`` (member count stated),
+        ``population_2023`` (int64), ``source``; one row per region in the
+        document's order.
+
+    Raises
+    ------
+    DataError
+        If the file is missing or unreadable.
+    """
+    path = geo_file("reference", "nivi_2023_region_populations.csv")
+    try:
+        df = pd.read_csv(path, dtype={"region": str, "table": str, "source": str},
+                         keep_default_na=False)
+        df["members"] = df["members"].astype("int64")
+        df["population_2023"] = df["population_2023"].astype("int64")
+    except (KeyError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read ({exc})") from None
+    return df
+
+
+def _spec(key: str) -> ReferencePlan:
+    try:
+        return REFERENCE_PLANS[key]
+    except KeyError:
+        raise DataError(
+            f"unknown reference plan {key!r}; known: {', '.join(sorted(REFERENCE_PLANS))}"
+        ) from None
+
+
+def population_problem(municipalities: pd.DataFrame) -> ProblemData:
+    """Return a :class:`ProblemData` that carries populations but no travel data.
+
+    Enough to pick reference cores by population; every travel minute is
+    ``inf`` (unknown) and there is no adjacency, so it must not be evaluated.
+
+    Parameters
+    ----------
+    municipalities
+        Columns ``kommunenummer``, ``name``, ``county``, ``population`` (e.g.
+        :func:`regionopt.data.load_municipalities`).
+
+    Returns
+    -------
+    ProblemData
+    """
+    cols = ["kommunenummer", "name", "county", "population"]
+    table = pd.DataFrame(municipalities[cols])
+    codes = [str(c) for c in table["kommunenummer"]]
+    minutes = pd.DataFrame(np.nan, index=codes, columns=codes)
+    return problem_from_frames(table, minutes, pd.DataFrame(columns=["a", "b", "kind"]))
+
+
+def _population_problem(area: str, *, data_dir: str | os.PathLike[str] | None) -> ProblemData:
+    return population_problem(load_municipalities(area, data_dir=data_dir))

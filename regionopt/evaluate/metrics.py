@@ -1,0 +1,325 @@
+"""Score any region plan on the travel-time graph: metrics and comparison.
+
+Every metric is a pure function of a :class:`~regionopt.plan.Plan` and a
+:class:`~regionopt.problem.ProblemData`, so the optimiser's plans and reference
+plans (NIVI's) are measured with the same numbers on the same graph. The exact
+definition of each metric is in ``docs/metrics.md`` and in the docstrings below.
+
+Minutes from a municipality to its core are ``problem.minutes[member, core]``
+(row = member, column = core), exactly the coefficient of the model's travel
+term. Where that is ``inf`` (no route), the municipality is *unreachable*: the
+per-region and per-plan minutes that depend on it are ``inf`` and the
+unreachable count says how many; nothing is replaced by a finite number.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from regionopt.model.contiguity import is_connected
+from regionopt.plan import Plan, check_coverage
+from regionopt.problem import ProblemData
+
+log = logging.getLogger(__name__)
+
+REGION_COLUMNS = ("region", "core", "core_name", "population", "members", "member_codes",
+                  "core_share", "mean_minutes", "max_minutes", "unreachable", "connected",
+                  "counties", "n_counties")
+MUNICIPALITY_COLUMNS = ("kommunenummer", "name", "county", "region", "core", "population",
+                        "minutes_to_core")
+
+
+@dataclass(frozen=True, eq=False)
+class PlanMetrics:
+    """The metrics of one plan on one problem (see :func:`evaluate`).
+
+    Attributes
+    ----------
+    plan
+        The plan measured.
+    regions
+        One row per region, sorted by region name; columns
+        :data:`REGION_COLUMNS`.
+    municipalities
+        One row per municipality, sorted by kommunenummer; columns
+        :data:`MUNICIPALITY_COLUMNS`.
+    summary
+        Plan-wide metrics by name (read-only mapping of Python scalars).
+    """
+
+    plan: Plan
+    regions: pd.DataFrame
+    municipalities: pd.DataFrame
+    summary: Mapping[str, Any]
+
+
+def evaluate(plan: Plan, problem: ProblemData) -> PlanMetrics:
+    """Measure ``plan`` on ``problem``.
+
+    Per municipality *i* with population *p_i* in a region with core *c*:
+    ``minutes_to_core`` *m_i* = ``problem.minutes[i, c]``.
+
+    Per region *R* (population *P_R* = Σ_{i∈R} p_i):
+
+    - ``population`` *P_R*; ``members`` the member count; ``member_codes`` the
+      sorted kommunenummer joined by ``;``;
+    - ``core``, ``core_name``; ``core_share`` = p_c / P_R (NaN if P_R = 0);
+    - ``mean_minutes`` = Σ p_i·m_i / P_R, the population-weighted mean minutes
+      to the core (the plain mean over members if P_R = 0; ``inf`` if any
+      member is unreachable);
+    - ``max_minutes`` = max m_i; ``unreachable`` = number of members with
+      m_i = ``inf``;
+    - ``connected``: the members induce a connected subgraph of the adjacency
+      graph (``problem.edges``); a one-member region is connected;
+    - ``counties`` the sorted county codes of the members joined by ``;``,
+      ``n_counties`` their number.
+
+    Plan-wide (``summary``): ``plan`` (name), ``municipalities``,
+    ``population`` (Σ p_i), ``regions`` (count), ``person_minutes``
+    (Σ p_i·m_i; ``inf`` if any municipality is unreachable),
+    ``mean_minutes_per_inhabitant`` (person_minutes / population),
+    ``max_minutes`` (max m_i), ``smallest_region_population``,
+    ``largest_region_population``, ``population_cv`` (population standard
+    deviation, ddof = 0, of the region populations divided by their mean),
+    ``regions_not_connected`` (count), ``unreachable_municipalities`` (count).
+
+    Parameters
+    ----------
+    plan
+        The plan; it must cover exactly ``problem``'s municipalities.
+    problem
+        Populations, travel minutes and adjacency.
+
+    Returns
+    -------
+    PlanMetrics
+
+    Raises
+    ------
+    DataError
+        If the plan and the problem do not cover the same municipalities.
+    """
+    check_coverage(plan, problem)
+    munis = _municipality_table(plan, problem)
+    regions = _region_table(plan, problem, munis)
+    summary = _summary(plan, munis, regions)
+    if summary["unreachable_municipalities"]:
+        codes = munis.loc[np.isinf(munis["minutes_to_core"]), "kommunenummer"]
+        log.warning("plan %r: %d municipalities cannot reach their core: %s", plan.name,
+                    len(codes), ", ".join(codes))
+    return PlanMetrics(plan=plan, regions=regions, municipalities=munis,
+                       summary=MappingProxyType(summary))
+
+
+def _municipality_table(plan: Plan, problem: ProblemData) -> pd.DataFrame:
+    cores = plan.labels(problem)
+    idx = np.arange(problem.n)
+    return pd.DataFrame({
+        "kommunenummer": list(problem.codes),
+        "name": list(problem.names),
+        "county": list(problem.counties),
+        "region": [plan.assignment[c] for c in problem.codes],
+        "core": [problem.codes[k] for k in cores],
+        "population": problem.population.astype("int64"),
+        "minutes_to_core": problem.minutes[idx, cores].astype("float64"),
+    })
+
+
+def _region_table(plan: Plan, problem: ProblemData, munis: pd.DataFrame) -> pd.DataFrame:
+    nbrs = problem.neighbours()
+    rows = []
+    for region in plan.regions:
+        sub = munis[munis["region"] == region]
+        core = plan.cores[region]
+        pop = sub["population"].to_numpy(dtype="int64")
+        mins = sub["minutes_to_core"].to_numpy(dtype="float64")
+        total = int(pop.sum())
+        core_pop = int(problem.population[problem.index(core)])
+        counties = sorted(set(sub["county"]))
+        members = [problem.index(c) for c in sub["kommunenummer"]]
+        rows.append({
+            "region": region,
+            "core": core,
+            "core_name": problem.names[problem.index(core)],
+            "population": total,
+            "members": len(sub),
+            "member_codes": ";".join(sub["kommunenummer"]),
+            "core_share": core_pop / total if total else math.nan,
+            "mean_minutes": _weighted_mean(mins, pop),
+            "max_minutes": float(mins.max()),
+            "unreachable": int(np.isinf(mins).sum()),
+            "connected": is_connected(members, nbrs),
+            "counties": ";".join(counties),
+            "n_counties": len(counties),
+        })
+    return pd.DataFrame(rows, columns=list(REGION_COLUMNS))
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    """Weighted mean that is ``inf`` when any value is (even with weight 0)."""
+    if np.isinf(values).any():
+        return math.inf
+    if weights.sum() == 0:
+        return float(values.mean())
+    return float((values * weights).sum() / weights.sum())
+
+
+def _summary(plan: Plan, munis: pd.DataFrame, regions: pd.DataFrame) -> dict[str, Any]:
+    pop = munis["population"].to_numpy(dtype="int64")
+    mins = munis["minutes_to_core"].to_numpy(dtype="float64")
+    unreachable = int(np.isinf(mins).sum())
+    person_minutes = math.inf if unreachable else float((pop * mins).sum())
+    total = int(pop.sum())
+    region_pop = regions["population"].to_numpy(dtype="float64")
+    mean = region_pop.mean()
+    return {
+        "plan": plan.name,
+        "municipalities": len(munis),
+        "population": total,
+        "regions": len(regions),
+        "person_minutes": person_minutes,
+        "mean_minutes_per_inhabitant": person_minutes / total if total else math.nan,
+        "max_minutes": float(mins.max()),
+        "smallest_region_population": int(region_pop.min()),
+        "largest_region_population": int(region_pop.max()),
+        "population_cv": float(region_pop.std(ddof=0) / mean) if mean else math.nan,
+        "regions_not_connected": int((~regions["connected"]).sum()),
+        "unreachable_municipalities": unreachable,
+    }
+
+
+# --------------------------------------------------------------------------- comparison
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Two plans of the same problem side by side (see :func:`compare`).
+
+    Attributes
+    ----------
+    a, b
+        The metrics of each plan.
+    table
+        Columns ``metric, a, b, difference`` (``b − a``), one row per numeric
+        summary metric in :func:`evaluate`'s order.
+    matching
+        Columns ``region_a, region_b, shared_population, shared_members``: the
+        matched region pairs, then regions of ``a`` left unmatched
+        (``region_b`` empty), then regions of ``b`` left unmatched
+        (``region_a`` empty).
+    moves
+        Columns ``kommunenummer, name, population, from_region, to_region,
+        to_region_matches``: the municipalities whose grouping differs, sorted
+        by kommunenummer.
+    """
+
+    a: PlanMetrics
+    b: PlanMetrics
+    table: pd.DataFrame
+    matching: pd.DataFrame
+    moves: pd.DataFrame
+
+    @property
+    def moved_population(self) -> int:
+        """Inhabitants of the municipalities that move."""
+        return int(self.moves["population"].sum())
+
+
+def compare(a: Plan, b: Plan, problem: ProblemData) -> Comparison:
+    """Compare plans ``a`` and ``b`` of the same problem.
+
+    Region names differ between plans, so regions are first matched one to
+    one: over all pairs (region of ``a``, region of ``b``) that share at
+    least one municipality, taken in order of shared population (largest
+    first), then shared member count (largest first), then the two names, a
+    pair is matched if neither region is matched yet. A municipality *moves*
+    when its region in ``b`` is not the region matched to its region in ``a``
+    (in particular, every member of an unmatched region of ``b`` moves).
+    ``from_region`` is its region in ``a``, ``to_region`` its region in
+    ``b``, ``to_region_matches`` the region of ``a`` that ``to_region`` is
+    matched to (empty if none). Identical groupings give no moves whatever
+    the names.
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    DataError
+        If either plan does not cover exactly ``problem``'s municipalities.
+    """
+    ma, mb = evaluate(a, problem), evaluate(b, problem)
+    pairs = _match_regions(a, b, problem)
+    b_to_a = {rb: ra for ra, rb in pairs}
+    moves = []
+    for i, code in enumerate(problem.codes):
+        ra, rb = a.assignment[code], b.assignment[code]
+        if b_to_a.get(rb) != ra:
+            moves.append((code, problem.names[i], int(problem.population[i]), ra, rb,
+                          b_to_a.get(rb, "")))
+    moves_df = pd.DataFrame(moves, columns=["kommunenummer", "name", "population",
+                                            "from_region", "to_region", "to_region_matches"])
+    moves_df["population"] = moves_df["population"].astype("int64")
+    return Comparison(a=ma, b=mb, table=_summary_table(ma, mb),
+                      matching=_matching_table(a, b, problem, pairs), moves=moves_df)
+
+
+def _overlaps(a: Plan, b: Plan, problem: ProblemData) -> dict[tuple[str, str], tuple[int, int]]:
+    shared: dict[tuple[str, str], tuple[int, int]] = {}
+    for i, code in enumerate(problem.codes):
+        key = (a.assignment[code], b.assignment[code])
+        pop, count = shared.get(key, (0, 0))
+        shared[key] = (pop + int(problem.population[i]), count + 1)
+    return shared
+
+
+def _match_regions(a: Plan, b: Plan, problem: ProblemData) -> list[tuple[str, str]]:
+    shared = _overlaps(a, b, problem)
+    order = sorted(shared, key=lambda k: (-shared[k][0], -shared[k][1], k[0], k[1]))
+    used_a: set[str] = set()
+    used_b: set[str] = set()
+    pairs = []
+    for ra, rb in order:
+        if ra not in used_a and rb not in used_b:
+            pairs.append((ra, rb))
+            used_a.add(ra)
+            used_b.add(rb)
+    return sorted(pairs)
+
+
+def _matching_table(a: Plan, b: Plan, problem: ProblemData,
+                    pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    shared = _overlaps(a, b, problem)
+    rows = [(ra, rb, *shared[(ra, rb)]) for ra, rb in pairs]
+    matched_a = {ra for ra, _ in pairs}
+    matched_b = {rb for _, rb in pairs}
+    rows += [(ra, "", 0, 0) for ra in a.regions if ra not in matched_a]
+    rows += [("", rb, 0, 0) for rb in b.regions if rb not in matched_b]
+    return pd.DataFrame(rows, columns=["region_a", "region_b", "shared_population",
+                                       "shared_members"])
+
+
+def _summary_table(ma: PlanMetrics, mb: PlanMetrics) -> pd.DataFrame:
+    rows = []
+    for key, va in ma.summary.items():
+        if key == "plan":
+            continue
+        vb = mb.summary[key]
+        rows.append((key, va, vb, vb - va))  # inf - inf gives NaN: shown, not hidden
+    # object columns keep counts as ints beside float metrics
+    return pd.DataFrame(rows, columns=["metric", "a", "b", "difference"], dtype=object)
+
+
+# --------------------------------------------------------------------------- audit
+
+
+__all__ = ["MUNICIPALITY_COLUMNS", "REGION_COLUMNS", "Comparison", "PlanMetrics", "compare",
+           "evaluate", "is_connected"]

@@ -1,0 +1,189 @@
+"""Render metrics, comparisons and audits as text tables, CSV and JSON-able dicts.
+
+All renderers are deterministic: sorted keys, floats rounded to
+:data:`FLOAT_DIGITS` decimals (JSON) or a per-metric precision (text).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from regionopt.evaluate.metrics import Comparison, PlanMetrics
+from regionopt.evaluate.scenario_audit import Audit
+
+FLOAT_DIGITS = 4
+"""Decimal places of floats in :func:`metrics_to_dict` and the other ``*_to_dict``."""
+
+def _clean(value: Any) -> Any:
+    """JSON-safe scalar: numpy → Python, floats rounded, ``inf``/NaN → ``None``."""
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float):
+        return round(value, FLOAT_DIGITS) if math.isfinite(value) else None
+    return value
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def metrics_to_dict(metrics: PlanMetrics) -> dict[str, Any]:
+    """Return ``metrics`` as JSON-able data.
+
+    Floats are rounded to :data:`FLOAT_DIGITS` decimals; non-finite floats
+    (``inf`` minutes of unreachable municipalities, NaN shares) become
+    ``None``, and the ``unreachable`` counts say why. Keys are sorted.
+
+    Returns
+    -------
+    dict
+        ``{"plan", "summary", "regions": [...], "municipalities": [...]}``.
+    """
+    return _sorted({"plan": metrics.plan.name,
+                    "summary": {k: _clean(v) for k, v in metrics.summary.items()},
+                    "regions": _records(metrics.regions),
+                    "municipalities": _records(metrics.municipalities)})
+
+
+def comparison_to_dict(cmp: Comparison) -> dict[str, Any]:
+    """Return ``cmp`` as JSON-able data (rounding as :func:`metrics_to_dict`).
+
+    Returns
+    -------
+    dict
+        ``{"a", "b", "table", "matching", "moves", "moved_population"}``;
+        ``a`` and ``b`` are plan names, ``table`` rows ``{metric, a, b,
+        difference}``.
+    """
+    return _sorted({"a": cmp.a.plan.name, "b": cmp.b.plan.name,
+                    "table": _records(cmp.table), "matching": _records(cmp.matching),
+                    "moves": _records(cmp.moves), "moved_population": cmp.moved_population})
+
+
+def audit_to_dict(result: Audit) -> dict[str, Any]:
+    """Return ``result`` as JSON-able data (rounding as :func:`metrics_to_dict`)."""
+    return _sorted({"plan": result.plan, "scenario": result.scenario, "ok": result.ok,
+                    "travel_term": _clean(result.travel_term),
+                    "optimum": _clean(result.optimum),
+                    "gap_percent": _clean(result.gap_percent),
+                    "violations": _records(result.to_frame())})
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def frame_to_csv(df: pd.DataFrame) -> str:
+    """Render a metrics table as CSV (``\\n`` line ends, floats to :data:`FLOAT_DIGITS`).
+
+    ``inf`` is written as ``inf``, NaN as an empty cell.
+    """
+    return df.to_csv(index=False, lineterminator="\n", float_format=f"%.{FLOAT_DIGITS}f")
+
+
+def _cell(value: Any, digits: int) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "NO"
+    if isinstance(value, float | np.floating):
+        if math.isinf(value):
+            return "unreachable" if value > 0 else "-inf"
+        return "" if math.isnan(value) else f"{value:,.{digits}f}"
+    if isinstance(value, int | np.integer):
+        return f"{value:,}"
+    return str(value)
+
+
+def text_table(df: pd.DataFrame, *, digits: Mapping[str, int] | None = None,
+               right: Sequence[str] | None = None) -> str:
+    """Render ``df`` as an aligned plain-text table (numbers right-aligned).
+
+    Parameters
+    ----------
+    df
+        The table.
+    digits
+        Decimals per float column (default 2); ``inf`` shows as ``unreachable``.
+    right
+        Columns to right-align; default the numeric (not boolean) columns.
+    """
+    digits = dict(digits or {})
+    cols = [str(c) for c in df.columns]
+    cells = [[_cell(v, digits.get(c, 2)) for c, v in zip(cols, row, strict=True)]
+             for row in df.itertuples(index=False)]
+    if right is None:
+        right = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
+                 and not pd.api.types.is_bool_dtype(df[c])]
+    align = [c in right for c in df.columns]
+    width = [max([len(c)] + [len(r[k]) for r in cells]) for k, c in enumerate(cols)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.rjust(w) if r else v.ljust(w)
+                         for v, w, r in zip(values, width, align, strict=True)).rstrip()
+
+    return "\n".join([line(cols), line(["-" * w for w in width])] + [line(r) for r in cells])
+
+
+def format_metrics(metrics: PlanMetrics) -> str:
+    """Return a plain-text report: one line per region, then the plan summary."""
+    cols = ["region", "core_name", "population", "members", "core_share", "mean_minutes",
+            "max_minutes", "connected", "counties"]
+    table = text_table(metrics.regions[cols], digits={"core_share": 3, "mean_minutes": 1,
+                                                      "max_minutes": 1})
+    lines = [f"Plan {metrics.plan.name!r}", "", table, "",
+             *(f"{k}: {_cell(v, _digits(k))}" for k, v in metrics.summary.items()
+               if k != "plan")]
+    return "\n".join(lines) + "\n"
+
+
+def _digits(metric: str) -> int:
+    """Decimals shown in text for a summary metric (ratios need more)."""
+    return 4 if metric == "population_cv" else 2
+
+
+def format_comparison(cmp: Comparison) -> str:
+    """Return a plain-text report: summary metrics side by side, then the moves."""
+    table = cmp.table.rename(columns={"a": cmp.a.plan.name, "b": cmp.b.plan.name})
+    lines = [f"{cmp.a.plan.name!r} (a) vs {cmp.b.plan.name!r} (b)", "",
+             _object_table(table), "",
+             f"{len(cmp.moves)} municipalities ({cmp.moved_population:,} inhabitants) "
+             "are grouped differently:"]
+    if len(cmp.moves):
+        lines += ["", text_table(cmp.moves)]
+    return "\n".join(lines) + "\n"
+
+
+def _object_table(df: pd.DataFrame) -> str:
+    """Text table of the summary comparison: mixed ints and floats, digits by metric."""
+    shown = df.copy()
+    for col in shown.columns[1:]:
+        shown[col] = [_cell(v, _digits(str(k))) for k, v in zip(shown.iloc[:, 0], shown[col],
+                                                                  strict=True)]
+    return text_table(shown, right=list(shown.columns[1:]))
+
+
+def format_audit(result: Audit) -> str:
+    """Return a plain-text audit report: the gap to the optimum and each violation."""
+    lines = [f"Audit of {result.plan!r} against scenario {result.scenario!r}",
+             f"travel term: {_cell(result.travel_term, 2)} person-minutes"]
+    if result.optimum is not None:
+        lines.append(f"optimum: {_cell(float(result.optimum), 2)} person-minutes, "
+                     f"gap {_cell(result.gap_percent, 2)} %")
+    if result.ok:
+        lines.append("no constraint is broken")
+    else:
+        lines += [f"{len(result.violations)} constraint violations:", "",
+                  text_table(result.to_frame())]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["FLOAT_DIGITS", "audit_to_dict", "comparison_to_dict", "format_audit",
+           "format_comparison", "format_metrics", "frame_to_csv", "metrics_to_dict", "text_table"]

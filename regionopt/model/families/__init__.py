@@ -1,0 +1,55 @@
+"""Constraint families: one module per scenario rule, listed once in :data:`FAMILIES`.
+
+Each module defines ``FAMILY``, a :class:`~regionopt.model.families.base.Family`
+holding the rule's scenario keys, candidate pruning, model rows, relaxation,
+audit check and infeasibility proofs. The model, the candidate pruning, the
+diagnosis and the audit all walk :data:`FAMILIES` in this order (which is
+also the order of the rows in the model and of the audit's violations). To
+add a family: a field in :class:`regionopt.scenario.ConstraintsConfig`, a
+module here, and a line below.
+"""
+
+from regionopt.model.families import (
+    cannot_link,
+    contiguity,
+    core_largest,
+    core_population,
+    count,
+    county,
+    fixed_cores,
+    must_link,
+    population,
+    travel,
+)
+from regionopt.model.families.base import (
+    Candidates,
+    Family,
+    ModelParts,
+    PlanView,
+    Violation,
+)
+from regionopt.model.families.core_largest import rank_order
+from regionopt.model.families.count import count_range
+from regionopt.scenario import Scenario
+
+FAMILIES: tuple[Family, ...] = (
+    count.FAMILY,
+    population.FAMILY,
+    must_link.FAMILY,
+    cannot_link.FAMILY,
+    fixed_cores.FAMILY,
+    contiguity.FAMILY,
+    travel.FAMILY,
+    county.FAMILY,
+    core_largest.FAMILY,
+    core_population.FAMILY,
+)
+
+
+def active_families(scenario: Scenario) -> tuple[Family, ...]:
+    """Return the families ``scenario`` switches on, in :data:`FAMILIES` order."""
+    return tuple(f for f in FAMILIES if f.active(scenario))
+
+
+__all__ = ["FAMILIES", "Candidates", "Family", "ModelParts", "PlanView", "Violation",
+           "active_families", "count_range", "rank_order"]

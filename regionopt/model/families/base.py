@@ -1,0 +1,190 @@
+"""What a constraint family is: the shapes every family module fills in.
+
+A family is one rule a scenario can switch on (the travel limit, the
+population bounds, must-link pairs, ...). Everything regionopt does with a
+rule lives in the family's own module and is reached through one
+:class:`Family` value:
+
+* ``keys`` and ``relax``: the scenario keys it reads, and the values that
+  switch it off (used to explain infeasible scenarios);
+* ``cores`` / ``members`` / ``refine``: its candidate pruning, which never
+  cuts off a feasible plan (see :mod:`regionopt.model.candidates`);
+* ``rows``: its named rows in the MIP, and ``separate`` for rows added lazily
+  while solving (separator cuts);
+* ``check``: its audit of any plan, returning :class:`Violation` values;
+* ``reasons``: cheap proofs that it makes a scenario infeasible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pulp
+
+from regionopt.plan import Plan
+from regionopt.problem import ProblemData
+from regionopt.scenario import Scenario
+
+Pair = tuple[int, int]
+#: Core position → positions that may join it (the core included); changed in place by pruning.
+Candidates = dict[int, set[int]]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken scenario constraint.
+
+    Attributes
+    ----------
+    constraint
+        The scenario key (``"constraints.max_travel_minutes"``, ``"regions.count"``).
+    where
+        The region name, kommunenummer or ``"a-b"`` pair at fault; empty when
+        the whole plan is at fault.
+    detail
+        One sentence with the numbers.
+    """
+
+    constraint: str
+    where: str
+    detail: str
+
+
+@dataclass(eq=False)
+class ModelParts:
+    """The pieces of a MIP under construction that a family adds rows to.
+
+    Attributes
+    ----------
+    prob
+        The ``pulp.LpProblem``.
+    x
+        Assignment variables keyed by ``(member, core)`` positions.
+    data, scenario
+        What the model encodes.
+    cands
+        Core position → positions that may join it (the core included).
+    nbrs
+        Neighbour lists of the adjacency graph.
+    method
+        Contiguity formulation: ``"flow"``, ``"cuts"`` or ``"none"``.
+    opened
+        The number of open cores, ``sum(x[j, j])``.
+    """
+
+    prob: pulp.LpProblem
+    x: Mapping[Pair, pulp.LpVariable]
+    data: ProblemData
+    scenario: Scenario
+    cands: Mapping[int, frozenset[int]]
+    nbrs: list[list[int]]
+    method: str
+    opened: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
+
+
+@dataclass(frozen=True, eq=False)
+class PlanView:
+    """A plan read against a problem, in positions: what audit checks need.
+
+    Attributes
+    ----------
+    plan
+        The plan.
+    data
+        The problem it covers.
+    core_of
+        ``core_of[i]`` is the position of the core of municipality ``i``.
+    regions
+        ``(name, core position, member positions)`` per region, by name.
+    """
+
+    plan: Plan
+    data: ProblemData
+    core_of: np.ndarray
+    regions: tuple[tuple[str, int, tuple[int, ...]], ...]
+
+    @classmethod
+    def of(cls, plan: Plan, data: ProblemData) -> PlanView:
+        """Return the view of ``plan`` on ``data`` (which it must cover exactly)."""
+        core_of = plan.labels(data)
+        regions = tuple(
+            (name, data.index(plan.cores[name]),
+             tuple(sorted(data.index(c) for c in plan.members(name))))
+            for name in plan.regions
+        )
+        return cls(plan=plan, data=data, core_of=core_of, regions=regions)
+
+    def minutes_to_core(self) -> np.ndarray:
+        """Return each municipality's minutes to its core (``inf`` where unreachable)."""
+        return self.data.minutes[np.arange(self.data.n), self.core_of].astype("float64")
+
+
+@dataclass(frozen=True)
+class Family:
+    """One constraint family: everything regionopt does with one scenario rule.
+
+    Attributes
+    ----------
+    name
+        How sentences name it (``"the travel limit"``).
+    keys
+        The scenario keys it reads.
+    relax
+        ``(key, value)`` changes that switch it off.
+    active
+        Whether a scenario uses it.
+    cores
+        Mask of the positions that may be cores (pruning), or ``None``.
+    members
+        ``members(data, scenario, j)``: mask of the positions that may join core ``j``.
+    refine
+        Pruning that depends on the other candidates, repeated to a fixpoint;
+        changes the candidates in place and returns whether it dropped any.
+    rows
+        Adds the family's named rows to a model.
+    separate
+        ``separate(parts, cores, round)``: adds rows the solution ``cores``
+        violates and returns how many (lazy constraints), or ``None``.
+    check
+        The plan's violations of this family.
+    reasons
+        Proofs that the family makes a scenario infeasible, one sentence each.
+    """
+
+    name: str
+    keys: tuple[str, ...]
+    relax: tuple[tuple[str, Any], ...]
+    active: Callable[[Scenario], bool]
+    cores: Callable[[ProblemData, Scenario], np.ndarray] | None = None
+    members: Callable[[ProblemData, Scenario, int], np.ndarray] | None = None
+    refine: Callable[[Candidates, ProblemData, Scenario], bool] | None = None
+    rows: Callable[[ModelParts], None] | None = None
+    separate: Callable[[ModelParts, Sequence[int], int], int] | None = None
+    check: Callable[[PlanView, Scenario], list[Violation]] | None = None
+    reasons: Callable[[ProblemData, Scenario, Candidates], list[str]] | None = None
+
+
+def label(data: ProblemData, i: int) -> str:
+    """Return ``"Name (kommunenummer)"`` of position ``i``, as sentences name a municipality."""
+    return f"{data.names[i]} ({data.codes[i]})"
+
+
+def must_groups(data: ProblemData, scenario: Scenario) -> list[set[int]]:
+    """Return the must-link groups (transitive closure), each with at least two members."""
+    parent = list(range(data.n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in scenario.constraints.must_link:
+        parent[find(data.index(a))] = find(data.index(b))
+    groups: dict[int, set[int]] = {}
+    for i in range(data.n):
+        groups.setdefault(find(i), set()).add(i)
+    return [g for g in groups.values() if len(g) > 1]

@@ -1,0 +1,89 @@
+"""The objective terms of the region MIP, and their values for any plan.
+
+Objective (minimised)::
+
+    travel * sum(pop[i] * minutes[i, j] * x[i, j])            person-minutes
+  + balance * sum over regions |pop(region) - P / K|          persons
+
+with ``P`` the total population and ``K`` the number of regions of the plan
+(linearised exactly also when ``K`` is free; see ``docs/scenarios.md``).
+:func:`add_objective` sets it on a model; :func:`plan_terms` computes the
+unweighted terms of a plan from the data, the figures every result reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pulp
+
+from regionopt.model.families import ModelParts, count_range
+from regionopt.problem import ProblemData
+from regionopt.scenario import Scenario
+
+
+def _balance_term(m: ModelParts) -> pulp.LpAffineExpression:
+    """Add ``d_j >= |pop(region j) - P/K|`` for open cores and return ``sum(d_j)``."""
+    prob, x, data, cands = m.prob, m.x, m.data, m.cands
+    total = float(data.population.sum())
+    lo, hi = count_range(data, m.scenario)
+    hi = min(hi, len(cands))
+    if lo == hi:
+        target = {j: (total / lo) * x[j, j] for j in cands}
+    else:
+        # K is free: z[K] picks the number of regions, w[j, K] = x[j, j] * z[K] (exact,
+        # because w[j, K] <= z[K] and sum_K w[j, K] = x[j, j] with z binary).
+        ks = range(lo, hi + 1)
+        z = {k: prob.add_variable(f"nregions_{k}", 0, 1, cat=pulp.LpBinary) for k in ks}
+        prob += (pulp.lpSum(z.values()) == 1, "nregions_one")
+        prob += (pulp.lpSum(k * z[k] for k in ks) - m.opened == 0, "nregions_count")
+        target = {}
+        for j in sorted(cands):
+            w = {k: prob.add_variable(f"w_{data.codes[j]}_{k}", 0) for k in ks}
+            for k in ks:
+                prob += (w[k] - z[k] <= 0, f"w_{data.codes[j]}_{k}")
+            prob += (pulp.lpSum(w.values()) - x[j, j] == 0, f"wsum_{data.codes[j]}")
+            target[j] = pulp.lpSum((total / k) * w[k] for k in ks)
+    devs = []
+    for j in sorted(cands):
+        d = prob.add_variable(f"dev_{data.codes[j]}", 0)
+        size = pulp.lpSum(int(data.population[i]) * x[i, j] for i in sorted(cands[j]))
+        prob += (d - size + target[j] >= 0, f"devup_{data.codes[j]}")
+        prob += (d + size - target[j] >= 0, f"devdown_{data.codes[j]}")
+        devs.append(d)
+    return pulp.lpSum(devs)
+
+
+def add_objective(m: ModelParts) -> None:
+    """Set the scenario's weighted objective on the model ``m``."""
+    pop, mins = m.data.population, m.data.minutes
+    travel = pulp.LpAffineExpression(
+        [(var, float(pop[i] * mins[i, j])) for (i, j), var in m.x.items() if mins[i, j] != 0]
+    )
+    weights = m.scenario.objective
+    objective = weights.travel * travel
+    if weights.balance > 0:
+        objective += weights.balance * _balance_term(m)
+    m.prob += objective
+
+
+def plan_terms(data: ProblemData, cores: Sequence[int] | np.ndarray) -> dict[str, float]:
+    """Return the unweighted objective terms of the plan ``cores[i]`` = core of ``i``.
+
+    ``travel`` is the person-minutes to the core; ``balance`` is the sum over
+    regions of ``|pop(region) - P/K|`` with ``P`` the total population and
+    ``K`` the number of regions.
+    """
+    cores = np.asarray(cores, dtype="int64")
+    idx = np.arange(data.n)
+    travel = float((data.population * data.minutes[idx, cores]).sum())
+    sizes = np.bincount(cores, weights=data.population, minlength=data.n)[np.unique(cores)]
+    target = float(data.population.sum()) / len(sizes)
+    return {"travel": travel, "balance": float(np.abs(sizes - target).sum())}
+
+
+def objective_value(data: ProblemData, scenario: Scenario, cores: np.ndarray) -> float:
+    """Return the scenario's weighted objective of a plan."""
+    t = plan_terms(data, cores)
+    return scenario.objective.travel * t["travel"] + scenario.objective.balance * t["balance"]

@@ -1,0 +1,64 @@
+"""Solve a built model: run the solver, add lazy rows until none is violated, read the gap.
+
+:func:`optimise` runs CBC or HiGHS (:mod:`regionopt.model.solvers`) on a
+:class:`~regionopt.model.build.RegionModel`; under the ``cuts`` contiguity
+formulation it adds separator cuts and solves again until every region is
+connected. :func:`relative_gap` and :func:`result_status` turn the solver's bound into the
+figures a result reports.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from regionopt.model.build import RegionModel
+from regionopt.model.solvers import Outcome, run_solver
+
+log = logging.getLogger(__name__)
+
+MAX_CUT_ROUNDS = 500
+
+
+def optimise(model: RegionModel, *, quiet: bool) -> tuple[Outcome, np.ndarray | None]:
+    """Solve ``model``, adding lazy rows (separator cuts) until the solution violates none.
+
+    Returns
+    -------
+    tuple
+        The solver's :class:`~regionopt.model.solvers.Outcome` and ``cores[i]``
+        of the plan found, or ``None`` without one (also when the lazy rounds
+        ran out of time or rounds).
+    """
+    s = model.scenario.solver
+    deadline = None if s.time_limit_s is None else time.monotonic() + s.time_limit_s
+    while True:
+        left = None if deadline is None else max(1.0, deadline - time.monotonic())
+        outcome = run_solver(model.problem, s, time_limit_s=left, quiet=quiet)
+        cores = model.cores_from_solution() if outcome.has_solution else None
+        if cores is None:
+            return outcome, cores
+        added = model.separate(cores)
+        if not added:
+            return outcome, cores
+        log.info("contiguity round %d: %d separator cuts", model.rounds, added)
+        if model.rounds >= MAX_CUT_ROUNDS or (deadline and time.monotonic() >= deadline):
+            return outcome.without_solution(), None
+
+
+def relative_gap(objective: float, bound: float | None) -> float | None:
+    """Return ``(objective - bound) / |objective|`` (0 when both are 0), or ``None``."""
+    if bound is None:
+        return None
+    if abs(objective) < 1e-9:
+        return 0.0 if abs(bound) < 1e-6 else None
+    return max(0.0, (objective - bound) / abs(objective))
+
+
+def result_status(outcome: Outcome, gap: float | None, mip_gap: float) -> str:
+    """Return ``"optimal"`` when proven within ``mip_gap``, else ``"time_limit"``."""
+    if outcome.proven and (gap is None or gap <= mip_gap + 1e-6):
+        return "optimal"
+    return "time_limit"

@@ -1,0 +1,11 @@
+"""Stage 6, sweep: many scenarios solved on processes or Dask, and their Pareto front.
+
+May import every earlier stage, the ground modules and this folder.
+"""
+
+from regionopt.sweep.cases import SweepCase, parse_vary, sweep_cases
+from regionopt.sweep.pareto import pareto_mask, write_pareto
+from regionopt.sweep.run import run_sweep
+
+__all__ = ["SweepCase", "pareto_mask", "parse_vary", "run_sweep", "sweep_cases",
+           "write_pareto"]

@@ -1,0 +1,299 @@
+"""Scenario sweeps: solve every combination of varied scenario keys.
+
+A sweep takes one base scenario and a few ``--vary`` specifications such as
+``regions.count=8..16`` or ``constraints.max_travel_minutes=60,90,120``, and
+solves the cartesian product of their values, in parallel on local processes
+or on a Dask cluster. Every finished scenario is written to
+``plans/<id>/`` as soon as it completes (``plan.csv``, ``scenario.toml``,
+``metrics.json`` and, last, ``result.json``), so an interrupted sweep resumes
+where it stopped (those files: :mod:`regionopt.sweep.store`; the cases:
+:mod:`regionopt.sweep.cases`). The whole sweep ends in ``sweep.csv``,
+``sweep.parquet`` and a Pareto plot (:mod:`regionopt.sweep.pareto`).
+
+The travel-time problem is sent to each worker once: through the process
+pool's initializer, or with ``client.scatter(problem, broadcast=True)`` on
+Dask. When several solves run at once each uses one solver thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import re
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from regionopt.data.reference import reference_plans_for
+from regionopt.errors import InfeasibleError, RegionoptError, ScenarioError
+from regionopt.evaluate.metrics import evaluate
+from regionopt.model.engine import solve
+from regionopt.plan import Plan
+from regionopt.problem import ProblemData
+from regionopt.scenario import Scenario, replace_key
+from regionopt.sweep import pareto
+from regionopt.sweep.cases import SweepCase, VaryValue, sweep_cases
+from regionopt.sweep.store import (
+    RESULT_COLUMNS,
+    RESULT_JSON,
+    case_dir,
+    case_table,
+    jsonable,
+    load_case,
+    problem_digest,
+    scenario_digest,
+    write_case,
+    write_table,
+)
+
+if TYPE_CHECKING:
+    # lazy: dask's distributed is heavy and only Dask sweeps need it
+    from distributed import Client
+
+log = logging.getLogger(__name__)
+
+# The problem a worker process received from the pool initializer.
+_WORKER_PROBLEM: ProblemData | None = None
+
+
+# --------------------------------------------------------------------------- solving
+
+
+def _solve_case(problem: ProblemData, scenario: Scenario) -> dict[str, Any]:
+    """Solve one scenario and evaluate its plan; return plain, picklable data."""
+    out: dict[str, Any] = dict.fromkeys((*RESULT_COLUMNS, "reason"))
+    out.update(assignment=None, cores=None, metrics={})
+    try:
+        res = solve(problem, scenario, quiet=True)
+    except InfeasibleError as exc:
+        out.update(status="infeasible", reason="; ".join(exc.reasons) or str(exc))
+        return out
+    except RegionoptError as exc:  # solver missing or failed: record, retry on resume
+        out.update(status="error", reason=f"{type(exc).__name__}: {exc}")
+        return out
+    terms = dict(res.terms or {})
+    out.update(status=res.status, objective=res.objective, travel=terms.get("travel"),
+               balance=terms.get("balance"), bound=res.bound, gap=res.gap,
+               seconds=res.seconds, solver=res.solver)
+    if res.plan is not None:
+        out.update(assignment=dict(res.plan.assignment), cores=dict(res.plan.cores))
+        out["metrics"] = jsonable(dict(evaluate(res.plan, problem).summary))
+    elif res.status == "infeasible":
+        out["reason"] = "the solver proved the scenario infeasible"
+    else:
+        out["reason"] = f"the solver stopped without a plan (status {res.status})"
+    return jsonable(out)
+
+
+def _init_worker(problem: ProblemData) -> None:
+    """Pool initializer: keep the problem in the worker for all its tasks."""
+    global _WORKER_PROBLEM
+    _WORKER_PROBLEM = problem
+
+
+def _process_task(scenario: Scenario) -> dict[str, Any]:
+    if _WORKER_PROBLEM is None:  # pragma: no cover - initializer always ran
+        raise RuntimeError("sweep worker started without a problem")
+    return _solve_case(_WORKER_PROBLEM, scenario)
+
+
+def _run_serial(problem: ProblemData,
+                jobs: Sequence[tuple[SweepCase, Scenario]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for case, scenario in jobs:
+        yield case.id, _solve_case(problem, scenario)
+
+
+def _run_processes(problem: ProblemData, jobs: Sequence[tuple[SweepCase, Scenario]], *,
+                   max_workers: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    # spawn, not fork: the parent may hold threads (a Dask client, tqdm's monitor).
+    ctx = multiprocessing.get_context("spawn")
+    workers = min(max_workers, len(jobs))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(problem,)) as pool:
+        pending: dict[Future[dict[str, Any]], str] = {
+            pool.submit(_process_task, scenario): case.id for case, scenario in jobs
+        }
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in sorted(done, key=lambda f: pending[f]):
+                    yield pending.pop(fut), fut.result()
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+
+def _run_dask(problem: ProblemData, jobs: Sequence[tuple[SweepCase, Scenario]], *,
+              client: Client) -> Iterator[tuple[str, dict[str, Any]]]:
+    # lazy: dask's distributed is heavy and only Dask sweeps need it
+    from distributed import as_completed
+
+    shared = client.scatter(problem, broadcast=True, hash=False)
+    futures = {client.submit(_solve_case, shared, scenario, key=f"regionopt-sweep-{case.id}",
+                             pure=False): case.id for case, scenario in jobs}
+    try:
+        for fut, result in as_completed(futures, with_results=True):
+            yield futures[fut], result
+    finally:
+        client.cancel([*futures, shared])
+
+
+def _dask_client(scheduler: str | Client) -> tuple[Client, bool]:
+    """Return a client for ``scheduler`` and whether this module must close it."""
+    try:
+        # lazy: dask's distributed is heavy and only Dask sweeps need it
+        from distributed import Client
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise ScenarioError("--scheduler needs dask.distributed: pip install distributed") from None
+    if isinstance(scheduler, Client):
+        return scheduler, False
+    if not isinstance(scheduler, str) or not re.fullmatch(r"(tcp|tls|inproc)://\S+", scheduler):
+        raise ScenarioError(f"--scheduler {scheduler!r}: expected an address tcp://HOST:PORT "
+                            "or a dask.distributed.Client")
+    try:
+        return Client(scheduler, timeout=30), True
+    except OSError as exc:
+        raise ScenarioError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+
+
+def _single_thread(scenario: Scenario) -> Scenario:
+    """Return ``scenario`` with one solver thread (several solves share the cores)."""
+    try:
+        return replace_key(scenario, "solver.threads", 1)
+    except ScenarioError:  # a scenario format without the key: leave the solver's default
+        return scenario
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def run_sweep(scenario: Scenario, varies: Sequence[tuple[str, Sequence[VaryValue]]], *,
+              problem: ProblemData, out_dir: str | os.PathLike[str],
+              scheduler: str | Client | None = None, max_workers: int = 2,
+              resume: bool = True, progress: bool = True,
+              reference: Plan | Sequence[Plan] | None = None) -> pd.DataFrame:
+    """Solve every combination of ``varies`` and write the sweep's outputs.
+
+    Parameters
+    ----------
+    scenario
+        The base scenario; each case overrides the varied keys.
+    varies
+        ``(dotted key, values)`` pairs, e.g. from :func:`parse_vary`.
+    problem
+        The travel-time problem shared by every case (sent to each worker once).
+    out_dir
+        Folder for ``plans/<id>/``, ``sweep.csv``, ``sweep.parquet``,
+        ``pareto.png`` and ``pareto.html``.
+    scheduler
+        ``None`` for local processes; a Dask scheduler address
+        ``tcp://HOST:PORT`` or a ``dask.distributed.Client`` to run on Dask.
+    max_workers
+        Local worker processes (ignored on Dask). With 1 the cases are solved
+        in this process, one after the other, with the scenario's own thread
+        count; otherwise every solve uses one thread.
+    resume
+        Load cases already finished in ``out_dir`` (same scenario, same
+        problem) instead of solving them again.
+    progress
+        Show a progress bar.
+    reference
+        A plan or plans to mark on the Pareto plot; ``None`` picks the shipped
+        reference plans covering exactly ``problem``'s area (NIVI 2023 for
+        Troms og Finnmark); ``()`` marks none.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case, in the order of :func:`sweep_cases`: ``id``, the
+        varied keys, the solve's ``status``, ``objective``, ``travel``,
+        ``balance``, ``bound``, ``gap``, ``seconds``, ``solver``, the plan
+        metrics, ``pareto`` (non-dominated), ``plan_path`` and ``reason``
+        (why a case is infeasible or failed).
+
+    Raises
+    ------
+    ScenarioError
+        If a ``--vary`` key or value makes an invalid scenario, or the
+        scheduler is unusable.
+    """
+    if max_workers < 1:
+        raise ScenarioError(f"max_workers={max_workers}: need at least one worker")
+    out = Path(out_dir)
+    cases = sweep_cases(scenario, varies)
+    pdigest = problem_digest(problem)
+    digests = {c.id: {"scenario_sha256": scenario_digest(c.scenario), "problem_sha256": pdigest}
+               for c in cases}
+    records: dict[str, dict[str, Any]] = {}
+    if resume:
+        for c in cases:
+            rec = load_case(out, c, digests[c.id])
+            if rec is not None:
+                records[c.id] = rec
+    todo = [c for c in cases if c.id not in records]
+    log.info("sweep: %d scenarios, %d already finished, %d to solve",
+             len(cases), len(records), len(todo))
+    if todo:
+        records.update(_solve_all(todo, problem=problem, out=out, scheduler=scheduler,
+                                  max_workers=max_workers, progress=progress, digests=digests))
+    table = case_table(cases, records)
+    table.insert(table.columns.get_loc("plan_path"), "pareto",
+                 pareto.pareto_mask(table["person_minutes"], table["population_cv"]))
+    write_table(table, out)
+    refs = _reference_points(problem, reference)
+    pareto.write_pareto(table, out, varied=[k for k, _ in varies], references=refs)
+    return table
+
+
+def _solve_all(todo: Sequence[SweepCase], *, problem: ProblemData, out: Path,
+               scheduler: str | Client | None, max_workers: int, progress: bool,
+               digests: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+    parallel = scheduler is not None or max_workers > 1
+    if parallel:
+        log.info("sweep: several solves run at once, each with one solver thread")
+    jobs = [(c, _single_thread(c.scenario) if parallel else c.scenario) for c in todo]
+    solved = {c.id: s for c, s in jobs}
+    by_id = {c.id: c for c in todo}
+    owned = None
+    if scheduler is None and max_workers == 1:
+        stream = _run_serial(problem, jobs)
+    elif scheduler is None:
+        stream = _run_processes(problem, jobs, max_workers=max_workers)
+    else:
+        client, close = _dask_client(scheduler)
+        owned = client if close else None
+        stream = _run_dask(problem, jobs, client=client)
+    records: dict[str, dict[str, Any]] = {}
+    try:
+        with tqdm(total=len(jobs), disable=not progress, desc="sweep", unit="scenario") as bar:
+            for cid, outcome in stream:
+                case = by_id[cid]
+                if outcome["status"] == "error":
+                    log.warning("sweep: %s (%s) failed: %s", cid, case.label(), outcome["reason"])
+                    records[cid] = {**outcome, "plan_path": None}
+                else:
+                    write_case(out, case, solved[cid], outcome, digests[cid])
+                    records[cid] = json.loads((case_dir(out, case) / RESULT_JSON).read_text(
+                        encoding="utf-8"))
+                bar.update(1)
+    finally:
+        if hasattr(stream, "close"):
+            stream.close()
+        if owned is not None:
+            owned.close()
+    return records
+
+
+def _reference_points(problem: ProblemData, reference: Plan | Sequence[Plan] | None
+                      ) -> list[tuple[str, dict[str, Any]]]:
+    if reference is None:
+        reference = reference_plans_for(problem)
+    plans = [reference] if isinstance(reference, Plan) else list(reference)
+    return [(p.name, jsonable(dict(evaluate(p, problem).summary))) for p in plans]
+

@@ -1,0 +1,137 @@
+"""Each constraint family of regionopt.model.families against enumeration on small graphs.
+
+The families (regionopt.model.families.count, regionopt.model.families.population,
+regionopt.model.families.must_link, regionopt.model.families.cannot_link,
+regionopt.model.families.fixed_cores, regionopt.model.families.contiguity,
+regionopt.model.families.travel, regionopt.model.families.county,
+regionopt.model.families.core_largest, regionopt.model.families.core_population)
+share the shapes of regionopt.model.families.base.
+
+For every family on its own, on random instances of six municipalities, every
+plan (every partition, every choice of cores) is checked three ways:
+
+* the family's audit check flags the plan exactly when the enumeration's
+  definition of the scenario key says it breaks it;
+* its candidate pruning keeps every pair ``(member, core)`` of every plan
+  the definition accepts (pruning never cuts off a feasible plan);
+* the model built from the family's rows admits the plan exactly when the
+  definition accepts it (the plan's variables fixed, the solver finds it
+  feasible or proves it infeasible).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from brute import plan_ok, random_problem, rooted_plans, scen
+
+from regionopt.errors import ScenarioError
+from regionopt.model import FAMILIES, build_model, candidate_sets
+from regionopt.model.families import PlanView, active_families
+from regionopt.model.solvers import run_solver
+from regionopt.plan import plan_from_labels
+from regionopt.problem import ProblemData
+from regionopt.scenario import Scenario, SolverConfig
+
+#: One scenario per family, with that family (and only it, besides the region count) active.
+ONE_FAMILY = {
+    "the number of regions": dict(regions__min_count=2, regions__max_count=3),
+    "the population bounds": dict(constraints__min_population=2500,
+                                  constraints__max_population=9000),
+    "must_link": dict(constraints__must_link=[["5501", "5504"], ["5502", "5503"]]),
+    "cannot_link": dict(constraints__cannot_link=[["5501", "5502"], ["5503", "5506"]]),
+    "fixed_cores": dict(constraints__fixed_cores=["5502", "5505"]),
+    "contiguity": dict(constraints__contiguity=True),
+    "the travel limit": dict(constraints__max_travel_minutes=45.0),
+    "the county borders": dict(constraints__respect_county_borders=True),
+    "core_is_largest": dict(constraints__core_is_largest=True),
+    "min_core_population": dict(constraints__min_core_population=2000),
+}
+
+
+def family_scenario(name: str) -> Scenario:
+    return scen(**{"constraints__contiguity": False, **ONE_FAMILY[name]})
+
+
+def test_every_family_has_a_test_scenario_and_is_alone_in_it() -> None:
+    assert {f.name for f in FAMILIES} == set(ONE_FAMILY)
+    for fam in FAMILIES:
+        active = {f.name for f in active_families(family_scenario(fam.name))}
+        assert active <= {fam.name, "the number of regions"}, fam.name
+        assert fam.name in active
+        assert fam.keys and all(k.count(".") == 1 for k in fam.keys)
+
+
+def _instances() -> list[ProblemData]:
+    return [random_problem(seed, 6, p_edge=0.4, two_counties=True) for seed in (11, 12, 13)]
+
+
+@pytest.mark.parametrize("name", sorted(ONE_FAMILY))
+def test_check_and_pruning_agree_with_enumeration(name: str) -> None:
+    s = family_scenario(name)
+    fam = next(f for f in FAMILIES if f.name == name)
+    for data in _instances():
+        cands = candidate_sets(data, s)
+        accepted = 0
+        for cores in rooted_plans(data.n):
+            if not np.isfinite(data.minutes[np.arange(data.n), cores]).all():
+                continue  # unreachable pairs are never candidates, whatever the family
+            ok = plan_ok(data, s, cores)
+            view = PlanView.of(plan_from_labels(data, cores), data)
+            flagged = [v for f in active_families(s) if f.check for v in f.check(view, s)]
+            if not (name == "core_is_largest" and _core_ties(data, cores)):
+                assert (not flagged) == ok, (name, tuple(cores), flagged)
+            if ok:
+                accepted += 1
+                assert all(i in cands.get(int(j), set()) for i, j in enumerate(cores)), \
+                    (name, tuple(cores))
+        assert accepted > 0, (name, "the test instance admits no plan")
+        assert fam.check is not None
+
+
+def _core_ties(data: ProblemData, cores: np.ndarray) -> bool:
+    """Whether a core shares its population with another member of its region.
+
+    The audit allows such a tie (a reference plan may name either as core); the
+    model breaks it by the lower kommunenummer, as enumeration does.
+    """
+    pop = data.population
+    return any(pop[i] == pop[j] for i, j in enumerate(cores) if i != j)
+
+
+def _admits(data: ProblemData, s: Scenario, cores: np.ndarray) -> bool:
+    """Whether the family's model admits exactly ``cores`` (its variables fixed)."""
+    model = build_model(data, s)
+    for (i, j), var in model.x.items():
+        var.lowBound = var.upBound = 1 if cores[i] == j else 0
+    if any((i, int(j)) not in model.x for i, j in enumerate(cores)):
+        return False
+    outcome = run_solver(model.problem, SolverConfig(name="highs"), time_limit_s=None,
+                         quiet=True)
+    assert outcome.has_solution != outcome.infeasible  # proven either way
+    return outcome.has_solution
+
+
+@pytest.mark.parametrize("name", sorted(ONE_FAMILY))
+def test_rows_admit_exactly_the_plans_enumeration_accepts(name: str) -> None:
+    s = family_scenario(name)
+    data = _instances()[0]
+    rng = np.random.default_rng(5)
+    plans = [c for c in rooted_plans(data.n)
+             if np.isfinite(data.minutes[np.arange(data.n), c]).all()]
+    good = [c for c in plans if plan_ok(data, s, c)]
+    bad = [c for c in plans if not plan_ok(data, s, c)]
+    sample = [good[k] for k in rng.choice(len(good), min(12, len(good)), replace=False)]
+    sample += [bad[k] for k in rng.choice(len(bad), min(12, len(bad)), replace=False)]
+    for cores in sample:
+        assert _admits(data, s, cores) == plan_ok(data, s, cores), (name, tuple(cores))
+
+
+def test_a_link_naming_a_municipality_outside_the_plan_is_a_scenario_error() -> None:
+    data = _instances()[0]
+    s = scen(constraints__must_link=[["5501", "5599"]])
+    view = PlanView.of(plan_from_labels(data, np.arange(data.n)), data)
+    fam = next(f for f in FAMILIES if f.name == "must_link")
+    assert fam.check is not None
+    with pytest.raises(ScenarioError, match="5599"):
+        fam.check(view, s)
