@@ -183,12 +183,16 @@ def compare_map(a: Plan, b: Plan, network: _network.Network, *, lang: str = "nb"
 
 def write_solution(result: _model.SolveResult, network: _network.Network,
                    out_dir: str | os.PathLike[str], *, maps: bool = True, png: bool = False,
-                   lang: str = "nb") -> Path:
+                   lang: str = "nb", force: bool = False) -> Path:
     """Write a solve's folder (see :mod:`regionopt.outputs`); all files or none.
+
+    The folder then holds exactly this solve's files; a non-empty folder that
+    regionopt did not write is refused unless ``force``.
 
     Returns
     -------
     pathlib.Path
         The output folder.
     """
-    return _outputs.write_solution(result, network, out_dir, maps=maps, png=png, lang=lang)
+    return _outputs.write_solution(result, network, out_dir, maps=maps, png=png, lang=lang,
+                                   force=force)

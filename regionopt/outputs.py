@@ -221,7 +221,8 @@ def result_summary(result: Any, problem: ProblemData,
 
 
 def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *,
-                   maps: bool = True, png: bool = False, lang: str = "nb") -> Path:
+                   maps: bool = True, png: bool = False, lang: str = "nb",
+                   force: bool = False) -> Path:
     """Write a solve's whole folder; all files appear together or none do.
 
     Parameters
@@ -231,7 +232,11 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
     network
         The :class:`regionopt.network.Network` the problem was built from.
     out_dir
-        Destination folder (created; files already there are replaced).
+        Destination folder (created). Afterwards it holds exactly this solve's
+        files: those an earlier run of regionopt wrote there are removed
+        (:func:`regionopt.io.staged_output_dir`).
+    force
+        Write into a non-empty folder regionopt did not write (its files stay).
     maps
         Write the HTML maps.
     png
@@ -247,7 +252,7 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
     problem = problem_from_network(network)
     refs = reference_plans_for(problem)
     reference = refs[0] if refs else None
-    with staged_output_dir(out_dir) as stage:
+    with staged_output_dir(out_dir, force=force) as stage:
         write_inputs(network.municipalities, network.minutes, network.adjacency,
                      stage / "inputs")
         write_plan_files(result.plan, problem, network.municipalities, stage)

@@ -209,19 +209,39 @@ def _checksum_error(relpath: str, where: str, expected: str, got: str) -> Checks
     return ChecksumError(f"{relpath}: SHA-256 mismatch for {where}: expected {expected}, got {got}")
 
 
+def _env_path(name: str) -> Path | None:
+    """Return the folder named by environment variable ``name``, made absolute once.
+
+    A relative value is resolved against the working folder the first time it is
+    read and written back to the environment, so that later reads, notebook kernels,
+    Dask workers and subprocesses started from another folder see the same files.
+    """
+    value = os.environ.get(name)
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_absolute():
+        path = Path(os.path.abspath(path))
+        os.environ[name] = str(path)
+    return path
+
+
+def absolute_env_paths() -> None:
+    """Make ``$REGIONOPT_DATA_DIR`` and ``$REGIONOPT_CACHE_DIR`` absolute (at a command's start)."""
+    _env_path(DATA_DIR_ENV)
+    _env_path(CACHE_DIR_ENV)
+
+
 def default_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """Return the download cache folder (argument, ``$REGIONOPT_CACHE_DIR``, or pooch's)."""
     if cache_dir is not None:
         return Path(cache_dir)
-    if os.environ.get(CACHE_DIR_ENV):
-        return Path(os.environ[CACHE_DIR_ENV])
-    return Path(pooch.os_cache("regionopt"))
+    return _env_path(CACHE_DIR_ENV) or Path(pooch.os_cache("regionopt"))
 
 
 def env_data_dir() -> Path | None:
-    """Return the folder named by ``$REGIONOPT_DATA_DIR``, or None when unset."""
-    value = os.environ.get(DATA_DIR_ENV)
-    return Path(value) if value else None
+    """Return the folder named by ``$REGIONOPT_DATA_DIR`` (made absolute), or None when unset."""
+    return _env_path(DATA_DIR_ENV)
 
 
 def _local(relpath: str, data_dir: Path) -> Path:

@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from regionopt.budget import Budget
 from regionopt.errors import InfeasibleError, SolverError
 from regionopt.model.build import RegionModel, build_model
 from regionopt.model.candidates import candidate_sets
@@ -114,7 +115,9 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         Municipalities, minutes and adjacency.
     scenario
         What to optimise (solver, time limit and gap from ``scenario.solver``;
-        the time limit applies to each solve: the optimum and each alternative).
+        the time limit bounds the whole call: the optimum, its cut rounds, the
+        alternatives and the probes explaining an infeasible scenario share it,
+        see :mod:`regionopt.budget`).
     quiet
         Hide the solver's log (otherwise written to stderr as it runs).
     alternatives
@@ -135,16 +138,18 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         If the solver is missing or fails.
     """
     start = time.perf_counter()
+    budget = Budget(scenario.solver.time_limit_s)
     cands = candidate_sets(data, scenario)
     reasons = diagnose(data, scenario, cands=cands)
     if reasons:
         raise InfeasibleError(f"scenario {scenario.name!r} is infeasible", reasons)
     model = build_model(data, scenario, method=method, cands=cands)
-    outcome, cores = optimise(model, quiet=quiet)
+    outcome, cores = optimise(model, quiet=quiet, budget=budget)
     seconds = time.perf_counter() - start
     if outcome.infeasible:
         raise InfeasibleError(f"scenario {scenario.name!r} is infeasible",
-                              explain_infeasible(data, scenario, method=method, cands=cands))
+                              explain_infeasible(data, scenario, method=method, cands=cands,
+                                                 budget=budget))
     if cores is None:
         return SolveResult(plan=None, status="not_solved", objective=float("nan"),
                            terms=MappingProxyType({}), bound=outcome.bound, gap=None,
@@ -160,7 +165,8 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         bound=outcome.bound, gap=gap_, seconds=seconds, solver=scenario.solver.name,
         scenario=scenario, method=model.method,
     )
-    alts = _alternatives(model, cores, alternatives, quiet=quiet) if alternatives else ()
+    alts = (_alternatives(model, cores, alternatives, quiet=quiet, budget=budget)
+            if alternatives else ())
     log.info("solved %s: %s, objective %.6g, bound %s, %.2f s", scenario.name, result.status,
              best, outcome.bound, seconds)
     return dataclasses.replace(result, alternatives=alts)
@@ -173,12 +179,15 @@ def _check_objective(value: float, outcome: Outcome) -> None:
 
 
 def _alternatives(model: RegionModel, best: np.ndarray, count: int, *,
-                  quiet: bool) -> tuple[Alternative, ...]:
+                  quiet: bool, budget: Budget) -> tuple[Alternative, ...]:
     data, scenario = model.data, model.scenario
     model.add_no_good(best)
     out = []
     for k in range(count):
-        outcome, cores = optimise(model, quiet=quiet)
+        if budget.expired():
+            log.info("alternative %d: the time limit is spent", k + 1)
+            break
+        outcome, cores = optimise(model, quiet=quiet, budget=budget)
         if cores is None:
             why = "no further plan exists" if outcome.infeasible else "none found in time"
             log.info("alternative %d: %s", k + 1, why)

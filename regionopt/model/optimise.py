@@ -10,10 +10,10 @@ figures a result reports.
 from __future__ import annotations
 
 import logging
-import time
 
 import numpy as np
 
+from regionopt.budget import Budget
 from regionopt.model.build import RegionModel
 from regionopt.model.solvers import Outcome, run_solver
 
@@ -22,8 +22,21 @@ log = logging.getLogger(__name__)
 MAX_CUT_ROUNDS = 500
 
 
-def optimise(model: RegionModel, *, quiet: bool) -> tuple[Outcome, np.ndarray | None]:
+def optimise(model: RegionModel, *, quiet: bool, budget: Budget | None = None,
+             cap_s: float | None = None) -> tuple[Outcome, np.ndarray | None]:
     """Solve ``model``, adding lazy rows (separator cuts) until the solution violates none.
+
+    Parameters
+    ----------
+    model
+        The model.
+    quiet
+        Hide the solver's log.
+    budget
+        The command's wall-clock budget; default one of ``solver.time_limit_s``
+        starting now. Each solver run is given what is left of it.
+    cap_s
+        At most this many seconds for this call (e.g. a relaxation probe).
 
     Returns
     -------
@@ -33,10 +46,12 @@ def optimise(model: RegionModel, *, quiet: bool) -> tuple[Outcome, np.ndarray | 
         ran out of time or rounds).
     """
     s = model.scenario.solver
-    deadline = None if s.time_limit_s is None else time.monotonic() + s.time_limit_s
+    if budget is None:
+        budget = Budget(s.time_limit_s)
+    mine = Budget(cap_s)
     while True:
-        left = None if deadline is None else max(1.0, deadline - time.monotonic())
-        outcome = run_solver(model.problem, s, time_limit_s=left, quiet=quiet)
+        limit = budget.run_limit(mine.left())
+        outcome = run_solver(model.problem, s, time_limit_s=limit, quiet=quiet)
         cores = model.cores_from_solution() if outcome.has_solution else None
         if cores is None:
             return outcome, cores
@@ -44,7 +59,7 @@ def optimise(model: RegionModel, *, quiet: bool) -> tuple[Outcome, np.ndarray | 
         if not added:
             return outcome, cores
         log.info("contiguity round %d: %d separator cuts", model.rounds, added)
-        if model.rounds >= MAX_CUT_ROUNDS or (deadline and time.monotonic() >= deadline):
+        if model.rounds >= MAX_CUT_ROUNDS or budget.expired() or mine.expired():
             return outcome.without_solution(), None
 
 

@@ -9,6 +9,7 @@ it is ``None``, never invented.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -18,12 +19,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pulp
 
 from regionopt.errors import SolverError
+from regionopt.interrupts import child_pids, kill_children, reaped_children
 from regionopt.scenario import SolverConfig
 
 log = logging.getLogger(__name__)
@@ -131,24 +134,70 @@ _CBC_INFEASIBLE = re.compile(r"^Pre-processing says infeasible", re.M)
 
 def _run_cbc(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: float | None,
              quiet: bool) -> Outcome:
+    # CBC's model (.mps) and solution (.sol) files go to a folder of this run only, removed
+    # however the run ends; an interrupt also stops the CBC process (reaped_children), and
+    # a CBC that overruns its time limit by CBC_GRACE_S is stopped (_Watchdog).
+    start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="regionopt-cbc-") as tmp:
         log_path = Path(tmp) / "cbc.log"
         solver = pulp.COIN_CMD(path=cbc_path(), msg=False, logPath=str(log_path),
                                timeLimit=time_limit_s, gapRel=config.mip_gap,
                                threads=config.threads, keepFiles=False)
+        solver.tmpDir = tmp
         tail = None if quiet else _Tail(log_path)
         if tail:
             tail.start()
+        watchdog = _Watchdog(None if time_limit_s is None else time_limit_s + CBC_GRACE_S)
         try:
-            prob.solve(solver)
+            with reaped_children(), watchdog:
+                prob.solve(solver)
         except pulp.PulpSolverError as exc:
-            raise SolverError(f"CBC failed: {exc}") from None
+            if not watchdog.fired:
+                raise SolverError(f"CBC failed: {exc}") from None
         finally:
             if tail:
                 tail.done.set()
                 tail.join()
         text = log_path.read_text(errors="replace") if log_path.exists() else ""
-    return _cbc_outcome(prob, text, config)
+    if watchdog.fired:
+        log.warning("CBC overran its time limit of %.0f s by %.0f s and was stopped",
+                    time_limit_s, CBC_GRACE_S)
+        return Outcome(False, False, False, None, None, 0.0)
+    limited = time_limit_s is not None and (
+        "Stopped on time" in text or "maximum time" in text
+        or time.monotonic() - start >= time_limit_s)
+    return _cbc_outcome(prob, text, config, limited=limited)
+
+
+#: Seconds CBC may run past its time limit (reading the model, pre-processing, writing the
+#: solution do not check the clock) before regionopt stops it.
+CBC_GRACE_S = 10.0
+
+
+class _Watchdog:
+    """Stop the child processes started inside the block once ``seconds`` have passed."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self._timer: threading.Timer | None = None
+        self._keep: frozenset[int] = frozenset()
+
+    def _fire(self) -> None:
+        self.fired = True
+        kill_children(keep=self._keep)
+
+    def __enter__(self) -> _Watchdog:
+        if self.seconds is not None:
+            self._keep = child_pids()
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def cbc_path() -> str:
@@ -176,17 +225,25 @@ def cbc_path() -> str:
     raise SolverError("CBC is not available: pip install cbcbox, or install the cbc program")
 
 
-def _cbc_outcome(prob: pulp.LpProblem, text: str, config: SolverConfig) -> Outcome:
+def _cbc_outcome(prob: pulp.LpProblem, text: str, config: SolverConfig, *,
+                 limited: bool = False) -> Outcome:
+    """Read CBC's answer; ``limited`` says the run stopped at (or past) its time limit."""
     sol = prob.sol_status
     result = (_CBC_RESULT.findall(text) or [""])[-1]
     # "Integer infeasible" in CBC's solution file (e.g. pre-processing proved it) gives
     # PuLP status -1 with sol_status "no solution found"; the model cannot be unbounded
     # (every variable is non-negative, every cost too), so "infeasible or unbounded" is
-    # infeasible.
-    if (sol == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible
-            or _CBC_INFEASIBLE.search(text)
-            or result.startswith(("Problem proven infeasible", "Linear relaxation infeasible"))):
+    # infeasible -- but only when CBC finished: pre-processing cut short by the time limit
+    # also says "infeasible or unbounded" (CBC 2.10), which proves nothing.
+    lp_infeasible = result.startswith("Linear relaxation infeasible")
+    claims = (sol == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible
+              or _CBC_INFEASIBLE.search(text) is not None
+              or result.startswith("Problem proven infeasible"))
+    if lp_infeasible or (claims and not limited):
         return Outcome(False, False, True, None, None, 0.0)
+    if claims:
+        log.info("CBC stopped on its time limit saying infeasible; not taken as a proof")
+        return Outcome(False, False, False, None, None, 0.0)
     has = sol in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     proven = sol == pulp.LpSolutionOptimal and result.startswith("Optimal")
     bound: float | None = None
@@ -210,8 +267,8 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
         import highspy  # lazy: only HiGHS runs load its native library
     except ImportError:
         raise SolverError("HiGHS is not available: pip install highspy") from None
-    solver = pulp.HiGHS(msg=not quiet, timeLimit=time_limit_s, gapRel=config.mip_gap,
-                        threads=config.threads)
+    solver = _InterruptibleHiGHS(msg=not quiet, timeLimit=time_limit_s, gapRel=config.mip_gap,
+                                 threads=config.threads)
     if not solver.available():
         raise SolverError("HiGHS is not available through PuLP: pip install highspy")
     # HiGHS keeps one task scheduler per process, sized by the first run's thread count;
@@ -235,6 +292,47 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     dual = float(info.mip_dual_bound)
     bound = dual if abs(dual) < float("inf") else None
     return Outcome(has, proven, False, _objective(prob) if has else None, bound, 0.0)
+
+
+class _InterruptibleHiGHS(pulp.HiGHS):  # type: ignore[misc, name-defined]
+    """PuLP's HiGHS, run in a thread so that Ctrl-C and SIGTERM cancel it at once.
+
+    HiGHS runs in this process; run directly, it would hold the main thread until its time
+    limit, and signals would wait for it. Without ``msg`` its start-up banner is hidden too.
+    """
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP name
+        if self.msg:
+            super().createAndConfigureSolver(lp)
+            return
+        with _stdout_silenced():
+            super().createAndConfigureSolver(lp)
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP name
+        h = lp.solverModel
+        h.HandleUserInterrupt = True
+        thread = h.startSolve()
+        try:
+            while thread.is_alive():
+                thread.join(0.1)
+        except BaseException:
+            h.cancelSolve()
+            thread.join()
+            raise
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Send file descriptor 1 to the null device for the block (HiGHS prints from C++)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def solver_names() -> list[str]:

@@ -206,7 +206,7 @@ def _norway_polygons(data_dir: str | os.PathLike[str] | None,
 
 
 def write_network(net: Network, out_dir: str | os.PathLike[str], *,
-                  graph_format: str = "graphml") -> Path:
+                  graph_format: str = "graphml", force: bool = False) -> Path:
     """Write ``municipalities.csv``, ``travel_time_minutes.csv``, ``adjacency.csv`` and the graph.
 
     Files are written to a staging folder and moved into ``out_dir`` only
@@ -214,7 +214,9 @@ def write_network(net: Network, out_dir: str | os.PathLike[str], *,
     GraphML, readable with plain ``osmnx.load_graphml``) or ``road_graph.gpkg``
     (GeoPackage with ``nodes`` and ``edges`` layers). Node ids there are
     integers: centre nodes get negative ids and keep their name
-    (``"centre:5501"``) in the node attribute ``label``.
+    (``"centre:5501"``) in the node attribute ``label``. The folder then holds
+    exactly these files (see :func:`regionopt.io.staged_output_dir`; ``force``
+    writes into a non-empty folder regionopt did not write).
 
     Returns
     -------
@@ -231,7 +233,7 @@ def write_network(net: Network, out_dir: str | os.PathLike[str], *,
 
     if graph_format not in ("graphml", "gpkg"):
         raise DataError(f"graph format {graph_format!r}: expected graphml or gpkg")
-    with staged_output_dir(out_dir) as stage:
+    with staged_output_dir(out_dir, force=force) as stage:
         munis = pd.DataFrame(net.municipalities.drop(columns="geometry"))
         munis.to_csv(stage / "municipalities.csv", index=False, lineterminator="\n")
         net.minutes.to_csv(stage / "travel_time_minutes.csv", index_label="origin",

@@ -44,6 +44,8 @@ from regionopt.sweep.store import (
     RESULT_JSON,
     case_dir,
     case_table,
+    claim_folder,
+    drop_stale_cases,
     jsonable,
     load_case,
     problem_digest,
@@ -245,9 +247,11 @@ def run_sweep(scenario: Scenario, varies: Sequence[tuple[str, Sequence[VaryValue
     table = case_table(cases, records)
     table.insert(table.columns.get_loc("plan_path"), "pareto",
                  pareto.pareto_mask(table["person_minutes"], table["population_cv"]))
+    drop_stale_cases(out, [c.id for c in cases])
     write_table(table, out)
     refs = _reference_points(problem, reference)
     pareto.write_pareto(table, out, varied=[k for k, _ in varies], references=refs)
+    claim_folder(out, [c.id for c in cases])
     return table
 
 
