@@ -89,11 +89,27 @@ def run_solver(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
         If the solver is unavailable or fails without an answer.
     """
     start = time.perf_counter()
+    name = "HiGHS" if config.name == "highs" else "CBC"
+    limit = "no time limit" if time_limit_s is None else f"time limit {time_limit_s:.0f} s"
+    log.info("%s: solving %d variables, %d constraints (%s)...", name,
+             prob.numVariables(), prob.numConstraints(), limit)
     if config.name == "highs":
         out = _run_highs(prob, config, time_limit_s=time_limit_s, quiet=quiet)
     else:
         out = _run_cbc(prob, config, time_limit_s=time_limit_s, quiet=quiet)
-    return dataclasses.replace(out, seconds=time.perf_counter() - start)
+    out = dataclasses.replace(out, seconds=time.perf_counter() - start)
+    log.info("%s: %s after %.1f s", name, _describe(out), out.seconds)
+    return out
+
+
+def _describe(out: Outcome) -> str:
+    if out.infeasible:
+        return "no plan exists"
+    if out.proven:
+        return f"optimal, objective {out.objective:.6g}"
+    if out.has_solution:
+        return f"stopped with a plan of objective {out.objective:.6g}, bound {out.bound}"
+    return "stopped without a plan"
 
 
 def _objective(prob: pulp.LpProblem) -> float | None:

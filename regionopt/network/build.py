@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from regionopt.data.municipalities import load_municipalities
 from regionopt.errors import DataError
 from regionopt.io import staged_output_dir
-from regionopt.network import cache, osm, roads, travel
+from regionopt.network import osm, roads, stored, travel
 from regionopt.network.ferries import _add_ferries_inplace, _attach_centres_inplace, load_ferries
 from regionopt.network.key import network_key
 from regionopt.network.settings import FERRY_SNAP_KM, NORWAY_POLYGONS, NetworkSettings
@@ -90,13 +90,14 @@ def build_network(
     munis = load_municipalities(area, data_dir=data_dir, cache_dir=cache_dir)
     key = network_key(munis, settings)
     if use_cache:
-        cached = cache.load(key, cache_dir=cache_dir)
-        if isinstance(cached, Network):
-            return cached
+        parts = stored.load_network(key, cache_dir=cache_dir)
+        if parts is not None:
+            return Network(**parts, settings=settings, key=key)
     net = _build(munis, settings, key=key, data_dir=data_dir, cache_dir=cache_dir,
                  progress=progress)
     if use_cache:
-        cache.store(key, net, cache_dir=cache_dir)
+        stored.store_network(key, municipalities=net.municipalities, graph=net.graph,
+                             minutes=net.minutes, adjacency=net.adjacency, cache_dir=cache_dir)
     return net
 
 
