@@ -162,7 +162,7 @@ def _check_municipalities(municipalities: pd.DataFrame) -> tuple[pd.DataFrame, t
     for code, given, value in zip(codes, raw, pop, strict=True):
         if not (np.isfinite(value) and 0 <= value <= MAX_POPULATION and value == int(value)):
             raise DataError(f"{MUNICIPALITIES_CSV}: row {code}, column population: {given!r} "
-                            f"is not a whole number from 0 to {MAX_POPULATION:,}".replace(",", " "))
+                            f"is not a whole number from 0 to {MAX_POPULATION}")
     return muni, codes
 
 
