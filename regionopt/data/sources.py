@@ -108,6 +108,9 @@ class SourceStatus:
         Number of files the row stands for.
     n_ok
         How many of them are present and match.
+    mismatches
+        ``(file found, expected SHA-256, actual SHA-256)`` of each file present
+        that does not match.
     """
 
     relpath: str
@@ -118,6 +121,7 @@ class SourceStatus:
     licence: str
     n_files: int = 1
     n_ok: int = 0
+    mismatches: tuple[tuple[str, str, str], ...] = ()
 
 
 @cache
@@ -255,7 +259,24 @@ def _local(relpath: str, data_dir: Path) -> Path:
     return path
 
 
+def _remove_new_folders(folder: Path, existed: Path) -> None:
+    """Remove ``folder`` and its parents below ``existed`` while they are empty."""
+    for path in [folder, *folder.parents]:
+        if path == existed or not path.is_dir() or any(path.iterdir()):
+            return
+        path.rmdir()
+
+
 def _retrieve(url: str, known: str, dest: Path, relpath: str, progress: bool) -> Path:
+    existed = next(p for p in [dest.parent, *dest.parent.parents] if p.exists())
+    try:
+        return _pooch_retrieve(url, known, dest, relpath, progress)
+    except BaseException:
+        _remove_new_folders(dest.parent, existed)  # a failed download leaves no empty folder
+        raise
+
+
+def _pooch_retrieve(url: str, known: str, dest: Path, relpath: str, progress: bool) -> Path:
     try:
         fetched = pooch.retrieve(
             url,
@@ -269,7 +290,9 @@ def _retrieve(url: str, known: str, dest: Path, relpath: str, progress: bool) ->
         got = match.group("got") if match else "a different hash"
         raise _checksum_error(relpath, url, known, got) from None
     except (requests.exceptions.RequestException, OSError) as exc:
-        raise DataError(f"{relpath}: cannot download {url} ({exc})") from None
+        raise DataError(f"{relpath}: cannot download {url} ({type(exc).__name__}); offline, "
+                        f"give a folder holding the source files with --data-dir DIR or "
+                        f"{DATA_DIR_ENV}=DIR") from None
     return Path(fetched)
 
 
@@ -383,21 +406,25 @@ def _group_of(relpath: str) -> str:
     return relpath
 
 
-def _status_one(relpath: str, folders: list[Path]) -> tuple[Path | None, bool]:
-    """Return (folder holding the file, whether it matches); a match wins."""
+def _status_one(relpath: str, folders: list[Path]
+                ) -> tuple[Path | None, bool, tuple[str, str, str] | None]:
+    """Return (folder holding the file, whether it matches, its mismatch); a match wins."""
     expected = registry()[relpath]
     first: Path | None = None
+    bad: tuple[str, str, str] | None = None
     for folder in folders:
         path = folder / relpath
         if not path.is_file():
             continue
         first = first or folder
         try:
-            if _cached_hash(path) == expected:
-                return folder, True
+            got = _cached_hash(path)
         except DataError:
-            continue
-    return first, False
+            got = "unreadable"
+        if got == expected:
+            return folder, True, None
+        bad = bad or (str(path), expected, got)
+    return first, False, bad
 
 
 def data_info(
@@ -426,8 +453,9 @@ def data_info(
     rows = []
     for key, members in groups.items():
         found = [_status_one(m, folders) for m in members]
-        n_ok = sum(ok for _, ok in found)
-        roots = [root for root, _ in found if root is not None]
+        n_ok = sum(ok for _, ok, _ in found)
+        roots = [root for root, _, _ in found if root is not None]
+        bad = tuple(b for _, _, b in found if b is not None)
         where = roots[0] / key if roots else None
         if not key.endswith("/"):
             sha, url = registry()[key], upstream_url(key)
@@ -437,7 +465,8 @@ def data_info(
             url = f"{_UPSTREAMS['travelmapping'].base}/{key.removeprefix('travelmapping/')}"
         rows.append(
             SourceStatus(
-                key, where, sha, n_ok == len(members), url, licence(key), len(members), n_ok
+                key, where, sha, n_ok == len(members), url, licence(key), len(members), n_ok,
+                bad,
             )
         )
     return rows
@@ -448,7 +477,8 @@ def format_data_info(rows: Iterable[SourceStatus]) -> str:
 
     One line per row: status (``ok``, ``BAD`` for a checksum mismatch,
     ``missing``), files matching / files, path inside the data folder, where it
-    was found, the first 16 hex digits of the expected SHA-256; then the
+    was found, the first 16 hex digits of the expected SHA-256; then, for
+    each file that does not match, its expected and actual SHA-256; then the
     upstream addresses and licences.
 
     Returns
@@ -464,6 +494,12 @@ def format_data_info(rows: Iterable[SourceStatus]) -> str:
         found = str(row.where) if row.where is not None else "-"
         count = f"{row.n_ok}/{row.n_files}"
         lines.append(f"{status:<7} {count:>7}  {row.relpath:<{width}}  {row.sha256[:16]}  {found}")
+    bad = [b for row in rows for b in row.mismatches]
+    if bad:
+        lines.append("")
+        lines.append("checksum mismatches (SHA-256):")
+        for path, expected, got in bad:
+            lines.append(f"  {path}: expected {expected}, actual {got}")
     lines.append("")
     lines.append("upstream and licence:")
     lines.extend(f"  {row.relpath}: {row.url} ({row.licence})" for row in rows)
