@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from regionopt import __version__
+from regionopt import __version__, interrupts
 from regionopt.errors import RegionoptError
 
 log = logging.getLogger("regionopt")
@@ -169,10 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _absolute_paths(args)
     if getattr(args, "data_dir", None) is not None:
         os.environ["REGIONOPT_DATA_DIR"] = str(args.data_dir)
-    from regionopt import (
-        commands,  # lazy: --help must not wait for geopandas and pulp
-        interrupts,  # lazy: psutil is only needed once a command runs
-    )
+    from regionopt import commands  # lazy: --help must not wait for geopandas and pulp
 
     interrupts.install_handlers()
     try:

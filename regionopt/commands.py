@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from regionopt import api, network, outputs, sweep
-from regionopt.data import sources
+from regionopt.data import info
 from regionopt.data.reference import nivi_2023, reference_codes
 from regionopt.errors import DataError, InfeasibleError, ScenarioError, SolverError
 from regionopt.evaluate import metrics as ev
@@ -65,8 +65,8 @@ def _toml_value(text: str) -> Any:
 def _data_info(args: argparse.Namespace) -> int:
     if args.data_dir is not None and not args.data_dir.is_dir():
         raise DataError(f"{args.data_dir}: data folder not found")
-    rows = sources.data_info(data_dir=args.data_dir)
-    _out(sources.format_data_info(rows))
+    rows = info.data_info(data_dir=args.data_dir)
+    _out(info.format_data_info(rows))
     return 0 if all(row.ok for row in rows) else 1
 
 

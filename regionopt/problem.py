@@ -161,7 +161,7 @@ def _check_municipalities(municipalities: pd.DataFrame) -> tuple[pd.DataFrame, t
     pop = pd.to_numeric(muni["population"], errors="coerce")
     for code, given, value in zip(codes, raw, pop, strict=True):
         if not (np.isfinite(value) and 0 <= value <= MAX_POPULATION and value == int(value)):
-            raise DataError(f"{MUNICIPALITIES_CSV}: row {code}, column population: {given!r} "
+            raise DataError(f"{MUNICIPALITIES_CSV}: row {code}, column population: '{given}' "
                             f"is not a whole number from 0 to {MAX_POPULATION}")
     return muni, codes
 
@@ -187,7 +187,7 @@ def _minutes_array(minutes: pd.DataFrame, codes: tuple[str, ...]) -> np.ndarray:
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise DataError(f"{MINUTES_CSV}: row {codes[i]}, column {codes[j]}: "
-                        f"{given.iat[i, j]!r} is not a travel time from 0 to {MAX_MINUTES:g} "
+                        f"'{given.iat[i, j]}' is not a travel time from 0 to {MAX_MINUTES:g} "
                         "minutes (leave the cell empty or write inf for unreachable)")
     return np.where(np.isnan(arr), np.inf, arr)
 

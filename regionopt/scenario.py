@@ -345,7 +345,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         raise ScenarioError(f"{p}: file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{p}: not valid TOML ({exc})") from None
-    if not any(table in data for table in _TABLES):
+    if not set(data) - {"name"} and isinstance(data.get("name", ""), str):
         raise ScenarioError(f"{p}: the scenario has no [area], [regions], [constraints], "
                             "[objective] or [solver] table; an empty scenario would split all "
                             "of Norway into one region per municipality (see docs/scenarios.md)")

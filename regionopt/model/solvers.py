@@ -310,7 +310,7 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     return Outcome(has, proven, False, _objective(prob) if has else None, bound, 0.0)
 
 
-class _InterruptibleHiGHS(pulp.HiGHS):  # type: ignore[misc, name-defined]
+class _InterruptibleHiGHS(pulp.HiGHS):
     """PuLP's HiGHS, run in a thread so that Ctrl-C and SIGTERM cancel it at once.
 
     HiGHS runs in this process; run directly, it would hold the main thread until its time
