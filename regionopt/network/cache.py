@@ -116,6 +116,8 @@ def load(key: str, names: Iterable[str], *,
     this key, this cache format and exactly ``names``.
     """
     folder = entry_dir(key, cache_dir=cache_dir)
+    for legacy in folder.parent.glob("*.pkl"):  # the old pickle format: never read, removed
+        legacy.unlink(missing_ok=True)
     manifest = folder / MANIFEST
     if not manifest.is_file():
         return None
@@ -163,7 +165,5 @@ def store(key: str, files: Mapping[str, Callable[[Path], object]], *,
         os.replace(stage, dest)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    for legacy in dest.parent.glob("*.pkl"):  # pickles of regionopt < 0.3: never read, removed
-        legacy.unlink(missing_ok=True)
     log.info("cached network %s", dest)
     return dest
