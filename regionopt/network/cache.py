@@ -123,10 +123,10 @@ def load(key: str, names: Iterable[str], *,
         return None
     wanted = sorted(names)
     try:
-        meta = json.loads(manifest.read_text(encoding="utf-8"))
-        ok = (isinstance(meta, dict) and meta.get("format") == CACHE_FORMAT
-              and meta.get("key") == key and isinstance(meta.get("files"), dict)
-              and sorted(meta["files"]) == wanted
+        text = manifest.read_text(encoding="utf-8")
+        meta = json.loads(text)
+        ok = (isinstance(meta, dict) and isinstance(meta.get("files"), dict)
+              and text == _manifest_text(key, meta["files"]) and sorted(meta["files"]) == wanted
               and all(sha256_file(folder / n) == meta["files"][n] for n in wanted))
     except (OSError, ValueError, DataError) as exc:
         log.warning("ignoring unreadable cache entry %s (%s)", folder, exc)
@@ -137,6 +137,12 @@ def load(key: str, names: Iterable[str], *,
         return None
     log.info("loaded cached network %s", folder)
     return {n: folder / n for n in wanted}
+
+
+def _manifest_text(key: str, sums: Mapping[str, Any]) -> str:
+    """The manifest exactly as written: any other byte makes the entry foreign."""
+    return json.dumps({"format": CACHE_FORMAT, "key": key, "files": dict(sums)}, indent=1,
+                      sort_keys=True) + "\n"
 
 
 def store(key: str, files: Mapping[str, Callable[[Path], object]], *,
@@ -158,8 +164,7 @@ def store(key: str, files: Mapping[str, Callable[[Path], object]], *,
         for name, writer in files.items():
             writer(stage / name)
         sums = {name: sha256_file(stage / name) for name in sorted(files)}
-        atomic_write_text(stage / MANIFEST, json.dumps(
-            {"format": CACHE_FORMAT, "key": key, "files": sums}, indent=1, sort_keys=True) + "\n")
+        atomic_write_text(stage / MANIFEST, _manifest_text(key, sums))
         if dest.exists():
             shutil.rmtree(dest)
         os.replace(stage, dest)

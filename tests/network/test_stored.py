@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +35,7 @@ def test_round_trip_is_exact(cached: tuple[object, Path], data_dir: Path) -> Non
 
 def test_damaged_or_foreign_entry_is_ignored(cached: tuple[object, Path],
                                              caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="regionopt")
     net, folder = cached
     entry = cache.entry_dir(net.key, cache_dir=folder)
     manifest = entry / cache.MANIFEST
@@ -58,6 +60,7 @@ def test_unknown_attribute_type_is_not_cached(tmp_path: Path,
                                               caplog: pytest.LogCaptureFixture) -> None:
     import networkx as nx
 
+    caplog.set_level(logging.WARNING, logger="regionopt")
     G = nx.MultiDiGraph()
     G.add_node(1, thing=object())
     stored.store_network("ab" * 32, municipalities=pd.DataFrame(), graph=G,
