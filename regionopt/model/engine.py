@@ -156,7 +156,7 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     result = SolveResult(
         plan=plan_from_labels(data, cores, name="optimum"),
         status=result_status(outcome, gap_, scenario.solver.mip_gap),
-        objective=best, terms=MappingProxyType(plan_terms(data, cores)),
+        objective=best, terms=MappingProxyType(plan_terms(data, cores, scenario)),
         bound=outcome.bound, gap=gap_, seconds=seconds, solver=scenario.solver.name,
         scenario=scenario, method=model.method,
     )
@@ -188,7 +188,7 @@ def _alternatives(model: RegionModel, best: np.ndarray, count: int, *,
         differs = tuple(data.codes[i] for i in range(data.n) if cores[i] != best[i])
         out.append(Alternative(
             plan=plan_from_labels(data, cores, name=f"alternative {k + 1}"), objective=value,
-            terms=MappingProxyType(plan_terms(data, cores)), differs=differs,
+            terms=MappingProxyType(plan_terms(data, cores, scenario)), differs=differs,
             status=result_status(outcome, gap_, scenario.solver.mip_gap),
         ))
         model.add_no_good(cores)

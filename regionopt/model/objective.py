@@ -4,6 +4,9 @@ Objective (minimised)::
 
     travel * sum(pop[i] * minutes[i, j] * x[i, j])            person-minutes
   + balance * sum over regions |pop(region) - P / K|          persons
+  + commuting * (border commuters inside the area)            persons
+  + population_shortfall * (inhabitants missing to the floor) persons
+  + travel_excess * (minutes over the travel limit)           minutes
 
 with ``P`` the total population and ``K`` the number of regions of the plan
 (linearised exactly also when ``K`` is free; see ``docs/scenarios.md``).
@@ -19,6 +22,8 @@ import numpy as np
 import pulp
 
 from regionopt.model.families import ModelParts, count_range
+from regionopt.model.families.base import exception_mask, kept_flows
+from regionopt.model.families.travel import excess_minutes
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
@@ -65,25 +70,63 @@ def add_objective(m: ModelParts) -> None:
     objective = weights.travel * travel
     if weights.balance > 0:
         objective += weights.balance * _balance_term(m)
-    m.prob += objective
+    if weights.commuting > 0:
+        objective += weights.commuting * _border_term(m)
+    m.prob += objective + m.penalty
 
 
-def plan_terms(data: ProblemData, cores: Sequence[int] | np.ndarray) -> dict[str, float]:
+def _border_term(m: ModelParts) -> pulp.LpAffineExpression:
+    """Border commuters inside the area: all flows between two municipalities minus those kept.
+
+    ``Σ_{o≠d} F[o, d] − Σ_{o<d, j} (F[o, d] + F[d, o])·y[o, d, j]``, with ``y`` the
+    kept-pair variables (exact: the term rewards ``y`` up to ``x[o, j]·x[d, j]``).
+    """
+    kept = kept_flows(m)
+    flows = m.data.commuting.flows if m.data.commuting is not None else np.zeros((0, 0))
+    both = flows + flows.T
+    between = float(flows.sum() - np.trace(flows))
+    return pulp.LpAffineExpression([(y, -float(both[o, d])) for (o, d, _), y in kept.items()],
+                                   constant=between)
+
+
+def plan_terms(data: ProblemData, cores: Sequence[int] | np.ndarray,
+               scenario: Scenario | None = None) -> dict[str, float]:
     """Return the unweighted objective terms of the plan ``cores[i]`` = core of ``i``.
 
     ``travel`` is the person-minutes to the core; ``balance`` is the sum over
     regions of ``|pop(region) - P/K|`` with ``P`` the total population and
-    ``K`` the number of regions.
+    ``K`` the number of regions. With commuting flows, ``commuting`` is the
+    number of border commuters inside the area. With ``scenario``,
+    ``population_shortfall`` (inhabitants missing to ``constraints.min_population``,
+    summed over regions whose core is not an exception) and ``travel_excess``
+    (minutes over ``constraints.max_travel_minutes``, summed over members that
+    are not exceptions) when the scenario makes them elastic.
     """
     cores = np.asarray(cores, dtype="int64")
     idx = np.arange(data.n)
     travel = float((data.population * data.minutes[idx, cores]).sum())
     sizes = np.bincount(cores, weights=data.population, minlength=data.n)[np.unique(cores)]
     target = float(data.population.sum()) / len(sizes)
-    return {"travel": travel, "balance": float(np.abs(sizes - target).sum())}
+    terms = {"travel": travel, "balance": float(np.abs(sizes - target).sum())}
+    if data.commuting is not None:
+        flows = data.commuting.flows
+        terms["commuting"] = float(flows[cores[:, None] != cores[None, :]].sum())
+    if scenario is not None and scenario.objective.population_shortfall > 0:
+        floor = scenario.constraints.min_population
+        exempt = exception_mask(data, scenario)[np.unique(cores)]
+        short = np.maximum(floor - sizes, 0.0)
+        terms["population_shortfall"] = float(short[~exempt].sum())
+    if scenario is not None and scenario.objective.travel_excess > 0:
+        terms["travel_excess"] = float(excess_minutes(data, scenario)[idx, cores].sum())
+    return terms
 
 
 def objective_value(data: ProblemData, scenario: Scenario, cores: np.ndarray) -> float:
     """Return the scenario's weighted objective of a plan."""
-    t = plan_terms(data, cores)
-    return scenario.objective.travel * t["travel"] + scenario.objective.balance * t["balance"]
+    t, w = plan_terms(data, cores, scenario), scenario.objective
+    value = w.travel * t["travel"] + w.balance * t["balance"]
+    for key in ("commuting", "population_shortfall", "travel_excess"):
+        weight = getattr(w, key)
+        if weight > 0:
+            value += weight * t[key]
+    return value
