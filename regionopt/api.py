@@ -32,11 +32,13 @@ from regionopt import outputs as _outputs
 from regionopt import scenario as _scenario
 from regionopt.data import municipalities as _data
 from regionopt.data import reference as _reference
+from regionopt.data.commuting import functional_problem
 from regionopt.errors import DataError, ScenarioError
 from regionopt.evaluate import metrics as _evaluate
 from regionopt.maps import html as viz
 from regionopt.plan import Plan, read_plan
-from regionopt.problem import ProblemData, problem_from_network
+from regionopt.problem import ProblemData
+from regionopt.problem import problem_from_network as _problem_from_network
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,18 @@ def solve(problem: ProblemData, scenario: _scenario.Scenario, *, quiet: bool = F
           alternatives: int = 0) -> _model.SolveResult:
     """Solve ``scenario`` on ``problem`` to proven optimality (or report the gap)."""
     return _model.solve(problem, scenario, quiet=quiet, alternatives=alternatives)
+
+
+def problem_from_network(network: _network.Network, *,
+                         data_dir: str | os.PathLike[str] | None = None) -> ProblemData:
+    """Return the optimisation input of ``network``, with its commuting flows and centrality.
+
+    Raises
+    ------
+    DataError
+        If a commuting source file is missing or corrupt.
+    """
+    return functional_problem(_problem_from_network(network), data_dir=data_dir)
 
 
 def evaluate(plan: Plan, problem: ProblemData) -> _evaluate.PlanMetrics:

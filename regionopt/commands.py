@@ -16,12 +16,14 @@ from regionopt.errors import DataError, InfeasibleError, ScenarioError, SolverEr
 from regionopt.evaluate import metrics as ev
 from regionopt.evaluate import report
 from regionopt.evaluate import scenario_audit as au
+from regionopt.evaluate.criteria import criteria_table
 from regionopt.evaluate.metrics import evaluate
 from regionopt.evaluate.report import format_metrics
 from regionopt.io import check_output_dir, check_output_file
 from regionopt.outputs import to_json
 from regionopt.plan import Plan, read_plan, read_plan_codes
 from regionopt.problem import ProblemData, read_inputs
+from regionopt.scenario import Scenario
 
 log = logging.getLogger("regionopt")
 
@@ -110,7 +112,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def _scenario_network(scenario: Any, args: argparse.Namespace) -> tuple[Any, ProblemData]:
     net = api.network_for_scenario(scenario, data_dir=args.data_dir, progress=not args.quiet)
-    problem = api.problem_from_network(net)
+    problem = api.problem_from_network(net, data_dir=args.data_dir)
     log.info("scenario %s: %d municipalities, %s inhabitants", scenario.name, problem.n,
              f"{int(problem.population.sum()):,}".replace(",", " "))
     return net, problem
@@ -169,7 +171,7 @@ def _problem_for(args: argparse.Namespace, specs: list[str],
     else:
         area = _plan_area(specs)
     net = api.build_network(area, data_dir=args.data_dir, progress=not args.quiet)
-    return api.problem_from_network(net), net
+    return api.problem_from_network(net, data_dir=args.data_dir), net
 
 
 def _check_plan_spec(*specs: str | None) -> list[str]:
@@ -222,14 +224,17 @@ def _evaluate(args: argparse.Namespace) -> int:
     if scenario is not None:
         optimum, note = _optimum(problem, scenario, quiet=args.quiet)
         audit = au.audit(plan, problem, scenario, optimum=optimum)
+    table = criteria_table(metrics, problem, scenario or Scenario())
     if args.json:
-        payload: dict[str, Any] = {"metrics": report.metrics_to_dict(metrics)}
+        payload: dict[str, Any] = {"metrics": report.metrics_to_dict(metrics),
+                                   "criteria": report.criteria_to_dict(table)}
         if audit is not None:
             payload["audit"] = {**report.audit_to_dict(audit), "optimum_note": note}
 
         _out(to_json(payload))
     else:
         _out(report.format_metrics(metrics))
+        _out(report.format_criteria(table, plan=plan.name))
         if audit is not None:
             _out(report.format_audit(audit) + (f"optimum: {note}\n" if note else ""))
     return 0
@@ -256,10 +261,15 @@ def _compare(args: argparse.Namespace) -> int:
     problem, _ = _problem_for(args, specs)
     a, b = _load_plans(specs, problem)
     comparison = ev.compare(a, b, problem)
+    tables = [criteria_table(m, problem, Scenario()) for m in (comparison.a, comparison.b)]
     if args.json:
-        _out(to_json(report.comparison_to_dict(comparison)))
+        _out(to_json({**report.comparison_to_dict(comparison),
+                      "criteria": {"a": report.criteria_to_dict(tables[0]),
+                                   "b": report.criteria_to_dict(tables[1])}}))
     else:
         _out(report.format_comparison(comparison))
+        for m, table in zip((comparison.a, comparison.b), tables, strict=True):
+            _out(report.format_criteria(table, plan=m.plan.name))
     return 0
 
 

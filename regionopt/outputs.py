@@ -20,18 +20,24 @@ import geopandas as gpd
 import pandas as pd
 
 from regionopt.data import municipalities as data
+from regionopt.data.commuting import functional_problem
 from regionopt.data.reference import reference_plans_for
+from regionopt.evaluate.criteria import criteria_table
 from regionopt.evaluate.metrics import compare, evaluate
-from regionopt.evaluate.report import metrics_to_dict
+from regionopt.evaluate.report import criteria_to_dict, metrics_to_dict
 from regionopt.io import atomic_write_text, staged_output_dir
 from regionopt.maps import html as viz
 from regionopt.maps.png import plan_png
 from regionopt.plan import Plan
 from regionopt.problem import (
     ADJACENCY_CSV,
+    CENTRALITY_CSV,
+    COMMUTING_CSV,
     MINUTES_CSV,
     MUNICIPALITIES_CSV,
     ProblemData,
+    centrality_csv,
+    commuting_csv,
     problem_from_network,
 )
 from regionopt.scenario import scenario_to_toml
@@ -78,6 +84,15 @@ def write_inputs(
     mins.index.name = "origin"
     atomic_write_text(out / MINUTES_CSV, frame_to_csv(mins, index=True))
     atomic_write_text(out / ADJACENCY_CSV, frame_to_csv(adjacency[["a", "b", "kind"]]))
+
+
+def write_functional_inputs(problem: ProblemData, folder: str | os.PathLike[str]) -> None:
+    """Write ``commuting.csv`` and ``centrality.csv`` (when ``problem`` carries them)."""
+    out = Path(folder)
+    if problem.commuting is not None:
+        atomic_write_text(out / COMMUTING_CSV, commuting_csv(problem))
+    if problem.centrality is not None:
+        atomic_write_text(out / CENTRALITY_CSV, centrality_csv(problem))
 
 
 def plan_table(plan: Plan, problem: ProblemData) -> pd.DataFrame:
@@ -207,6 +222,8 @@ def result_summary(result: Any, problem: ProblemData,
         "solve_seconds": result.seconds,
         "solver": result.solver,
         "plan": metrics_to_dict(evaluate(result.plan, problem))["summary"],
+        "criteria": criteria_to_dict(criteria_table(evaluate(result.plan, problem), problem,
+                                                    result.scenario)),
         "alternatives": [
             {"rank": k, "objective": alt.objective, "differs": list(alt.differs)}
             for k, alt in enumerate(result.alternatives, start=1)
@@ -216,6 +233,8 @@ def result_summary(result: Any, problem: ProblemData,
         summary["reference"] = {
             "name": reference.name,
             **metrics_to_dict(evaluate(reference, problem))["summary"],
+            "criteria": criteria_to_dict(criteria_table(evaluate(reference, problem), problem,
+                                                        result.scenario)),
         }
     return summary
 
@@ -244,12 +263,13 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
     pathlib.Path
         ``out_dir``.
     """
-    problem = problem_from_network(network)
+    problem = functional_problem(problem_from_network(network))
     refs = reference_plans_for(problem)
     reference = refs[0] if refs else None
     with staged_output_dir(out_dir) as stage:
         write_inputs(network.municipalities, network.minutes, network.adjacency,
                      stage / "inputs")
+        write_functional_inputs(problem, stage / "inputs")
         write_plan_files(result.plan, problem, network.municipalities, stage)
         atomic_write_text(stage / "scenario.toml", scenario_to_toml(result.scenario))
         atomic_write_text(stage / "metrics.json",
@@ -277,7 +297,7 @@ def write_map(plan: Plan, network: Any, path: str | os.PathLike[str], *,
     pathlib.Path
         The HTML file written.
     """
-    problem = problem_from_network(network)
+    problem = functional_problem(problem_from_network(network))
     dest = Path(path)
     tile_name = "OpenStreetMap" if tiles else None
     extra = map_layers(network)

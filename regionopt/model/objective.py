@@ -76,17 +76,20 @@ def add_objective(m: ModelParts) -> None:
 
 
 def _border_term(m: ModelParts) -> pulp.LpAffineExpression:
-    """Border commuters inside the area: all flows between two municipalities minus those kept.
+    """Border commuters inside the area, as a linear expression without a constant.
 
-    ``Σ_{o≠d} F[o, d] − Σ_{o<d, j} (F[o, d] + F[d, o])·y[o, d, j]``, with ``y`` the
-    kept-pair variables (exact: the term rewards ``y`` up to ``x[o, j]·x[d, j]``).
+    ``Σ_{o<d} (F[o, d] + F[d, o])·(1 − Σ_j y[o, d, j])`` with ``y`` the kept-pair
+    variables (exact: the term rewards ``y`` up to ``x[o, j]·x[d, j]``). The 1 is
+    written as ``Σ_j x[o, j]`` (the assignment row), so the solvers' bounds,
+    which leave out objective constants, stay comparable with the objective.
     """
     kept = kept_flows(m)
     flows = m.data.commuting.flows if m.data.commuting is not None else np.zeros((0, 0))
-    both = flows + flows.T
-    between = float(flows.sum() - np.trace(flows))
-    return pulp.LpAffineExpression([(y, -float(both[o, d])) for (o, d, _), y in kept.items()],
-                                   constant=between)
+    both = np.triu(flows + flows.T, k=1)
+    out = both.sum(axis=1)  # flow between o and the municipalities after it
+    terms = [(var, float(out[i])) for (i, _), var in m.x.items() if out[i]]
+    terms += [(y, -float(both[o, d])) for (o, d, _), y in kept.items()]
+    return pulp.LpAffineExpression(terms)
 
 
 def plan_terms(data: ProblemData, cores: Sequence[int] | np.ndarray,
