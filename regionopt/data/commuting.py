@@ -233,7 +233,7 @@ def read_commuting(
 def _read_rds(path: Path, columns: Sequence[str], only: Mapping[str, str]) -> pd.DataFrame:
     """Read the data frame of an .rds file, checking its columns, fixed values and counts."""
     try:
-        import pyreadr
+        import pyreadr  # lazy: only reading the .rds tables needs it
         from pyreadr.custom_errors import LibrdataError, PyreadrError
     except ImportError as exc:
         raise DataError(f"{path}: reading .rds files needs the 'pyreadr' package") from exc
