@@ -365,9 +365,9 @@ def national_commuting(codes: Sequence[str], population: Sequence[int], *,
     DataError
         If a source file is missing, corrupt or inconsistent.
     """
-    opts = {"data_dir": data_dir, "cache_dir": cache_dir, "base_url": base_url}
-    pendling, kommune, locations = (sources.fetch(f, **opts)
-                                    for f in (PENDLING_FILE, KOMMUNE_FILE, LOCATIONS_FILE))
+    pendling, kommune, locations = (
+        sources.fetch(f, data_dir=data_dir, cache_dir=cache_dir, base_url=base_url)
+        for f in (PENDLING_FILE, KOMMUNE_FILE, LOCATIONS_FILE))
     return _national((pendling, kommune, locations), tuple(codes),
                      tuple(int(p) for p in population))
 
@@ -441,8 +441,9 @@ def functional_problem(problem: ProblemData, *, data_dir: PathLike | None = None
     DataError
         If a source file is missing or corrupt, or a municipality has no data.
     """
-    opts = {"data_dir": data_dir, "cache_dir": cache_dir, "base_url": base_url}
-    records = sorted(_read_ssb(sources.fetch(SSB_FILE, **opts)), key=lambda r: r["id"])
+    path = sources.fetch(SSB_FILE, data_dir=data_dir, cache_dir=cache_dir, base_url=base_url)
+    records = sorted(_read_ssb(path), key=lambda r: r["id"])
     flows = national_commuting([r["id"] for r in records],
-                               [int(r.get("population") or 0) for r in records], **opts)
+                               [int(r.get("population") or 0) for r in records],
+                               data_dir=data_dir, cache_dir=cache_dir, base_url=base_url)
     return with_functional_data(problem, flows)
