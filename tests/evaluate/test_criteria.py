@@ -19,7 +19,8 @@ def _problem() -> ProblemData:
         codes=("5501", "5502", "5503"), names=("A", "B", "C"), counties=("55",) * 3,
         population=np.array([16000, 4000, 3000]), minutes=minutes,
         edges=((0, 1, "road"), (1, 2, "road")),
-        commuting=Commuting(flows, [*flows.sum(axis=1), 5, 10, 5], [*flows.sum(axis=0), 5, 0, 10]),
+        commuting=Commuting(flows, flows.sum(axis=1) + np.array([5, 10, 5]),
+                            flows.sum(axis=0) + np.array([5, 0, 10])),
         centrality=np.array([[700, 4], [500, 6], [400, 6]]),
     )
 
