@@ -321,6 +321,6 @@ def _sweep(args: argparse.Namespace) -> int:
     table = sweep.run_sweep(scenario, varies, problem=problem, out_dir=args.out,
                             scheduler=args.scheduler, max_workers=args.workers,
                             resume=not args.no_resume, progress=not args.quiet,
-                            reference=api.reference_plan(problem))
+                            reference=api.reference_plan(problem, scenario.area.reference))
     log.info("sweep: %d scenarios -> %s", len(table), args.out)
     return 0

@@ -37,11 +37,14 @@ Pair = tuple[str, str]
 class AreaConfig:
     """The study area: the union of the listed counties and municipalities.
 
-    Both empty means all of Norway.
+    Both empty means all of Norway. ``reference`` names the reference plan drawn beside a
+    solve's plan (``"nivi"``, ``"ba-2020"``, ``"economic-regions"``, or ``"none"``); unset, the
+    area picks it (NIVI for Troms og Finnmark, BA-regioner 2020 for all Norway).
     """
 
     counties: tuple[str, ...] = ()
     municipalities: tuple[str, ...] = ()
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,8 @@ def _parse_area(raw: dict[str, Any], c: _Checker) -> AreaConfig:
         counties=c.codes("area.counties", raw.get("counties", []), _COUNTY, "2-digit county codes"),
         municipalities=c.codes("area.municipalities", raw.get("municipalities", []), _CODE,
                                "4-digit kommunenummer"),
+        reference=(None if raw.get("reference") is None
+                   else c.string("area.reference", raw["reference"]).strip().lower()),
     )
 
 

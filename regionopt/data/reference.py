@@ -243,6 +243,43 @@ def reference_plans_for(problem: ProblemData) -> list[Plan]:
     return [load_reference(key, problem) for key in reference_keys_for(problem.codes)]
 
 
+def reference_for(problem: ProblemData, name: str | None = None) -> tuple[str, Plan] | None:
+    """Return the reference plan to draw beside a plan of ``problem``, with its alias.
+
+    Parameters
+    ----------
+    problem
+        The study area's problem.
+    name
+        A reference plan's name (a scenario's ``area.reference``), or ``"none"`` for none;
+        ``None`` lets the area choose: the first of :func:`reference_keys_for` (NIVI 2023 for
+        Troms og Finnmark, BA-regioner 2020 for all Norway).
+
+    Returns
+    -------
+    tuple of str and Plan, or None
+        The alias (``"ba-2020"``, naming ``compare_ba-2020.html``) and the plan.
+
+    Raises
+    ------
+    DataError
+        If ``name`` is not a reference plan, or the plan lists a municipality outside the area.
+    """
+    if name is not None and name.strip().lower() == "none":
+        return None
+    if name is not None:
+        key = reference_key(name)
+        if key is None:
+            raise DataError(f"area.reference = {name!r}: not a reference plan (known: "
+                            f"{REFERENCE_NAMES}, none)")
+    else:
+        keys = reference_keys_for(problem.codes)
+        if not keys:
+            return None
+        key = keys[0]
+    return _spec(key).alias, load_reference(key, problem)
+
+
 def nivi_2023_region_populations() -> pd.DataFrame:
     """Return NIVI's own 2023 population per region, as printed in the seed document.
 
