@@ -25,7 +25,7 @@ import csv
 import io
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -260,7 +260,7 @@ def graph_from_travelmapping(
     shapely.prepare(area)
     G = nx.MultiDiGraph(crs="EPSG:4326", name="travelmapping")
     routes = _read_systems(TM_SYSTEMS, data_dir, cache_dir)
-    labels: dict[int, list[tuple[str, str]]] = {}
+    labels: dict[Hashable, list[tuple[str, str]]] = {}
     ends: set[int] = set()
     quays: set[int] = set()
     for route, points in _iter_route_edges(routes, data_dir, cache_dir, progress):
@@ -274,10 +274,10 @@ def graph_from_travelmapping(
             _add_segment(G, points[i][:2], points[i + 1][:2], float(lengths[i]), route, kph)
         for i in np.flatnonzero(inside):
             labels.setdefault(node_id(*points[i][:2]), []).append((route.ref, points[i][2]))
-        for i in (0, len(points) - 1):
-            ends.add(node_id(*points[i][:2]))
-            if "Fry" in points[i][2]:  # Travel Mapping labels a ferry quay ...Fry
-                quays.add(node_id(*points[i][:2]))
+        for end in (points[0], points[-1]):
+            ends.add(node_id(*end[:2]))
+            if "Fry" in end[2]:  # Travel Mapping labels a ferry quay ...Fry
+                quays.add(node_id(*end[:2]))
     if G.number_of_nodes() == 0:
         raise NetworkError("no Travel Mapping road lies inside the study area")
     if join_junctions:
@@ -287,7 +287,8 @@ def graph_from_travelmapping(
     return G
 
 
-def join_broken_junctions(G: nx.MultiDiGraph, labels: Mapping[int, list[tuple[str, str]]], *,
+def join_broken_junctions(G: nx.MultiDiGraph,
+                          labels: Mapping[Hashable, Iterable[tuple[str, str]]], *,
                           ends: set[int], quays: set[int]) -> dict[str, int]:
     """Join junctions whose routes share no waypoint, in place (:mod:`.junctions`).
 

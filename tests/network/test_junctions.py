@@ -4,6 +4,8 @@ unjoined, and the Norway counts."""
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import pytest
 
@@ -42,7 +44,7 @@ def _sample_graph() -> tuple[nx.MultiDiGraph, dict[int, list[tuple[str, str]]], 
     for (system, ref), points in SAMPLE.items():
         route = roads._Route(system=system, ref=ref, root=ref.lower(), region="NOR")
         kph = roads.DEFAULT_SPEEDS_KPH[system]
-        for (_, lon1, lat1), (_, lon2, lat2) in zip(points, points[1:], strict=False):
+        for (_, lon1, lat1), (_, lon2, lat2) in itertools.pairwise(points):
             length = float(roads.haversine_m(lon1, lat1, lon2, lat2))
             roads._add_segment(G, (lon1, lat1), (lon2, lat2), length, route, kph)
         for label, lon, lat in points:
