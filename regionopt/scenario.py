@@ -26,7 +26,7 @@ from regionopt._resources import geo_file
 from regionopt.errors import DataError, ScenarioError
 
 DEFAULT_SCENARIO = "troms-finnmark-12.toml"
-SOLVERS = ("cbc", "highs")
+SOLVERS = ("cbc", "highs", "heuristic")
 _CODE = re.compile(r"\d{4}")
 _COUNTY = re.compile(r"\d{2}")
 
@@ -49,9 +49,13 @@ class AreaConfig:
 
 @dataclass(frozen=True)
 class RegionsConfig:
-    """How many regions: exactly ``count``, or between ``min_count`` and ``max_count``."""
+    """How many regions: exactly ``count``, or between ``min_count`` and ``max_count``.
 
-    count: int | None = None
+    ``count = "max"`` asks for as many regions as the rules allow (then the
+    least objective among plans with that many).
+    """
+
+    count: int | str | None = None
     min_count: int | None = None
     max_count: int | None = None
 
@@ -214,7 +218,13 @@ def _parse_area(raw: dict[str, Any], c: _Checker) -> AreaConfig:
 
 
 def _parse_regions(raw: dict[str, Any], c: _Checker) -> RegionsConfig:
-    count = c.integer("regions.count", raw.get("count"), low=1, optional=True)
+    count: int | str | None
+    if raw.get("count") == "max":
+        count = "max"
+    elif isinstance(raw.get("count"), str):
+        raise c.fail("regions.count", 'must be an integer or "max"', raw.get("count"))
+    else:
+        count = c.integer("regions.count", raw.get("count"), low=1, optional=True)
     lo = c.integer("regions.min_count", raw.get("min_count"), low=1, optional=True)
     hi = c.integer("regions.max_count", raw.get("max_count"), low=1, optional=True)
     if count is not None and (lo is not None or hi is not None):
