@@ -211,6 +211,10 @@ def result_summary(result: Any, problem: ProblemData,
         "gap": result.gap,
         "solve_seconds": result.seconds,
         "solver": result.solver,
+        "model": dict(getattr(result, "model", {})),
+        "heuristic": dict(getattr(result, "heuristic", {})),
+        **({"regions_max": dict(result.regions_max)} if getattr(result, "regions_max", None)
+           else {}),
         "plan": metrics_to_dict(evaluate(result.plan, problem))["summary"],
         "alternatives": [
             {"rank": k, "objective": alt.objective, "differs": list(alt.differs)}
