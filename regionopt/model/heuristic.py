@@ -250,6 +250,9 @@ def _attach(st: _State) -> None:
                         best = (delta, u, j)
         if best is None:
             u = min(waiting)
+            if _attach_by_path(st, u):
+                waiting.discard(u)
+                continue
             raise _Fail(f"{label(st.data, u)} cannot join any region within the scenario's "
                         "rules (travel limit, county borders, core rules, contiguity or cap)")
         _, u, j = best
@@ -258,6 +261,51 @@ def _attach(st: _State) -> None:
     missing = [j for j in st.regions if not st.connected(st.regions[j], j)]
     if missing:
         raise _Fail(f"region around {label(st.data, missing[0])} is not connected")
+
+
+def _attach_by_path(st: _State, u: int) -> bool:
+    """Join ``u`` to the nearest core it may join, with a path of single-unit regions.
+
+    The path's municipalities (regions of one unit, not fixed cores) join too; their
+    regions close. Returns whether ``u`` was attached.
+    """
+    members = set(st.units[u])
+    for j in sorted(st.regions, key=lambda c: (float(st.data.minutes[u, c]), c)):
+        allowed = {k for k in st.cands.get(j, set())
+                   if st.core_of[k] < 0 or (st.core_of[k] == k and k not in st.fixed
+                                            and st.regions[k] == {k})}
+        path = _path_to(u, st.regions[j], allowed | members, st.nbrs)
+        if path is None:
+            continue
+        if any(len(st.units[int(st.unit_of[k])]) > 1 for k in path):
+            continue
+        grown = st.regions[j] | members | path
+        if not st.allowed(grown, j) or not st.under_cap(grown):
+            continue
+        for k in path:
+            st.regions.pop(k, None)
+        st.set_region(j, grown)
+        return True
+    return False
+
+
+def _path_to(u: int, goal: set[int], allowed: set[int],
+             nbrs: Sequence[Sequence[int]]) -> set[int] | None:
+    """Municipalities on a shortest path (in steps) from ``u`` to ``goal`` through ``allowed``."""
+    parent = {u: u}
+    queue = [u]
+    for v in queue:
+        for w in nbrs[v]:
+            if w in goal:
+                out = set()
+                while v != u:
+                    out.add(v)
+                    v = parent[v]
+                return out
+            if w in allowed and w not in parent:
+                parent[w] = v
+                queue.append(w)
+    return None
 
 
 def _merge_option(st: _State, a: int, b: int) -> tuple[float, int] | None:
