@@ -222,7 +222,7 @@ def _parse_regions(raw: dict[str, Any], c: _Checker) -> RegionsConfig:
     if raw.get("count") == "max":
         count = "max"
     elif isinstance(raw.get("count"), str):
-        raise c.fail("regions.count", 'must be an integer or "max"', raw.get("count"))
+        raise c.fail("regions.count", "must be an integer", raw.get("count"))
     else:
         count = c.integer("regions.count", raw.get("count"), low=1, optional=True)
     lo = c.integer("regions.min_count", raw.get("min_count"), low=1, optional=True)

@@ -42,7 +42,7 @@ class RegionModel:
     no_goods
         Plans forbidden so far (for alternatives).
     scale
-        The factor on the objective the solver sees (:func:`~regionopt.model.objective.objective_scale`);
+        The factor on the solver's objective (:func:`~regionopt.model.objective.objective_scale`);
         solver objectives and bounds are divided by it.
     """
 

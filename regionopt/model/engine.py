@@ -168,8 +168,8 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
             raise InfeasibleError(f"scenario {scenario.name!r} is infeasible", most.unmet)
         fixed = replace_key(scenario, "regions.count", most.value)
         if scenario.solver.time_limit_s is not None:
-            left = max(1.0, scenario.solver.time_limit_s - (time.perf_counter() - start))
-            fixed = replace_key(fixed, "solver.time_limit_s", left)
+            remaining = max(1.0, scenario.solver.time_limit_s - (time.perf_counter() - start))
+            fixed = replace_key(fixed, "solver.time_limit_s", remaining)
         result = solve(data, fixed, quiet=quiet, alternatives=alternatives, method=method,
                        warm_start=warm_start)
         return dataclasses.replace(
@@ -182,10 +182,11 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     if scenario.solver.name == "heuristic":
         return _heuristic_result(data, scenario, heur, time.perf_counter() - start)
     good = heur if heur is not None and heur.feasible else None
+    plan0 = None if good is None else good.cores
     pruned: Candidates = cands
-    lp_bound = None
-    if good is not None and not alternatives:
-        pruned, lp_bound = prune_by_bound(data, scenario, cands, good.cores, good.objective,
+    lp_bound: float | None = None
+    if good is not None and plan0 is not None and not alternatives:
+        pruned, lp_bound = prune_by_bound(data, scenario, cands, plan0, good.objective,
                                           threads=scenario.solver.threads,
                                           time_limit_s=scenario.solver.time_limit_s)
     model = build_model(data, scenario, method=method, cands=pruned)
@@ -193,18 +194,18 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     limit = scenario.solver.time_limit_s
     left = None if limit is None else max(1.0, limit - (time.perf_counter() - start))
     outcome, cores = optimise(model, quiet=quiet, time_limit_s=left,
-                              start=None if good is None else start_values(model, good.cores))
+                              start=None if plan0 is None else start_values(model, plan0))
     seconds = time.perf_counter() - start
     if outcome.infeasible and good is None:
         raise InfeasibleError(f"scenario {scenario.name!r} is infeasible",
                               explain_infeasible(data, scenario, method=method, cands=cands))
-    heur_info = MappingProxyType({} if good is None else {
-        "objective": good.objective, "regions": len(set(good.cores.tolist())),
+    heur_info = MappingProxyType({} if good is None or plan0 is None else {
+        "objective": good.objective, "regions": len(set(plan0.tolist())),
         "seconds": good.seconds})
     bound = _best_bound(outcome.bound, lp_bound)
-    if good is not None and (cores is None or objective_value(data, scenario, cores)
-                             > good.objective):
-        cores, outcome = good.cores, dataclasses.replace(outcome, proven=False, objective=None)
+    if good is not None and plan0 is not None and (
+            cores is None or objective_value(data, scenario, cores) > good.objective):
+        cores, outcome = plan0, dataclasses.replace(outcome, proven=False, objective=None)
     if cores is None:
         return SolveResult(plan=None, status="not_solved", objective=float("nan"),
                            terms=MappingProxyType({}), bound=bound, gap=None,

@@ -16,12 +16,10 @@ core rules, fixed cores as members) hold by construction. It then:
    region and moving each region's core to its best member, as long as the
    objective (:func:`~regionopt.model.objective.objective_value`) falls.
 
-Every step keeps contiguity, the population bounds and cannot-link pairs;
-fixed cores stay cores. Families this module does not know (added later to
-:data:`~regionopt.model.families.FAMILIES`) are respected through their
-``check``: a local move that breaks one is refused. The final plan is audited
-by every active family; what it still breaks is returned, never hidden. The
-result depends only on the inputs and ``seed``.
+Every step keeps contiguity, the population bounds and cannot-link pairs; fixed
+cores stay cores. Families this module does not know are respected through their
+``check`` (a move that breaks one is refused). The final plan is audited by every
+active family and what it breaks is returned. Deterministic for a ``seed``.
 """
 
 from __future__ import annotations
@@ -66,7 +64,6 @@ class HeuristicResult:
     seconds
         Wall-clock seconds.
     """
-
     cores: np.ndarray | None
     objective: float
     unmet: tuple[str, ...]
@@ -78,9 +75,8 @@ class HeuristicResult:
         return self.cores is not None and not self.unmet
 
 
-class _Fail(Exception):
+class _UnmetError(Exception):
     """A rule the construction could not meet (one sentence)."""
-
 
 class _State:
     """Regions as core → member set, with the rules the moves must keep."""
@@ -202,7 +198,7 @@ def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
         _attach(st)
         _repair_floor(st)
         _fit_count(st)
-    except _Fail as exc:
+    except _UnmetError as exc:
         return HeuristicResult(None, float("nan"), (str(exc),), time.perf_counter() - start)
     cores = st.cores()
     if improve:
@@ -217,11 +213,8 @@ def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
 
 def _audit(data: ProblemData, scenario: Scenario, cores: np.ndarray) -> tuple[str, ...]:
     view = PlanView.of(plan_from_labels(data, cores, name="heuristic"), data)
-    out = []
-    for fam in active_families(scenario):
-        if fam.check is not None:
-            out.extend(f"{v.constraint}: {v.detail}" for v in fam.check(view, scenario))
-    return tuple(out)
+    return tuple(f"{v.constraint}: {v.detail}" for fam in active_families(scenario)
+                 if fam.check is not None for v in fam.check(view, scenario))
 
 
 # -- construction ----------------------------------------------------------------------------
@@ -253,14 +246,14 @@ def _attach(st: _State) -> None:
             if _attach_by_path(st, u):
                 waiting.discard(u)
                 continue
-            raise _Fail(f"{label(st.data, u)} cannot join any region within the scenario's "
+            raise _UnmetError(f"{label(st.data, u)} cannot join any region within the scenario's "
                         "rules (travel limit, county borders, core rules, contiguity or cap)")
         _, u, j = best
         st.set_region(j, st.regions[j] | set(st.units[u]))
         waiting.discard(u)
     missing = [j for j in st.regions if not st.connected(st.regions[j], j)]
     if missing:
-        raise _Fail(f"region around {label(st.data, missing[0])} is not connected")
+        raise _UnmetError(f"region around {label(st.data, missing[0])} is not connected")
 
 
 def _attach_by_path(st: _State, u: int) -> bool:
@@ -341,7 +334,7 @@ def _repair_floor(st: _State) -> None:
             if opt is not None:
                 options.append((st.size(st.regions[b]) >= st.floor, opt[0], b, opt[1]))
         if not options:
-            raise _Fail(f"constraints.min_population: the region around {label(st.data, a)} "
+            raise _UnmetError(f"constraints.min_population: the region around {label(st.data, a)} "
                         f"({st.size(st.regions[a])} inhabitants) cannot reach {st.floor} "
                         "by joining a neighbouring region")
         _, _, b, core = min(options)
@@ -365,12 +358,12 @@ def _fit_count(st: _State) -> None:
                     if opt is not None:
                         options.append((opt[0], a, b, opt[1]))
         if not options:
-            raise _Fail(f"regions: {len(st.regions)} regions could not be merged down to {hi}")
+            raise _UnmetError(f"regions: {len(st.regions)} regions cannot be merged down to {hi}")
         _, a, b, core = min(options)
         _merge(st, a, b, core)
     while len(st.regions) < lo:
         if not _split_best(st):
-            raise _Fail(f"regions: could not split the plan's {len(st.regions)} regions into "
+            raise _UnmetError(f"regions: could not split the plan's {len(st.regions)} regions into "
                         f"{lo} that each meet the rules")
 
 
@@ -395,9 +388,9 @@ def _split_best(st: _State) -> bool:
                 best = (delta, j, c, frozenset(part))
     if best is None:
         return False
-    _, j, _, part = best
-    rest = st.regions.pop(j) - part
-    for members in (set(rest), set(part)):
+    j, chosen = best[1], best[3]
+    rest = st.regions.pop(j) - chosen
+    for members in (set(rest), set(chosen)):
         found = st.best_core(members)
         assert found is not None
         st.set_region(found[1], members)
@@ -467,9 +460,9 @@ def _try_move(st: _State, u: int, cores: np.ndarray,
         trial = cores.copy()
         trial[list(members)] = b
         new = objective_value(st.data, st.scenario, trial)
-        if new < value - 1e-9 * max(1.0, abs(value)) and (best is None or new < best[0]):
-            if st.unknown_ok(trial):
-                best = (new, b)
+        if (new < value - 1e-9 * max(1.0, abs(value)) and (best is None or new < best[0])
+                and st.unknown_ok(trial)):
+            best = (new, b)
     if best is None:
         return None
     new, b = best
@@ -492,9 +485,9 @@ def _try_recore(st: _State, j: int, cores: np.ndarray,
         trial = cores.copy()
         trial[sorted(members)] = c
         new = objective_value(st.data, st.scenario, trial)
-        if new < value - 1e-9 * max(1.0, abs(value)) and (best is None or new < best[0]):
-            if st.unknown_ok(trial):
-                best = (new, c)
+        if (new < value - 1e-9 * max(1.0, abs(value)) and (best is None or new < best[0])
+                and st.unknown_ok(trial)):
+            best = (new, c)
     if best is None:
         return None
     new, c = best
@@ -503,15 +496,3 @@ def _try_recore(st: _State, j: int, cores: np.ndarray,
     out[sorted(members)] = c
     return out, new
 
-
-def plan_cores(result: HeuristicResult) -> Sequence[int]:
-    """Return the plan's cores as a list (for warm starts), raising if there is none.
-
-    Raises
-    ------
-    ValueError
-        If the heuristic found no plan.
-    """
-    if result.cores is None:
-        raise ValueError("the heuristic found no plan")
-    return [int(j) for j in result.cores]

@@ -154,7 +154,7 @@ def _time_limit(h: Any) -> float:
     return float(value[-1] if isinstance(value, tuple) else value)
 
 
-class _StartedHiGHS(pulp.HiGHS):  # type: ignore[misc,valid-type]
+class _StartedHiGHS(pulp.HiGHS):
     """PuLP's HiGHS with a starting solution loaded between building and running."""
 
     def __init__(self, start: Mapping[pulp.LpVariable, float], **kwargs: Any) -> None:
