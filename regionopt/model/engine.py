@@ -100,8 +100,8 @@ class SolveResult:
         ``nonzeros``, ``pairs`` kept of ``pairs_before`` pruning by bound); empty
         for the heuristic alone.
     heuristic
-        The construction heuristic's plan: ``objective``, ``regions``,
-        ``seconds`` (the warm start); empty when not run or without a plan.
+        The construction heuristic's plan: ``objective``, ``regions`` (the warm
+        start); empty when not run or without a plan.
     regions_max
         For ``regions.count = "max"``: ``value`` (regions in the plan),
         ``bound`` (proven most regions, or ``None``), ``proven``.
@@ -200,8 +200,7 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         raise InfeasibleError(f"scenario {scenario.name!r} is infeasible",
                               explain_infeasible(data, scenario, method=method, cands=cands))
     heur_info = MappingProxyType({} if good is None or plan0 is None else {
-        "objective": good.objective, "regions": len(set(plan0.tolist())),
-        "seconds": good.seconds})
+        "objective": good.objective, "regions": len(set(plan0.tolist()))})
     bound = _best_bound(outcome.bound, lp_bound)
     if good is not None and plan0 is not None and (
             cores is None or objective_value(data, scenario, cores) > good.objective):
@@ -240,8 +239,7 @@ def _heuristic_result(data: ProblemData, scenario: Scenario, heur: HeuristicResu
         why = "; ".join(heur.unmet) if heur is not None else "not run"
         raise SolverError(f"scenario {scenario.name!r}: the heuristic found no plan meeting "
                           f"every rule ({why}); an exact solver (cbc, highs) may still find one")
-    info = {"objective": heur.objective, "regions": len(set(heur.cores.tolist())),
-            "seconds": heur.seconds}
+    info = {"objective": heur.objective, "regions": len(set(heur.cores.tolist()))}
     return SolveResult(plan=plan_from_labels(data, heur.cores, name="optimum"),
                        status="heuristic", objective=heur.objective,
                        terms=MappingProxyType(plan_terms(data, heur.cores)), bound=None,
