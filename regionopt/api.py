@@ -157,10 +157,14 @@ def compare(a: Plan, b: Plan, problem: ProblemData) -> _evaluate.Comparison:
     return _evaluate.compare(a, b, problem)
 
 
-def reference_plan(problem: ProblemData) -> Plan | None:
-    """Return the reference plan covering exactly ``problem``'s area, or ``None``."""
-    plans = _reference.reference_plans_for(problem)
-    return plans[0] if plans else None
+def reference_plan(problem: ProblemData, name: str | None = None) -> Plan | None:
+    """Return the reference plan ``name`` (``"ba-2020"``), or the one the area picks, or ``None``.
+
+    Unnamed, the area picks it: NIVI 2023 for Troms og Finnmark, BA-regioner 2020 for all
+    Norway (:func:`regionopt.data.reference.reference_for`).
+    """
+    chosen = _reference.reference_for(problem, name)
+    return None if chosen is None else chosen[1]
 
 
 def map_layers(network: _network.Network) -> dict[str, gpd.GeoDataFrame | None]:

@@ -11,7 +11,12 @@ from typing import Any
 
 from regionopt import api, network, outputs, sweep
 from regionopt.data import sources
-from regionopt.data.reference import nivi_2023, reference_codes
+from regionopt.data.reference import (
+    REFERENCE_NAMES,
+    load_reference,
+    reference_codes,
+    reference_key,
+)
 from regionopt.errors import DataError, InfeasibleError, ScenarioError, SolverError
 from regionopt.evaluate import metrics as ev
 from regionopt.evaluate import report
@@ -19,7 +24,7 @@ from regionopt.evaluate import scenario_audit as au
 from regionopt.evaluate.criteria import criteria_table
 from regionopt.evaluate.metrics import evaluate
 from regionopt.evaluate.report import format_metrics
-from regionopt.io import check_output_dir, check_output_file
+from regionopt.io import atomic_write_text, check_output_dir, check_output_file
 from regionopt.outputs import to_json
 from regionopt.plan import Plan, read_plan, read_plan_codes
 from regionopt.problem import ProblemData, read_inputs
@@ -32,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     """Dispatch parsed arguments to their command; return the exit code."""
     handler = {
         "data": _data_info,
-        "network": _network_build,
+        "network": _network,
         "solve": _solve,
         "evaluate": _evaluate,
         "compare": _compare,
@@ -70,6 +75,34 @@ def _data_info(args: argparse.Namespace) -> int:
     rows = sources.data_info(data_dir=args.data_dir)
     _out(sources.format_data_info(rows))
     return 0 if all(row.ok for row in rows) else 1
+
+
+def _network(args: argparse.Namespace) -> int:
+    return _network_validate(args) if args.network_command == "validate" else _network_build(args)
+
+
+def _network_validate(args: argparse.Namespace) -> int:
+    # lazy: only this command reads the validation table
+    from regionopt.network import validation
+
+    for path in (args.out, args.csv):
+        if path is not None:
+            check_output_file(path)
+    if args.inputs is not None:
+        minutes, what = read_inputs(args.inputs).to_frames()[1], f"`{args.inputs}`"
+    else:
+        net = api.build_network("norway", data_dir=args.data_dir, progress=not args.quiet)
+        minutes, what = net.minutes, f"network of all Norway, cache key `{net.key[:12]}`"
+    result = validation.validate(minutes)
+    if args.out is not None:
+        atomic_write_text(args.out, validation.validation_markdown(
+            result, network=f"Network validated: {what}."))
+    if args.csv is not None:
+        atomic_write_text(args.csv, result.table.to_csv(index=False, float_format="%.2f",
+                                                        lineterminator="\n"))
+    if not args.quiet:
+        _out("\n".join(validation.summary_lines(result)))
+    return 0
 
 
 def _network_build(args: argparse.Namespace) -> int:
@@ -145,11 +178,12 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _plan_area(specs: list[str]) -> list[str]:
-    """The municipalities named by plan files (NIVI: Troms og Finnmark)."""
+    """The municipalities named by plan files or reference plans (``nivi``: Troms og Finnmark)."""
     codes: set[str] = set()
     for spec in specs:
-        if spec.lower() == "nivi":
-            codes.update(reference_codes("nivi_2023"))
+        key = reference_key(spec)
+        if key is not None:
+            codes.update(reference_codes(key))
         else:
             codes.update(read_plan_codes(Path(spec)))
     return sorted(codes)
@@ -179,19 +213,20 @@ def _check_plan_spec(*specs: str | None) -> list[str]:
     given = [s for s in specs if s is not None]
     for spec in given:
         path = Path(spec)
-        if spec.lower() == "nivi":
+        if reference_key(spec) is not None:
             continue
         if path.is_dir():
             raise DataError(f"{spec}: is a folder, not a plan CSV")
         if not path.is_file():
-            raise DataError(f"{spec}: plan file not found (give a CSV or 'nivi')")
+            raise DataError(f"{spec}: plan file not found (give a CSV, or a reference plan: "
+                            f"{REFERENCE_NAMES})")
     return given
 
 
 def _labels(specs: list[str]) -> list[str | None]:
     """Names for the plans: the file stem, or more of the path where stems collide."""
     def label(spec: str, depth: int) -> str | None:
-        if spec.lower() == "nivi":
+        if reference_key(spec) is not None:
             return None
         parts = Path(spec).with_suffix("").parts
         return "/".join(parts[-depth:])
@@ -207,7 +242,8 @@ def _labels(specs: list[str]) -> list[str | None]:
 def _load_plans(specs: list[str], problem: ProblemData) -> list[Plan]:
     plans = []
     for spec, name in zip(specs, _labels(specs), strict=True):
-        plans.append(nivi_2023(problem) if name is None
+        key = reference_key(spec) if name is None else None
+        plans.append(load_reference(key, problem) if key is not None
                      else read_plan(Path(spec), problem=problem, name=name))
     if len(plans) == 2 and plans[0].name == plans[1].name:  # e.g. nivi beside nivi
         plans = [plans[0].renamed(f"{plans[0].name} (a)"), plans[1].renamed(f"{plans[1].name} (b)")]
@@ -295,6 +331,6 @@ def _sweep(args: argparse.Namespace) -> int:
     table = sweep.run_sweep(scenario, varies, problem=problem, out_dir=args.out,
                             scheduler=args.scheduler, max_workers=args.workers,
                             resume=not args.no_resume, progress=not args.quiet,
-                            reference=api.reference_plan(problem))
+                            reference=api.reference_plan(problem, scenario.area.reference))
     log.info("sweep: %d scenarios -> %s", len(table), args.out)
     return 0

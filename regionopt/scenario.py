@@ -26,7 +26,7 @@ from regionopt._resources import geo_file
 from regionopt.errors import DataError, ScenarioError
 
 DEFAULT_SCENARIO = "troms-finnmark-12.toml"
-SOLVERS = ("cbc", "highs")
+SOLVERS = ("cbc", "highs", "heuristic")
 CORE_MEASURES = ("population", "jobs", "centrality")
 _COUNTY = re.compile(r"\d{2}")
 
@@ -35,18 +35,25 @@ _COUNTY = re.compile(r"\d{2}")
 class AreaConfig:
     """The study area: the union of the listed counties and municipalities.
 
-    Both empty means all of Norway.
+    Both empty means all of Norway. ``reference`` names the reference plan drawn beside a
+    solve's plan (``"nivi"``, ``"ba-2020"``, ``"economic-regions"``, or ``"none"``); unset, the
+    area picks it (NIVI for Troms og Finnmark, BA-regioner 2020 for all Norway).
     """
 
     counties: tuple[str, ...] = ()
     municipalities: tuple[str, ...] = ()
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
 class RegionsConfig:
-    """How many regions: exactly ``count``, or between ``min_count`` and ``max_count``."""
+    """How many regions: exactly ``count``, or between ``min_count`` and ``max_count``.
 
-    count: int | None = None
+    ``count = "max"`` asks for as many regions as the rules allow (then the
+    least objective among plans with that many).
+    """
+
+    count: int | str | None = None
     min_count: int | None = None
     max_count: int | None = None
 
@@ -155,11 +162,19 @@ def _parse_area(raw: dict[str, Any], c: _Checker) -> AreaConfig:
         counties=c.codes("area.counties", raw.get("counties", []), _COUNTY, "2-digit county codes"),
         municipalities=c.codes("area.municipalities", raw.get("municipalities", []), _CODE,
                                "4-digit kommunenummer"),
+        reference=(None if raw.get("reference") is None
+                   else c.string("area.reference", raw["reference"]).strip().lower()),
     )
 
 
 def _parse_regions(raw: dict[str, Any], c: _Checker) -> RegionsConfig:
-    count = c.integer("regions.count", raw.get("count"), low=1, optional=True)
+    count: int | str | None
+    if raw.get("count") == "max":
+        count = "max"
+    elif isinstance(raw.get("count"), str):
+        raise c.fail("regions.count", "must be an integer", raw.get("count"))
+    else:
+        count = c.integer("regions.count", raw.get("count"), low=1, optional=True)
     lo = c.integer("regions.min_count", raw.get("min_count"), low=1, optional=True)
     hi = c.integer("regions.max_count", raw.get("max_count"), low=1, optional=True)
     if count is not None and (lo is not None or hi is not None):

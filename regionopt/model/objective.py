@@ -16,6 +16,7 @@ unweighted terms of a plan from the data, the figures every result reports.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -60,8 +61,24 @@ def _balance_term(m: ModelParts) -> pulp.LpAffineExpression:
     return pulp.lpSum(devs)
 
 
-def add_objective(m: ModelParts) -> None:
-    """Set the scenario's weighted objective on the model ``m``."""
+def objective_scale(largest: float) -> float:
+    """Return the power of ten that brings the largest objective coefficient below 1e5.
+
+    Person-minutes reach 1e9 on a national model, which solvers call badly
+    scaled; the model's objective is multiplied by this factor (1 when the
+    coefficients are already below 1e5) and every figure a result reports is
+    divided by it again, so results are in the original units.
+    """
+    if largest <= 1e5:
+        return 1.0
+    return float(10.0 ** -(math.floor(math.log10(largest)) - 4))
+
+
+def add_objective(m: ModelParts) -> float:
+    """Set the scenario's weighted objective on the model ``m``, scaled; return the scale.
+
+    The model minimises ``scale * objective`` (see :func:`objective_scale`).
+    """
     pop, mins = m.data.population, m.data.minutes
     travel = pulp.LpAffineExpression(
         [(var, float(pop[i] * mins[i, j])) for (i, j), var in m.x.items() if mins[i, j] != 0]
@@ -72,7 +89,10 @@ def add_objective(m: ModelParts) -> None:
         objective += weights.balance * _balance_term(m)
     if weights.commuting > 0:
         objective += weights.commuting * _border_term(m)
-    m.prob += objective + m.penalty
+    objective += m.penalty
+    scale = objective_scale(max((abs(c) for c in objective.values()), default=0.0))
+    m.prob += objective * scale if scale != 1.0 else objective
+    return scale
 
 
 def _border_term(m: ModelParts) -> pulp.LpAffineExpression:

@@ -9,10 +9,13 @@ figures a result reports.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+from collections.abc import Mapping
 
 import numpy as np
+import pulp
 
 from regionopt.model.build import RegionModel
 from regionopt.model.solvers import Outcome, run_solver
@@ -22,8 +25,15 @@ log = logging.getLogger(__name__)
 MAX_CUT_ROUNDS = 500
 
 
-def optimise(model: RegionModel, *, quiet: bool) -> tuple[Outcome, np.ndarray | None]:
+def optimise(model: RegionModel, *, quiet: bool,
+             start: Mapping[pulp.LpVariable, float] | None = None,
+             time_limit_s: float | None = None) -> tuple[Outcome, np.ndarray | None]:
     """Solve ``model``, adding lazy rows (separator cuts) until the solution violates none.
+
+    The outcome's objective and bound are in the objective's own units (the
+    model's scale divided out). ``start`` is a starting solution given to the
+    solver (a connected plan meets every lazy row, so each round gets it);
+    ``time_limit_s`` replaces the scenario's limit (``None``: the scenario's).
 
     Returns
     -------
@@ -33,10 +43,12 @@ def optimise(model: RegionModel, *, quiet: bool) -> tuple[Outcome, np.ndarray | 
         ran out of time or rounds).
     """
     s = model.scenario.solver
-    deadline = None if s.time_limit_s is None else time.monotonic() + s.time_limit_s
+    limit = s.time_limit_s if time_limit_s is None else time_limit_s
+    deadline = None if limit is None else time.monotonic() + limit
     while True:
         left = None if deadline is None else max(1.0, deadline - time.monotonic())
-        outcome = run_solver(model.problem, s, time_limit_s=left, quiet=quiet)
+        outcome = _unscaled(run_solver(model.problem, s, time_limit_s=left, quiet=quiet,
+                                       start=start), model.scale)
         cores = model.cores_from_solution() if outcome.has_solution else None
         if cores is None:
             return outcome, cores
@@ -46,6 +58,14 @@ def optimise(model: RegionModel, *, quiet: bool) -> tuple[Outcome, np.ndarray | 
         log.info("contiguity round %d: %d separator cuts", model.rounds, added)
         if model.rounds >= MAX_CUT_ROUNDS or (deadline and time.monotonic() >= deadline):
             return outcome.without_solution(), None
+
+
+def _unscaled(outcome: Outcome, scale: float) -> Outcome:
+    if scale == 1.0:
+        return outcome
+    return dataclasses.replace(
+        outcome, objective=None if outcome.objective is None else outcome.objective / scale,
+        bound=None if outcome.bound is None else outcome.bound / scale)
 
 
 def relative_gap(objective: float, bound: float | None) -> float | None:

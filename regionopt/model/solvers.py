@@ -18,8 +18,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pulp
 
@@ -62,7 +64,7 @@ class Outcome:
 
 
 def run_solver(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: float | None,
-               quiet: bool) -> Outcome:
+               quiet: bool, start: Mapping[pulp.LpVariable, float] | None = None) -> Outcome:
     """Solve ``prob`` with the solver named in ``config``.
 
     Parameters
@@ -75,6 +77,8 @@ def run_solver(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
         Seconds allowed for this run, or ``None``.
     quiet
         Hide the solver log (otherwise it goes to stderr while the solver runs).
+    start
+        A starting solution (see :func:`load_start`), or ``None``.
 
     Returns
     -------
@@ -85,12 +89,86 @@ def run_solver(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     SolverError
         If the solver is unavailable or fails without an answer.
     """
-    start = time.perf_counter()
+    began = time.perf_counter()
     if config.name == "highs":
-        out = _run_highs(prob, config, time_limit_s=time_limit_s, quiet=quiet)
+        out = _run_highs(prob, config, time_limit_s=time_limit_s, quiet=quiet, start=start)
     else:
-        out = _run_cbc(prob, config, time_limit_s=time_limit_s, quiet=quiet)
-    return dataclasses.replace(out, seconds=time.perf_counter() - start)
+        out = _run_cbc(prob, config, time_limit_s=time_limit_s, quiet=quiet, start=start)
+    return dataclasses.replace(out, seconds=time.perf_counter() - began)
+
+
+def load_start(solver: Any, prob: pulp.LpProblem,
+               start: Mapping[pulp.LpVariable, float]) -> None:
+    """Load a starting solution into a solver: CBC's ``mipstart``, HiGHS's ``setSolution``.
+
+    ``start`` may give only some variables (the assignment binaries); the others
+    are completed first: CBC completes a partial ``mipstart`` itself, and for
+    HiGHS the given values are fixed, the rest solved for, the bounds restored
+    and the complete solution set (HiGHS rejects an incomplete or inconsistent
+    one). A start that cannot be completed is dropped with a log line; the
+    solve goes on without it.
+
+    Parameters
+    ----------
+    solver
+        A ``pulp.COIN_CMD`` before its solve, or the ``highspy.Highs`` of a
+        problem PuLP has just built (``prob.solverModel``).
+    prob
+        The problem.
+    start
+        Variable → value.
+    """
+    if isinstance(solver, pulp.COIN_CMD):
+        for var in prob.variables():
+            var.varValue = start.get(var)  # CBC's mipstart takes every variable with a value
+        solver.optionsDict["warmStart"] = True
+        return
+    import highspy  # lazy: only HiGHS runs load its native library
+
+    h = solver
+    cols = [var.index for var in start]
+    values = [float(v) for v in start.values()]
+    lp = h.getLp()
+    lower, upper = list(lp.col_lower_), list(lp.col_upper_)
+    limit = _time_limit(h)
+    h.changeColsBounds(len(cols), cols, values, values)
+    h.setOptionValue("time_limit", min(limit, 60.0))
+    h.run()
+    ok = (h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+          and h.getInfo().primal_solution_status == 2)
+    full = list(h.getSolution().col_value) if ok else None
+    h.changeColsBounds(len(cols), cols, [lower[c] for c in cols], [upper[c] for c in cols])
+    h.clearSolver()
+    h.setOptionValue("time_limit", limit)
+    if full is None:
+        log.info("HiGHS: the starting solution could not be completed; solving without it")
+        return
+    sol = highspy.HighsSolution()
+    sol.col_value = full
+    sol.value_valid = True
+    h.setSolution(sol)
+
+
+def _time_limit(h: Any) -> float:
+    value = h.getOptionValue("time_limit")  # some highspy versions return (status, value)
+    return float(value[-1] if isinstance(value, tuple) else value)
+
+
+class _StartedHiGHS(pulp.HiGHS):
+    """PuLP's HiGHS with a starting solution loaded between building and running."""
+
+    def __init__(self, start: Mapping[pulp.LpVariable, float], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.start = start
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
+        began = time.perf_counter()
+        load_start(lp.solverModel, lp, self.start)
+        limit = _time_limit(lp.solverModel)
+        if limit < float("inf"):
+            left = max(1.0, limit - (time.perf_counter() - began))
+            lp.solverModel.setOptionValue("time_limit", left)
+        lp.solverModel.run()
 
 
 def _objective(prob: pulp.LpProblem) -> float | None:
@@ -130,12 +208,14 @@ _CBC_INFEASIBLE = re.compile(r"^Pre-processing says infeasible", re.M)
 
 
 def _run_cbc(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: float | None,
-             quiet: bool) -> Outcome:
+             quiet: bool, start: Mapping[pulp.LpVariable, float] | None = None) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="regionopt-cbc-") as tmp:
         log_path = Path(tmp) / "cbc.log"
         solver = pulp.COIN_CMD(path=cbc_path(), msg=False, logPath=str(log_path),
                                timeLimit=time_limit_s, gapRel=config.mip_gap,
                                threads=config.threads, keepFiles=False)
+        if start:
+            load_start(solver, prob, start)
         tail = None if quiet else _Tail(log_path)
         if tail:
             tail.start()
@@ -205,13 +285,14 @@ def _cbc_outcome(prob: pulp.LpProblem, text: str, config: SolverConfig) -> Outco
 
 
 def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: float | None,
-               quiet: bool) -> Outcome:
+               quiet: bool, start: Mapping[pulp.LpVariable, float] | None = None) -> Outcome:
     try:
         import highspy  # lazy: only HiGHS runs load its native library
     except ImportError:
         raise SolverError("HiGHS is not available: pip install highspy") from None
-    solver = pulp.HiGHS(msg=not quiet, timeLimit=time_limit_s, gapRel=config.mip_gap,
-                        threads=config.threads)
+    options = {"msg": not quiet, "timeLimit": time_limit_s, "gapRel": config.mip_gap,
+               "threads": config.threads}
+    solver = _StartedHiGHS(start, **options) if start else pulp.HiGHS(**options)
     if not solver.available():
         raise SolverError("HiGHS is not available through PuLP: pip install highspy")
     # HiGHS keeps one task scheduler per process, sized by the first run's thread count;
