@@ -32,11 +32,13 @@ from regionopt import outputs as _outputs
 from regionopt import scenario as _scenario
 from regionopt.data import municipalities as _data
 from regionopt.data import reference as _reference
+from regionopt.data.commuting import functional_problem
 from regionopt.errors import DataError, ScenarioError
 from regionopt.evaluate import metrics as _evaluate
 from regionopt.maps import html as viz
 from regionopt.plan import Plan, read_plan
-from regionopt.problem import ProblemData, problem_from_network
+from regionopt.problem import ProblemData
+from regionopt.problem import problem_from_network as _problem_from_network
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +144,18 @@ def solve(problem: ProblemData, scenario: _scenario.Scenario, *, quiet: bool = F
     return _model.solve(problem, scenario, quiet=quiet, alternatives=alternatives)
 
 
+def problem_from_network(network: _network.Network, *,
+                         data_dir: str | os.PathLike[str] | None = None) -> ProblemData:
+    """Return the optimisation input of ``network``, with its commuting flows and centrality.
+
+    Raises
+    ------
+    DataError
+        If a commuting source file is missing or corrupt.
+    """
+    return functional_problem(_problem_from_network(network), data_dir=data_dir)
+
+
 def evaluate(plan: Plan, problem: ProblemData) -> _evaluate.PlanMetrics:
     """Score any plan with the same metrics on the same graph."""
     return _evaluate.evaluate(plan, problem)
@@ -152,10 +166,14 @@ def compare(a: Plan, b: Plan, problem: ProblemData) -> _evaluate.Comparison:
     return _evaluate.compare(a, b, problem)
 
 
-def reference_plan(problem: ProblemData) -> Plan | None:
-    """Return the reference plan covering exactly ``problem``'s area, or ``None``."""
-    plans = _reference.reference_plans_for(problem)
-    return plans[0] if plans else None
+def reference_plan(problem: ProblemData, name: str | None = None) -> Plan | None:
+    """Return the reference plan ``name`` (``"ba-2020"``), or the one the area picks, or ``None``.
+
+    Unnamed, the area picks it: NIVI 2023 for Troms og Finnmark, BA-regioner 2020 for all
+    Norway (:func:`regionopt.data.reference.reference_for`).
+    """
+    chosen = _reference.reference_for(problem, name)
+    return None if chosen is None else chosen[1]
 
 
 def map_layers(network: _network.Network) -> dict[str, gpd.GeoDataFrame | None]:

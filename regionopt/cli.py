@@ -87,6 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--no-cache", action="store_true", help="rebuild even if cached")
     build.add_argument("--graph-format", choices=["graphml", "gpkg"], default="graphml")
     _add_common(build)
+    val = net_sub.add_parser("validate", help="check the travel times against TØI's published "
+                             "drive times (BA-regioner 2020), worst pairs first")
+    val.add_argument("--inputs", type=Path, default=None,
+                     help="a 'network build --area norway' output (or a national solve's "
+                          "inputs/) instead of building the national network")
+    val.add_argument("--out", type=Path, default=None,
+                     help="write the table as Markdown here (e.g. docs/travel_validation.md)")
+    val.add_argument("--csv", type=Path, default=None, help="write the table as CSV here")
+    _add_common(val)
 
     solve = sub.add_parser("solve", help="solve a scenario to proven optimality")
     solve.add_argument("--scenario", type=Path, default=None,
@@ -105,18 +114,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(solve)
 
     ev = sub.add_parser("evaluate", help="score a plan CSV (kommunenummer,region)")
-    ev.add_argument("--plan", required=True, help="plan CSV, or 'nivi' for NIVI's 2023 plan")
+    ev.add_argument("--plan", required=True,
+                    help="plan CSV, or a reference plan: 'nivi' (NIVI 2023, Troms og Finnmark), "
+                         "'ba-2020' (BA-regioner 2020) or 'economic-regions' (SSB)")
     ev.add_argument("--scenario", type=Path, default=None,
                     help="also audit the plan against this scenario and its optimum")
     _add_report_options(ev)
 
     cmp_ = sub.add_parser("compare", help="two plans side by side")
-    cmp_.add_argument("a", help="plan CSV or 'nivi'")
-    cmp_.add_argument("b", help="plan CSV or 'nivi'")
+    cmp_.add_argument("a", help="plan CSV, or 'nivi', 'ba-2020', 'economic-regions'")
+    cmp_.add_argument("b", help="plan CSV, or 'nivi', 'ba-2020', 'economic-regions'")
     _add_report_options(cmp_)
 
     mp = sub.add_parser("map", help="draw plan(s) as a self-contained HTML map")
-    mp.add_argument("--plan", required=True, help="plan CSV or 'nivi'")
+    mp.add_argument("--plan", required=True,
+                    help="plan CSV, or 'nivi', 'ba-2020', 'economic-regions'")
     mp.add_argument("--beside", default=None, help="a second plan drawn beside the first")
     mp.add_argument("--out", type=Path, required=True, help="HTML file to write")
     _add_area(mp, default=None)

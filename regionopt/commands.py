@@ -11,17 +11,28 @@ from typing import Any
 
 from regionopt import api, network, outputs, sweep
 from regionopt.data import info
-from regionopt.data.reference import nivi_2023, reference_codes
+from regionopt.data.reference import (
+    REFERENCE_NAMES,
+    load_reference,
+    reference_codes,
+    reference_key,
+)
 from regionopt.errors import DataError, InfeasibleError, ScenarioError, SolverError
 from regionopt.evaluate import metrics as ev
 from regionopt.evaluate import report
 from regionopt.evaluate import scenario_audit as au
+from regionopt.evaluate.criteria import criteria_table
 from regionopt.evaluate.metrics import evaluate
 from regionopt.evaluate.report import format_metrics
-from regionopt.io import check_output_file, check_output_owner
+from regionopt.io import (
+    atomic_write_text,
+    check_output_file,
+    check_output_owner,
+)
 from regionopt.outputs import to_json
 from regionopt.plan import Plan, read_plan, read_plan_codes
 from regionopt.problem import ProblemData, read_inputs
+from regionopt.scenario import Scenario
 
 log = logging.getLogger("regionopt")
 
@@ -30,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     """Dispatch parsed arguments to their command; return the exit code."""
     handler = {
         "data": _data_info,
-        "network": _network_build,
+        "network": _network,
         "solve": _solve,
         "evaluate": _evaluate,
         "compare": _compare,
@@ -68,6 +79,34 @@ def _data_info(args: argparse.Namespace) -> int:
     rows = info.data_info(data_dir=args.data_dir)
     _out(info.format_data_info(rows))
     return 0 if all(row.ok for row in rows) else 1
+
+
+def _network(args: argparse.Namespace) -> int:
+    return _network_validate(args) if args.network_command == "validate" else _network_build(args)
+
+
+def _network_validate(args: argparse.Namespace) -> int:
+    # lazy: only this command reads the validation table
+    from regionopt.network import validation
+
+    for path in (args.out, args.csv):
+        if path is not None:
+            check_output_file(path)
+    if args.inputs is not None:
+        minutes, what = read_inputs(args.inputs).to_frames()[1], f"`{args.inputs}`"
+    else:
+        net = api.build_network("norway", data_dir=args.data_dir, progress=not args.quiet)
+        minutes, what = net.minutes, f"network of all Norway, cache key `{net.key[:12]}`"
+    result = validation.validate(minutes)
+    if args.out is not None:
+        atomic_write_text(args.out, validation.validation_markdown(
+            result, network=f"Network validated: {what}."))
+    if args.csv is not None:
+        atomic_write_text(args.csv, result.table.to_csv(index=False, float_format="%.2f",
+                                                        lineterminator="\n"))
+    if not args.quiet:
+        _out("\n".join(validation.summary_lines(result)))
+    return 0
 
 
 def _network_build(args: argparse.Namespace) -> int:
@@ -110,7 +149,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def _scenario_network(scenario: Any, args: argparse.Namespace) -> tuple[Any, ProblemData]:
     net = api.network_for_scenario(scenario, data_dir=args.data_dir, progress=not args.quiet)
-    problem = api.problem_from_network(net)
+    problem = api.problem_from_network(net, data_dir=args.data_dir)
     log.info("scenario %s: %d municipalities, %s inhabitants", scenario.name, problem.n,
              f"{int(problem.population.sum()):,}".replace(",", " "))
     return net, problem
@@ -145,11 +184,12 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _plan_area(specs: list[str]) -> list[str]:
-    """The municipalities named by plan files (NIVI: Troms og Finnmark)."""
+    """The municipalities named by plan files or reference plans (``nivi``: Troms og Finnmark)."""
     codes: set[str] = set()
     for spec in specs:
-        if spec.lower() == "nivi":
-            codes.update(reference_codes("nivi_2023"))
+        key = reference_key(spec)
+        if key is not None:
+            codes.update(reference_codes(key))
         else:
             codes.update(read_plan_codes(Path(spec)))
     return sorted(codes)
@@ -171,7 +211,7 @@ def _problem_for(args: argparse.Namespace, specs: list[str],
     else:
         area = _plan_area(specs)
     net = api.build_network(area, data_dir=args.data_dir, progress=not args.quiet)
-    return api.problem_from_network(net), net
+    return api.problem_from_network(net, data_dir=args.data_dir), net
 
 
 def _check_plan_spec(*specs: str | None) -> list[str]:
@@ -179,19 +219,20 @@ def _check_plan_spec(*specs: str | None) -> list[str]:
     given = [s for s in specs if s is not None]
     for spec in given:
         path = Path(spec)
-        if spec.lower() == "nivi":
+        if reference_key(spec) is not None:
             continue
         if path.is_dir():
             raise DataError(f"{spec}: is a folder, not a plan CSV")
         if not path.is_file():
-            raise DataError(f"{spec}: plan file not found (give a CSV or 'nivi')")
+            raise DataError(f"{spec}: plan file not found (give a CSV, or a reference plan: "
+                            f"{REFERENCE_NAMES})")
     return given
 
 
 def _labels(specs: list[str]) -> list[str | None]:
     """Names for the plans: the file stem, or more of the path where stems collide."""
     def label(spec: str, depth: int) -> str | None:
-        if spec.lower() == "nivi":
+        if reference_key(spec) is not None:
             return None
         parts = Path(spec).with_suffix("").parts
         return "/".join(parts[-depth:])
@@ -207,7 +248,8 @@ def _labels(specs: list[str]) -> list[str | None]:
 def _load_plans(specs: list[str], problem: ProblemData) -> list[Plan]:
     plans = []
     for spec, name in zip(specs, _labels(specs), strict=True):
-        plans.append(nivi_2023(problem) if name is None
+        key = reference_key(spec) if name is None else None
+        plans.append(load_reference(key, problem) if key is not None
                      else read_plan(Path(spec), problem=problem, name=name))
     if len(plans) == 2 and plans[0].name == plans[1].name:  # e.g. nivi beside nivi
         plans = [plans[0].renamed(f"{plans[0].name} (a)"), plans[1].renamed(f"{plans[1].name} (b)")]
@@ -224,14 +266,17 @@ def _evaluate(args: argparse.Namespace) -> int:
     if scenario is not None:
         optimum, note = _optimum(problem, scenario, quiet=not args.verbose)
         audit = au.audit(plan, problem, scenario, optimum=optimum)
+    table = criteria_table(metrics, problem, scenario or Scenario())
     if args.json:
-        payload: dict[str, Any] = {"metrics": report.metrics_to_dict(metrics)}
+        payload: dict[str, Any] = {"metrics": report.metrics_to_dict(metrics),
+                                   "criteria": report.criteria_to_dict(table)}
         if audit is not None:
             payload["audit"] = {**report.audit_to_dict(audit), "optimum_note": note}
 
         _out(to_json(payload))
     else:
         _out(report.format_metrics(metrics))
+        _out(report.format_criteria(table, plan=plan.name))
         if audit is not None:
             _out(report.format_audit(audit) + (f"optimum: {note}\n" if note else ""))
     return 0
@@ -258,10 +303,15 @@ def _compare(args: argparse.Namespace) -> int:
     problem, _ = _problem_for(args, specs)
     a, b = _load_plans(specs, problem)
     comparison = ev.compare(a, b, problem)
+    tables = [criteria_table(m, problem, Scenario()) for m in (comparison.a, comparison.b)]
     if args.json:
-        _out(to_json(report.comparison_to_dict(comparison)))
+        _out(to_json({**report.comparison_to_dict(comparison),
+                      "criteria": {"a": report.criteria_to_dict(tables[0]),
+                                   "b": report.criteria_to_dict(tables[1])}}))
     else:
         _out(report.format_comparison(comparison))
+        for m, table in zip((comparison.a, comparison.b), tables, strict=True):
+            _out(report.format_criteria(table, plan=m.plan.name))
     return 0
 
 
@@ -287,6 +337,6 @@ def _sweep(args: argparse.Namespace) -> int:
     table = sweep.run_sweep(scenario, varies, problem=problem, out_dir=args.out,
                             scheduler=args.scheduler, max_workers=args.workers,
                             resume=not args.no_resume, progress=not args.quiet,
-                            reference=api.reference_plan(problem))
+                            reference=api.reference_plan(problem, scenario.area.reference))
     log.info("sweep: %d scenarios -> %s", len(table), args.out)
     return 0

@@ -2,8 +2,10 @@
 
 A solution folder holds ``plan.csv``, ``plan.geojson``, ``metrics.json``,
 ``scenario.toml``, ``inputs/`` (the three CSV files exactly as the model used
-them) and, unless disabled, ``map.html``, ``compare_nivi.html`` (when a
-reference plan covers the area) and ``plan.png``. Alternatives go to
+them) and, unless disabled, ``map.html``, ``compare_<reference>.html`` (the
+reference plan the area or the scenario's ``area.reference`` picks:
+``compare_nivi.html`` for Troms og Finnmark, ``compare_ba-2020.html`` for all
+Norway) and ``plan.png``. Alternatives go to
 ``alternatives/<k>/plan.csv``.
 """
 
@@ -20,18 +22,24 @@ import geopandas as gpd
 import pandas as pd
 
 from regionopt.data import municipalities as data
-from regionopt.data.reference import reference_plans_for
+from regionopt.data.commuting import functional_problem
+from regionopt.data.reference import reference_for
+from regionopt.evaluate.criteria import criteria_table
 from regionopt.evaluate.metrics import compare, evaluate
-from regionopt.evaluate.report import metrics_to_dict
+from regionopt.evaluate.report import criteria_to_dict, metrics_to_dict
 from regionopt.io import atomic_write_text, staged_output_dir
 from regionopt.maps import html as viz
 from regionopt.maps.png import plan_png
 from regionopt.plan import Plan
 from regionopt.problem import (
     ADJACENCY_CSV,
+    CENTRALITY_CSV,
+    COMMUTING_CSV,
     MINUTES_CSV,
     MUNICIPALITIES_CSV,
     ProblemData,
+    centrality_csv,
+    commuting_csv,
     problem_from_network,
 )
 from regionopt.scenario import scenario_to_toml
@@ -78,6 +86,15 @@ def write_inputs(
     mins.index.name = "origin"
     atomic_write_text(out / MINUTES_CSV, frame_to_csv(mins, index=True))
     atomic_write_text(out / ADJACENCY_CSV, frame_to_csv(adjacency[["a", "b", "kind"]]))
+
+
+def write_functional_inputs(problem: ProblemData, folder: str | os.PathLike[str]) -> None:
+    """Write ``commuting.csv`` and ``centrality.csv`` (when ``problem`` carries them)."""
+    out = Path(folder)
+    if problem.commuting is not None:
+        atomic_write_text(out / COMMUTING_CSV, commuting_csv(problem))
+    if problem.centrality is not None:
+        atomic_write_text(out / CENTRALITY_CSV, centrality_csv(problem))
 
 
 def plan_table(plan: Plan, problem: ProblemData) -> pd.DataFrame:
@@ -155,8 +172,9 @@ def map_layers(network: Any) -> dict[str, Any]:
 
 def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.PathLike[str],
                *, lang: str = "nb", html: bool = True, png: bool = False,
-               reference: Plan | None = None, tiles: str | None = None) -> None:
-    """Write ``map.html``, ``compare_nivi.html`` (if ``reference``) and ``plan.png`` (if asked).
+               reference: Plan | None = None, reference_alias: str = "nivi",
+               tiles: str | None = None) -> None:
+    """Write ``map.html``, ``compare_<alias>.html`` (if ``reference``) and ``plan.png`` (if asked).
 
     Parameters
     ----------
@@ -173,7 +191,9 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
     png
         Also write ``plan.png``.
     reference
-        A reference plan (NIVI's) to draw beside ``plan`` in ``compare_nivi.html``.
+        A reference plan to draw beside ``plan`` in ``compare_<reference_alias>.html``.
+    reference_alias
+        The reference's plan name (``"nivi"``, ``"ba-2020"``), naming the comparison page.
     tiles
         Optional online background tiles.
     """
@@ -185,7 +205,7 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
         viz.write_plan_map(plan, munis, path=out / "map.html", metrics=metrics, lang=lang,
                            tiles=tiles, **extra)
     if html and reference is not None:
-        viz.write_compare_map(plan, reference, munis, path=out / "compare_nivi.html",
+        viz.write_compare_map(plan, reference, munis, path=out / f"compare_{reference_alias}.html",
                               metrics_a=metrics, metrics_b=evaluate(reference, problem),
                               comparison=compare(plan, reference, problem), lang=lang,
                               tiles=tiles, **extra)
@@ -206,7 +226,13 @@ def result_summary(result: Any, problem: ProblemData,
         "gap": result.gap,
         "solve_seconds": result.seconds,
         "solver": result.solver,
+        "model": dict(getattr(result, "model", {})),
+        "heuristic": dict(getattr(result, "heuristic", {})),
+        **({"regions_max": dict(result.regions_max)} if getattr(result, "regions_max", None)
+           else {}),
         "plan": metrics_to_dict(evaluate(result.plan, problem))["summary"],
+        "criteria": criteria_to_dict(criteria_table(evaluate(result.plan, problem), problem,
+                                                    result.scenario)),
         "alternatives": [
             {"rank": k, "objective": alt.objective, "differs": list(alt.differs)}
             for k, alt in enumerate(result.alternatives, start=1)
@@ -216,6 +242,8 @@ def result_summary(result: Any, problem: ProblemData,
         summary["reference"] = {
             "name": reference.name,
             **metrics_to_dict(evaluate(reference, problem))["summary"],
+            "criteria": criteria_to_dict(criteria_table(evaluate(reference, problem), problem,
+                                                        result.scenario)),
         }
     return summary
 
@@ -249,12 +277,13 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
     pathlib.Path
         ``out_dir``.
     """
-    problem = problem_from_network(network)
-    refs = reference_plans_for(problem)
-    reference = refs[0] if refs else None
+    problem = functional_problem(problem_from_network(network))
+    chosen = reference_for(problem, result.scenario.area.reference)
+    alias, reference = chosen if chosen is not None else ("", None)
     with staged_output_dir(out_dir, force=force) as stage:
         write_inputs(network.municipalities, network.minutes, network.adjacency,
                      stage / "inputs")
+        write_functional_inputs(problem, stage / "inputs")
         write_plan_files(result.plan, problem, network.municipalities, stage)
         atomic_write_text(stage / "scenario.toml", scenario_to_toml(result.scenario))
         atomic_write_text(stage / "metrics.json",
@@ -265,7 +294,7 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
         if maps or png:
             plan = result.plan.renamed(f"regionopt ({result.scenario.name})")
             write_maps(plan, problem, network, stage, lang=lang, html=maps, png=png,
-                       reference=reference)
+                       reference=reference, reference_alias=alias)
     return Path(out_dir)
 
 
@@ -282,7 +311,7 @@ def write_map(plan: Plan, network: Any, path: str | os.PathLike[str], *,
     pathlib.Path
         The HTML file written.
     """
-    problem = problem_from_network(network)
+    problem = functional_problem(problem_from_network(network))
     dest = Path(path)
     tile_name = "OpenStreetMap" if tiles else None
     extra = map_layers(network)

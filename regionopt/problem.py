@@ -17,13 +17,22 @@ File formats (UTF-8, comma-separated, ``\\n`` line ends):
 ``adjacency.csv``
     ``a,b,kind`` with ``a < b`` and ``kind`` one of ``border``, ``road``,
     ``ferry``.
+``commuting.csv`` (optional)
+    ``residence,workplace,persons``: employed persons living in ``residence``
+    and working in ``workplace``, one row per pair with persons; either code
+    may be ``outside`` (the rest of Norway), so that each municipality's
+    employed residents (row sum) and jobs (column sum) are national totals.
+    An optional first line ``# note`` says how the flows were made.
+``centrality.csv`` (optional)
+    ``kommunenummer,index,class``: Statistics Norway's centrality index (0 to
+    1000) and class (1 to 6).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +49,52 @@ MAX_POPULATION = 10_000_000
 MAX_MINUTES = 10_000.0
 MINUTES_CSV = "travel_time_minutes.csv"
 ADJACENCY_CSV = "adjacency.csv"
+COMMUTING_CSV = "commuting.csv"
+CENTRALITY_CSV = "centrality.csv"
+OUTSIDE = "outside"
+_MAX_PERSONS = 10_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class Commuting:
+    """Commuting flows of the area's municipalities, with their national totals.
+
+    Attributes
+    ----------
+    flows
+        ``flows[o, d]``: employed persons living in ``o`` and working in ``d``,
+        both in the area (int64, shape ``(n, n)``).
+    employed
+        Employed persons living in each municipality, working anywhere in
+        Norway (the row sums of the national table), shape ``(n,)``.
+    jobs
+        Employed persons working in each municipality, living anywhere in
+        Norway (the column sums of the national table), shape ``(n,)``.
+    note
+        How the flows were made where it matters (a divided municipality).
+    """
+
+    flows: np.ndarray
+    employed: np.ndarray
+    jobs: np.ndarray
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        n = len(self.employed)
+        for name, shape in (("flows", (n, n)), ("employed", (n,)), ("jobs", (n,))):
+            array = np.array(getattr(self, name), dtype="int64")
+            if array.shape != shape:
+                raise DataError(f"commuting: {name} has shape {array.shape}, expected {shape}")
+            array.setflags(write=False)
+            object.__setattr__(self, name, array)
+        if (self.flows < 0).any() or (self.employed < self.flows.sum(axis=1)).any() \
+                or (self.jobs < self.flows.sum(axis=0)).any():
+            raise DataError("commuting: negative flows, or totals below the flows they hold")
+
+    def subset(self, keep: Sequence[int]) -> Commuting:
+        """Return the flows of the positions ``keep`` (the others become "outside")."""
+        return Commuting(self.flows[np.ix_(keep, keep)], self.employed[keep],
+                         self.jobs[keep], self.note)
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +117,11 @@ class ProblemData:
         centre of ``i`` to the centre of ``j``; ``inf`` where unreachable.
     edges
         Adjacent pairs ``(i, j, kind)`` with ``i < j``.
+    commuting
+        Commuting flows and national totals (:class:`Commuting`), or ``None``.
+    centrality
+        Centrality index and class per municipality (int64, shape ``(n, 2)``),
+        or ``None``.
     """
 
     codes: tuple[str, ...]
@@ -70,6 +130,8 @@ class ProblemData:
     population: np.ndarray
     minutes: np.ndarray
     edges: tuple[tuple[int, int, str], ...]
+    commuting: Commuting | None = None
+    centrality: np.ndarray | None = None
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -80,9 +142,16 @@ class ProblemData:
             raise DataError(f"population has shape {self.population.shape}, expected ({n},)")
         if self.minutes.shape != (n, n):
             raise DataError(f"minutes has shape {self.minutes.shape}, expected ({n}, {n})")
+        if self.commuting is not None and self.commuting.employed.shape != (n,):
+            raise DataError(f"commuting covers {len(self.commuting.employed)} municipalities, "
+                            f"expected {n}")
+        if self.centrality is not None and self.centrality.shape != (n, 2):
+            raise DataError(f"centrality has shape {self.centrality.shape}, expected ({n}, 2)")
         object.__setattr__(self, "_index", {c: i for i, c in enumerate(self.codes)})
         self.population.setflags(write=False)
         self.minutes.setflags(write=False)
+        if self.centrality is not None:
+            self.centrality.setflags(write=False)
 
     @property
     def n(self) -> int:
@@ -123,6 +192,8 @@ class ProblemData:
             edges=tuple(
                 (pos[i], pos[j], k) for i, j, k in self.edges if i in pos and j in pos
             ),
+            commuting=None if self.commuting is None else self.commuting.subset(keep),
+            centrality=None if self.centrality is None else self.centrality[keep].copy(),
         )
 
     def to_frames(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -257,6 +328,105 @@ def problem_from_network(network: Any) -> ProblemData:
     return problem_from_frames(network.municipalities, network.minutes, network.adjacency)
 
 
+def commuting_csv(data: ProblemData) -> str:
+    """Return the text of ``commuting.csv`` for ``data`` (which must carry commuting).
+
+    Raises
+    ------
+    DataError
+        If ``data`` has no commuting flows.
+    """
+    if data.commuting is None:
+        raise DataError("the problem carries no commuting flows")
+    c, codes = data.commuting, data.codes
+    rows = [(codes[o], codes[d], int(c.flows[o, d])) for o, d in zip(*np.nonzero(c.flows),
+                                                                       strict=True)]
+    rows += [(codes[o], OUTSIDE, int(v)) for o, v in
+             enumerate(c.employed - c.flows.sum(axis=1)) if v]
+    rows += [(OUTSIDE, codes[d], int(v)) for d, v in enumerate(c.jobs - c.flows.sum(axis=0)) if v]
+    frame = pd.DataFrame(sorted(rows), columns=["residence", "workplace", "persons"])
+    head = "".join(f"# {line}\n" for line in c.note.splitlines() if line.strip())
+    return head + frame.to_csv(index=False, lineterminator="\n")
+
+
+def centrality_csv(data: ProblemData) -> str:
+    """Return the text of ``centrality.csv`` for ``data`` (which must carry centrality).
+
+    Raises
+    ------
+    DataError
+        If ``data`` has no centrality index.
+    """
+    if data.centrality is None:
+        raise DataError("the problem carries no centrality index")
+    frame = pd.DataFrame({"kommunenummer": list(data.codes), "index": data.centrality[:, 0],
+                          "class": data.centrality[:, 1]})
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def _whole(frame: pd.DataFrame, column: str, path: Path, key: str, *, low: int,
+           high: int) -> np.ndarray:
+    """The column as int64, or a one-line error naming the file, row key and column."""
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(values) | (values % 1 != 0) | (values < low) | (values > high)
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise DataError(f"{path}: {key} {frame[key].iloc[row]}: {column} "
+                        f"{frame[column].iloc[row]!r} is not a whole number from {low} to {high}")
+    return values.astype("int64")
+
+
+def _read_commuting(path: Path, codes: tuple[str, ...]) -> Commuting:
+    try:
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        note = "\n".join(ln[2:] for ln in lines if ln.startswith("# "))
+        frame = pd.read_csv(path, dtype=str, comment="#", keep_default_na=False)
+    except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read ({exc})") from None
+    for col in ("residence", "workplace", "persons"):
+        if col not in frame.columns:
+            raise DataError(f"{path}: missing column {col!r}")
+    index = {c: i for i, c in enumerate(codes)}
+    for col in ("residence", "workplace"):
+        unknown = sorted(set(frame[col]) - set(index) - {OUTSIDE})
+        if unknown:
+            raise DataError(f"{path}: {col} {unknown[0]!r} is not a municipality of the area")
+    if frame.duplicated(["residence", "workplace"]).any():
+        row = frame[frame.duplicated(["residence", "workplace"])].iloc[0]
+        raise DataError(f"{path}: pair {row['residence']}-{row['workplace']} appears twice")
+    persons = _whole(frame, "persons", path, "residence", low=0, high=_MAX_PERSONS)
+    n = len(codes)
+    full = np.zeros((n + 1, n + 1), dtype="int64")  # last row and column: outside
+    res = frame["residence"].map(lambda c: index.get(c, n)).to_numpy(dtype="int64")
+    work = frame["workplace"].map(lambda c: index.get(c, n)).to_numpy(dtype="int64")
+    np.add.at(full, (res, work), persons)
+    missing = [codes[i] for i in range(n) if full[i].sum() == 0 and full[:, i].sum() == 0]
+    if missing:
+        raise DataError(f"{path}: municipality {missing[0]} has no commuting data")
+    return Commuting(full[:n, :n], full[:n].sum(axis=1), full[:, :n].sum(axis=0), note)
+
+
+def _read_centrality(path: Path, codes: tuple[str, ...]) -> np.ndarray:
+    try:
+        frame = pd.read_csv(path, dtype={"kommunenummer": str})
+    except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read ({exc})") from None
+    for col in ("kommunenummer", "index", "class"):
+        if col not in frame.columns:
+            raise DataError(f"{path}: missing column {col!r}")
+    missing = sorted(set(codes) - set(frame["kommunenummer"]))
+    if missing:
+        raise DataError(f"{path}: municipality {missing[0]} has no centrality index")
+    frame = frame[frame["kommunenummer"].isin(codes)].drop_duplicates("kommunenummer")
+    frame = frame.set_index("kommunenummer").loc[list(codes)].reset_index()
+    return np.column_stack([
+        _whole(frame, "index", path, "kommunenummer", low=0, high=1000),
+        _whole(frame, "class", path, "kommunenummer", low=1, high=6),
+    ])
+
+
 def read_inputs(directory: str | os.PathLike[str]) -> ProblemData:
     """Read ``municipalities.csv``, ``travel_time_minutes.csv`` and ``adjacency.csv``.
 
@@ -278,6 +448,11 @@ def read_inputs(directory: str | os.PathLike[str]) -> ProblemData:
     DataError
         If a file is missing or unreadable, or a value is out of range, naming
         the file, row and column.
+
+    Notes
+    -----
+    ``commuting.csv`` and ``centrality.csv`` are read when present (a solve
+    writes them when the problem carries commuting and centrality).
     """
     folder = Path(directory)
     frames = []
@@ -294,6 +469,11 @@ def read_inputs(directory: str | os.PathLike[str]) -> ProblemData:
         except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise DataError(f"{path}: cannot read ({exc})") from None
     try:
-        return problem_from_frames(*frames)
+        data = problem_from_frames(*frames)
     except DataError as exc:  # name the folder too: "inputs/municipalities.csv: ..."
         raise DataError(f"{folder}{os.sep}{exc}") from None
+    commuting = (_read_commuting(folder / COMMUTING_CSV, data.codes)
+                 if (folder / COMMUTING_CSV).is_file() else None)
+    centrality = (_read_centrality(folder / CENTRALITY_CSV, data.codes)
+                  if (folder / CENTRALITY_CSV).is_file() else None)
+    return replace(data, commuting=commuting, centrality=centrality)

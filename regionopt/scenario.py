@@ -13,7 +13,6 @@ dotted key.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import tomllib
@@ -22,33 +21,39 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from regionopt._checker import _CODE, Pair, _Checker
 from regionopt._resources import geo_file
 from regionopt.errors import DataError, ScenarioError
 
 DEFAULT_SCENARIO = "troms-finnmark-12.toml"
-SOLVERS = ("cbc", "highs")
-_CODE = re.compile(r"\d{4}")
+SOLVERS = ("cbc", "highs", "heuristic")
+CORE_MEASURES = ("population", "jobs", "centrality")
 _COUNTY = re.compile(r"\d{2}")
-
-Pair = tuple[str, str]
 
 
 @dataclass(frozen=True)
 class AreaConfig:
     """The study area: the union of the listed counties and municipalities.
 
-    Both empty means all of Norway.
+    Both empty means all of Norway. ``reference`` names the reference plan drawn beside a
+    solve's plan (``"nivi"``, ``"ba-2020"``, ``"economic-regions"``, or ``"none"``); unset, the
+    area picks it (NIVI for Troms og Finnmark, BA-regioner 2020 for all Norway).
     """
 
     counties: tuple[str, ...] = ()
     municipalities: tuple[str, ...] = ()
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
 class RegionsConfig:
-    """How many regions: exactly ``count``, or between ``min_count`` and ``max_count``."""
+    """How many regions: exactly ``count``, or between ``min_count`` and ``max_count``.
 
-    count: int | None = None
+    ``count = "max"`` asks for as many regions as the rules allow (then the
+    least objective among plans with that many).
+    """
+
+    count: int | str | None = None
     min_count: int | None = None
     max_count: int | None = None
 
@@ -67,14 +72,42 @@ class ConstraintsConfig:
     must_link: tuple[Pair, ...] = ()
     cannot_link: tuple[Pair, ...] = ()
     fixed_cores: tuple[str, ...] = ()
+    min_self_containment: float = 0.0
+    core_measure: str = "population"
+    core_is_strongest: bool = False
+    min_core_jobs: int = 0
+    max_core_centrality_class: int | None = None
+    exceptions: tuple[Pair, ...] = ()
 
 
 @dataclass(frozen=True)
 class ObjectiveConfig:
-    """Weights on the travel term (person-minutes) and the balance term (persons)."""
+    """Weights of the objective terms (see ``docs/scenarios.md``).
+
+    ``population_shortfall`` > 0 makes ``constraints.min_population`` elastic
+    (weight per missing inhabitant); ``travel_excess`` > 0 makes
+    ``constraints.max_travel_minutes`` elastic (weight per minute over).
+    """
 
     travel: float = 1.0
     balance: float = 0.0
+    commuting: float = 0.0
+    population_shortfall: float = 0.0
+    travel_excess: float = 0.0
+
+
+@dataclass(frozen=True)
+class CriteriaConfig:
+    """Thresholds of the criteria table (defaults and sources in ``docs/scenarios.md``)."""
+
+    min_population: int = 5000
+    municipal_minimum: int = 15000
+    self_containment: float = 0.75
+    self_containment_large: float = 0.667
+    large_workers: int = 25000
+    longest_trip_minutes: float = 75.0
+    mean_trip_minutes: float = 45.0
+    max_core_centrality_class: int = 5
 
 
 @dataclass(frozen=True)
@@ -97,6 +130,7 @@ class Scenario:
     constraints: ConstraintsConfig = ConstraintsConfig()
     objective: ObjectiveConfig = ObjectiveConfig()
     solver: SolverConfig = SolverConfig()
+    criteria: CriteriaConfig = CriteriaConfig()
 
 
 _TABLES: dict[str, type] = {
@@ -105,85 +139,8 @@ _TABLES: dict[str, type] = {
     "constraints": ConstraintsConfig,
     "objective": ObjectiveConfig,
     "solver": SolverConfig,
+    "criteria": CriteriaConfig,
 }
-
-
-def _show(value: Any) -> str:
-    """Render a value the way it looks in TOML, for error messages."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if isinstance(value, Mapping):
-        return "a table"
-    return str(value)
-
-
-class _Checker:
-    """Converts raw TOML values, raising one-line errors naming ``source`` and the key."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, key: str, what: str, value: Any = None, *, show: bool = True) -> ScenarioError:
-        got = f", got {_show(value)}" if show else ""
-        return ScenarioError(f"{self.source}: {key} {what}{got}")
-
-    def boolean(self, key: str, v: Any) -> bool:
-        if not isinstance(v, bool):
-            raise self.fail(key, "must be true or false", v)
-        return v
-
-    def integer(self, key: str, v: Any, *, low: int = 0, optional: bool = False) -> int | None:
-        if v is None and optional:
-            return None
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise self.fail(key, "must be an integer", v)
-        if v < low:
-            raise self.fail(key, f"must be at least {low}", v)
-        return v
-
-    def number(self, key: str, v: Any, *, positive: bool = False) -> float:
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            kind = "a positive number" if positive else "a non-negative number"
-            raise self.fail(key, f"must be {kind}", v)
-        if v < 0 or (positive and v == 0):
-            raise self.fail(key, "must be a positive number" if positive
-                            else "must not be negative", v)
-        return float(v)
-
-    def string(self, key: str, v: Any) -> str:
-        if not isinstance(v, str) or not v.strip():
-            raise self.fail(key, "must be a non-empty string", v)
-        return v
-
-    def codes(self, key: str, v: Any, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
-        if not isinstance(v, list | tuple):
-            raise self.fail(key, f"must be a list of {what}", v)
-        for item in v:
-            if not isinstance(item, str) or not pattern.fullmatch(item):
-                raise self.fail(key, f"must list {what}", item)
-        dup = sorted({c for c in v if list(v).count(c) > 1})
-        if dup:
-            raise self.fail(key, f"lists {dup[0]} more than once", show=False)
-        return tuple(v)
-
-    def pairs(self, key: str, v: Any) -> tuple[Pair, ...]:
-        if not isinstance(v, list | tuple):
-            raise self.fail(key, "must be a list of [code, code] pairs", v)
-        out: list[Pair] = []
-        for item in v:
-            if (not isinstance(item, list | tuple) or len(item) != 2
-                    or not all(isinstance(c, str) and _CODE.fullmatch(c) for c in item)):
-                raise self.fail(key, "must hold pairs of 4-digit kommunenummer", item)
-            if item[0] == item[1]:
-                raise self.fail(key, "pairs a municipality with itself", item)
-            if frozenset(item) in {frozenset(p) for p in out}:
-                raise self.fail(key, "lists a pair more than once", item)
-            out.append((item[0], item[1]))
-        return tuple(out)
 
 
 def _table(raw: Any, table: str, check: _Checker) -> dict[str, Any]:
@@ -205,11 +162,19 @@ def _parse_area(raw: dict[str, Any], c: _Checker) -> AreaConfig:
         counties=c.codes("area.counties", raw.get("counties", []), _COUNTY, "2-digit county codes"),
         municipalities=c.codes("area.municipalities", raw.get("municipalities", []), _CODE,
                                "4-digit kommunenummer"),
+        reference=(None if raw.get("reference") is None
+                   else c.string("area.reference", raw["reference"]).strip().lower()),
     )
 
 
 def _parse_regions(raw: dict[str, Any], c: _Checker) -> RegionsConfig:
-    count = c.integer("regions.count", raw.get("count"), low=1, optional=True)
+    count: int | str | None
+    if raw.get("count") == "max":
+        count = "max"
+    elif isinstance(raw.get("count"), str):
+        raise c.fail("regions.count", "must be an integer", raw.get("count"))
+    else:
+        count = c.integer("regions.count", raw.get("count"), low=1, optional=True)
     lo = c.integer("regions.min_count", raw.get("min_count"), low=1, optional=True)
     hi = c.integer("regions.max_count", raw.get("max_count"), low=1, optional=True)
     if count is not None and (lo is not None or hi is not None):
@@ -248,14 +213,65 @@ def _parse_constraints(raw: dict[str, Any], c: _Checker) -> ConstraintsConfig:
         cannot_link=cannot,
         fixed_cores=c.codes(k + "fixed_cores", raw.get("fixed_cores", []), _CODE,
                             "4-digit kommunenummer"),
+        min_self_containment=c.share(k + "min_self_containment",
+                                     raw.get("min_self_containment", 0.0)),
+        core_measure=_choice(c, k + "core_measure", raw.get("core_measure", "population"),
+                             CORE_MEASURES),
+        core_is_strongest=c.boolean(k + "core_is_strongest", raw.get("core_is_strongest", False)),
+        min_core_jobs=c.integer(k + "min_core_jobs", raw.get("min_core_jobs", 0)) or 0,
+        max_core_centrality_class=c.klass(k + "max_core_centrality_class",
+                                          raw.get("max_core_centrality_class"), optional=True),
+        exceptions=_exceptions(c, k + "exceptions", raw.get("exceptions", [])),
+    )
+
+
+def _choice(c: _Checker, key: str, v: Any, options: tuple[str, ...]) -> str:
+    if v not in options:
+        raise c.fail(key, f"must be one of {', '.join(options)}", v)
+    return str(v)
+
+
+def _exceptions(c: _Checker, key: str, v: Any) -> tuple[Pair, ...]:
+    if not isinstance(v, list | tuple):
+        raise c.fail(key, "must be a list of [kommunenummer, reason] pairs", v)
+    out: list[Pair] = []
+    for item in v:
+        if (not isinstance(item, list | tuple) or len(item) != 2
+                or not isinstance(item[0], str) or not _CODE.fullmatch(item[0])
+                or not isinstance(item[1], str) or not item[1].strip()):
+            raise c.fail(key, "must hold [kommunenummer, reason] pairs", item)
+        if item[0] in {code for code, _ in out}:
+            raise c.fail(key, f"names {item[0]} more than once", show=False)
+        out.append((item[0], item[1].strip()))
+    return tuple(out)
+
+
+def _parse_criteria(raw: dict[str, Any], c: _Checker) -> CriteriaConfig:
+    k, d = "criteria.", CriteriaConfig()
+    return CriteriaConfig(
+        min_population=c.integer(k + "min_population",
+                                 raw.get("min_population", d.min_population)) or 0,
+        municipal_minimum=c.integer(k + "municipal_minimum",
+                                    raw.get("municipal_minimum", d.municipal_minimum)) or 0,
+        self_containment=c.share(k + "self_containment",
+                                 raw.get("self_containment", d.self_containment)),
+        self_containment_large=c.share(k + "self_containment_large", raw.get(
+            "self_containment_large", d.self_containment_large)),
+        large_workers=c.integer(k + "large_workers",
+                                raw.get("large_workers", d.large_workers)) or 0,
+        longest_trip_minutes=c.number(k + "longest_trip_minutes", raw.get(
+            "longest_trip_minutes", d.longest_trip_minutes), positive=True),
+        mean_trip_minutes=c.number(k + "mean_trip_minutes",
+                                   raw.get("mean_trip_minutes", d.mean_trip_minutes),
+                                   positive=True),
+        max_core_centrality_class=c.klass(k + "max_core_centrality_class", raw.get(
+            "max_core_centrality_class", d.max_core_centrality_class)) or 6,
     )
 
 
 def _parse_objective(raw: dict[str, Any], c: _Checker) -> ObjectiveConfig:
-    return ObjectiveConfig(
-        travel=c.number("objective.travel", raw.get("travel", 1.0)),
-        balance=c.number("objective.balance", raw.get("balance", 0.0)),
-    )
+    return ObjectiveConfig(**{f.name: c.number(f"objective.{f.name}", raw.get(f.name, f.default))
+                              for f in fields(ObjectiveConfig)})
 
 
 def _parse_solver(raw: dict[str, Any], c: _Checker) -> SolverConfig:
@@ -281,6 +297,7 @@ _PARSERS: dict[str, Callable[[dict[str, Any], _Checker], Any]] = {
     "constraints": _parse_constraints,
     "objective": _parse_objective,
     "solver": _parse_solver,
+    "criteria": _parse_criteria,
 }
 
 

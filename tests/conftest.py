@@ -52,3 +52,11 @@ def tf_net_problem(tf_net: Network) -> ProblemData:
     from regionopt.problem import problem_from_network
 
     return problem_from_network(tf_net)
+
+
+@pytest.fixture(scope="session")
+def norway_net(data_dir: Path) -> Network:
+    """The network of all Norway (a few minutes to build; cached in the test run's cache)."""
+    from regionopt.network import build_network
+
+    return build_network("norway", data_dir=data_dir, progress=False)

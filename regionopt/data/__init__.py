@@ -18,11 +18,14 @@ from regionopt.data.reference import (
     load_reference,
     nivi_2023,
     reference_codes,
+    reference_key,
+    reference_keys_for,
     reference_plans_for,
 )
 from regionopt.data.sources import DATA_DIR_ENV, default_cache_dir, fetch
 
 __all__ = ["DATA_DIR_ENV", "CentreWarning", "ReferencePlan", "centre_points", "data_info",
            "default_cache_dir", "fetch", "load_counties", "load_country", "load_municipalities",
-           "load_reference", "nivi_2023", "reference_codes", "reference_plans_for",
+           "load_reference", "nivi_2023", "reference_codes", "reference_key",
+           "reference_keys_for", "reference_plans_for",
            "resolve_area"]

@@ -9,6 +9,12 @@ municipality's polygon; when several do, the one nearest the polygon's
 representative point wins. A municipality with no such place gets its
 polygon's representative point, flagged ``centre_source="representative_point"``
 and reported with a :class:`CentreWarning`.
+
+An authored table, ``data/geo/centres.csv`` (:func:`read_centre_table`), takes
+precedence over both: it places the centres GeoNames' cities1000 file does not
+hold (villages such as Aure, Bogen, Tingberg) and corrects a centre the
+municipality list names wrongly (Ullensvang: Odda, not Kinsarvik). Those get
+``centre_source="table"`` and the table's name as ``admin_centre``.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 ALIASES_FILE = "centre_aliases.csv"
 ALIAS_COLUMNS = ("kommunenummer", "admin_centre", "geonames_name", "source")
+CENTRES_FILE = "centres.csv"
+CENTRE_COLUMNS = ("kommunenummer", "admin_centre", "lon", "lat", "source")
 # Largest gap seen between a matched coastal place and its Kommuner-S polygon is
 # about 300 m (Reine, Moskenes); 500 m keeps those and nothing farther.
 OFFSHORE_TOLERANCE_M = 500.0
@@ -114,6 +122,53 @@ def read_aliases(path: str | Path | None = None) -> pd.DataFrame:
     if missing:
         raise DataError(f"{path}: missing column {missing[0]!r}")
     return frame[list(ALIAS_COLUMNS)].astype(str)
+
+
+def read_centre_table(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the authored table of administrative centres (``data/geo/centres.csv``).
+
+    Parameters
+    ----------
+    path
+        The CSV file; default the shipped table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kommunenummer``, ``admin_centre``, ``source`` (strings), ``lon``, ``lat``
+        (floats), indexed by ``kommunenummer``.
+
+    Raises
+    ------
+    DataError
+        If the file is unreadable, lacks a column, repeats a municipality, has a row without a
+        source or a coordinate that is not a number inside Norway's extent.
+    """
+    path = Path(path) if path is not None else geo_dir() / CENTRES_FILE
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DataError(f"{path}: cannot read centre table ({exc})") from exc
+    missing = [c for c in CENTRE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}: missing column {missing[0]!r}")
+    frame = frame[list(CENTRE_COLUMNS)].copy()
+    frame["kommunenummer"] = frame["kommunenummer"].str.strip().str.zfill(4)
+    dup = frame["kommunenummer"].duplicated()
+    if dup.any():
+        raise DataError(f"{path}: municipality {frame.loc[dup, 'kommunenummer'].iloc[0]} twice")
+    unsourced = frame["source"].str.strip() == ""
+    if unsourced.any():
+        raise DataError(f"{path}: municipality {frame.loc[unsourced, 'kommunenummer'].iloc[0]}"
+                        ": no source")
+    for col, (low, high) in (("lon", (-10.0, 35.0)), ("lat", (55.0, 82.0))):
+        values = pd.to_numeric(frame[col], errors="coerce")
+        bad = ~values.between(low, high)
+        if bad.any():
+            code = frame.loc[bad, "kommunenummer"].iloc[0]
+            raise DataError(f"{path}: municipality {code}: {col} is not a coordinate in Norway")
+        frame[col] = values.astype(float)
+    return frame.set_index("kommunenummer", drop=False)
 
 
 def read_places(path: str | Path) -> pd.DataFrame:
@@ -216,6 +271,7 @@ def place_centres(
     *,
     aliases: pd.DataFrame | None = None,
     tolerance_m: float = OFFSHORE_TOLERANCE_M,
+    table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Place each municipality's administrative centre.
 
@@ -233,13 +289,22 @@ def place_centres(
         A matching place up to this far outside the polygon (a coastal town
         cut off by the simplified coastline) is accepted and moved just
         inside; ``centre_place`` still names it.
+    table
+        Authored centres as returned by :func:`read_centre_table`, used before
+        GeoNames; default the shipped table.
 
     Returns
     -------
     pandas.DataFrame
         Indexed like ``munis``: ``centre_lon``, ``centre_lat``,
-        ``centre_source`` (``"geonames"`` or ``"representative_point"``) and
-        ``centre_place`` (the GeoNames name, or ``""``).
+        ``centre_source`` (``"table"``, ``"geonames"`` or
+        ``"representative_point"``) and ``centre_place`` (the table's or
+        GeoNames' name, or ``""``).
+
+    Raises
+    ------
+    DataError
+        If a centre of the table lies outside its municipality.
 
     Warns
     -----
@@ -248,10 +313,19 @@ def place_centres(
     """
     if aliases is None:
         aliases = read_aliases()
+    if table is None:
+        table = read_centre_table()
     records = []
     for kommune, name, centre, polygon in zip(
         munis["kommunenummer"], munis["name"], munis["admin_centre"], munis.geometry, strict=True
     ):
+        if kommune in table.index:
+            row = table.loc[kommune]
+            if not shapely.covers(polygon, shapely.Point(row["lon"], row["lat"])):
+                raise DataError(f"{CENTRES_FILE}: municipality {kommune} {name}: "
+                                f"{row['admin_centre']} lies outside the municipality")
+            records.append((float(row["lon"]), float(row["lat"]), "table", row["admin_centre"]))
+            continue
         keys = _candidate_names(kommune, centre, aliases)
         place = _pick_place(polygon, keys, places, tolerance_m)
         if place is not None:

@@ -278,7 +278,10 @@ def load_municipalities(
         raise DataError(f"{_fetch(COUNTIES_FILE, opts)}: no county {unknown[0]}")
     munis["county_name"] = munis["county"].map(county_names)
     places = centres.read_places(_fetch(sources.GEONAMES_FILE, opts))
-    munis = munis.join(centres.place_centres(munis, places))
+    table = centres.read_centre_table()
+    named = munis["kommunenummer"].map(table["admin_centre"])
+    munis["admin_centre"] = named.fillna(munis["admin_centre"])  # the table's name wins (Odda)
+    munis = munis.join(centres.place_centres(munis, places, table=table))
     munis = munis.sort_values("kommunenummer").reset_index(drop=True)
     return gpd.GeoDataFrame(munis[list(COLUMNS)], geometry="geometry", crs=4326)
 

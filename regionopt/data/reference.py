@@ -7,15 +7,22 @@ optimiser's plans (:mod:`regionopt.evaluate`). Where a reference file names no
 core for a region, the core is the region's most populous member (ties to the
 lower kommunenummer), as :func:`regionopt.plan.read_plan` does.
 
-The one reference so far is NIVI's proposal of 12 municipal regions for Troms
-og Finnmark (2023); ``data/geo/reference/README.md`` gives the source of each
-file and how its members were identified.
+Three references are shipped, each with a plan name that works wherever a plan
+file does (``regionopt evaluate --plan ba-2020``):
+
+* ``nivi``: NIVI's proposal of 12 municipal regions for Troms og Finnmark (2023);
+* ``ba-2020``: the official BA-regioner 2020 (TØI-rapport 1713/2019), 159 regions
+  of all Norway in the 2024 structure, cores the regions' centre municipalities;
+* ``economic-regions``: Statistics Norway's 85 economic regions (Klass 108).
+
+``data/geo/reference/README.md`` gives the source of each file, how its
+members were identified and the faults corrected.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -30,6 +37,8 @@ from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData, problem_from_frames
 
 NIVI_2023 = "nivi_2023"
+BA_2020 = "ba_2020"
+ECONOMIC_REGIONS = "economic_regions"
 
 
 @dataclass(frozen=True)
@@ -47,12 +56,16 @@ class ReferencePlan:
     area
         The study area the plan covers, as understood by
         :func:`regionopt.data.resolve_area`.
+    alias
+        The plan name users give (``"nivi"``, ``"ba-2020"``); the comparison map
+        beside it is ``compare_<alias>.html``.
     """
 
     key: str
     file: str
     name: str
     area: str
+    alias: str
 
 
 REFERENCE_PLANS: Mapping[str, ReferencePlan] = MappingProxyType(
@@ -62,10 +75,52 @@ REFERENCE_PLANS: Mapping[str, ReferencePlan] = MappingProxyType(
             file="nivi_2023_troms_finnmark.csv",
             name="NIVI 2023",
             area="troms-finnmark",
+            alias="nivi",
+        ),
+        BA_2020: ReferencePlan(
+            key=BA_2020,
+            file="ba_2020.csv",
+            name="BA-regioner 2020",
+            area="norway",
+            alias="ba-2020",
+        ),
+        ECONOMIC_REGIONS: ReferencePlan(
+            key=ECONOMIC_REGIONS,
+            file="economic_regions_2024.csv",
+            name="Økonomiske regioner",
+            area="norway",
+            alias="economic-regions",
         ),
     }
 )
 """Every reference plan shipped, by key."""
+
+REFERENCE_NAMES = ", ".join(spec.alias for spec in REFERENCE_PLANS.values())
+"""The plan names users give for the reference plans, for help texts and errors."""
+
+
+def reference_key(name: str) -> str | None:
+    """Return the key of the reference plan called ``name``, or ``None`` if none is.
+
+    ``name`` is an alias (``"nivi"``, ``"ba-2020"``, ``"economic-regions"``) or a key
+    (``"nivi_2023"``), in any case.
+    """
+    folded = name.strip().lower()
+    for spec in REFERENCE_PLANS.values():
+        if folded in (spec.alias, spec.key):
+            return spec.key
+    return None
+
+
+def reference_alias(key: str) -> str:
+    """Return the plan name users give for reference plan ``key`` (``"ba-2020"``).
+
+    Raises
+    ------
+    DataError
+        If ``key`` is unknown.
+    """
+    return _spec(key).alias
 
 
 def reference_path(key: str) -> Path:
@@ -160,22 +215,69 @@ def nivi_2023(problem: ProblemData | None = None, *,
     return load_reference(NIVI_2023, problem, data_dir=data_dir)
 
 
+def reference_keys_for(codes: Iterable[str]) -> list[str]:
+    """Return the keys of the reference plans that list exactly ``codes``.
+
+    NIVI 2023 applies exactly when the study area is Troms og Finnmark
+    (counties 55 and 56, 2024 structure); BA-regioner 2020 and the economic
+    regions when it is all of Norway.
+
+    Returns
+    -------
+    list of str
+        Sorted: the first is the one a comparison map shows by default
+        (``ba_2020`` for Norway, ``nivi_2023`` for Troms og Finnmark).
+    """
+    want = set(codes)
+    return [key for key in sorted(REFERENCE_PLANS) if set(reference_codes(key)) == want]
+
+
 def reference_plans_for(problem: ProblemData) -> list[Plan]:
     """Return the reference plans that cover exactly ``problem``'s municipalities.
-
-    A reference applies when the set of municipalities it lists equals the set
-    in ``problem``: NIVI 2023 applies exactly when the study area is Troms og
-    Finnmark (counties 55 and 56, 2024 structure).
 
     Returns
     -------
     list of Plan
-        In the order of :data:`REFERENCE_PLANS` keys, sorted; empty if none
-        applies.
+        In the order of :func:`reference_keys_for`; empty if none applies.
     """
-    want = set(problem.codes)
-    return [load_reference(key, problem) for key in sorted(REFERENCE_PLANS)
-            if set(reference_codes(key)) == want]
+    return [load_reference(key, problem) for key in reference_keys_for(problem.codes)]
+
+
+def reference_for(problem: ProblemData, name: str | None = None) -> tuple[str, Plan] | None:
+    """Return the reference plan to draw beside a plan of ``problem``, with its alias.
+
+    Parameters
+    ----------
+    problem
+        The study area's problem.
+    name
+        A reference plan's name (a scenario's ``area.reference``), or ``"none"`` for none;
+        ``None`` lets the area choose: the first of :func:`reference_keys_for` (NIVI 2023 for
+        Troms og Finnmark, BA-regioner 2020 for all Norway).
+
+    Returns
+    -------
+    tuple of str and Plan, or None
+        The alias (``"ba-2020"``, naming ``compare_ba-2020.html``) and the plan.
+
+    Raises
+    ------
+    DataError
+        If ``name`` is not a reference plan, or the plan lists a municipality outside the area.
+    """
+    if name is not None and name.strip().lower() == "none":
+        return None
+    if name is not None:
+        key = reference_key(name)
+        if key is None:
+            raise DataError(f"area.reference = {name!r}: not a reference plan (known: "
+                            f"{REFERENCE_NAMES}, none)")
+    else:
+        keys = reference_keys_for(problem.codes)
+        if not keys:
+            return None
+        key = keys[0]
+    return _spec(key).alias, load_reference(key, problem)
 
 
 def nivi_2023_region_populations() -> pd.DataFrame:

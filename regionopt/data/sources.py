@@ -72,6 +72,16 @@ _UPSTREAMS = {
         "b7d5d4b36553731f11983e19e1813a1059ad0732c5162c01b3220c927d31",
         "CC BY 4.0 (GeoNames)",
     ),
+    "ssb/pendling": _Upstream(
+        "https://raw.githubusercontent.com/statisticsnorway/pendling/"
+        "b3d34483cc46755f683e2bb398853f32bf62783b/data",
+        "Apache-2.0 repository; figures Statistics Norway (SSB, tabell 03321), NLOD 2.0",
+    ),
+    "csdata": _Upstream(
+        "https://raw.githubusercontent.com/niphr/csdata/"
+        "59345122ca61ff7572085f09944f613c0e956b8b/data-raw/files/locations",
+        "MIT (Folkehelseinstituttet)",
+    ),
     "travelmapping": _Upstream(
         "https://raw.githubusercontent.com/TravelMapping/HighwayData/"
         "3d7993c9cb603f57706bf3bcf705eb25895e8526",
@@ -128,15 +138,24 @@ def upstream_url(relpath: str) -> str:
         If ``relpath`` is not in the registry.
     """
     _expected(relpath)
-    folder, _, rest = relpath.partition("/")
+    folder = _upstream_key(relpath)
     if relpath == GEONAMES_FILE:
         return f"{_UPSTREAMS[folder].base}/{gu.ARCHIVE}"
-    return f"{_UPSTREAMS[folder].base}/{rest}"
+    return f"{_UPSTREAMS[folder].base}/{relpath.removeprefix(folder + '/')}"
+
+
+def _upstream_key(relpath: str) -> str:
+    """The longest folder prefix of ``relpath`` with an upstream (``ssb/pendling``, not ``ssb``)."""
+    parts = relpath.split("/")
+    for k in range(len(parts) - 1, 0, -1):
+        if "/".join(parts[:k]) in _UPSTREAMS:
+            return "/".join(parts[:k])
+    return parts[0]
 
 
 def licence(relpath: str) -> str:
     """Return the licence of a registry file's source."""
-    return _UPSTREAMS[relpath.partition("/")[0]].licence
+    return _UPSTREAMS[_upstream_key(relpath)].licence
 
 
 def sha256_file(path: Path) -> str:
@@ -354,7 +373,7 @@ def files_under(prefix: str) -> list[str]:
 def _registry_lines(data_dir: str | os.PathLike[str]) -> list[str]:
     """Regenerate the registry lines (``relpath sha256``) from a data folder.
 
-    The six main files come first, then every Travel Mapping file except
+    The nine main files come first, then every Travel Mapping file except
     ``README.md`` files, sorted. Used to write ``regionopt/data/registry.txt``.
     """
     root = Path(data_dir)
@@ -365,6 +384,9 @@ def _registry_lines(data_dir: str | os.PathLike[str]) -> list[str]:
         "kartverket/Norge-S.geojson",
         "ssb/municipalities-2025.json",
         GEONAMES_FILE,
+        "ssb/pendling/data_pendling2022.rds",
+        "ssb/pendling/data_kommune2022.rds",
+        "csdata/norway_locations.xlsx",
     ]
     travel = sorted(
         p.relative_to(root).as_posix()

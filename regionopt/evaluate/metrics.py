@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 REGION_COLUMNS = ("region", "core", "core_name", "population", "members", "member_codes",
                   "core_share", "mean_minutes", "max_minutes", "unreachable", "connected",
                   "counties", "n_counties")
+#: Region columns added when the problem carries commuting flows, then centrality.
+COMMUTING_COLUMNS = ("employed", "jobs", "live_work", "self_containment")
+CENTRALITY_COLUMNS = ("core_centrality", "core_centrality_class")
 MUNICIPALITY_COLUMNS = ("kommunenummer", "name", "county", "region", "core", "population",
                         "minutes_to_core")
 
@@ -91,6 +94,16 @@ def evaluate(plan: Plan, problem: ProblemData) -> PlanMetrics:
     deviation, ddof = 0, of the region populations divided by their mean),
     ``regions_not_connected`` (count), ``unreachable_municipalities`` (count).
 
+    With commuting flows *F[o, d]* (persons living in *o*, working in *d*,
+    every *d* in Norway), per region: ``employed`` E(R) = Σ_{o∈R} Σ_d F[o, d],
+    ``jobs`` J(R) = Σ_{d∈R} Σ_o F[o, d], ``live_work`` L(R) = Σ_{o,d∈R} F[o, d],
+    ``self_containment`` = min(L/E, L/J) (0 when E or J is 0); plan-wide
+    ``self_containment_min`` (over regions), ``commuting_kept_share`` = Σ L / Σ E
+    and ``border_commuters`` = Σ F[o, d] over area pairs in different regions.
+    With the centrality index: each region's ``core_centrality`` and
+    ``core_centrality_class``, and plan-wide ``weakest_core_class`` (the largest
+    class number of any core).
+
     Parameters
     ----------
     plan
@@ -111,6 +124,13 @@ def evaluate(plan: Plan, problem: ProblemData) -> PlanMetrics:
     munis = _municipality_table(plan, problem)
     regions = _region_table(plan, problem, munis)
     summary = _summary(plan, munis, regions)
+    if problem.commuting is not None:
+        summary.update(_commuting(plan, problem, regions))
+    if problem.centrality is not None:
+        cores = [problem.index(c) for c in regions["core"]]
+        regions["core_centrality"] = problem.centrality[cores, 0].astype("int64")
+        regions["core_centrality_class"] = problem.centrality[cores, 1].astype("int64")
+        summary["weakest_core_class"] = int(regions["core_centrality_class"].max())
     if summary["unreachable_municipalities"]:
         codes = munis.loc[np.isinf(munis["minutes_to_core"]), "kommunenummer"]
         log.warning("plan %r: %d municipalities cannot reach their core: %s", plan.name,
@@ -193,6 +213,32 @@ def _summary(plan: Plan, munis: pd.DataFrame, regions: pd.DataFrame) -> dict[str
         "population_cv": float(region_pop.std(ddof=0) / mean) if mean else math.nan,
         "regions_not_connected": int((~regions["connected"]).sum()),
         "unreachable_municipalities": unreachable,
+    }
+
+
+def _commuting(plan: Plan, problem: ProblemData, regions: pd.DataFrame) -> dict[str, Any]:
+    """Add E, J, L and self-containment to ``regions``; return the plan-wide figures."""
+    assert problem.commuting is not None
+    flows = problem.commuting.flows
+    labels = plan.labels(problem)
+    order = {c: k for k, c in enumerate(regions["core"])}
+    member = np.zeros((len(regions), problem.n), dtype="int64")
+    member[[order[problem.codes[j]] for j in labels], np.arange(problem.n)] = 1
+    employed = member @ problem.commuting.employed
+    jobs = member @ problem.commuting.jobs
+    between = member @ flows @ member.T
+    live = np.diag(between).copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.minimum(live / employed, live / jobs)
+    contained = np.where((employed > 0) & (jobs > 0), ratio, 0.0)
+    regions["employed"], regions["jobs"], regions["live_work"] = employed, jobs, live
+    regions["self_containment"] = contained.astype("float64")
+    return {
+        "self_containment_min": float(contained.min()),
+        "commuting_kept_share": float(live.sum() / employed.sum()) if employed.sum() else 0.0,
+        "border_commuters": int(between.sum() - live.sum()),
+        "employed": int(employed.sum()),
+        "jobs": int(jobs.sum()),
     }
 
 
@@ -321,5 +367,6 @@ def _summary_table(ma: PlanMetrics, mb: PlanMetrics) -> pd.DataFrame:
 # --------------------------------------------------------------------------- audit
 
 
-__all__ = ["MUNICIPALITY_COLUMNS", "REGION_COLUMNS", "Comparison", "PlanMetrics", "compare",
+__all__ = ["CENTRALITY_COLUMNS", "COMMUTING_COLUMNS", "MUNICIPALITY_COLUMNS", "REGION_COLUMNS",
+           "Comparison", "PlanMetrics", "compare",
            "evaluate", "is_connected"]

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from regionopt.evaluate.criteria import shortfalls
 from regionopt.evaluate.metrics import Comparison, PlanMetrics
 from regionopt.evaluate.scenario_audit import Audit
 
@@ -136,8 +137,10 @@ def format_metrics(metrics: PlanMetrics) -> str:
     """Return a plain-text report: one line per region, then the plan summary."""
     cols = ["region", "core_name", "population", "members", "core_share", "mean_minutes",
             "max_minutes", "connected", "counties"]
+    cols += [c for c in ("jobs", "self_containment", "core_centrality_class")
+             if c in metrics.regions.columns]
     table = text_table(metrics.regions[cols], digits={"core_share": 3, "mean_minutes": 1,
-                                                      "max_minutes": 1})
+                                                      "max_minutes": 1, "self_containment": 3})
     lines = [f"Plan {metrics.plan.name!r}", "", table, "",
              *(f"{k}: {_cell(v, _digits(k))}" for k, v in metrics.summary.items()
                if k != "plan")]
@@ -146,7 +149,23 @@ def format_metrics(metrics: PlanMetrics) -> str:
 
 def _digits(metric: str) -> int:
     """Decimals shown in text for a summary metric (ratios need more)."""
-    return 4 if metric == "population_cv" else 2
+    return 4 if metric in ("population_cv", "self_containment_min",
+                           "commuting_kept_share") else 2
+
+
+def format_criteria(table: pd.DataFrame, *, plan: str) -> str:
+    """Return the criteria table as text: one line per region and criterion, then the failures."""
+    failed = shortfalls(table)
+    lines = [f"Criteria of {plan!r}", "",
+             text_table(table, digits={"value": 3, "threshold": 3}), "",
+             f"{len(failed)} criteria not met" + (":" if failed else "")]
+    lines += [f"  {line}" for line in failed]
+    return "\n".join(lines) + "\n"
+
+
+def criteria_to_dict(table: pd.DataFrame) -> dict[str, Any]:
+    """Return the criteria table as JSON-able data: ``{"rows": [...], "shortfalls": [...]}``."""
+    return {"rows": _records(table), "shortfalls": shortfalls(table)}
 
 
 def format_comparison(cmp: Comparison) -> str:

@@ -41,11 +41,15 @@ class RegionModel:
         Rounds of lazy rows (separator cuts) added while solving.
     no_goods
         Plans forbidden so far (for alternatives).
+    scale
+        The factor on the solver's objective (:func:`~regionopt.model.objective.objective_scale`);
+        solver objectives and bounds are divided by it.
     """
 
     parts: ModelParts
     rounds: int = 0
     no_goods: int = 0
+    scale: float = 1.0
 
     @property
     def problem(self) -> pulp.LpProblem:
@@ -163,7 +167,29 @@ def build_model(data: ProblemData, scenario: Scenario, *, method: str = "flow",
     for fam in active_families(scenario):
         if fam.rows is not None:
             fam.rows(parts)
-    add_objective(parts)
+    scale = add_objective(parts)
     log.info("model %s: %d assignment variables, %d constraints, contiguity %s",
              prob.name, len(x), len(prob.constraints()), parts.method)
-    return RegionModel(parts=parts)
+    return RegionModel(parts=parts, scale=scale)
+
+
+def model_size(model: RegionModel) -> dict[str, int]:
+    """Return the model's ``rows``, ``columns`` and ``nonzeros`` (as the solver receives it)."""
+    prob = model.problem
+    return {"rows": len(prob.constraints()), "columns": len(prob.variables()),
+            "nonzeros": sum(len(c) for c in prob.constraints())}
+
+
+def start_values(model: RegionModel, cores: np.ndarray) -> dict[pulp.LpVariable, float]:
+    """Return the assignment binaries of the plan ``cores`` as a solver start.
+
+    Raises
+    ------
+    ValueError
+        If the plan uses a pair the model does not hold.
+    """
+    chosen = {(i, int(j)) for i, j in enumerate(cores)}
+    missing = chosen - set(model.x)
+    if missing:
+        raise ValueError(f"the start uses {len(missing)} pairs outside the model")
+    return {var: float(pair in chosen) for pair, var in model.x.items()}

@@ -25,7 +25,7 @@ __all__ = ["candidate_sets", "check_codes", "rank_order"]
 
 
 def check_codes(data: ProblemData, scenario: Scenario) -> None:
-    """Check that every code in ``must_link``, ``cannot_link`` and ``fixed_cores`` is in ``data``.
+    """Check that every code named by the constraints of ``scenario`` is in ``data``.
 
     Raises
     ------
@@ -37,6 +37,7 @@ def check_codes(data: ProblemData, scenario: Scenario) -> None:
     keyed += [(key, code) for key, pairs in (("must_link", c.must_link),
                                              ("cannot_link", c.cannot_link))
               for pair in pairs for code in pair]
+    keyed += [("exceptions", code) for code, _ in c.exceptions]
     for key, code in keyed:
         if code not in data.codes:
             raise DataError(f"scenario {scenario.name!r}: constraints.{key} names municipality "

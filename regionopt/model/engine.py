@@ -13,23 +13,28 @@ import dataclasses
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
 from regionopt.budget import Budget
 from regionopt.errors import InfeasibleError, SolverError
-from regionopt.model.build import RegionModel, build_model
+from regionopt.model.build import RegionModel, build_model, model_size, start_values
 from regionopt.model.candidates import candidate_sets
 from regionopt.model.diagnose import diagnose
 from regionopt.model.explain import explain_infeasible
+from regionopt.model.families import Candidates
+from regionopt.model.heuristic import HeuristicResult, heuristic_plan
+from regionopt.model.maxp import max_regions
 from regionopt.model.objective import objective_value, plan_terms
 from regionopt.model.optimise import optimise, relative_gap, result_status
+from regionopt.model.reduce import prune_by_bound
 from regionopt.model.solvers import Outcome
 from regionopt.plan import Plan, plan_from_labels
 from regionopt.problem import ProblemData
-from regionopt.scenario import Scenario
+from regionopt.scenario import Scenario, replace_key
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +75,8 @@ class SolveResult:
         when no plan was found within the time limit.
     status
         ``"optimal"`` (proven within ``mip_gap``), ``"time_limit"`` (a plan,
-        gap above ``mip_gap``), ``"not_solved"`` (no plan within the limit).
+        gap above ``mip_gap``), ``"not_solved"`` (no plan within the limit),
+        ``"heuristic"`` (``solver.name = "heuristic"``: a plan, no bound).
         Infeasible scenarios raise :class:`InfeasibleError` instead.
     objective
         Objective value of ``plan`` recomputed from the data (``nan`` without plan).
@@ -90,6 +96,16 @@ class SolveResult:
         Further plans, best first.
     method
         Contiguity formulation used (``"flow"``, ``"cuts"`` or ``"none"``).
+    model
+        The model's size as the solver received it (``rows``, ``columns``,
+        ``nonzeros``, ``pairs`` kept of ``pairs_before`` pruning by bound); empty
+        for the heuristic alone.
+    heuristic
+        The construction heuristic's plan: ``objective``, ``regions`` (the warm
+        start); empty when not run or without a plan.
+    regions_max
+        For ``regions.count = "max"``: ``value`` (regions in the plan),
+        ``bound`` (proven most regions, or ``None``), ``proven``.
     """
 
     plan: Plan | None
@@ -103,10 +119,13 @@ class SolveResult:
     scenario: Scenario
     alternatives: tuple[Alternative, ...] = ()
     method: str = "flow"
+    model: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    heuristic: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    regions_max: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alternatives: int = 0,
-          method: str = "flow") -> SolveResult:
+          method: str = "flow", warm_start: bool = True) -> SolveResult:
     """Find the best plan for ``scenario``, and optionally the next best ones.
 
     Parameters
@@ -115,9 +134,9 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         Municipalities, minutes and adjacency.
     scenario
         What to optimise (solver, time limit and gap from ``scenario.solver``;
-        the time limit bounds the whole call: the optimum, its cut rounds, the
-        alternatives and the probes explaining an infeasible scenario share it,
-        see :mod:`regionopt.budget`).
+        the time limit bounds the whole call: the heuristic's pruning, the
+        optimum, its cut rounds, the alternatives and the probes explaining an
+        infeasible scenario share it, see :mod:`regionopt.budget`).
     quiet
         Hide the solver's log (otherwise written to stderr as it runs).
     alternatives
@@ -125,6 +144,10 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         earlier one (equal = same regions with the same cores).
     method
         Contiguity formulation, ``"flow"`` or ``"cuts"``.
+    warm_start
+        Start the solver from the construction heuristic's plan
+        (:mod:`regionopt.model.heuristic`) and drop the pairs no better plan
+        uses (:mod:`regionopt.model.reduce`); the optimum is the same either way.
 
     Returns
     -------
@@ -143,38 +166,103 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     reasons = diagnose(data, scenario, cands=cands)
     if reasons:
         raise InfeasibleError(f"scenario {scenario.name!r} is infeasible", reasons)
-    model = build_model(data, scenario, method=method, cands=cands)
-    outcome, cores = optimise(model, quiet=quiet, budget=budget)
+    if scenario.regions.count == "max":
+        most = max_regions(data, scenario, cands, quiet=quiet)
+        if most.plan is None:
+            raise InfeasibleError(f"scenario {scenario.name!r} is infeasible", most.unmet)
+        fixed = replace_key(scenario, "regions.count", most.value)
+        remaining = budget.run_limit()
+        if remaining is not None:
+            fixed = replace_key(fixed, "solver.time_limit_s", remaining)
+        result = solve(data, fixed, quiet=quiet, alternatives=alternatives, method=method,
+                       warm_start=warm_start)
+        return dataclasses.replace(
+            result, scenario=scenario, seconds=time.perf_counter() - start,
+            regions_max=MappingProxyType({"value": most.value, "bound": most.bound,
+                                          "proven": most.bound == most.value}))
+    heur = None
+    if warm_start or scenario.solver.name == "heuristic":
+        heur = heuristic_plan(data, scenario, cands)
+    if scenario.solver.name == "heuristic":
+        return _heuristic_result(data, scenario, heur, time.perf_counter() - start)
+    good = heur if heur is not None and heur.feasible else None
+    plan0 = None if good is None else good.cores
+    pruned: Candidates = cands
+    lp_bound: float | None = None
+    if good is not None and plan0 is not None and not alternatives:
+        pruned, lp_bound = prune_by_bound(data, scenario, cands, plan0, good.objective,
+                                          threads=scenario.solver.threads,
+                                          time_limit_s=budget.run_limit())
+    model = build_model(data, scenario, method=method, cands=pruned)
+    size = dict(model_size(model), pairs=len(model.x), pairs_before=sum(map(len, cands.values())))
+    outcome, cores = optimise(model, quiet=quiet, budget=budget,
+                              start=None if plan0 is None else start_values(model, plan0))
     seconds = time.perf_counter() - start
-    if outcome.infeasible:
+    if outcome.infeasible and good is None:
         raise InfeasibleError(f"scenario {scenario.name!r} is infeasible",
                               explain_infeasible(data, scenario, method=method, cands=cands,
                                                  budget=budget))
+    heur_info = MappingProxyType({} if good is None or plan0 is None else {
+        "objective": good.objective, "regions": len(set(plan0.tolist()))})
+    bound = _best_bound(outcome.bound, lp_bound)
+    if good is not None and plan0 is not None and (
+            cores is None or objective_value(data, scenario, cores) > good.objective):
+        cores, outcome = plan0, dataclasses.replace(outcome, proven=False, objective=None)
     if cores is None:
         return SolveResult(plan=None, status="not_solved", objective=float("nan"),
-                           terms=MappingProxyType({}), bound=outcome.bound, gap=None,
+                           terms=MappingProxyType({}), bound=bound, gap=None,
                            seconds=seconds, solver=scenario.solver.name, scenario=scenario,
-                           method=model.method)
+                           method=model.method, model=MappingProxyType(size))
     best = objective_value(data, scenario, cores)
     _check_objective(best, outcome)
-    gap_ = relative_gap(best, outcome.bound)
+    gap_ = relative_gap(best, bound)
     result = SolveResult(
         plan=plan_from_labels(data, cores, name="optimum"),
         status=result_status(outcome, gap_, scenario.solver.mip_gap),
-        objective=best, terms=MappingProxyType(plan_terms(data, cores)),
-        bound=outcome.bound, gap=gap_, seconds=seconds, solver=scenario.solver.name,
-        scenario=scenario, method=model.method,
+        objective=best, terms=MappingProxyType(plan_terms(data, cores, scenario)),
+        bound=bound, gap=gap_, seconds=seconds, solver=scenario.solver.name,
+        scenario=scenario, method=model.method, model=MappingProxyType(size),
+        heuristic=heur_info,
     )
     alts = (_alternatives(model, cores, alternatives, quiet=quiet, budget=budget)
             if alternatives else ())
     log.info("solved %s: %s, objective %.6g, bound %s, %.2f s", scenario.name, result.status,
-             best, outcome.bound, seconds)
+             best, bound, seconds)
     return dataclasses.replace(result, alternatives=alts)
 
 
+def _best_bound(*bounds: float | None) -> float | None:
+    known = [b for b in bounds if b is not None]
+    return max(known) if known else None
+
+
+def _heuristic_result(data: ProblemData, scenario: Scenario, heur: HeuristicResult | None,
+                      seconds: float) -> SolveResult:
+    """The heuristic's plan alone (``solver.name = "heuristic"``): no bound, no gap."""
+    if heur is None or heur.cores is None or heur.unmet:
+        why = "; ".join(heur.unmet) if heur is not None else "not run"
+        raise SolverError(f"scenario {scenario.name!r}: the heuristic found no plan meeting "
+                          f"every rule ({why}); an exact solver (cbc, highs) may still find one")
+    info = {"objective": heur.objective, "regions": len(set(heur.cores.tolist()))}
+    return SolveResult(plan=plan_from_labels(data, heur.cores, name="optimum"),
+                       status="heuristic", objective=heur.objective,
+                       terms=MappingProxyType(plan_terms(data, heur.cores, scenario)),
+                       bound=None,
+                       gap=None, seconds=seconds, solver="heuristic", scenario=scenario,
+                       method="none", heuristic=MappingProxyType(info))
+
+
 def _check_objective(value: float, outcome: Outcome) -> None:
-    """Guard against reading a solution that does not match the solver's objective."""
-    if outcome.objective is not None and abs(value - outcome.objective) > 1e-6 * max(1, value):
+    """Guard against reading a solution that does not match the solver's objective.
+
+    A plan may be better than the solver's figure for it, never worse: in an
+    unproven incumbent the kept-pair variables of the commuting term
+    (:func:`~regionopt.model.families.base.kept_flows`) may sit below the
+    product they stand for; the plan's value is then the true one.
+    """
+    tol = 1e-6 * max(1, abs(value))
+    if outcome.objective is not None and (value - outcome.objective > tol
+                                          or (outcome.proven and outcome.objective - value > tol)):
         raise SolverError(f"solver objective {outcome.objective} differs from the plan's {value}")
 
 
@@ -197,7 +285,7 @@ def _alternatives(model: RegionModel, best: np.ndarray, count: int, *,
         differs = tuple(data.codes[i] for i in range(data.n) if cores[i] != best[i])
         out.append(Alternative(
             plan=plan_from_labels(data, cores, name=f"alternative {k + 1}"), objective=value,
-            terms=MappingProxyType(plan_terms(data, cores)), differs=differs,
+            terms=MappingProxyType(plan_terms(data, cores, scenario)), differs=differs,
             status=result_status(outcome, gap_, scenario.solver.mip_gap),
         ))
         model.add_no_good(cores)

@@ -9,9 +9,12 @@ figures a result reports.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Mapping
 
 import numpy as np
+import pulp
 
 from regionopt.budget import Budget
 from regionopt.model.build import RegionModel
@@ -23,7 +26,9 @@ MAX_CUT_ROUNDS = 500
 
 
 def optimise(model: RegionModel, *, quiet: bool, budget: Budget | None = None,
-             cap_s: float | None = None) -> tuple[Outcome, np.ndarray | None]:
+             cap_s: float | None = None,
+             start: Mapping[pulp.LpVariable, float] | None = None,
+             ) -> tuple[Outcome, np.ndarray | None]:
     """Solve ``model``, adding lazy rows (separator cuts) until the solution violates none.
 
     Parameters
@@ -37,13 +42,17 @@ def optimise(model: RegionModel, *, quiet: bool, budget: Budget | None = None,
         starting now. Each solver run is given what is left of it.
     cap_s
         At most this many seconds for this call (e.g. a relaxation probe).
+    start
+        A starting solution given to the solver (a connected plan meets every
+        lazy row, so each round gets it).
 
     Returns
     -------
     tuple
-        The solver's :class:`~regionopt.model.solvers.Outcome` and ``cores[i]``
-        of the plan found, or ``None`` without one (also when the lazy rounds
-        ran out of time or rounds).
+        The solver's :class:`~regionopt.model.solvers.Outcome`, its objective
+        and bound in the objective's own units (the model's scale divided out),
+        and ``cores[i]`` of the plan found, or ``None`` without one (also when
+        the lazy rounds ran out of time or rounds).
     """
     s = model.scenario.solver
     if budget is None:
@@ -51,7 +60,8 @@ def optimise(model: RegionModel, *, quiet: bool, budget: Budget | None = None,
     mine = Budget(cap_s)
     while True:
         limit = budget.run_limit(mine.left())
-        outcome = run_solver(model.problem, s, time_limit_s=limit, quiet=quiet)
+        outcome = _unscaled(run_solver(model.problem, s, time_limit_s=limit, quiet=quiet,
+                                       start=start), model.scale)
         cores = model.cores_from_solution() if outcome.has_solution else None
         if cores is None:
             return outcome, cores
@@ -61,6 +71,14 @@ def optimise(model: RegionModel, *, quiet: bool, budget: Budget | None = None,
         log.info("contiguity round %d: %d separator cuts", model.rounds, added)
         if model.rounds >= MAX_CUT_ROUNDS or budget.expired() or mine.expired():
             return outcome.without_solution(), None
+
+
+def _unscaled(outcome: Outcome, scale: float) -> Outcome:
+    if scale == 1.0:
+        return outcome
+    return dataclasses.replace(
+        outcome, objective=None if outcome.objective is None else outcome.objective / scale,
+        bound=None if outcome.bound is None else outcome.bound / scale)
 
 
 def relative_gap(objective: float, bound: float | None) -> float | None:

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,7 @@ import pulp
 
 from regionopt.errors import SolverError
 from regionopt.interrupts import child_pids, kill_children, reaped_children
+from regionopt.model.warmstart import load_start, time_limit_of
 from regionopt.scenario import SolverConfig
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class Outcome:
 
 
 def run_solver(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: float | None,
-               quiet: bool) -> Outcome:
+               quiet: bool, start: Mapping[pulp.LpVariable, float] | None = None) -> Outcome:
     """Solve ``prob`` with the solver named in ``config``.
 
     Parameters
@@ -78,6 +79,8 @@ def run_solver(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
         Seconds allowed for this run, or ``None``.
     quiet
         Hide the solver log (otherwise it goes to stderr while the solver runs).
+    start
+        A starting solution (see :func:`regionopt.model.warmstart.load_start`), or ``None``.
 
     Returns
     -------
@@ -88,16 +91,16 @@ def run_solver(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     SolverError
         If the solver is unavailable or fails without an answer.
     """
-    start = time.perf_counter()
+    began = time.perf_counter()
     name = "HiGHS" if config.name == "highs" else "CBC"
     limit = "no time limit" if time_limit_s is None else f"time limit {time_limit_s:.0f} s"
     log.info("%s: solving %d variables, %d constraints (%s)...", name,
              prob.numVariables(), prob.numConstraints(), limit)
     if config.name == "highs":
-        out = _run_highs(prob, config, time_limit_s=time_limit_s, quiet=quiet)
+        out = _run_highs(prob, config, time_limit_s=time_limit_s, quiet=quiet, start=start)
     else:
-        out = _run_cbc(prob, config, time_limit_s=time_limit_s, quiet=quiet)
-    out = dataclasses.replace(out, seconds=time.perf_counter() - start)
+        out = _run_cbc(prob, config, time_limit_s=time_limit_s, quiet=quiet, start=start)
+    out = dataclasses.replace(out, seconds=time.perf_counter() - began)
     log.info("%s: %s after %.1f s", name, _describe(out), out.seconds)
     return out
 
@@ -149,17 +152,19 @@ _CBC_INFEASIBLE = re.compile(r"^Pre-processing says infeasible", re.M)
 
 
 def _run_cbc(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: float | None,
-             quiet: bool) -> Outcome:
+             quiet: bool, start: Mapping[pulp.LpVariable, float] | None = None) -> Outcome:
     # CBC's model (.mps) and solution (.sol) files go to a folder of this run only, removed
     # however the run ends; an interrupt also stops the CBC process (reaped_children), and
     # a CBC that overruns its time limit by CBC_GRACE_S is stopped (_Watchdog).
-    start = time.monotonic()
+    began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="regionopt-cbc-") as tmp:
         log_path = Path(tmp) / "cbc.log"
         solver = pulp.COIN_CMD(path=cbc_path(), msg=False, logPath=str(log_path),
                                timeLimit=time_limit_s, gapRel=config.mip_gap,
                                threads=config.threads, keepFiles=False)
         solver.tmpDir = tmp
+        if start:
+            load_start(solver, prob, start)
         tail = None if quiet else _Tail(log_path)
         if tail:
             tail.start()
@@ -181,7 +186,7 @@ def _run_cbc(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: float 
         return Outcome(False, False, False, None, None, 0.0)
     limited = time_limit_s is not None and (
         "Stopped on time" in text or "maximum time" in text
-        or time.monotonic() - start >= time_limit_s)
+        or time.monotonic() - began >= time_limit_s)
     return _cbc_outcome(prob, text, config, limited=limited)
 
 
@@ -278,13 +283,14 @@ def _cbc_outcome(prob: pulp.LpProblem, text: str, config: SolverConfig, *,
 
 
 def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: float | None,
-               quiet: bool) -> Outcome:
+               quiet: bool, start: Mapping[pulp.LpVariable, float] | None = None) -> Outcome:
     try:
         import highspy  # lazy: only HiGHS runs load its native library
     except ImportError:
         raise SolverError("HiGHS is not available: pip install highspy") from None
     solver = _InterruptibleHiGHS(msg=not quiet, timeLimit=time_limit_s, gapRel=config.mip_gap,
                                  threads=config.threads)
+    solver.start = start
     if not solver.available():
         raise SolverError("HiGHS is not available through PuLP: pip install highspy")
     # HiGHS keeps one task scheduler per process, sized by the first run's thread count;
@@ -315,7 +321,11 @@ class _InterruptibleHiGHS(pulp.HiGHS):
 
     HiGHS runs in this process; run directly, it would hold the main thread until its time
     limit, and signals would wait for it. Without ``msg`` its start-up banner is hidden too.
+    A starting solution in ``start`` is loaded between building and running (its completion
+    counts against the time limit).
     """
+
+    start: Mapping[pulp.LpVariable, float] | None = None
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP name
         if self.msg:
@@ -326,6 +336,12 @@ class _InterruptibleHiGHS(pulp.HiGHS):
 
     def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP name
         h = lp.solverModel
+        if self.start:
+            began = time.perf_counter()
+            load_start(h, lp, self.start)
+            limit = time_limit_of(h)
+            if limit < float("inf"):
+                h.setOptionValue("time_limit", max(1.0, limit - (time.perf_counter() - began)))
         h.HandleUserInterrupt = True
         thread = h.startSolve()
         try:

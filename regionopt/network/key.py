@@ -25,7 +25,8 @@ from regionopt.network.settings import NORWAY_POLYGONS, NetworkSettings
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: The modules whose code shapes a built network, relative to the package folder.
-CODE_FILES = ("network/roads.py", "network/osm.py", "network/travel.py", "network/ferries.py",
+CODE_FILES = ("network/roads.py", "network/junctions.py", "network/junction_labels.py",
+              "network/osm.py", "network/travel.py", "network/ferries.py",
               "network/settings.py", "network/build.py", "data/municipalities.py",
               "data/centres.py")
 

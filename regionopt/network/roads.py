@@ -25,7 +25,7 @@ import csv
 import io
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from tqdm.auto import tqdm
 
 from regionopt.data.sources import fetch
 from regionopt.errors import DataError, NetworkError
+from regionopt.network import junction_labels, junctions
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ def _read_systems(systems: tuple[str, ...], data_dir: str | os.PathLike[str] | N
     return routes
 
 
-def _read_waypoints(path: Path) -> list[tuple[float, float]]:
+def _read_waypoints(path: Path) -> list[tuple[float, float, str]]:
     points = []
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
@@ -178,7 +179,7 @@ def _read_waypoints(path: Path) -> list[tuple[float, float]]:
         try:
             query = url.split("?", 1)[1]
             fields = dict(part.split("=", 1) for part in query.split("&"))
-            points.append((float(fields["lon"]), float(fields["lat"])))
+            points.append((float(fields["lon"]), float(fields["lat"]), line.split()[0]))
         except (IndexError, KeyError, ValueError):
             raise DataError(f"{path}: line {lineno} has no lat/lon URL") from None
     return points
@@ -187,7 +188,7 @@ def _read_waypoints(path: Path) -> list[tuple[float, float]]:
 def _iter_route_edges(
     routes: list[_Route], data_dir: str | os.PathLike[str] | None,
     cache_dir: str | os.PathLike[str] | None, progress: bool,
-) -> Iterator[tuple[_Route, list[tuple[float, float]]]]:
+) -> Iterator[tuple[_Route, list[tuple[float, float, str]]]]:
     for route in tqdm(routes, desc="Travel Mapping routes", disable=not progress):
         rel = f"{TM_ROOT}/{route.region}/{route.system}/{route.root}.wpt"
         yield route, _read_waypoints(source_path(rel, data_dir=data_dir, cache_dir=cache_dir))
@@ -214,6 +215,7 @@ def graph_from_travelmapping(
     data_dir: str | os.PathLike[str] | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: bool = False,
+    join_junctions: bool = True,
 ) -> nx.MultiDiGraph:
     """Build a road graph from the Travel Mapping waypoint files.
 
@@ -238,10 +240,13 @@ def graph_from_travelmapping(
         :func:`regionopt.sources.fetch`).
     progress
         Show a progress bar.
+    join_junctions
+        Join junctions whose routes share no waypoint (:func:`join_broken_junctions`).
 
     Returns
     -------
     networkx.MultiDiGraph
+        With ``graph["junction_joins_<rule>"]``: the number of joins made by each rule.
 
     Raises
     ------
@@ -255,20 +260,75 @@ def graph_from_travelmapping(
     shapely.prepare(area)
     G = nx.MultiDiGraph(crs="EPSG:4326", name="travelmapping")
     routes = _read_systems(TM_SYSTEMS, data_dir, cache_dir)
+    labels: dict[Hashable, list[tuple[str, str]]] = {}
+    ends: set[int] = set()
+    quays: set[int] = set()
     for route, points in _iter_route_edges(routes, data_dir, cache_dir, progress):
         if len(points) < 2:
             continue
-        arr = np.asarray(points)
+        arr = np.asarray([p[:2] for p in points], dtype=float)
         inside = shapely.contains_xy(area, arr[:, 0], arr[:, 1])
         kph = speed_for(route.system, route.ref, merged)
         lengths = np.asarray(haversine_m(arr[:-1, 0], arr[:-1, 1], arr[1:, 0], arr[1:, 1]))
         for i in np.flatnonzero(inside[:-1] & inside[1:]):
-            _add_segment(G, points[i], points[i + 1], float(lengths[i]), route, kph)
+            _add_segment(G, points[i][:2], points[i + 1][:2], float(lengths[i]), route, kph)
+        for i in np.flatnonzero(inside):
+            labels.setdefault(node_id(*points[i][:2]), []).append((route.ref, points[i][2]))
+        for end in (points[0], points[-1]):
+            ends.add(node_id(*end[:2]))
+            if "Fry" in end[2]:  # Travel Mapping labels a ferry quay ...Fry
+                quays.add(node_id(*end[:2]))
     if G.number_of_nodes() == 0:
         raise NetworkError("no Travel Mapping road lies inside the study area")
+    if join_junctions:
+        join_broken_junctions(G, labels, ends=ends, quays=quays)
     log.info("Travel Mapping graph: %d nodes, %d edges", G.number_of_nodes(),
              G.number_of_edges())
     return G
+
+
+def join_broken_junctions(G: nx.MultiDiGraph,
+                          labels: Mapping[Hashable, Iterable[tuple[str, str]]], *,
+                          ends: set[int], quays: set[int]) -> dict[str, int]:
+    """Join junctions whose routes share no waypoint, in place (:mod:`.junctions`).
+
+    Parameters
+    ----------
+    G
+        Travel Mapping road graph.
+    labels
+        For each node, the ``(ref, label)`` of every route waypoint at it.
+    ends
+        Nodes that are a route's first or last waypoint.
+    quays
+        Route ends at a ferry quay (never joined by the route-end rule).
+
+    Returns
+    -------
+    dict
+        Joins made by rule (``labels``, ``exit_numbers``, ``shared_road``, ``route_end``),
+        also stored in
+        ``G.graph`` as ``junction_joins_<rule>``.
+    """
+    named = junction_labels.find_labelled_joins(G, labels)
+    junction_labels.apply_labelled_joins(G, named)
+    exits = junction_labels.find_exit_joins(G, labels)
+    junction_labels.apply_labelled_joins(G, exits)
+    known = {ref for wps in labels.values() for ref, _ in wps}
+    shared = junction_labels.find_shared_road_joins(G, labels, known_refs=known)
+    junction_labels.apply_labelled_joins(G, shared)
+    named_nodes = {n for n, wps in labels.items()
+                   if any(not lab.startswith("+") for _, lab in wps)}
+    ended = junctions.apply_joins(G, junctions.find_junction_joins(
+        G, ends=ends, exclude=quays, junction_nodes=named_nodes))
+    for _, _, data in G.edges(data=True):
+        if data.get("junction_join"):
+            data.setdefault("tm_system", "")  # a local road missing from Travel Mapping
+    counts = {"labels": len(named), "exit_numbers": len(exits), "shared_road": len(shared),
+              "route_end": len(ended)}
+    G.graph.update({f"junction_joins_{rule}": n for rule, n in counts.items()})
+    log.info("Travel Mapping junction joins: %s", counts)
+    return counts
 
 
 def _add_segment(G: nx.MultiDiGraph, a: tuple[float, float], b: tuple[float, float],

@@ -165,9 +165,36 @@ def test_national_resolution(data_dir: Path) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         norway = data.load_municipalities("norway", data_dir=data_dir)
-    fallback = sorted(norway.loc[norway["centre_source"] != "geonames", "kommunenummer"])
-    # centres GeoNames' cities1000 does not hold (villages under ~1000 people, or
-    # a same-named place in another municipality)
-    assert fallback == ["1528", "1566", "1578", "1853", "3222", "3440", "4222", "5033"]
-    assert sorted(str(w.message)[13:17] for w in caught if w.category is CentreWarning) == fallback
+    table = sorted(norway.loc[norway["centre_source"] == "table", "kommunenummer"])
+    # centres GeoNames' cities1000 does not hold (villages under ~1000 people, or a same-named
+    # place in another municipality) come from data/geo/centres.csv, and so does Ullensvang's
+    # (Odda; the municipality list says Kinsarvik)
+    assert table == sorted(centres.read_centre_table()["kommunenummer"])
+    assert set(table) >= {"1528", "1566", "1578", "1853", "3222", "3440", "4222", "5033", "4618"}
+    assert set(norway["centre_source"]) == {"geonames", "table"}
+    assert not [w for w in caught if w.category is CentreWarning]
+    assert norway.set_index("kommunenummer").loc["4618", "admin_centre"] == "Odda"
     assert norway.geometry.covers(data.centre_points(norway)).all()
+
+
+def test_centre_table_rows_name_a_source_and_bad_rows_are_one_line(tmp_path: Path) -> None:
+    table = centres.read_centre_table()
+    assert (table["source"].str.strip() != "").all()
+    good = "kommunenummer,admin_centre,lon,lat,source\n9999,Midtby,18.5,69.05,test\n"
+    for bad, match in ((good.replace(",test", ","), "9999: no source"),
+                       (good.replace("69.05", "99"), "9999: lat is not a coordinate"),
+                       (good + "9999,Again,18.5,69.05,test\n", "9999 twice"),
+                       (good.replace("source", "kilde"), "missing column 'source'")):
+        path = tmp_path / "centres.csv"
+        path.write_text(bad, encoding="utf-8")
+        with pytest.raises(DataError, match=match):
+            centres.read_centre_table(path)
+    path.write_text(good, encoding="utf-8")
+    got = centres.place_centres(_square(), _places(), aliases=NO_ALIASES,
+                                table=centres.read_centre_table(path)).iloc[0]
+    assert (got["centre_source"], got["centre_place"]) == ("table", "Midtby")
+    outside = good.replace("69.05", "69.7")
+    path.write_text(outside, encoding="utf-8")
+    with pytest.raises(DataError, match="9999 Test: Midtby lies outside"):
+        centres.place_centres(_square(), _places(), aliases=NO_ALIASES,
+                              table=centres.read_centre_table(path))

@@ -9,6 +9,8 @@ import pytest
 
 from regionopt.data.municipalities import load_municipalities, resolve_area
 from regionopt.data.reference import (
+    BA_2020,
+    ECONOMIC_REGIONS,
     NIVI_2023,
     REFERENCE_PLANS,
     load_reference,
@@ -16,6 +18,9 @@ from regionopt.data.reference import (
     nivi_2023_region_populations,
     population_problem,
     reference_codes,
+    reference_for,
+    reference_key,
+    reference_keys_for,
     reference_path,
     reference_plans_for,
 )
@@ -98,7 +103,7 @@ def test_known_exception_is_still_close(munis: pd.DataFrame) -> None:
 def test_reference_plans_for_matches_area_exactly(tf_problem: ProblemData) -> None:
     assert [p.name for p in reference_plans_for(tf_problem)] == ["NIVI 2023"]
     assert reference_plans_for(tf_problem.subset(tf_problem.codes[:-1])) == []
-    assert sorted(REFERENCE_PLANS) == [NIVI_2023]
+    assert sorted(REFERENCE_PLANS) == [BA_2020, ECONOMIC_REGIONS, NIVI_2023]
 
 
 def test_reference_needs_every_member_in_problem(tf_problem: ProblemData) -> None:
@@ -140,3 +145,96 @@ def test_bad_plan_csv_gives_one_line_data_error(tmp_path: Path, tf_problem: Prob
 def test_good_plan_csv_round_trips(tmp_path: Path, tf_problem: ProblemData) -> None:
     plan = read_plan(_write(tmp_path, _nivi_rows()), problem=tf_problem)
     assert dict(plan.cores) == NIVI_CORES
+
+
+# --------------------------------------------------------------- all of Norway: BA-regioner, SSB
+
+#: The sheet's three code faults: the code printed, and the 2024 code of the name printed with it.
+BA_CODE_FAULTS = {"1567": "5061", "3444": "3236", "3445": "3234"}
+
+
+@pytest.fixture(scope="module")
+def norway(data_dir: Path) -> pd.DataFrame:
+    return load_municipalities("norway", data_dir=data_dir)
+
+
+@pytest.fixture(scope="module")
+def norway_problem(norway: pd.DataFrame) -> ProblemData:
+    return population_problem(norway)
+
+
+def _code_2020_to_2024(data_dir: Path) -> dict[str, str]:
+    """Follow Folkehelseinstituttet's code history to the code in force in 2024."""
+    loc = pd.read_excel(data_dir / "csdata" / "norway_locations.xlsx")
+    step = {old.removeprefix("municip_nor"): new.removeprefix("municip_nor")
+            for old, new in zip(loc["municip_code"], loc["municip_code_end"], strict=True)
+            if isinstance(new, str) and new != old}
+    out = {}
+    for code in step:
+        seen, now = {code}, step[code]
+        while now in step and step[now] not in seen:
+            seen.add(now)
+            now = step[now]
+        out[code] = now
+    return out
+
+
+@pytest.mark.parametrize(("name", "key", "regions"), [
+    ("ba-2020", BA_2020, 159), ("economic-regions", ECONOMIC_REGIONS, 85)])
+def test_national_reference_covers_every_municipality_once(
+        name: str, key: str, regions: int, norway: pd.DataFrame,
+        norway_problem: ProblemData) -> None:
+    assert reference_key(name) == key and reference_key(name.upper()) == key
+    codes = reference_codes(key)
+    assert len(codes) == len(set(codes)) == 357
+    assert set(codes) == set(norway["kommunenummer"])
+    plan = load_reference(key, norway_problem)
+    assert len(plan.assignment) == 357 and len(plan.regions) == regions
+    assert key in reference_keys_for(norway["kommunenummer"])
+
+
+def test_ba_2020_membership_matches_the_tøi_sheet(data_dir: Path,
+                                                   norway_problem: ProblemData) -> None:
+    sheet = pd.read_excel(data_dir / "csdata" / "baregioner_2020.xlsx", sheet_name="Etter kommune")
+    to_2024 = _code_2020_to_2024(data_dir)
+    table = pd.read_csv(reference_path(BA_2020), dtype=str, keep_default_na=False)
+    region_of = dict(zip(table["kommunenummer"], table["region"], strict=True))
+    seen = set()
+    for label, region in zip(sheet.iloc[:, 0], sheet["BA-region"], strict=True):
+        code = str(label).split(" ", 1)[0].zfill(4)
+        code = BA_CODE_FAULTS.get(code, code)
+        code = {"1507": "1508"}.get(code, to_2024.get(code, code))  # Ålesund keeps 1508
+        number, _, rest = str(region).strip().partition(" ")
+        assert region_of[code] == f"{int(number)} {rest.strip()}", code
+        seen.add(code)
+    assert set(region_of) - seen == {"1580"}  # Haram, split from Ålesund in 2024
+    assert region_of["1580"] == region_of["1508"]
+    for wrong, right in BA_CODE_FAULTS.items():
+        assert wrong not in region_of and right in region_of
+    plan = load_reference(BA_2020, norway_problem)
+    cores = dict(zip(table["kommunenummer"], table["core"], strict=True))
+    assert all(plan.core_of(c) == cores[c] for c in plan.assignment)
+    assert plan.assignment["1853"] == plan.assignment["5503"]  # Harstad holds Evenes (Nordland)
+
+
+def test_economic_regions_membership_matches_the_source(data_dir: Path) -> None:
+    import json
+
+    src = json.loads((data_dir / "normaps" / "kommune_xs.geojson").read_text(encoding="utf-8"))
+    want = {str(f["properties"]["kommune_no"]).zfill(4): f["properties"]["economic_region_name"]
+            for f in src["features"]}
+    table = pd.read_csv(reference_path(ECONOMIC_REGIONS), dtype=str, keep_default_na=False)
+    assert dict(zip(table["kommunenummer"], table["region"], strict=True)) == want
+
+
+def test_the_area_picks_the_reference_and_a_name_overrides(
+        norway_problem: ProblemData, tf_problem: ProblemData) -> None:
+    alias, plan = reference_for(norway_problem) or ("", None)
+    assert alias == "ba-2020" and plan is not None and plan.name == "BA-regioner 2020"
+    assert (reference_for(tf_problem) or ("",))[0] == "nivi"
+    assert (reference_for(norway_problem, "economic-regions") or ("",))[0] == "economic-regions"
+    assert reference_for(norway_problem, "none") is None
+    with pytest.raises(DataError, match="not a reference plan"):
+        reference_for(norway_problem, "ba-2019")
+    with pytest.raises(DataError, match="not in the study area"):
+        reference_for(tf_problem, "ba-2020")

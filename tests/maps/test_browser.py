@@ -226,3 +226,53 @@ def test_plan_page_labels_and_layout(browser: Any, tf: dict, tmp_path: Path) -> 
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     assert page.evaluate("document.documentElement.scrollHeight <= innerHeight")
     page.close()
+
+
+def test_national_compare_page_offline_small_and_gapless(browser: Any, data_dir: Path,
+                                                         tmp_path: Path) -> None:
+    """All 357 municipalities: a plan beside BA-regioner 2020 in one offline file under 8 MB."""
+    import time
+
+    import shapely
+
+    from regionopt import outputs
+    from regionopt.data.reference import reference_for
+    from regionopt.maps.layers import MUNICIPALITY_TOLERANCE_M, display_geometry
+    from regionopt.network import build_network
+    from regionopt.problem import problem_from_network
+
+    net = build_network("norway", data_dir=data_dir, progress=False)
+    problem = problem_from_network(net)
+    alias, ba = reference_for(problem) or ("", None)
+    assert alias == "ba-2020" and ba is not None
+    _, plan = reference_for(problem, "economic-regions") or ("", None)  # stands in for a solve
+    assert plan is not None
+    outputs.write_maps(plan, problem, net, tmp_path, reference=ba, reference_alias=alias)
+    path = tmp_path / "compare_ba-2020.html"
+    assert path.stat().st_size < 8_000_000
+    start = time.perf_counter()
+    s = Session(browser, path)
+    seconds = time.perf_counter() - start
+    counts = s.page.evaluate("""() => [...document.querySelectorAll('.folium-map')]
+        .map(d => d.querySelectorAll('path.rg-muni').length)""")
+    assert counts == [357, 357]
+    assert s.requests == [] and s.errors == [] and s.dialogs == []
+    legend = s.page.evaluate("""() => [...document.querySelectorAll('.rg-legend')][1]
+        .querySelectorAll('.rg-legend-name').length""")
+    assert legend == len(ba.regions) == 159
+    table = s.page.locator("table").first.inner_text()
+    assert "BA-regioner 2020" in table
+    print(f"compare_ba-2020.html: {path.stat().st_size / 1e6:.2f} MB, loaded in {seconds:.1f} s")
+    # simplified for the web as a coverage: no gap opens between neighbours (a sliver of at most
+    # a few hundred m2 where the source polygons themselves do not match is tolerated)
+    munis = net.municipalities
+    shown = display_geometry(munis.geometry, tolerance_m=MUNICIPALITY_TOLERANCE_M, coverage=True)
+    before = shapely.union_all(munis.geometry.to_crs(25833).values)
+    after = shapely.union_all(shown.to_crs(25833).values)
+    def holes(union: shapely.Geometry) -> list[shapely.Polygon]:
+        return [shapely.Polygon(ring) for part in getattr(union, "geoms", [union])
+                for ring in part.interiors]
+
+    old = holes(before)
+    new = [h for h in holes(after) if not any(h.intersects(o) for o in old)]
+    assert sum(h.area for h in new) < 1_000.0

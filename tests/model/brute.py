@@ -15,7 +15,7 @@ import numpy as np
 
 from regionopt.model import plan_terms
 from regionopt.model.candidates import rank_order
-from regionopt.problem import ProblemData
+from regionopt.problem import Commuting, ProblemData
 from regionopt.scenario import Scenario, replace_key
 
 # ---------------------------------------------------------------- instances
@@ -55,7 +55,28 @@ def random_problem(seed: int, n: int, *, p_edge: float = 0.35, two_counties: boo
     pop = rng.integers(100, 5000, size=n)
     pop[rng.integers(0, n)] = pop[rng.integers(0, n)]  # a population tie now and then
     counties = ["55" if i < n // 2 else "56" for i in range(n)] if two_counties else None
-    return make_problem(pop, w, sorted(edges), counties)
+    data = make_problem(pop, w, sorted(edges), counties)
+    return with_made_up_commuting(data, seed)
+
+
+def with_made_up_commuting(data: ProblemData, seed: int) -> ProblemData:
+    """The same problem with made-up commuting flows and centrality (own random stream).
+
+    Flows: most employed residents work at home, some in random other municipalities;
+    every municipality also sends commuters to and receives them from outside the area.
+    """
+    rng = np.random.default_rng(10_000 + seed)
+    n = data.n
+    flows = np.where(rng.random((n, n)) < 0.5, rng.integers(0, 120, size=(n, n)), 0)
+    np.fill_diagonal(flows, rng.integers(100, 900, size=n))
+    employed = flows.sum(axis=1) + rng.integers(0, 60, size=n)
+    jobs = flows.sum(axis=0) + rng.integers(0, 60, size=n)
+    index = rng.integers(300, 1000, size=n)
+    klass = 6 - np.searchsorted([565, 670, 775, 870, 925], index, side="right")
+    return ProblemData(codes=data.codes, names=data.names, counties=data.counties,
+                       population=data.population.copy(), minutes=data.minutes.copy(),
+                       edges=data.edges, commuting=Commuting(flows, employed, jobs),
+                       centrality=np.column_stack([index, klass]).astype("int64"))
 
 
 def scen(**keys) -> Scenario:
@@ -91,25 +112,81 @@ def connected(block, nbrs) -> bool:
     return seen == block
 
 
+def exceptions(data, s) -> set[int]:
+    return {data.index(code) for code, _ in s.constraints.exceptions}
+
+
+def exempt(data, s, block) -> bool:
+    """A block of exceptions only is exempt from floors and core minimums."""
+    return bool(s.constraints.exceptions) and set(block) <= exceptions(data, s)
+
+
+def strength_values(data, measure):
+    if measure == "jobs":
+        return data.commuting.jobs
+    if measure == "centrality":
+        return data.centrality[:, 0]
+    return data.population
+
+
+def strongest(data, s, block):
+    values = strength_values(data, s.constraints.core_measure)
+    return max(block, key=lambda i: (values[i], -int(data.codes[i])))
+
+
+def core_strong_enough(data, s, block, j) -> bool:
+    c = s.constraints
+    if exempt(data, s, block):
+        return True
+    if data.population[j] < c.min_core_population:
+        return False
+    if c.min_core_jobs and data.commuting.jobs[j] < c.min_core_jobs:
+        return False
+    limit = c.max_core_centrality_class
+    return limit is None or data.centrality[j, 1] <= limit
+
+
 def block_cores(data, s, block, rank):
     """Every admissible core of a block (all members reach it within the limit)."""
     c = s.constraints
-    limit = math.inf if c.max_travel_minutes is None else c.max_travel_minutes
+    soft = s.objective.travel_excess > 0
+    limit = math.inf if c.max_travel_minutes is None or soft else c.max_travel_minutes
     fixed = {data.index(k) for k in c.fixed_cores} & set(block)
     options = [max(block, key=lambda i: rank[i])] if c.core_is_largest else list(block)
+    if c.core_is_strongest:
+        options = [j for j in options if j == strongest(data, s, block)]
+    free = exceptions(data, s)
     out = []
     for j in options:
-        if data.population[j] < c.min_core_population or (fixed and fixed != {j}):
+        if not core_strong_enough(data, s, block, j) or (fixed and fixed != {j}):
             continue
-        if all(data.minutes[i, j] <= limit for i in block):
+        if j in free and not set(block) <= free:
+            continue  # an exception may be the core of exceptions only
+        if all(data.minutes[i, j] <= limit or (i in free and math.isfinite(data.minutes[i, j]))
+               for i in block):
             out.append(j)
     return out
+
+
+def self_contained(data, s, block) -> bool:
+    alpha = s.constraints.min_self_containment
+    if not alpha or exempt(data, s, block):
+        return True
+    f = data.commuting.flows
+    live = sum(int(f[o, d]) for o in block for d in block)
+    employed = sum(int(data.commuting.employed[o]) for o in block)
+    jobs = sum(int(data.commuting.jobs[d]) for d in block)
+    return live >= alpha * employed and live >= alpha * jobs
 
 
 def block_ok(data, s, block, nbrs) -> bool:
     c = s.constraints
     size = int(data.population[block].sum())
-    if size < c.min_population or (c.max_population is not None and size > c.max_population):
+    floor = 0 if s.objective.population_shortfall > 0 or exempt(data, s, block) \
+        else c.min_population
+    if size < floor or (c.max_population is not None and size > c.max_population):
+        return False
+    if not self_contained(data, s, block):
         return False
     if c.respect_county_borders and len({data.counties[i] for i in block}) > 1:
         return False
@@ -144,11 +221,29 @@ def brute_force(data: ProblemData, s: Scenario, *, closer_neighbour: bool = Fals
                 cores[block] = j
             if closer_neighbour and not closer_ok(data, cores, nbrs):
                 continue
-            t = plan_terms(data, cores)
-            value = s.objective.travel * t["travel"] + s.objective.balance * t["balance"]
-            plans.append((value, tuple(cores)))
+            plans.append((brute_objective(data, s, part, cores), tuple(cores)))
     plans.sort()
     return plans
+
+
+def brute_objective(data, s, part, cores) -> float:
+    """The scenario's objective, the newer terms written out from their definitions."""
+    t = plan_terms(data, cores)
+    w, c = s.objective, s.constraints
+    value = w.travel * t["travel"] + w.balance * t["balance"]
+    if w.commuting:
+        f = data.commuting.flows
+        value += w.commuting * sum(int(f[o, d]) for o in range(data.n) for d in range(data.n)
+                                   if cores[o] != cores[d])
+    if w.population_shortfall:
+        value += w.population_shortfall * sum(
+            max(0, c.min_population - int(data.population[b].sum()))
+            for b in part if not exempt(data, s, b))
+    if w.travel_excess and c.max_travel_minutes is not None:
+        free = exceptions(data, s)
+        value += w.travel_excess * sum(max(0.0, data.minutes[i, cores[i]] - c.max_travel_minutes)
+                                       for i in range(data.n) if i not in free)
+    return value
 
 
 def closer_ok(data, cores, nbrs) -> bool:

@@ -44,6 +44,20 @@ CONFIGS = [
     dict(regions__count=2, constraints__contiguity=False, constraints__core_is_largest=True),
     dict(regions__count=3, constraints__fixed_cores=["5502"],
          constraints__min_core_population=1500),
+    # functional regions, on made-up commuting (brute.with_made_up_commuting)
+    dict(regions__count=3, objective__commuting=40.0),
+    dict(regions__min_count=2, regions__max_count=4, constraints__min_self_containment=0.6,
+         objective__commuting=10.0),
+    dict(regions__count=3, constraints__core_is_strongest=True,
+         constraints__core_measure="centrality", constraints__max_core_centrality_class=5),
+    dict(regions__count=3, constraints__core_is_strongest=True, constraints__core_measure="jobs",
+         constraints__min_core_jobs=300),
+    dict(regions__min_count=2, regions__max_count=4, constraints__min_population=7000,
+         objective__population_shortfall=8.0),
+    dict(regions__count=3, constraints__max_travel_minutes=40.0, objective__travel_excess=500.0),
+    dict(regions__min_count=2, regions__max_count=5, constraints__max_travel_minutes=45.0,
+         constraints__min_population=3000,
+         constraints__exceptions=[["5501", "island"], ["5508", "island"]]),
 ]
 
 

@@ -4,8 +4,11 @@ The families (regionopt.model.families.count, regionopt.model.families.populatio
 regionopt.model.families.must_link, regionopt.model.families.cannot_link,
 regionopt.model.families.fixed_cores, regionopt.model.families.contiguity,
 regionopt.model.families.travel, regionopt.model.families.county,
-regionopt.model.families.core_largest, regionopt.model.families.core_population)
-share the shapes of regionopt.model.families.base.
+regionopt.model.families.core_largest, regionopt.model.families.core_population,
+regionopt.model.families.exceptions, regionopt.model.families.self_containment,
+regionopt.model.families.core_strength, regionopt.model.families.core_minimum)
+share the shapes of regionopt.model.families.base. The instances carry made-up
+commuting flows and centrality (brute.with_made_up_commuting).
 
 For every family on its own, on random instances of six municipalities, every
 plan (every partition, every choice of cores) is checked three ways:
@@ -46,11 +49,32 @@ ONE_FAMILY = {
     "the county borders": dict(constraints__respect_county_borders=True),
     "core_is_largest": dict(constraints__core_is_largest=True),
     "min_core_population": dict(constraints__min_core_population=2000),
+    "the exceptions": dict(constraints__exceptions=[["5502", "ferry only"],
+                                                    ["5505", "ferry only"]]),
+    "the self-containment floor": dict(constraints__min_self_containment=0.7),
+    "core_is_strongest": dict(constraints__core_is_strongest=True,
+                              constraints__core_measure="jobs"),
+    "the core minimums": dict(constraints__min_core_jobs=400,
+                              constraints__max_core_centrality_class=5),
+}
+
+#: Further scenarios checked the same way: the other strength measures, and the rules
+#: the exceptions relax (travel, floors, core minimums), each with exceptions named.
+MORE = {
+    "centrality": dict(constraints__core_is_strongest=True, constraints__core_measure="centrality"),
+    "exempt travel": dict(constraints__max_travel_minutes=45.0,
+                          constraints__exceptions=[["5503", "island"]]),
+    "exempt floors": dict(constraints__min_population=4000, constraints__min_self_containment=0.7,
+                          constraints__exceptions=[["5501", "island"], ["5506", "island"]]),
+    "exempt cores": dict(constraints__min_core_jobs=600, constraints__min_core_population=2500,
+                         constraints__exceptions=[["5504", "island"]]),
+    "soft floor": dict(constraints__min_population=6000, objective__population_shortfall=1.0),
+    "soft travel": dict(constraints__max_travel_minutes=30.0, objective__travel_excess=1.0),
 }
 
 
 def family_scenario(name: str) -> Scenario:
-    return scen(**{"constraints__contiguity": False, **ONE_FAMILY[name]})
+    return scen(**{"constraints__contiguity": False, **{**ONE_FAMILY, **MORE}[name]})
 
 
 def test_every_family_has_a_test_scenario_and_is_alone_in_it() -> None:
@@ -66,10 +90,10 @@ def _instances() -> list[ProblemData]:
     return [random_problem(seed, 6, p_edge=0.4, two_counties=True) for seed in (11, 12, 13)]
 
 
-@pytest.mark.parametrize("name", sorted(ONE_FAMILY))
+@pytest.mark.parametrize("name", sorted(ONE_FAMILY) + sorted(MORE))
 def test_check_and_pruning_agree_with_enumeration(name: str) -> None:
     s = family_scenario(name)
-    fam = next(f for f in FAMILIES if f.name == name)
+    fam = next((f for f in FAMILIES if f.name == name), active_families(s)[-1])
     for data in _instances():
         cands = candidate_sets(data, s)
         accepted = 0
@@ -79,7 +103,8 @@ def test_check_and_pruning_agree_with_enumeration(name: str) -> None:
             ok = plan_ok(data, s, cores)
             view = PlanView.of(plan_from_labels(data, cores), data)
             flagged = [v for f in active_families(s) if f.check for v in f.check(view, s)]
-            if not (name == "core_is_largest" and _core_ties(data, cores)):
+            if not (name == "core_is_largest" and _core_ties(data, cores)) \
+                    and not _strength_ties(data, s, cores):
                 assert (not flagged) == ok, (name, tuple(cores), flagged)
             if ok:
                 accepted += 1
@@ -99,6 +124,15 @@ def _core_ties(data: ProblemData, cores: np.ndarray) -> bool:
     return any(pop[i] == pop[j] for i, j in enumerate(cores) if i != j)
 
 
+def _strength_ties(data: ProblemData, s: Scenario, cores: np.ndarray) -> bool:
+    """Whether a core ties in strength with another member (allowed by the audit, as above)."""
+    if not s.constraints.core_is_strongest:
+        return False
+    values = {"jobs": data.commuting.jobs, "centrality": data.centrality[:, 0],
+              "population": data.population}[s.constraints.core_measure]
+    return any(values[i] == values[j] for i, j in enumerate(cores) if i != j)
+
+
 def _admits(data: ProblemData, s: Scenario, cores: np.ndarray) -> bool:
     """Whether the family's model admits exactly ``cores`` (its variables fixed)."""
     model = build_model(data, s)
@@ -112,7 +146,7 @@ def _admits(data: ProblemData, s: Scenario, cores: np.ndarray) -> bool:
     return outcome.has_solution
 
 
-@pytest.mark.parametrize("name", sorted(ONE_FAMILY))
+@pytest.mark.parametrize("name", sorted(ONE_FAMILY) + sorted(MORE))
 def test_rows_admit_exactly_the_plans_enumeration_accepts(name: str) -> None:
     s = family_scenario(name)
     data = _instances()[0]

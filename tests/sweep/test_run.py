@@ -121,11 +121,16 @@ def test_tiny_sweep_known_answers_and_files(tmp_path: Path) -> None:
     assert row["status"] == "optimal"
     assert row["person_minutes"] == pytest.approx(38000)
     assert row["travel"] == pytest.approx(38000)
-    assert row["population_cv"] == pytest.approx(abs(5600 - 2000) / 2 / 3800)
     plan = pd.read_csv(tmp_path / row["plan_path"], dtype=str)
-    assert dict(zip(plan["kommunenummer"], plan["core"], strict=True)) == {
-        "9901": "9904", "9902": "9904", "9903": "9904", "9904": "9904", "9905": "9904",
-        "9906": "9906"}
+    cores = dict(zip(plan["kommunenummer"], plan["core"], strict=True))
+    # The line has two optimal plans of 38 000 person-minutes (a tie the solver may break
+    # either way); the one above, or A..D around D with E..F around F (5 500 and 2 100).
+    assert cores in ({"9901": "9904", "9902": "9904", "9903": "9904", "9904": "9904",
+                      "9905": "9904", "9906": "9906"},
+                     {"9901": "9904", "9902": "9904", "9903": "9904", "9904": "9904",
+                      "9905": "9906", "9906": "9906"}), cores
+    sizes = (5600, 2000) if cores["9905"] == "9904" else (5500, 2100)
+    assert row["population_cv"] == pytest.approx(abs(sizes[0] - sizes[1]) / 2 / 3800)
     folder = (tmp_path / row["plan_path"]).parent
     assert folder.name == row["id"]
     assert "count = 2" in (folder / "scenario.toml").read_text(encoding="utf-8")

@@ -13,12 +13,16 @@ from regionopt.model.families import (
     cannot_link,
     contiguity,
     core_largest,
+    core_minimum,
     core_population,
+    core_strength,
     count,
     county,
+    exceptions,
     fixed_cores,
     must_link,
     population,
+    self_containment,
     travel,
 )
 from regionopt.model.families.base import (
@@ -43,6 +47,10 @@ FAMILIES: tuple[Family, ...] = (
     county.FAMILY,
     core_largest.FAMILY,
     core_population.FAMILY,
+    exceptions.FAMILY,
+    self_containment.FAMILY,
+    core_strength.FAMILY,
+    core_minimum.FAMILY,
 )
 
 

@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 import pulp
 
+from regionopt.errors import DataError
 from regionopt.plan import Plan
-from regionopt.problem import ProblemData
+from regionopt.problem import Commuting, ProblemData
 from regionopt.scenario import Scenario
 
 Pair = tuple[int, int]
@@ -73,6 +74,12 @@ class ModelParts:
         Contiguity formulation: ``"flow"``, ``"cuts"`` or ``"none"``.
     opened
         The number of open cores, ``sum(x[j, j])``.
+    penalty
+        Weighted objective terms of elastic (soft) constraints, added by their
+        families and included by :func:`regionopt.model.objective.add_objective`.
+    kept
+        ``kept[o, d, j]`` (``o < d``): 1 when both ``o`` and ``d`` are in the
+        region of core ``j``, created on first use by :func:`kept_flows`.
     """
 
     prob: pulp.LpProblem
@@ -83,6 +90,8 @@ class ModelParts:
     nbrs: list[list[int]]
     method: str
     opened: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
+    penalty: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
+    kept: dict[tuple[int, int, int], pulp.LpVariable] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -188,3 +197,82 @@ def must_groups(data: ProblemData, scenario: Scenario) -> list[set[int]]:
     for i in range(data.n):
         groups.setdefault(find(i), set()).add(i)
     return [g for g in groups.values() if len(g) > 1]
+
+
+def exception_mask(data: ProblemData, scenario: Scenario) -> np.ndarray:
+    """Return the mask of the municipalities named in ``constraints.exceptions``.
+
+    Raises
+    ------
+    DataError
+        If an exception names a municipality outside the study area.
+    """
+    mask = np.zeros(data.n, dtype=bool)
+    for code, _ in scenario.constraints.exceptions:
+        if code not in data.codes:
+            raise DataError(f"scenario {scenario.name!r}: constraints.exceptions names "
+                            f"municipality {code}, which is not in the study area")
+        mask[data.index(code)] = True
+    return mask
+
+
+def commuting_of(data: ProblemData, key: str) -> Commuting:
+    """Return the problem's commuting flows, or raise naming the scenario ``key`` that needs them.
+
+    Raises
+    ------
+    DataError
+        If the problem carries no commuting flows.
+    """
+    if data.commuting is None:
+        raise DataError(f"{key} needs commuting flows, and the problem has none "
+                        "(build it with regionopt.data.commuting.functional_problem)")
+    return data.commuting
+
+
+def kept_flows(m: ModelParts) -> dict[tuple[int, int, int], pulp.LpVariable]:
+    """Return (creating once) the kept-pair variables ``y[o, d, j]`` with their rows.
+
+    For every pair ``o < d`` with flow either way (``F[o, d] + F[d, o] > 0``)
+    and every core ``j`` both may join: ``y <= x[o, j]`` and ``y <= x[d, j]``,
+    so ``y <= x[o, j] * x[d, j]``. Only rows that reward ``y`` use it (the
+    commuting term, the self-containment floor), so raising it to the product
+    is always allowed: the linearisation is exact.
+    """
+    if m.kept is not None:
+        return m.kept
+    flows = commuting_of(m.data, "the commuting term").flows
+    both = flows + flows.T
+    codes, kept = m.data.codes, {}
+    pairs = [(int(o), int(d)) for o, d in zip(*np.nonzero(both), strict=True) if o < d]
+    for j in sorted(m.cands):
+        members = m.cands[j]
+        for o, d in pairs:
+            if o in members and d in members:
+                y = m.prob.add_variable(f"kept_{codes[o]}_{codes[d]}_{codes[j]}", 0, 1)
+                m.prob += (y - m.x[o, j] <= 0, f"keptres_{codes[o]}_{codes[d]}_{codes[j]}")
+                m.prob += (y - m.x[d, j] <= 0, f"keptwork_{codes[o]}_{codes[d]}_{codes[j]}")
+                kept[o, d, j] = y
+    m.kept = kept
+    return kept
+
+
+def strength(data: ProblemData, measure: str) -> np.ndarray:
+    """Return each municipality's strength under ``constraints.core_measure``.
+
+    ``population``; ``jobs`` (employed persons working there, from anywhere);
+    ``centrality`` (Statistics Norway's index).
+
+    Raises
+    ------
+    DataError
+        If the measure needs data the problem lacks.
+    """
+    if measure == "jobs":
+        return commuting_of(data, "constraints.core_measure = \"jobs\"").jobs.astype("int64")
+    if measure == "centrality":
+        if data.centrality is None:
+            raise DataError("constraints.core_measure = \"centrality\" needs the centrality "
+                            "index, and the problem has none")
+        return data.centrality[:, 0].astype("int64")
+    return data.population.astype("int64")

@@ -15,7 +15,9 @@ from regionopt.scenario import Scenario
 def count_range(data: ProblemData, scenario: Scenario) -> tuple[int, int]:
     """Return the least and the most regions a plan of ``scenario`` may have."""
     r = scenario.regions
-    if r.count is not None:
+    if r.count == "max":
+        return 1, data.n
+    if isinstance(r.count, int):
         return r.count, r.count
     return r.min_count or 1, r.max_count or data.n
 
@@ -31,7 +33,8 @@ def _rows(m: ModelParts) -> None:
 
 def _check(view: PlanView, s: Scenario) -> list[Violation]:
     n, r = len(view.regions), s.regions
-    tests = (("regions.count", r.count, n != r.count, "exactly"),
+    exact = r.count if isinstance(r.count, int) else None
+    tests = (("regions.count", exact, n != exact, "exactly"),
              ("regions.min_count", r.min_count, r.min_count is not None and n < r.min_count,
               "at least"),
              ("regions.max_count", r.max_count, r.max_count is not None and n > r.max_count,

@@ -1,0 +1,109 @@
+"""Checks of raw TOML values for :mod:`regionopt.scenario`, raising one-line errors.
+
+Each check names the scenario file and the dotted key, shows the value as
+TOML writes it, and raises :class:`~regionopt.errors.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from regionopt.errors import ScenarioError
+
+_CODE = re.compile(r"\d{4}")
+
+Pair = tuple[str, str]
+
+
+def _show(value: Any) -> str:
+    """Render a value the way it looks in TOML, for error messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "a table"
+    return str(value)
+
+
+class _Checker:
+    """Converts raw TOML values, raising one-line errors naming ``source`` and the key."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, key: str, what: str, value: Any = None, *, show: bool = True) -> ScenarioError:
+        got = f", got {_show(value)}" if show else ""
+        return ScenarioError(f"{self.source}: {key} {what}{got}")
+
+    def boolean(self, key: str, v: Any) -> bool:
+        if not isinstance(v, bool):
+            raise self.fail(key, "must be true or false", v)
+        return v
+
+    def integer(self, key: str, v: Any, *, low: int = 0, optional: bool = False) -> int | None:
+        if v is None and optional:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise self.fail(key, "must be an integer", v)
+        if v < low:
+            raise self.fail(key, f"must be at least {low}", v)
+        return v
+
+    def number(self, key: str, v: Any, *, positive: bool = False) -> float:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            kind = "a positive number" if positive else "a non-negative number"
+            raise self.fail(key, f"must be {kind}", v)
+        if v < 0 or (positive and v == 0):
+            raise self.fail(key, "must be a positive number" if positive
+                            else "must not be negative", v)
+        return float(v)
+
+    def share(self, key: str, v: Any) -> float:
+        value = self.number(key, v)
+        if value > 1:
+            raise self.fail(key, "must be a share from 0 to 1", v)
+        return value
+
+    def klass(self, key: str, v: Any, *, optional: bool = False) -> int | None:
+        value = self.integer(key, v, low=1, optional=optional)
+        if value is not None and value > 6:
+            raise self.fail(key, "must be a centrality class from 1 to 6", v)
+        return value
+
+    def string(self, key: str, v: Any) -> str:
+        if not isinstance(v, str) or not v.strip():
+            raise self.fail(key, "must be a non-empty string", v)
+        return v
+
+    def codes(self, key: str, v: Any, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
+        if not isinstance(v, list | tuple):
+            raise self.fail(key, f"must be a list of {what}", v)
+        for item in v:
+            if not isinstance(item, str) or not pattern.fullmatch(item):
+                raise self.fail(key, f"must list {what}", item)
+        dup = sorted({c for c in v if list(v).count(c) > 1})
+        if dup:
+            raise self.fail(key, f"lists {dup[0]} more than once", show=False)
+        return tuple(v)
+
+    def pairs(self, key: str, v: Any) -> tuple[Pair, ...]:
+        if not isinstance(v, list | tuple):
+            raise self.fail(key, "must be a list of [code, code] pairs", v)
+        out: list[Pair] = []
+        for item in v:
+            if (not isinstance(item, list | tuple) or len(item) != 2
+                    or not all(isinstance(c, str) and _CODE.fullmatch(c) for c in item)):
+                raise self.fail(key, "must hold pairs of 4-digit kommunenummer", item)
+            if item[0] == item[1]:
+                raise self.fail(key, "pairs a municipality with itself", item)
+            if frozenset(item) in {frozenset(p) for p in out}:
+                raise self.fail(key, "lists a pair more than once", item)
+            out.append((item[0], item[1]))
+        return tuple(out)

@@ -1,0 +1,105 @@
+"""The criteria table: each region of a plan, pass or fail against the planners' criteria.
+
+Thresholds come from the scenario's ``[criteria]`` table (defaults and sources in
+``docs/scenarios.md``). One row per region and criterion:
+
+* ``population``: population ≥ ``min_population`` (5 000, NIVI's smallest region);
+* ``municipal_minimum``: population ≥ ``municipal_minimum`` (15 000, the 2014 expert
+  committee's minimum of 15 000–20 000);
+* ``self_containment``: ≥ ``self_containment`` (0.75), or ``self_containment_large``
+  (0.667) for regions with more than ``large_workers`` (25 000) employed residents, as
+  the UK travel-to-work areas;
+* ``longest_trip`` and ``mean_trip``: the longest and the population-weighted mean
+  minutes to the core ≤ ``longest_trip_minutes`` (75) and ``mean_trip_minutes`` (45);
+  the ``band`` column says which of Statistics Norway's old bands (45/60/75 minutes)
+  the value falls in;
+* ``core_centrality_class``: the core's class ≤ ``max_core_centrality_class`` (5).
+
+The ``note`` column names the scenario's exceptions in the region, with their reasons,
+and the divided municipality (Ålesund/Haram) where its commuting flows are estimated.
+Commuting and centrality rows need the problem to carry those data.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from regionopt.evaluate.metrics import PlanMetrics
+from regionopt.problem import ProblemData
+from regionopt.scenario import Scenario
+
+COLUMNS = ("region", "criterion", "value", "threshold", "passed", "band", "note")
+_SPLIT = {"1508", "1580"}
+
+
+def _band(minutes: float) -> str:
+    for limit in (45, 60, 75):
+        if minutes <= limit:
+            return f"<= {limit} min"
+    return "> 75 min"
+
+
+def criteria_table(metrics: PlanMetrics, problem: ProblemData,
+                   scenario: Scenario) -> pd.DataFrame:
+    """Return the criteria table of a plan (columns :data:`COLUMNS`), by region then criterion.
+
+    Parameters
+    ----------
+    metrics
+        The plan's metrics (:func:`~regionopt.evaluate.metrics.evaluate`) on ``problem``.
+    problem
+        The problem the metrics were computed on.
+    scenario
+        Supplies the thresholds (``[criteria]``) and the named exceptions.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    cr = scenario.criteria
+    reasons = dict(scenario.constraints.exceptions)
+    rows = []
+    for region in metrics.regions.to_dict(orient="records"):
+        codes = str(region["member_codes"]).split(";")
+        notes = [f"{problem.names[problem.index(c)]} ({c}) is an exception: {reasons[c]}"
+                 for c in codes if c in reasons]
+        if problem.commuting is not None and _SPLIT & set(codes) and problem.commuting.note:
+            notes.append("commuting of Ålesund and Haram divided from 2022 Ålesund by population")
+        note = "; ".join(notes)
+        pop = int(region["population"])
+        checks: list[tuple[str, float, float, bool, str]] = [
+            ("population", pop, cr.min_population, pop >= cr.min_population, ""),
+            ("municipal_minimum", pop, cr.municipal_minimum, pop >= cr.municipal_minimum, ""),
+        ]
+        if "self_containment" in region:
+            large = region["employed"] > cr.large_workers
+            need = cr.self_containment_large if large else cr.self_containment
+            value = float(region["self_containment"])
+            checks.append(("self_containment", value, need, value >= need, ""))
+        for key, col, limit in (("longest_trip", "max_minutes", cr.longest_trip_minutes),
+                                ("mean_trip", "mean_minutes", cr.mean_trip_minutes)):
+            value = float(region[col])
+            checks.append((key, value, limit, value <= limit,
+                           _band(value) if math.isfinite(value) else "unreachable"))
+        if "core_centrality_class" in region:
+            klass = int(region["core_centrality_class"])
+            checks.append(("core_centrality_class", klass, cr.max_core_centrality_class,
+                           klass <= cr.max_core_centrality_class, ""))
+        rows += [(region["region"], name, value, limit, bool(ok), band, note)
+                 for name, value, limit, ok, band in checks]
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def shortfalls(table: pd.DataFrame) -> list[str]:
+    """Return one sentence per failed criterion: which region falls short of what, and why."""
+    out = []
+    for row in table[~table["passed"]].itertuples(index=False):
+        why = f" ({row.note})" if row.note else ""
+        value = f"{row.value:.0f}" if abs(row.value) >= 100 else f"{row.value:.3g}"
+        out.append(f"{row.region}: {row.criterion} {value} vs {row.threshold:g}{why}")
+    return out
+
+
+__all__ = ["COLUMNS", "criteria_table", "shortfalls"]

@@ -1,0 +1,73 @@
+"""Self-containment floor: ``constraints.min_self_containment`` (α).
+
+Every region R must keep at least the share α of its employed residents and
+of its jobs: ``L(R) >= α·E(R)`` and ``L(R) >= α·J(R)`` (the linear form of
+``min(L/E, L/J) >= α``; E and J count flows to and from all of Norway, see
+``docs/metrics.md``). Rows ``scres_<core>`` and ``scjobs_<core>`` with
+``L = Σ_o F[o, o]·x[o, j] + Σ_{o<d} (F[o, d] + F[d, o])·y[o, d, j]`` over the
+kept-pair variables of :func:`~regionopt.model.families.base.kept_flows`. A
+region whose core is a named exception (``constraints.exceptions``) is
+exempt. No pruning. Audit: each region's L, E and J.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pulp
+
+from regionopt.model.families.base import (
+    Family,
+    ModelParts,
+    PlanView,
+    Violation,
+    commuting_of,
+    exception_mask,
+    kept_flows,
+)
+from regionopt.scenario import Scenario
+
+KEY = "constraints.min_self_containment"
+
+
+def _rows(m: ModelParts) -> None:
+    alpha, data = m.scenario.constraints.min_self_containment, m.data
+    c = commuting_of(data, KEY)
+    both = c.flows + c.flows.T
+    exempt = exception_mask(data, m.scenario)
+    live: dict[int, list[tuple[pulp.LpVariable, float]]] = {j: [] for j in m.cands}
+    for (o, d, j), y in kept_flows(m).items():
+        live[j].append((y, float(both[o, d])))
+    for j, members in sorted(m.cands.items()):
+        if exempt[j]:
+            continue
+        own = [(m.x[i, j], float(c.flows[i, i])) for i in sorted(members) if c.flows[i, i]]
+        kept = pulp.LpAffineExpression(own + live[j])
+        for name, total in (("scres", c.employed), ("scjobs", c.jobs)):
+            side = pulp.lpSum(alpha * float(total[i]) * m.x[i, j] for i in sorted(members))
+            m.prob += (kept - side >= 0, f"{name}_{data.codes[j]}")
+
+
+def _check(view: PlanView, s: Scenario) -> list[Violation]:
+    alpha, data, out = s.constraints.min_self_containment, view.data, []
+    c = commuting_of(data, KEY)
+    exempt = exception_mask(data, s)
+    for r, core, members in view.regions:
+        if exempt[core]:
+            continue
+        idx = list(members)
+        live = int(c.flows[np.ix_(idx, idx)].sum())
+        employed, jobs = int(c.employed[idx].sum()), int(c.jobs[idx].sum())
+        if live < alpha * employed or live < alpha * jobs:
+            out.append(Violation(KEY, r, f"region {r} keeps {live} of {employed} employed "
+                                         f"residents and {jobs} jobs, below {alpha:g}"))
+    return out
+
+
+FAMILY = Family(
+    name="the self-containment floor",
+    keys=(KEY,),
+    relax=((KEY, 0.0),),
+    active=lambda s: s.constraints.min_self_containment > 0,
+    rows=_rows,
+    check=_check,
+)

@@ -1,0 +1,183 @@
+"""Check a travel-time matrix against TØI's published drive times (BA-regioner 2020).
+
+TØI-rapport 1713/2019 gives, for every municipality, ``Reisetid``: minutes by car to its
+BA-region's centre. We ship it in ``data/geo/reference/ba_2020.csv`` (column
+``travel_minutes``, mapped to 2024 codes). For every *non-centre* municipality with a figure
+(not in its region's ``centres``; 1580 Haram has none) the validation sets that figure beside
+our minutes from its administrative centre to the region's centre municipality; in a region with
+two centres (Oslo/Bærum, Stavanger/Sandnes, ...) the nearer one by our matrix.
+
+TØI's figure is a population-weighted trip from inside the municipality; ours runs from
+administrative centre to administrative centre, so differences of a few minutes are expected
+(ours is usually the shorter). A pair is a **gross outlier** when ours is a factor two off TØI's
+and more than 25 minutes off, or more than 60 minutes off: that is a fault of the network (a
+missing ferry, a broken junction, a misplaced centre), never a matter of speeds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from regionopt.data.reference import BA_2020, reference_path
+from regionopt.errors import DataError
+
+#: Gross-outlier rule: a factor ``FACTOR`` off and more than ``FACTOR_MIN`` minutes, or more than
+#: ``ABS_MIN`` minutes off.
+FACTOR = 2.0
+FACTOR_MIN = 25.0
+ABS_MIN = 60.0
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The comparison of a matrix with TØI's drive times.
+
+    Attributes
+    ----------
+    table
+        One row per pair, worst first (gross outliers, then by relative error): ``code``,
+        ``name``, ``region``, ``centre``, ``centre_name``, ``toi_min``, ``ours_min``,
+        ``error_min`` (ours - TØI), ``rel_error`` (``|error| / TØI``), ``gross``.
+    summary
+        ``pairs``, ``unreachable``, ``gross``, ``median_rel_error``, ``mean_rel_error``,
+        ``p90_rel_error``, ``within_15pct``, ``median_abs_error_min``,
+        ``median_signed_error_min``.
+    """
+
+    table: pd.DataFrame
+    summary: MappingProxyType[str, Any]
+
+
+def toi_pairs() -> pd.DataFrame:
+    """Return TØI's pairs: ``code``, ``name``, ``region``, ``centres`` (list), ``toi_min``.
+
+    Raises
+    ------
+    DataError
+        If the shipped BA-regioner table is missing or malformed.
+    """
+    path = reference_path(BA_2020)
+    try:
+        ba = pd.read_csv(path, dtype=str, keep_default_na=False)
+        rows = ba[ba["travel_minutes"].str.strip() != ""]
+        out = pd.DataFrame({"code": rows["kommunenummer"], "name": rows["name"],
+                            "region": rows["region"],
+                            "centres": rows["centres"].str.split(";"),
+                            "toi_min": rows["travel_minutes"].astype(float)})
+    except (KeyError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read ({exc})") from None
+    names = dict(zip(ba["kommunenummer"], ba["name"], strict=True))
+    out["centre_names"] = out["centres"].map(lambda cs: [names.get(c, c) for c in cs])
+    keep = [code not in centres for code, centres in zip(out["code"], out["centres"],
+                                                         strict=True)]
+    return out[keep].reset_index(drop=True)
+
+
+def validate(minutes: pd.DataFrame) -> Validation:
+    """Compare ``minutes`` (origin × destination, kommunenummer labels) with TØI's figures.
+
+    Parameters
+    ----------
+    minutes
+        The travel-time matrix (``Network.minutes`` or ``travel_time_minutes.csv``); it must
+        hold every municipality of Norway.
+
+    Returns
+    -------
+    Validation
+
+    Raises
+    ------
+    DataError
+        If the matrix lacks a municipality of a pair (naming it).
+    """
+    minutes = minutes.copy()
+    minutes.index = minutes.index.astype(str).str.zfill(4)
+    minutes.columns = minutes.columns.astype(str).str.zfill(4)
+    pairs = toi_pairs()
+    recs = []
+    for row in pairs.itertuples(index=False):
+        for code in (row.code, *row.centres):
+            if code not in minutes.index or code not in minutes.columns:
+                raise DataError(f"travel-time matrix: municipality {code} is missing "
+                                "(validate a network of all Norway)")
+        best, centre, cname = np.inf, row.centres[0], row.centre_names[0]
+        for c, cn in zip(row.centres, row.centre_names, strict=True):
+            value = float(minutes.at[row.code, c])
+            if value < best:
+                best, centre, cname = value, c, cn
+        recs.append({"code": row.code, "name": row.name, "region": row.region,
+                     "centre": centre, "centre_name": cname, "toi_min": row.toi_min,
+                     "ours_min": best if np.isfinite(best) else np.nan})
+    table = pd.DataFrame(recs)
+    table["error_min"] = table["ours_min"] - table["toi_min"]
+    table["rel_error"] = table["error_min"].abs() / table["toi_min"]
+    ratio = np.maximum(table["ours_min"] / table["toi_min"], table["toi_min"] / table["ours_min"])
+    off = table["error_min"].abs()
+    table["gross"] = (table["ours_min"].isna() | ((ratio >= FACTOR) & (off > FACTOR_MIN))
+                      | (off > ABS_MIN))
+    order = np.lexsort((table["code"].to_numpy(),
+                        -table["rel_error"].fillna(np.inf).to_numpy(),
+                        ~table["gross"].to_numpy()))
+    table = table.iloc[order].reset_index(drop=True)
+    rel = table["rel_error"].dropna()
+    summary = {"pairs": len(table), "unreachable": int(table["ours_min"].isna().sum()),
+               "gross": int(table["gross"].sum()),
+               "median_rel_error": float(rel.median()), "mean_rel_error": float(rel.mean()),
+               "p90_rel_error": float(rel.quantile(0.9)),
+               "within_15pct": float((rel <= 0.15).mean()),
+               "median_abs_error_min": float(table["error_min"].abs().median()),
+               "median_signed_error_min": float(table["error_min"].median())}
+    return Validation(table=table, summary=MappingProxyType(summary))
+
+
+def summary_lines(result: Validation) -> list[str]:
+    """Return the summary as a few lines of text."""
+    s = result.summary
+    return [
+        f"pairs compared: {s['pairs']} (non-centre municipalities with a TØI figure); "
+        f"unreachable: {s['unreachable']}",
+        f"median relative error {s['median_rel_error']:.1%}, mean {s['mean_rel_error']:.1%}, "
+        f"90th percentile {s['p90_rel_error']:.1%}; within 15 %: {s['within_15pct']:.0%}",
+        f"median |error| {s['median_abs_error_min']:.1f} min; median signed error "
+        f"(ours - TØI) {s['median_signed_error_min']:+.1f} min",
+        f"gross outliers (x{FACTOR:g} and > {FACTOR_MIN:g} min, or > {ABS_MIN:g} min off): "
+        f"{s['gross']}",
+    ]
+
+
+def validation_markdown(result: Validation, *, network: str = "") -> str:
+    """Return the validation as a Markdown page: how, the summary, every pair worst first.
+
+    Parameters
+    ----------
+    result
+        From :func:`validate`.
+    network
+        A line saying which network was validated (its cache key, area).
+    """
+    lines = ["# Travel times checked against TØI (BA-regioner 2020)", "",
+             "Written by `regionopt network validate` (`regionopt.network.validation`). "
+             "TØI's `Reisetid` (TØI-rapport 1713/2019, minutes by car from the municipality to "
+             "its BA-region's centre, a population-weighted trip) beside regionopt's minutes "
+             "from administrative centre to administrative centre; two-centre regions use the "
+             "nearer centre. A pair is a gross outlier when it is a factor two off and more "
+             "than 25 minutes off, or more than 60 minutes off.", ""]
+    if network:
+        lines += [network, ""]
+    lines += [f"- {line}" for line in summary_lines(result)]
+    lines += ["", "| municipality | BA-region | centre | TØI (min) | regionopt (min) | "
+              "ours - TØI | rel. error | gross |", "| --- | --- | --- | ---: | ---: | ---: | ---: "
+              "| --- |"]
+    for r in result.table.itertuples(index=False):
+        ours = "unreachable" if pd.isna(r.ours_min) else f"{r.ours_min:.1f}"
+        err = "" if pd.isna(r.error_min) else f"{r.error_min:+.1f}"
+        rel = "" if pd.isna(r.rel_error) else f"{r.rel_error:.0%}"
+        lines.append(f"| {r.code} {r.name} | {r.region} | {r.centre} {r.centre_name} | "
+                     f"{r.toi_min:.1f} | {ours} | {err} | {rel} | {'yes' if r.gross else ''} |")
+    return "\n".join(lines) + "\n"
