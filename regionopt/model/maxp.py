@@ -30,6 +30,7 @@ from regionopt.model.build import build_model, start_values
 from regionopt.model.families import Candidates
 from regionopt.model.heuristic import heuristic_plan
 from regionopt.model.optimise import optimise
+from regionopt.model.solvers import lp_solver
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
 
@@ -111,7 +112,7 @@ def _relaxation_bound(prob: pulp.LpProblem, threads: int) -> int | None:
     """Solve the linear relaxation (minimising minus the open cores); floor of its maximum."""
     relaxed = prob.copy()
     try:
-        relaxed.solve(pulp.HiGHS(mip=False, msg=False, threads=threads))
+        relaxed.solve(lp_solver(threads=threads))
     except pulp.PulpSolverError as exc:
         log.info("relaxation of the most-regions model not solved: %s", exc)
         return None

@@ -367,6 +367,18 @@ def _stdout_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+def lp_solver(*, threads: int, time_limit_s: float | None = None) -> pulp.LpSolver:
+    """Return HiGHS set up for a linear relaxation: silent (no banner) and interruptible.
+
+    The thread count may differ from the last run's, so HiGHS's scheduler is reset (as
+    before every MIP run).
+    """
+    import highspy  # lazy: only HiGHS runs load its native library
+
+    highspy.Highs.resetGlobalScheduler(True)
+    return _InterruptibleHiGHS(mip=False, msg=False, threads=threads, timeLimit=time_limit_s)
+
+
 def solver_names() -> list[str]:
     """Return the solvers usable here, of ``cbc`` and ``highs``."""
     names = []
