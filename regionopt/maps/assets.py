@@ -19,6 +19,7 @@ import base64
 import functools
 import html
 import importlib.util
+from importlib import resources
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,6 +92,29 @@ def _inline_images(css: str, folder: Path) -> str:
         return f"url(data:image/png;base64,{data})"
 
     return _IMAGE_URL.sub(repl, css)
+
+
+EDITOR_SCRIPTS = ("editor_metrics.js", "editor.js")
+
+
+@functools.lru_cache(maxsize=1)
+def editor_js() -> str:
+    """Return the plan editor's scripts (shipped in the package), to inline after ours.
+
+    ``editor_metrics.js`` recomputes the metrics and the audit of an edited
+    plan; ``editor.js`` is the editor and its page API (``docs/maps.md``).
+
+    Raises
+    ------
+    DataError
+        If a script contains ``</script``.
+    """
+    folder = resources.files("regionopt.maps")
+    parts = [(folder / name).read_text(encoding="utf-8") for name in EDITOR_SCRIPTS]
+    for name, text in zip(EDITOR_SCRIPTS, parts, strict=True):
+        if "</script" in text.lower():
+            raise DataError(f"regionopt/maps/{name}: contains '</script' and cannot be inlined")
+    return "\n".join(parts)
 
 
 # Our own client-side code. Every name from data is set with textContent.
@@ -274,6 +298,44 @@ body.rg-compare { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0,
   text-align: left; }
 .rg-tables td.num, .rg-tables th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .rg-tables thead th { background: #eef1f4; }
+.rg-outline { pointer-events: none; }
+.rg-stale .rg-outline, .rg-stale .rg-label-region, .rg-stale .rg-label-core,
+.rg-stale .rg-core { display: none; }
+.rg-label-live span { font-size: 12.5px; font-weight: 700; color: #14181d;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; transform: translate(-50%, -140%); }
+.rg-editing .leaflet-interactive.rg-muni { cursor: pointer; }
+.rg-editor { background: #fff; border: 1px solid #c8ced6; border-radius: 4px; padding: 8px 10px;
+  font-size: 13px; box-sizing: border-box; overflow-y: auto; }
+body.rg-plan.rg-has-editor { grid-template-columns: minmax(0, 1fr) clamp(300px, 30vw, 430px); }
+body.rg-plan .rg-editor { grid-column: 2; grid-row: 2; margin: 0 6px 0 8px; min-height: 0; }
+body.rg-compare .rg-editor { grid-column: 1 / -1; margin-top: 12px; }
+body.rg-compare .rg-ed-body { display: grid; grid-template-columns: minmax(0, 1.2fr) minmax(0, 1fr);
+  column-gap: 22px; }
+body.rg-compare .rg-ed-controls p, body.rg-compare .rg-ed-find { flex: 0 1 auto; }
+.rg-editor h2 { font-size: 1.05rem; margin: 0 0 6px; }
+.rg-editor h3 { font-size: .95rem; margin: 10px 0 4px; }
+.rg-ed-controls { display: flex; flex-wrap: wrap; gap: 6px; align-items: center;
+  align-content: start; }
+.rg-ed-controls p, .rg-ed-selected, .rg-ed-row, .rg-ed-find { flex: 1 1 100%; }
+.rg-ed-row { display: flex; flex-wrap: wrap; gap: 6px; }
+.rg-editor button, .rg-editor select, .rg-editor input { font: inherit; padding: 3px 7px; }
+.rg-editor button[aria-pressed="true"] { background: #1864ab; color: #fff; border-color: #1864ab; }
+.rg-ed-selected { font-weight: 600; }
+.rg-ed-hint { color: #5b6672; font-size: 11.5px; margin: 4px 0; }
+.rg-ed-status { margin: 6px 0; padding: 4px 6px; border-radius: 3px; background: #eef1f4; }
+.rg-ed-status.rg-ed-is-edited { background: #fff0e6; border-left: 4px solid #e8590c;
+  font-weight: 600; }
+.rg-plan-edited .rg-head h1::after { content: " ✎"; color: #e8590c; }
+.rg-ed-figures { border-collapse: collapse; width: 100%; font-size: 12.5px; }
+.rg-ed-figures th, .rg-ed-figures td { border-bottom: 1px solid #dde2e8; padding: 3px 6px;
+  text-align: left; }
+.rg-ed-figures .num { text-align: right; font-variant-numeric: tabular-nums;
+  white-space: nowrap; }
+.rg-ed-figures td.rg-ed-live { font-weight: 650; }
+.rg-ed-split li { color: #c92a2a; }
+.rg-ed-violations { padding-left: 18px; margin: 4px 0; }
+.rg-ed-violations code { font-size: 11.5px; background: #f1f3f5; padding: 0 3px; }
+.rg-ed-ok { color: #2b8a3e; }
 .rg-foot { grid-column: 1 / -1; color: #5b6672; font-size: 11.5px; padding: 4px 6px 10px; }
 """
 
@@ -322,7 +384,7 @@ class OfflineFigure(Figure):
         self.body_class = html.escape(body_class)
         self.leaflet_js, self.leaflet_css = leaflet_assets()
         self.page_css = PAGE_CSS
-        self.runtime_js = RUNTIME_JS
+        self.runtime_js = RUNTIME_JS + editor_js()
 
 
 class Block(MacroElement):

@@ -28,7 +28,7 @@ from shapely.geometry import mapping
 
 from regionopt.errors import DataError
 from regionopt.io import atomic_write_text
-from regionopt.maps import i18n
+from regionopt.maps import editor, i18n
 from regionopt.maps.assets import Block, Call, OfflineFigure, number_ids
 from regionopt.maps.layers import (
     MUNICIPALITY_TOLERANCE_M,
@@ -44,6 +44,8 @@ from regionopt.maps.layers import (
 )
 from regionopt.maps.png import plan_png
 from regionopt.plan import Plan
+from regionopt.problem import ProblemData
+from regionopt.scenario import Scenario
 
 __all__ = ["compare_map", "plan_map", "plan_png", "region_colours", "write_compare_map",
            "write_plan_map"]
@@ -150,8 +152,8 @@ def _new_map(bounds: list[list[float]], tiles: str | None) -> folium.Map:
 def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
           layers: Mapping[str, dict | None], moved: frozenset[str] = frozenset(),
           other: Mapping[str, str] | None = None, legend_slot: str | None = None,
-          colour_note: str | None = None) -> None:
-    """Draw one plan's layers, legend and tooltips on ``m``.
+          colour_note: str | None = None) -> folium.GeoJson:
+    """Draw one plan's layers, legend and tooltips on ``m``; return the municipality layer.
 
     The legend goes into the page element ``legend_slot`` if given, else into
     the map's bottom-right corner; ``colour_note`` is added under it.
@@ -177,7 +179,7 @@ def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
               [lab["region"], "region"], [lab["core"], "core"],
               [lab["minutes_to_core"], "minutes"], [lab["other_plan_region"], "other"]]
     munis.add_child(Call("tooltips", munis, payload=fields))
-    folium.GeoJson(view.outlines, interactive=False,
+    folium.GeoJson(view.outlines, interactive=False, className="rg-outline",
                    style_function=lambda f: {"color": "#2b3138", "weight": 1.8}).add_to(regions)
     regions.add_child(Call("labels", regions, payload=view.labels))
     cores = folium.FeatureGroup(name=html.escape(lab["cores"])).add_to(m)
@@ -196,6 +198,7 @@ def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
     m.add_child(Call("legend", m, payload={"title": title, "hint": lab["legend_hint"],
                                            "rows": view.legend_rows, "notes": notes,
                                            "position": "bottomright", "slot": legend_slot}))
+    return munis
 
 
 def _muni_style(colour: str, moved: bool) -> dict[str, Any]:
@@ -243,7 +246,9 @@ def _prepare(municipalities: gpd.GeoDataFrame, plans: tuple[Plan, ...],
 def plan_map(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
              roads: gpd.GeoDataFrame | None = None, counties: gpd.GeoDataFrame | None = None,
              country: gpd.GeoDataFrame | None = None, lang: str = i18n.DEFAULT_LANG,
-             title: str | None = None, tiles: str | None = None) -> folium.Map:
+             title: str | None = None, tiles: str | None = None,
+             problem: ProblemData | None = None, scenario: Scenario | None = None,
+             optimum: float | None = None) -> folium.Map:
     """Draw one plan as a self-contained folium map.
 
     Each region is filled in its own colour (neighbours never share one), with
@@ -272,6 +277,14 @@ def plan_map(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
         Page heading; default from the plan's name.
     tiles
         Online background tiles (a folium tile name or URL); default none.
+    problem
+        The problem ``metrics`` were computed on: with it the page has the plan
+        editor (:mod:`regionopt.maps.editor`), which recomputes every figure of
+        an edited plan in the page.
+    scenario
+        The scenario whose hard constraints the editor checks live.
+    optimum
+        The scenario's proven optimal travel term, for the editor's gap.
 
     Returns
     -------
@@ -293,12 +306,17 @@ def plan_map(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
     layers: dict[str, Any] = {"country": land, "counties": borders, "roads": road_layer(roads),
                               "tiles": tiles}
     heading = title or f"{lab['plan_title']}: {plan.name}"
-    fig = OfflineFigure(page_title=heading, lang=lang, body_class="rg-plan")
+    fig = OfflineFigure(page_title=heading, lang=lang,
+                        body_class="rg-plan" + (" rg-has-editor" if problem is not None else ""))
     fig.add_child(Block(_head_html(heading, _subtitle(plan, metrics, lab, lang))))
     m = _new_map(view.bounds, tiles)
     fig.add_child(m)
-    _draw(m, view, lab=lab, title=plan.name, layers=layers)
+    layer = _draw(m, view, lab=lab, title=plan.name, layers=layers)
     m.add_child(Call("register", m))
+    if problem is not None:
+        editor.attach_editor(fig, [(m, layer, plan, metrics, view.colours, frozenset())],
+                             problem, munis, display, scenario=scenario, optimum=optimum,
+                             lang=lang)
     fig.add_child(Block(f'<footer class="rg-foot">{html.escape(lab["source_note"])}</footer>'))
     number_ids(fig)
     return m
@@ -308,7 +326,9 @@ def compare_map(a: Plan, b: Plan, municipalities: gpd.GeoDataFrame, *, metrics_a
                 metrics_b: Any, comparison: Any, roads: gpd.GeoDataFrame | None = None,
                 counties: gpd.GeoDataFrame | None = None,
                 country: gpd.GeoDataFrame | None = None, lang: str = i18n.DEFAULT_LANG,
-                title: str | None = None, tiles: str | None = None) -> OfflineFigure:
+                title: str | None = None, tiles: str | None = None,
+                problem: ProblemData | None = None, scenario: Scenario | None = None,
+                optimum: float | None = None) -> OfflineFigure:
     """Draw plans ``a`` and ``b`` side by side, with their metrics and moves below.
 
     The two panes pan and zoom together. Municipalities listed in
@@ -330,8 +350,9 @@ def compare_map(a: Plan, b: Plan, municipalities: gpd.GeoDataFrame, *, metrics_a
         :class:`regionopt.evaluate.Comparison` of ``a`` and ``b`` (``table``
         with columns ``metric, a, b, difference``; ``moves`` with
         ``kommunenummer, name, from_region, to_region``).
-    roads, counties, country, lang, title, tiles
-        As in :func:`plan_map`.
+    roads, counties, country, lang, title, tiles, problem, scenario, optimum
+        As in :func:`plan_map`; the editor acts on ``a`` unless the reader
+        chooses to edit ``b``.
 
     Returns
     -------
@@ -361,18 +382,24 @@ def compare_map(a: Plan, b: Plan, municipalities: gpd.GeoDataFrame, *, metrics_a
     fig.add_child(Block("".join(f'<h2 class="rg-pane-title">{html.escape(p.name)}</h2>'
                                 for p in (a, b))))
     maps: list[folium.Map] = []
+    layers_drawn: list[folium.GeoJson] = []
     matched_note = lab["colours_matched_note"].format(other=b.name)
     for view, plan, other in ((view_a, a, b), (view_b, b, a)):
         m = _new_map(view_a.bounds, tiles)
         fig.add_child(m)
         others = {c: (other.assignment[c] if c in moved else "") for c in plan.assignment}
-        _draw(m, view, lab=lab, title=plan.name, layers=layers, moved=moved, other=others,
-              legend_slot=f"rg-legend-{len(maps)}",
-              colour_note=matched_note if plan is a else None)
+        layers_drawn.append(_draw(m, view, lab=lab, title=plan.name, layers=layers, moved=moved,
+                                  other=others, legend_slot=f"rg-legend-{len(maps)}",
+                                  colour_note=matched_note if plan is a else None))
         maps.append(m)
     fig.add_child(Block('<div class="rg-legend-slot" id="rg-legend-0"></div>'
                         '<div class="rg-legend-slot" id="rg-legend-1"></div>'))
     maps[1].add_child(Call("sync", maps[0], maps[1]))
+    if problem is not None:
+        panes = [(maps[0], layers_drawn[0], a, metrics_a, colours_a, moved),
+                 (maps[1], layers_drawn[1], b, metrics_b, colours_b, moved)]
+        editor.attach_editor(fig, panes, problem, munis, display, scenario=scenario,
+                             optimum=optimum, lang=lang)
     fig.add_child(Block(_tables_html(a, b, comparison, lab, lang)))
     fig.add_child(Block(f'<footer class="rg-foot">{html.escape(lab["source_note"])}</footer>'))
     number_ids(fig)

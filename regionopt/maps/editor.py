@@ -1,0 +1,295 @@
+"""The plan editor's data: what a map page needs to recompute every figure of an edited plan.
+
+A map page with the editor lets a reader move a municipality to another region,
+make it a core, undo, redo and export the result (``editor.js``), while the
+page recomputes the plan's metrics and the scenario's audit live
+(``editor_metrics.js``, one JavaScript function per definition in
+``docs/metrics.md`` and per family check in :mod:`regionopt.model.families`).
+This module prepares, once in Python, everything those scripts read: the
+municipalities, the whole travel matrix (any municipality may become a core),
+the adjacency, each plan, the figures Python computed for it, the scenario's
+hard constraints as parameters of the family checks, the proven optimum,
+commuting flows and the centrality index when the problem has them, and the
+labels. Same inputs, same bytes.
+
+The travel matrix goes in as base64 of 24-bit little-endian integers, hundredths
+of a minute (``0xFFFFFF``: no route): minutes are built rounded to 0.01
+(:mod:`regionopt.network.travel`), so the page divides by 100 and gets the very
+doubles Python uses. That is 4 characters per pair, 0.5 MB for all of Norway.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from regionopt.errors import DataError, ScenarioError
+import geopandas as gpd
+from branca.element import Element
+
+from regionopt.evaluate.metrics import PlanMetrics
+from regionopt.evaluate.report import audit_to_dict, metrics_to_dict
+from regionopt.evaluate.scenario_audit import audit
+from regionopt.maps import i18n
+from regionopt.maps.assets import Block, Call
+from regionopt.maps.layers import PALETTE, centre_latlon
+from regionopt.model.families import active_families
+from regionopt.plan import Plan
+from regionopt.problem import ProblemData
+from regionopt.scenario import Scenario
+
+log = logging.getLogger(__name__)
+
+NO_ROUTE = 0xFFFFFF
+#: Largest travel time the page can hold (24 bits of hundredths of a minute).
+MAX_MINUTES = (NO_ROUTE - 1) / 100
+
+Spec = dict[str, Any]
+
+
+def encode_minutes(minutes: np.ndarray) -> str:
+    """Return the travel matrix as base64 of 24-bit hundredths (see the module docstring).
+
+    Raises
+    ------
+    DataError
+        If a travel time is negative, not on the 0.01 grid, or above :data:`MAX_MINUTES`.
+    """
+    flat = np.asarray(minutes, dtype="float64").ravel()
+    finite = np.isfinite(flat)
+    hundredths = np.full(flat.shape, NO_ROUTE, dtype="int64")
+    hundredths[finite] = np.rint(flat[finite] * 100).astype("int64")
+    if (flat[finite] < 0).any() or (flat[finite] > MAX_MINUTES).any():
+        raise DataError(f"travel minutes: a value lies outside 0-{MAX_MINUTES:g} minutes; "
+                        "the map editor cannot hold it")
+    if (hundredths[finite] / 100 != flat[finite]).any():
+        raise DataError("travel minutes: a value is not rounded to 0.01 minute as built")
+    packed = np.empty((flat.size, 3), dtype="uint8")
+    for byte in range(3):
+        packed[:, byte] = (hundredths >> (8 * byte)) & 0xFF
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+# --------------------------------------------------------------------------- scenario checks
+
+def _exceptions(s: Scenario) -> list[str]:
+    return [code for code, _ in getattr(s.constraints, "exceptions", ())]
+
+
+def _count(data: ProblemData, s: Scenario) -> Spec:
+    r = s.regions
+    return {"count": r.count, "min_count": r.min_count, "max_count": r.max_count}
+
+
+def _population(data: ProblemData, s: Scenario) -> Spec:
+    c = s.constraints
+    hard = getattr(s.objective, "population_shortfall", 0.0) == 0
+    return {"min": c.min_population, "max": c.max_population, "hard_min": hard,
+            "exceptions": _exceptions(s)}
+
+
+def _pairs(key: str) -> Callable[[ProblemData, Scenario], Spec]:
+    def spec(data: ProblemData, s: Scenario) -> Spec:
+        return {"pairs": [list(p) for p in getattr(s.constraints, key)]}
+    return spec
+
+
+def _fixed(data: ProblemData, s: Scenario) -> Spec:
+    return {"codes": list(s.constraints.fixed_cores)}
+
+
+def _nothing(data: ProblemData, s: Scenario) -> Spec:
+    return {}
+
+
+def _travel(data: ProblemData, s: Scenario) -> Spec:
+    limit = s.constraints.max_travel_minutes
+    assert limit is not None  # the family is active
+    return {"limit": float(limit), "limit_text": f"{limit:g}", "exceptions": _exceptions(s),
+            "elastic": getattr(s.objective, "travel_excess", 0.0) > 0}
+
+
+def _core_population(data: ProblemData, s: Scenario) -> Spec:
+    return {"floor": s.constraints.min_core_population, "exceptions": _exceptions(s)}
+
+
+#: The family (by its first scenario key) → the page's check and its parameters.
+CHECKS: Mapping[str, tuple[str, Callable[[ProblemData, Scenario], Spec]]] = {
+    "regions.count": ("count", _count),
+    "constraints.min_population": ("population", _population),
+    "constraints.must_link": ("must_link", _pairs("must_link")),
+    "constraints.cannot_link": ("cannot_link", _pairs("cannot_link")),
+    "constraints.fixed_cores": ("fixed_cores", _fixed),
+    "constraints.contiguity": ("contiguity", _nothing),
+    "constraints.max_travel_minutes": ("travel", _travel),
+    "constraints.respect_county_borders": ("county", _nothing),
+    "constraints.core_is_largest": ("core_largest", _nothing),
+    "constraints.min_core_population": ("core_population", _core_population),
+}
+
+
+def scenario_checks(data: ProblemData, scenario: Scenario) -> list[Spec]:
+    """Return the checks of ``scenario``'s active families, in the audit's order.
+
+    Each is ``{"check": name, ...parameters}`` for ``editor_metrics.js``. A
+    family the page has no check for is listed by its scenario key alone (the
+    page then says it is not checked live).
+
+    Raises
+    ------
+    ScenarioError
+        If a constraint names a municipality that is not in ``data``.
+    """
+    known = set(data.codes)
+    for code in [c for pair in (*scenario.constraints.must_link,
+                                *scenario.constraints.cannot_link) for c in pair] + \
+            list(scenario.constraints.fixed_cores) + _exceptions(scenario):
+        if code not in known:
+            raise ScenarioError(f"scenario {scenario.name!r}: municipality {code} is not in "
+                                "the study area")
+    out: list[Spec] = []
+    for fam in active_families(scenario):
+        if fam.check is None:
+            continue
+        entry = CHECKS.get(fam.keys[0])
+        if entry is None:
+            log.warning("map editor: %s is not checked live in the page", fam.keys[0])
+            out.append({"check": fam.keys[0]})
+            continue
+        name, params = entry
+        out.append({"check": name, **params(data, scenario)})
+    return out
+
+
+# --------------------------------------------------------------------------- payload
+
+def _plan_entry(plan: Plan, data: ProblemData, metrics: PlanMetrics,
+                colours: Mapping[str, str], outlined: frozenset[str]) -> Spec:
+    return {"name": plan.name,
+            "region": [plan.assignment[c] for c in data.codes],
+            "cores": {r: data.index(c) for r, c in plan.cores.items()},
+            "colours": dict(colours),
+            "outlined": sorted(outlined),
+            "figures": metrics_to_dict(metrics)["summary"]}
+
+
+def _metric_list(metrics: PlanMetrics, lab: Mapping[str, str]) -> list[Spec]:
+    """The summary metrics the page shows, in Python's order, with the CLI's decimals."""
+    out = []
+    for name, value in metrics.summary.items():
+        if name == "plan":
+            continue
+        whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+        out.append({"name": name, "label": lab.get(name, name),
+                    "digits": 0 if whole else (4 if name == "population_cv" else 2)})
+    return out
+
+
+def editor_payload(data: ProblemData, panes: Sequence[tuple[Plan, PlanMetrics, Mapping[str, str],
+                                                             frozenset[str]]], *,
+                   centres: Sequence[tuple[float, float]], scenario: Scenario | None = None,
+                   optimum: float | None = None, lang: str = i18n.DEFAULT_LANG) -> Spec:
+    """Return the JSON-able data of the editor of one page.
+
+    Parameters
+    ----------
+    data
+        The problem the plans were evaluated on.
+    panes
+        Per map pane, left to right: the plan, its metrics, its region colours
+        and the municipalities outlined as moved against the other pane.
+    centres
+        ``(lat, lon)`` of each municipality's centre, in ``data``'s order (core markers).
+    scenario
+        The scenario whose hard constraints the page checks; ``None``: no audit.
+    optimum
+        The scenario's proven optimal travel term (person-minutes), for the gap.
+    lang
+        ``"nb"`` or ``"en"``.
+
+    Returns
+    -------
+    dict
+        ``codes, names, counties, population, minutes, edges, centres, plans,
+        metrics, checks, audits, optimum, commuting, centrality, labels, lang``.
+
+    Raises
+    ------
+    DataError
+        If the travel matrix cannot be encoded, or a plan does not cover ``data``.
+    ScenarioError
+        If the scenario names a municipality outside ``data``.
+    """
+    lab = i18n.labels(lang)
+    checks = scenario_checks(data, scenario) if scenario is not None else None
+    audits = None
+    if scenario is not None:
+        audits = [audit_to_dict(audit(plan, data, scenario, optimum=optimum))
+                  for plan, *_ in panes]
+    if optimum is not None and not math.isfinite(optimum):
+        optimum = None
+    return {
+        "codes": list(data.codes), "names": list(data.names), "counties": list(data.counties),
+        "population": [int(p) for p in data.population],
+        "minutes": encode_minutes(data.minutes),
+        "edges": sorted({(min(i, j), max(i, j)) for i, j, _ in data.edges}),
+        "centres": [list(c) for c in centres],
+        "plans": [_plan_entry(p, data, m, col, out) for p, m, col, out in panes],
+        "metrics": _metric_list(panes[0][1], lab),
+        "checks": checks, "audits": audits, "optimum": optimum,
+        "scenario": None if scenario is None else str(scenario.name),
+        "commuting": None, "centrality": None, "palette": list(PALETTE),
+        "labels": {k: v for k, v in lab.items() if k.startswith("ed_") or k in _SHARED},
+        "lang": lang,
+    }
+
+
+def centres_of(data: ProblemData, munis: gpd.GeoDataFrame,
+               display: gpd.GeoSeries) -> list[tuple[float, float]]:
+    """Return ``(lat, lon)`` of each municipality's centre in ``data``'s order."""
+    at = {row["kommunenummer"]: centre_latlon(row, geom)
+          for (_, row), geom in zip(munis.iterrows(), display.values, strict=True)}
+    return [at[c] for c in data.codes]
+
+
+def attach_editor(fig: Element, panes: Sequence[tuple[Any, ...]], data: ProblemData,
+                  munis: gpd.GeoDataFrame, display: gpd.GeoSeries, *,
+                  scenario: Scenario | None = None, optimum: float | None = None,
+                  lang: str = i18n.DEFAULT_LANG) -> None:
+    """Add the editor's panel to the page ``fig`` and its start to the page script.
+
+    Parameters
+    ----------
+    fig
+        The page (:class:`~regionopt.maps.assets.OfflineFigure`).
+    panes
+        Per pane, left to right: ``(map, municipality layer, plan, metrics,
+        region colours, municipalities outlined as moved)``.
+    data
+        The problem the metrics were computed on.
+    munis, display
+        The municipalities drawn and their display geometry (core markers).
+    scenario, optimum, lang
+        As in :func:`editor_payload`.
+    """
+    payload = editor_payload(data, [p[2:] for p in panes],
+                             centres=centres_of(data, munis, display), scenario=scenario,
+                             optimum=optimum, lang=lang)
+    label = i18n.labels(lang)["ed_title"]
+    fig.add_child(Block(f'<section class="rg-editor" id="rg-editor" '
+                        f'aria-label="{html.escape(label)}"></section>'))
+    targets = [part for pane in panes for part in pane[:2]]
+    panes[-1][0].add_child(Call("editor", *targets, payload=payload))
+
+
+_SHARED = ("region", "municipality", "population", "core", "difference", "metric",
+           "not_reachable")
+
+__all__ = ["CHECKS", "MAX_MINUTES", "attach_editor", "centres_of", "editor_payload",
+           "encode_minutes", "scenario_checks"]
