@@ -190,7 +190,7 @@ def plan_map(plan: Plan, network: _network.Network, *, lang: str = "nb",
     """Draw ``plan`` on ``network``'s municipalities as a folium map (shows inline)."""
     problem = problem_from_network(network)
     return viz.plan_map(plan, network.municipalities, metrics=evaluate(plan, problem),
-                        lang=lang, tiles=tiles, **map_layers(network))
+                        lang=lang, tiles=tiles, problem=problem, **map_layers(network))
 
 
 def compare_map(a: Plan, b: Plan, network: _network.Network, *, lang: str = "nb",
@@ -205,7 +205,7 @@ def compare_map(a: Plan, b: Plan, network: _network.Network, *, lang: str = "nb"
     problem = problem_from_network(network)
     return viz.compare_map(a, b, network.municipalities, metrics_a=evaluate(a, problem),
                            metrics_b=evaluate(b, problem), comparison=compare(a, b, problem),
-                           lang=lang, tiles=tiles, **map_layers(network))
+                           lang=lang, tiles=tiles, problem=problem, **map_layers(network))
 
 
 def write_solution(result: _model.SolveResult, network: _network.Network,

@@ -42,7 +42,7 @@ from regionopt.problem import (
     commuting_csv,
     problem_from_network,
 )
-from regionopt.scenario import scenario_to_toml
+from regionopt.scenario import Scenario, scenario_to_toml
 
 FLOAT_DIGITS = 6
 
@@ -173,7 +173,8 @@ def map_layers(network: Any) -> dict[str, Any]:
 def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.PathLike[str],
                *, lang: str = "nb", html: bool = True, png: bool = False,
                reference: Plan | None = None, reference_alias: str = "nivi",
-               tiles: str | None = None) -> None:
+               tiles: str | None = None, scenario: Scenario | None = None,
+               optimum: float | None = None) -> None:
     """Write ``map.html``, ``compare_<alias>.html`` (if ``reference``) and ``plan.png`` (if asked).
 
     Parameters
@@ -196,19 +197,23 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
         The reference's plan name (``"nivi"``, ``"ba-2020"``), naming the comparison page.
     tiles
         Optional online background tiles.
+    scenario, optimum
+        The scenario the map's editor checks an edited plan against, and its
+        proven optimal travel term (the editor's gap).
     """
     out = Path(folder)
     munis = network.municipalities
     extra = map_layers(network)
     metrics = evaluate(plan, problem)
+    edit = {"problem": problem, "scenario": scenario, "optimum": optimum}
     if html:
         viz.write_plan_map(plan, munis, path=out / "map.html", metrics=metrics, lang=lang,
-                           tiles=tiles, **extra)
+                           tiles=tiles, **edit, **extra)
     if html and reference is not None:
         viz.write_compare_map(plan, reference, munis, path=out / f"compare_{reference_alias}.html",
                               metrics_a=metrics, metrics_b=evaluate(reference, problem),
                               comparison=compare(plan, reference, problem), lang=lang,
-                              tiles=tiles, **extra)
+                              tiles=tiles, **edit, **extra)
     if png:
         plan_png(plan, munis, path=out / "plan.png", metrics=metrics, lang=lang,
                  counties=extra["counties"], country=extra["country"])
@@ -293,8 +298,10 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
                              stage / "alternatives" / str(k))
         if maps or png:
             plan = result.plan.renamed(f"regionopt ({result.scenario.name})")
+            optimum = float(result.terms["travel"]) if result.status == "optimal" else None
             write_maps(plan, problem, network, stage, lang=lang, html=maps, png=png,
-                       reference=reference, reference_alias=alias)
+                       reference=reference, reference_alias=alias, scenario=result.scenario,
+                       optimum=optimum)
     return Path(out_dir)
 
 
@@ -318,12 +325,12 @@ def write_map(plan: Plan, network: Any, path: str | os.PathLike[str], *,
     metrics = evaluate(plan, problem)
     if beside is None:
         viz.write_plan_map(plan, network.municipalities, path=dest, metrics=metrics, lang=lang,
-                           tiles=tile_name, **extra)
+                           tiles=tile_name, problem=problem, **extra)
     else:
         viz.write_compare_map(plan, beside, network.municipalities, path=dest,
                               metrics_a=metrics, metrics_b=evaluate(beside, problem),
                               comparison=compare(plan, beside, problem), lang=lang,
-                              tiles=tile_name, **extra)
+                              tiles=tile_name, problem=problem, **extra)
     if png:
         plan_png(plan, network.municipalities, path=dest.with_suffix(".png"), metrics=metrics,
                  lang=lang, counties=extra["counties"], country=extra["country"])

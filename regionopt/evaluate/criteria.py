@@ -32,6 +32,9 @@ from regionopt.scenario import Scenario
 
 COLUMNS = ("region", "criterion", "value", "threshold", "passed", "band", "note")
 _SPLIT = {"1508", "1580"}
+#: The municipalities whose commuting flows are divided (``_SPLIT``), and the note saying so.
+DIVIDED = frozenset(_SPLIT)
+DIVIDED_NOTE = "commuting of Ålesund and Haram divided from 2022 Ålesund by population"
 
 
 def _band(minutes: float) -> str:
@@ -66,7 +69,7 @@ def criteria_table(metrics: PlanMetrics, problem: ProblemData,
         notes = [f"{problem.names[problem.index(c)]} ({c}) is an exception: {reasons[c]}"
                  for c in codes if c in reasons]
         if problem.commuting is not None and _SPLIT & set(codes) and problem.commuting.note:
-            notes.append("commuting of Ålesund and Haram divided from 2022 Ålesund by population")
+            notes.append(DIVIDED_NOTE)
         note = "; ".join(notes)
         pop = int(region["population"])
         checks: list[tuple[str, float, float, bool, str]] = [
@@ -102,4 +105,4 @@ def shortfalls(table: pd.DataFrame) -> list[str]:
     return out
 
 
-__all__ = ["COLUMNS", "criteria_table", "shortfalls"]
+__all__ = ["COLUMNS", "DIVIDED", "DIVIDED_NOTE", "criteria_table", "shortfalls"]

@@ -333,6 +333,8 @@ body.rg-compare .rg-ed-controls p, body.rg-compare .rg-ed-find { flex: 0 1 auto;
   white-space: nowrap; }
 .rg-ed-figures td.rg-ed-live { font-weight: 650; }
 .rg-ed-split li { color: #c92a2a; }
+.rg-ed-figures td.rg-ed-fail { color: #c92a2a; font-weight: 650; }
+.rg-ed-criteria { grid-column: 1 / -1; overflow-x: auto; }
 .rg-ed-violations { padding-left: 18px; margin: 4px 0; }
 .rg-ed-violations code { font-size: 11.5px; background: #f1f3f5; padding: 0 3px; }
 .rg-ed-ok { color: #2b8a3e; }

@@ -195,6 +195,10 @@
             optimum: M.clean(a.optimum), gap_percent: M.clean(a.gap_percent),
             unchecked: a.unchecked, plan: pane.plan.name, scenario: this.data.scenario};
   };
+  Editor.prototype.criteria = function () {
+    if (!this.data.criteria) { return null; }
+    return M.criteria(this.P, this.evaluate(), this.data.criteria).map(M.cleaned);
+  };
   Editor.prototype.split = function () {
     return this.evaluate().regions.filter(function (r) { return !r.connected; })
       .map(function (r) { return {region: r.region, core: r.core, parts: r.parts}; });
@@ -418,6 +422,48 @@
     this.body.textContent = "";
     this.body.appendChild(this.figuresTable(ev));
     this.body.appendChild(this.problems(ev));
+    if (this.data.criteria) { this.body.appendChild(this.criteriaTable(ev)); }
+  };
+  var CRITERION_DIGITS = {self_containment: 3, longest_trip: 1, mean_trip: 1};
+  // The criteria table as a matrix: a row per region, a column per criterion, failed cells red.
+  Editor.prototype.criteriaTable = function (ev) {
+    var lab = this.lab, lang = this.lang, rows = M.criteria(this.P, ev, this.data.criteria);
+    var names = [], byRegion = {}, notes = {};
+    rows.forEach(function (r) {
+      if (names.indexOf(r.criterion) < 0) { names.push(r.criterion); }
+      (byRegion[r.region] = byRegion[r.region] || {})[r.criterion] = r;
+      if (r.note) { notes[r.region] = r.note; }
+    });
+    var box = el("div", null, "rg-ed-criteria"), t = el("table", null, "rg-ed-figures");
+    box.appendChild(el("h3", lab.ed_criteria));
+    var head = el("tr");
+    head.appendChild(el("th", lab.region));
+    names.forEach(function (n) {
+      var th = el("th", lab["crit_" + n] || n, "num");
+      head.appendChild(th);
+    });
+    var thead = el("thead"), tbody = el("tbody");
+    thead.appendChild(head);
+    t.appendChild(thead);
+    Object.keys(byRegion).forEach(function (region) {
+      var tr = el("tr");
+      tr.appendChild(el("td", region));
+      names.forEach(function (n) {
+        var r = byRegion[region][n];
+        var td = el("td", r ? fmt(r.value, CRITERION_DIGITS[n] || 0, lang) : "",
+                    "num " + (r && !r.passed ? "rg-ed-fail" : "rg-ed-pass"));
+        if (r) {
+          td.title = (r.passed ? lab.ed_passed : lab.ed_failed) + " (" +
+            fmt(r.threshold, CRITERION_DIGITS[n] || 0, lang) + ")" + (r.band ? " · " + r.band : "");
+        }
+        tr.appendChild(td);
+      });
+      tbody.appendChild(tr);
+    });
+    t.appendChild(tbody);
+    box.appendChild(t);
+    Object.keys(notes).forEach(function (r) { box.appendChild(el("p", r + ": " + notes[r], "rg-ed-hint")); });
+    return box;
   };
   Editor.prototype.figuresTable = function (ev) {
     var lab = this.lab, lang = this.lang, pane = this.pane(), self = this;
@@ -495,7 +541,7 @@
     for (var k = 0; k < args.length; k += 2) { groups.push([args[k], args[k + 1]]); }
     var ed = new Editor(groups, data);
     ["assign", "setCore", "newRegion", "undo", "redo", "reset", "metrics", "regions", "audit",
-     "split", "moved", "exportCsv", "exportGeoJson", "edit", "select"].forEach(function (name) {
+     "criteria", "split", "moved", "exportCsv", "exportGeoJson", "edit", "select"].forEach(function (name) {
       R[name] = function () {
         var out = ed[name].apply(ed, arguments);
         return name === "moved" ? out.slice() : out;

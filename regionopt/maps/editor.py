@@ -39,7 +39,9 @@ from regionopt.evaluate.scenario_audit import audit
 from regionopt.maps import i18n
 from regionopt.maps.assets import Block, Call
 from regionopt.maps.layers import PALETTE, centre_latlon
+from regionopt.evaluate.criteria import DIVIDED, DIVIDED_NOTE
 from regionopt.model.families import active_families
+from regionopt.model.families.base import commuting_of, strength
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
@@ -79,7 +81,7 @@ def encode_minutes(minutes: np.ndarray) -> str:
 # --------------------------------------------------------------------------- scenario checks
 
 def _exceptions(s: Scenario) -> list[str]:
-    return [code for code, _ in getattr(s.constraints, "exceptions", ())]
+    return [code for code, _ in s.constraints.exceptions]
 
 
 def _count(data: ProblemData, s: Scenario) -> Spec:
@@ -89,7 +91,7 @@ def _count(data: ProblemData, s: Scenario) -> Spec:
 
 def _population(data: ProblemData, s: Scenario) -> Spec:
     c = s.constraints
-    hard = getattr(s.objective, "population_shortfall", 0.0) == 0
+    hard = s.objective.population_shortfall == 0
     return {"min": c.min_population, "max": c.max_population, "hard_min": hard,
             "exceptions": _exceptions(s)}
 
@@ -112,11 +114,42 @@ def _travel(data: ProblemData, s: Scenario) -> Spec:
     limit = s.constraints.max_travel_minutes
     assert limit is not None  # the family is active
     return {"limit": float(limit), "limit_text": f"{limit:g}", "exceptions": _exceptions(s),
-            "elastic": getattr(s.objective, "travel_excess", 0.0) > 0}
+            "elastic": s.objective.travel_excess > 0}
 
 
 def _core_population(data: ProblemData, s: Scenario) -> Spec:
     return {"floor": s.constraints.min_core_population, "exceptions": _exceptions(s)}
+
+
+def _exempt(data: ProblemData, s: Scenario) -> Spec:
+    return {"exceptions": _exceptions(s)}
+
+
+def _strength(data: ProblemData, s: Scenario) -> Spec:
+    measure = s.constraints.core_measure
+    return {"measure": measure, "values": [int(v) for v in strength(data, measure)]}
+
+
+def _core_minimum(data: ProblemData, s: Scenario) -> Spec:
+    c, rules = s.constraints, []
+    if c.min_core_jobs > 0:
+        jobs = commuting_of(data, "constraints.min_core_jobs").jobs
+        rules.append({"key": "constraints.min_core_jobs", "wanted": f"at least {c.min_core_jobs} jobs",
+                      "weak": [bool(v) for v in jobs < c.min_core_jobs]})
+    if c.max_core_centrality_class is not None:
+        if data.centrality is None:
+            raise DataError("constraints.max_core_centrality_class needs the centrality "
+                            "index, and the problem has none")
+        rules.append({"key": "constraints.max_core_centrality_class",
+                      "wanted": f"centrality class at most {c.max_core_centrality_class}",
+                      "weak": [bool(v) for v in data.centrality[:, 1] > c.max_core_centrality_class]})
+    return {"rules": rules, "exceptions": _exceptions(s)}
+
+
+def _self_containment(data: ProblemData, s: Scenario) -> Spec:
+    alpha = s.constraints.min_self_containment
+    commuting_of(data, "constraints.min_self_containment")
+    return {"alpha": alpha, "alpha_text": f"{alpha:g}", "exceptions": _exceptions(s)}
 
 
 #: The family (by its first scenario key) → the page's check and its parameters.
@@ -131,6 +164,10 @@ CHECKS: Mapping[str, tuple[str, Callable[[ProblemData, Scenario], Spec]]] = {
     "constraints.respect_county_borders": ("county", _nothing),
     "constraints.core_is_largest": ("core_largest", _nothing),
     "constraints.min_core_population": ("core_population", _core_population),
+    "constraints.exceptions": ("exceptions", _exempt),
+    "constraints.min_self_containment": ("self_containment", _self_containment),
+    "constraints.core_is_strongest": ("core_strength", _strength),
+    "constraints.min_core_jobs": ("core_minimum", _core_minimum),
 }
 
 
@@ -177,6 +214,39 @@ def _plan_entry(plan: Plan, data: ProblemData, metrics: PlanMetrics,
             "colours": dict(colours),
             "outlined": sorted(outlined),
             "figures": metrics_to_dict(metrics)["summary"]}
+
+
+def _commuting(data: ProblemData) -> Spec | None:
+    """Employed, jobs and the non-zero flows ``[o, d, persons]`` (integers: sums are exact)."""
+    c = data.commuting
+    if c is None:
+        return None
+    origin, dest = np.nonzero(c.flows)
+    return {"employed": [int(v) for v in c.employed], "jobs": [int(v) for v in c.jobs],
+            "flows": [[int(o), int(d), int(c.flows[o, d])]
+                      for o, d in zip(origin, dest, strict=True)]}
+
+
+def _centrality(data: ProblemData) -> Spec | None:
+    if data.centrality is None:
+        return None
+    return {"index": [int(v) for v in data.centrality[:, 0]],
+            "klass": [int(v) for v in data.centrality[:, 1]]}
+
+
+def _criteria(data: ProblemData, scenario: Scenario) -> Spec:
+    """The thresholds of ``scenario.criteria`` and the notes the criteria table writes."""
+    cr = scenario.criteria
+    divided = data.commuting is not None and bool(data.commuting.note)
+    return {"min_population": cr.min_population, "municipal_minimum": cr.municipal_minimum,
+            "self_containment": cr.self_containment,
+            "self_containment_large": cr.self_containment_large,
+            "large_workers": cr.large_workers, "longest_trip_minutes": cr.longest_trip_minutes,
+            "mean_trip_minutes": cr.mean_trip_minutes,
+            "max_core_centrality_class": cr.max_core_centrality_class,
+            "reasons": dict(scenario.constraints.exceptions),
+            "divided": sorted(DIVIDED) if divided else [],
+            "divided_note": DIVIDED_NOTE}
 
 
 def _metric_list(metrics: PlanMetrics, lab: Mapping[str, str]) -> list[Spec]:
@@ -244,8 +314,10 @@ def editor_payload(data: ProblemData, panes: Sequence[tuple[Plan, PlanMetrics, M
         "metrics": _metric_list(panes[0][1], lab),
         "checks": checks, "audits": audits, "optimum": optimum,
         "scenario": None if scenario is None else str(scenario.name),
-        "commuting": None, "centrality": None, "palette": list(PALETTE),
-        "labels": {k: v for k, v in lab.items() if k.startswith("ed_") or k in _SHARED},
+        "commuting": _commuting(data), "centrality": _centrality(data),
+        "criteria": None if scenario is None else _criteria(data, scenario),
+        "palette": list(PALETTE),
+        "labels": {k: v for k, v in lab.items() if k.startswith(("ed_", "crit_")) or k in _SHARED},
         "lang": lang,
     }
 

@@ -48,6 +48,12 @@ _NB: dict[str, str] = {
     "population_cv": "Variasjonskoeffisient, innbyggere",
     "regions_not_connected": "Regioner som ikke henger sammen",
     "unreachable_municipalities": "Kommuner uten veg til kjernen",
+    "self_containment_min": "Laveste selvforsyning (pendling)",
+    "commuting_kept_share": "Andel sysselsatte som jobber i egen region",
+    "border_commuters": "Pendlere over regiongrenser",
+    "employed": "Sysselsatte (bosted)",
+    "jobs": "Arbeidsplasser",
+    "weakest_core_class": "Svakeste kjernes sentralitetsklasse",
     "sync_note": "Kartene følger hverandre: flytt eller zoom i det ene, så følger det andre.",
     "png_hidden_labels": "{n} regionnavn er utelatt på kartet der de ville overlappet"
                          " (alle står i tegnforklaringen).",
@@ -89,6 +95,12 @@ _NB: dict[str, str] = {
     "ed_criteria": "Kriterier per region",
     "ed_passed": "oppfylt",
     "ed_failed": "ikke oppfylt",
+    "crit_population": "Innbyggere",
+    "crit_municipal_minimum": "Minstestørrelse",
+    "crit_self_containment": "Selvforsyning",
+    "crit_longest_trip": "Lengste reise (min)",
+    "crit_mean_trip": "Snittreise (min)",
+    "crit_core_centrality_class": "Sentralitet, kjerne",
     "source_note": "Kartgrunnlag: © Kartverket (CC BY 4.0). Innbyggertall: SSB, 1. januar 2024.",
 }
 
@@ -126,6 +138,12 @@ _EN: dict[str, str] = {
     "population_cv": "Coefficient of variation, population",
     "regions_not_connected": "Regions not connected",
     "unreachable_municipalities": "Municipalities with no route to the core",
+    "self_containment_min": "Lowest self-containment (commuting)",
+    "commuting_kept_share": "Share of employed working in their own region",
+    "border_commuters": "Commuters across region borders",
+    "employed": "Employed (residence)",
+    "jobs": "Jobs",
+    "weakest_core_class": "Weakest core's centrality class",
     "sync_note": "The maps follow each other: pan or zoom one and the other follows.",
     "png_hidden_labels": "{n} region names are left off the map where they would overlap"
                          " (the legend lists all).",
@@ -167,6 +185,12 @@ _EN: dict[str, str] = {
     "ed_criteria": "Criteria per region",
     "ed_passed": "met",
     "ed_failed": "not met",
+    "crit_population": "Population",
+    "crit_municipal_minimum": "Municipal minimum",
+    "crit_self_containment": "Self-containment",
+    "crit_longest_trip": "Longest trip (min)",
+    "crit_mean_trip": "Mean trip (min)",
+    "crit_core_centrality_class": "Core centrality class",
     "source_note": "Map data: © Kartverket (CC BY 4.0). Population: Statistics Norway, 1 Jan 2024.",
 }
 
