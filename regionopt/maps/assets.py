@@ -19,9 +19,9 @@ import base64
 import functools
 import html
 import importlib.util
-from importlib import resources
 import re
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 

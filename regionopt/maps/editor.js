@@ -267,6 +267,7 @@
     pane.munis.eachLayer(function (l) { l.setStyle(self.style(k, l.feature.id)); });
     var box = pane.map.getContainer();
     box.classList.toggle("rg-stale", edited);
+    this.legend(k, ev);
     pane.live.clearLayers();
     if (!edited) { return; }
     var items = [];
@@ -280,6 +281,24 @@
       });
     R.labels(pane.live, items);
     R.declutter(box);
+  };
+
+  // The pane's legend follows the live plan: each region with its population and members.
+  Editor.prototype.legend = function (k, ev) {
+    var pane = this.panes[k], lang = this.lang;
+    var holder = document.getElementById("rg-legend-" + k) || pane.map.getContainer();
+    var list = holder.querySelector(".rg-legend ul");
+    if (!list) { return; }
+    list.textContent = "";
+    ev.regions.forEach(function (row) {
+      var li = el("li", null, "rg-legend-row"), sw = el("span", null, "rg-swatch");
+      sw.style.background = pane.colours[row.region];
+      li.appendChild(sw);
+      li.appendChild(el("span", row.region, "rg-legend-name"));
+      li.appendChild(el("span", fmt(row.population, 0, lang) + " · " + row.members,
+                        "rg-legend-detail"));
+      list.appendChild(li);
+    });
   };
 
   // ------------------------------------------------------------------ panel

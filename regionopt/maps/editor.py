@@ -27,19 +27,18 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
-from regionopt.errors import DataError, ScenarioError
 import geopandas as gpd
+import numpy as np
 from branca.element import Element
 
+from regionopt.errors import DataError, ScenarioError
+from regionopt.evaluate.criteria import DIVIDED, DIVIDED_NOTE
 from regionopt.evaluate.metrics import PlanMetrics
 from regionopt.evaluate.report import audit_to_dict, metrics_to_dict
 from regionopt.evaluate.scenario_audit import audit
 from regionopt.maps import i18n
 from regionopt.maps.assets import Block, Call
 from regionopt.maps.layers import PALETTE, centre_latlon
-from regionopt.evaluate.criteria import DIVIDED, DIVIDED_NOTE
 from regionopt.model.families import active_families
 from regionopt.model.families.base import commuting_of, strength
 from regionopt.plan import Plan
@@ -134,15 +133,17 @@ def _core_minimum(data: ProblemData, s: Scenario) -> Spec:
     c, rules = s.constraints, []
     if c.min_core_jobs > 0:
         jobs = commuting_of(data, "constraints.min_core_jobs").jobs
-        rules.append({"key": "constraints.min_core_jobs", "wanted": f"at least {c.min_core_jobs} jobs",
+        rules.append({"key": "constraints.min_core_jobs",
+                      "wanted": f"at least {c.min_core_jobs} jobs",
                       "weak": [bool(v) for v in jobs < c.min_core_jobs]})
     if c.max_core_centrality_class is not None:
         if data.centrality is None:
             raise DataError("constraints.max_core_centrality_class needs the centrality "
                             "index, and the problem has none")
+        weak = data.centrality[:, 1] > c.max_core_centrality_class
         rules.append({"key": "constraints.max_core_centrality_class",
                       "wanted": f"centrality class at most {c.max_core_centrality_class}",
-                      "weak": [bool(v) for v in data.centrality[:, 1] > c.max_core_centrality_class]})
+                      "weak": [bool(v) for v in weak]})
     return {"rules": rules, "exceptions": _exceptions(s)}
 
 

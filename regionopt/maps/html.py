@@ -173,8 +173,8 @@ def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
     munis = folium.GeoJson(
         feature_collection(features), className="rg-muni",
         style_function=lambda f: _muni_style(colours[view.region_of[f["id"]]], f["id"] in moved),
-        highlight_function=lambda f: {"weight": 3, "color": "#1b1f24", "fillOpacity": 0.9},
-    ).add_to(regions)
+        highlight_function=lambda f: {"weight": 3, "color": "#1b1f24", "fillOpacity": 0.9})
+    munis.add_to(regions)
     fields = [[lab["municipality"], "name"], [lab["population"], "population"],
               [lab["region"], "region"], [lab["core"], "core"],
               [lab["minutes_to_core"], "minutes"], [lab["other_plan_region"], "other"]]
