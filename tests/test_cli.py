@@ -85,6 +85,9 @@ def test_solve_writes_the_documented_folder(solved: Path) -> None:
     person_minutes = float((plan["population"] * plan["minutes_to_core"]).sum())
     assert metrics["terms"]["travel"] == pytest.approx(person_minutes, rel=1e-6)
     assert metrics["reference"]["person_minutes"] > metrics["terms"]["travel"]
+    agreement = metrics["reference"]["agreement"]
+    assert agreement["municipalities"] == 39 and 0 < agreement["adjusted_rand_index"] < 1
+    assert agreement["placed_as_reference"] + len(agreement["differing"]) == 39
     regions = json.loads((solved / "plan.geojson").read_text())
     assert len(regions["features"]) == 12
     assert sum(f["properties"]["population"] for f in regions["features"]) == 244_663
@@ -113,6 +116,13 @@ def test_evaluate_and_compare_on_the_solve_inputs(solved: Path,
     assert main(["compare", str(solved / "plan.csv"), "nivi", "--inputs", inputs]) == 0
     text = capsys.readouterr().out
     assert "person_minutes" in text
+    assert "adjusted Rand index" in text and "of 39 municipalities placed as" in text
+    assert main(["compare", str(solved / "plan.csv"), "nivi", "--inputs", inputs,
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["agreement"]["reference"] == "NIVI 2023"
+    assert sorted(data["agreement"]["differing"]) == sorted(m["kommunenummer"]
+                                                           for m in data["moves"])
 
 
 def test_evaluate_audits_against_a_scenario(solved: Path,
