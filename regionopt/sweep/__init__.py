@@ -3,9 +3,10 @@
 May import every earlier stage, the ground modules and this folder.
 """
 
+from regionopt.sweep.calibrate import Calibration, calibrate
 from regionopt.sweep.cases import SweepCase, parse_vary, sweep_cases
 from regionopt.sweep.pareto import pareto_mask, write_pareto
 from regionopt.sweep.run import run_sweep
 
-__all__ = ["SweepCase", "pareto_mask", "parse_vary", "run_sweep", "sweep_cases",
-           "write_pareto"]
+__all__ = ["Calibration", "SweepCase", "calibrate", "pareto_mask", "parse_vary", "run_sweep",
+           "sweep_cases", "write_pareto"]

@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from regionopt.evaluate.agreement import AGREEMENT_COLUMNS, agreement, agreement_columns
 from regionopt.io import atomic_write_text, atomic_write_with
-from regionopt.plan import Plan
+from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, scenario_to_toml
 from regionopt.sweep.cases import SweepCase, format_value
@@ -181,6 +182,39 @@ def case_table(cases: Sequence[SweepCase], records: dict[str, dict[str, Any]]) -
     for col in keys:
         df[col] = _uniform_column(df[col])
     return df
+
+
+def add_agreement(table: pd.DataFrame, out_dir: Path, reference: Plan,
+                  problem: ProblemData) -> pd.DataFrame:
+    """Return ``table`` with each plan's agreement with ``reference``, before ``plan_path``.
+
+    The plans are read back from their ``plan.csv`` (so resumed cases count
+    too); cases without a plan get missing values. Columns:
+    :data:`regionopt.evaluate.agreement.AGREEMENT_COLUMNS`.
+
+    Raises
+    ------
+    DataError
+        If ``reference`` does not cover ``problem``'s municipalities.
+    """
+    population = dict(zip(problem.codes, (int(p) for p in problem.population), strict=True))
+    rows: list[dict[str, Any]] = []
+    for path in table["plan_path"]:
+        if not isinstance(path, str) or not path:
+            rows.append(dict.fromkeys(AGREEMENT_COLUMNS))
+            continue
+        plan = read_plan(out_dir / path, problem=problem)
+        rows.append(agreement_columns(agreement(plan, reference, population=population)))
+    cells = pd.DataFrame(rows, columns=list(AGREEMENT_COLUMNS), index=table.index)
+    out = table.copy()
+    at = out.columns.get_loc("plan_path")
+    for k, col in enumerate(AGREEMENT_COLUMNS):
+        out.insert(at + k, col, cells[col])
+    out["agreement_ari"] = pd.to_numeric(out["agreement_ari"]).astype("float64")
+    for col in ("agreement_placed", "agreement_identical_regions"):
+        out[col] = pd.to_numeric(out[col]).astype("Int64")
+    out["agreement_differing"] = out["agreement_differing"].astype("string")
+    return out
 
 
 def _uniform_column(col: pd.Series) -> pd.Series:
