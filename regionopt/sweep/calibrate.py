@@ -43,7 +43,7 @@ import pandas as pd
 from regionopt.errors import ScenarioError
 from regionopt.evaluate.agreement import agreement
 from regionopt.evaluate.metrics import compare, evaluate
-from regionopt.evaluate.report import agreement_to_dict
+from regionopt.evaluate.report import agreement_to_dict, text_table
 from regionopt.io import atomic_write_text
 from regionopt.maps.html import write_compare_map
 from regionopt.plan import Plan, read_plan
@@ -319,7 +319,7 @@ def _write(result: Calibration, *, problem: ProblemData, reference: Plan, out: P
         agr = agreement(plan, reference, population=population)
         summary["best"] = {"id": result.best.id,
                            "overrides": {k: format_value(v) for k, v in result.best.overrides},
-                           "person_minutes": row["person_minutes"],
+                           "person_minutes": round(float(row["person_minutes"]), 2),
                            "agreement": agreement_to_dict(agr)}
         atomic_write_text(out / BEST_TOML, _best_toml(result, result.best, agr))
         if municipalities is not None:
@@ -345,5 +345,21 @@ def _best_toml(result: Calibration, best: SweepCase, agr: Any) -> str:
     return "\n".join(head) + "\n" + scenario_to_toml(best.scenario)
 
 
+def format_calibration(result: Calibration, *, top: int = 10) -> str:
+    """Return the search's counts and its ``top`` best cases as text."""
+    keys = [k for k in result.table.columns if "." in str(k)]
+    cols = ["rank", *keys, "agreement_ari", "agreement_placed", "agreement_identical_regions",
+            "person_minutes", "regions"]
+    shown = result.table.loc[result.table["rank"].notna(), cols].head(top)
+    lines = [f"calibration against {result.reference!r}: {result.search} search, "
+             f"{result.solves} solves of a {result.grid}-case grid in {result.rounds} rounds "
+             f"({result.solved_now} solved now, the rest resumed)", ""]
+    lines.append(text_table(shown.rename(columns={k: k.rsplit(".", 1)[-1] for k in keys}),
+                            digits={"agreement_ari": 4, "person_minutes": 0}))
+    if result.best is None:
+        lines += ["", "no case has a plan"]
+    return "\n".join(lines) + "\n"
+
+
 __all__ = ["BEST_MAP", "BEST_TOML", "CALIBRATION_JSON", "MEMBERSHIP_KEYS", "SEARCHES",
-           "Calibration", "calibrate", "check_keys", "rank_cases"]
+           "Calibration", "calibrate", "check_keys", "format_calibration", "rank_cases"]
