@@ -47,10 +47,9 @@ FLOOR = 5_000
 SEED = 0
 #: What each method cannot express of regionopt's model (the same for every peer but max-p's floor).
 CANNOT = {
-    "max-p (MaxPHeuristic)": "a fixed number of regions (p is its output), travel caps, cores; "
-                             "ferries only as given in W",
+    "max-p (MaxPHeuristic)": "a fixed number of regions (p is its result), travel caps, cores",
     "AZP": "a population floor, travel caps, cores",
-    "SKATER (Skater)": "a population floor (its floor counts areas), travel caps, cores",
+    "SKATER (Skater)": "a population floor (its floor counts municipalities), travel caps, cores",
     "Ward (WardSpatial)": "a population floor, travel caps, cores",
 }
 
@@ -174,7 +173,9 @@ def render(rows: list[dict[str, Any]], m: Machine, time_limit: float) -> str:
         "(peers have no cores). regionopt solves the same number of regions with the same "
         "floor (max-p: 5 000 inhabitants; others: none), contiguity on, cores free, no "
         f"travel cap, CBC with a {time_limit:.0f} s limit. Ratio = peer / regionopt "
-        "person-minutes.",
+        "person-minutes. Contiguity through ferries holds for the peers only because they "
+        "are given regionopt's adjacency as W; with the usual polygon (Queen/Rook) weights "
+        "an island has no neighbour.",
         "",
         m.describe(),
         "",
