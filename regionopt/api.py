@@ -93,11 +93,20 @@ def load_scenario(path: str | os.PathLike[str] | None = None, *,
     path
         A TOML scenario file; ``None`` for :func:`regionopt.scenario.default_scenario_path`.
     overrides
-        Dotted keys to replace, e.g. ``{"regions.count": 8}``.
+        Dotted keys to replace, e.g. ``{"regions.count": 8}``. Unless ``name`` is
+        among them, the keys show in the scenario's name, so that outputs do not
+        carry the file's name for another scenario:
+        ``troms-finnmark-12 [regions.count=8]``.
     """
     scen = _scenario.load_scenario(path or _scenario.default_scenario_path())
+    changed = []
     for key, value in (overrides or {}).items():
-        scen = _scenario.replace_key(scen, key, value)
+        new = _scenario.replace_key(scen, key, value)
+        if new != scen:
+            changed.append(f"{key}={value}")
+        scen = new
+    if changed and "name" not in (overrides or {}):
+        scen = _scenario.replace_key(scen, "name", f"{scen.name} [{', '.join(changed)}]")
     return scen
 
 
@@ -201,12 +210,16 @@ def compare_map(a: Plan, b: Plan, network: _network.Network, *, lang: str = "nb"
 
 def write_solution(result: _model.SolveResult, network: _network.Network,
                    out_dir: str | os.PathLike[str], *, maps: bool = True, png: bool = False,
-                   lang: str = "nb") -> Path:
+                   lang: str = "nb", force: bool = False) -> Path:
     """Write a solve's folder (see :mod:`regionopt.outputs`); all files or none.
+
+    The folder then holds exactly this solve's files; a non-empty folder that
+    regionopt did not write is refused unless ``force``.
 
     Returns
     -------
     pathlib.Path
         The output folder.
     """
-    return _outputs.write_solution(result, network, out_dir, maps=maps, png=png, lang=lang)
+    return _outputs.write_solution(result, network, out_dir, maps=maps, png=png, lang=lang,
+                                   force=force)

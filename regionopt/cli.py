@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from regionopt import __version__
+from regionopt import __version__, interrupts
 from regionopt.errors import RegionoptError
 
 log = logging.getLogger("regionopt")
@@ -34,8 +34,11 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, default=None,
                    help="folder with the source files (default: $REGIONOPT_DATA_DIR, "
                         "else download into the user cache)")
-    p.add_argument("-q", "--quiet", action="store_true",
-                   help="no progress bars or solver log")
+    talk = p.add_mutually_exclusive_group()
+    talk.add_argument("-q", "--quiet", action="store_true",
+                      help="print nothing but errors (no progress, warnings or solver log)")
+    talk.add_argument("-v", "--verbose", action="store_true",
+                      help="also show the solver's own log")
 
 
 def _add_area(p: argparse.ArgumentParser, default: str | None = "troms-finnmark") -> None:
@@ -79,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
                                  "OpenStreetMap downloaded with osmnx (needs internet)")
     roads_from.add_argument("--osm-xml", type=Path, default=None, metavar="FILE",
                             help="roads from this OpenStreetMap XML file (.osm, .osm.gz, .osm.bz2)")
+    build.add_argument("--force", action="store_true",
+                    help="write into a non-empty folder regionopt did not write (keeps its files)")
     build.add_argument("--no-cache", action="store_true", help="rebuild even if cached")
     build.add_argument("--graph-format", choices=["graphml", "gpkg"], default="graphml")
     _add_common(build)
@@ -103,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also return the N next-best distinct plans")
     solve.add_argument("--lang", choices=["nb", "en"], default="nb", help="map language")
     solve.add_argument("--png", action="store_true", help="also write plan.png")
+    solve.add_argument("--force", action="store_true",
+                    help="write into a non-empty folder regionopt did not write (keeps its files)")
     solve.add_argument("--no-maps", action="store_true", help="skip the HTML maps")
     _add_common(solve)
 
@@ -146,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--scheduler", default=None,
                     help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
     sw.add_argument("--workers", type=int, default=2, help="local worker processes")
+    sw.add_argument("--force", action="store_true",
+                    help="write into a non-empty folder regionopt did not write (keeps its files)")
     sw.add_argument("--no-resume", action="store_true", help="solve finished scenarios again")
     sw.add_argument("--reference", default=None, metavar="PLAN",
                     help="plan CSV or 'nivi': add each plan's agreement with it to the table "
@@ -173,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--scheduler", default=None,
                      help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
     cal.add_argument("--workers", type=int, default=2, help="local worker processes")
+    cal.add_argument("--force", action="store_true",
+                     help="write into a non-empty folder regionopt did not write (keeps its files)")
     cal.add_argument("--no-resume", action="store_true", help="solve finished scenarios again")
     _add_common(cal)
     return parser
@@ -185,7 +196,7 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 
 
 def _setup_logging(quiet: bool) -> None:
-    level = logging.WARNING if quiet else logging.INFO
+    level = logging.ERROR if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     logging.getLogger("regionopt").setLevel(level)
     warnings.showwarning = _show_warning
@@ -196,10 +207,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup_logging(getattr(args, "quiet", False))
+    _absolute_paths(args)
     if getattr(args, "data_dir", None) is not None:
         os.environ["REGIONOPT_DATA_DIR"] = str(args.data_dir)
     from regionopt import commands  # lazy: --help must not wait for geopandas and pulp
 
+    interrupts.install_handlers()
     try:
         return commands.run(args)
     except RegionoptError as exc:
@@ -210,8 +223,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"regionopt: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        interrupts.kill_children()
         print("regionopt: interrupted", file=sys.stderr)
-        return 130
+        return interrupts.EXIT_SIGINT
+    except interrupts.Terminated:
+        interrupts.kill_children()
+        print("regionopt: terminated", file=sys.stderr)
+        return interrupts.EXIT_SIGTERM
+
+
+def _absolute_paths(args: argparse.Namespace) -> None:
+    """Resolve every relative path option, and the data and cache folders, once, now.
+
+    Workers, notebook kernels and solver processes may run in other folders; they
+    must see the same files.
+    """
+    for name, value in vars(args).items():
+        if isinstance(value, Path) and not value.is_absolute():
+            setattr(args, name, Path(os.path.abspath(value)))
+    for var in ("REGIONOPT_DATA_DIR", "REGIONOPT_CACHE_DIR"):
+        if os.environ.get(var):
+            os.environ[var] = os.path.abspath(os.environ[var])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from regionopt import api, network, outputs, sweep
-from regionopt.data import sources
+from regionopt.data import info
 from regionopt.data.reference import (
     REFERENCE_NAMES,
     load_reference,
@@ -24,7 +24,11 @@ from regionopt.evaluate import scenario_audit as au
 from regionopt.evaluate.criteria import criteria_table
 from regionopt.evaluate.metrics import evaluate
 from regionopt.evaluate.report import format_metrics
-from regionopt.io import atomic_write_text, check_output_dir, check_output_file
+from regionopt.io import (
+    atomic_write_text,
+    check_output_file,
+    check_output_owner,
+)
 from regionopt.outputs import to_json
 from regionopt.plan import Plan, read_plan, read_plan_codes
 from regionopt.problem import ProblemData, read_inputs
@@ -74,8 +78,8 @@ def _toml_value(text: str) -> Any:
 def _data_info(args: argparse.Namespace) -> int:
     if args.data_dir is not None and not args.data_dir.is_dir():
         raise DataError(f"{args.data_dir}: data folder not found")
-    rows = sources.data_info(data_dir=args.data_dir)
-    _out(sources.format_data_info(rows))
+    rows = info.data_info(data_dir=args.data_dir)
+    _out(info.format_data_info(rows))
     return 0 if all(row.ok for row in rows) else 1
 
 
@@ -108,7 +112,7 @@ def _network_validate(args: argparse.Namespace) -> int:
 
 
 def _network_build(args: argparse.Namespace) -> int:
-    check_output_dir(args.out)
+    check_output_owner(args.out, force=args.force)
     speeds = {k: _positive_float(v, f"--speed {k}") for k, v in
               _parse_assignments(args.speed, what="--speed").items()}
     source = "osm-xml" if args.osm_xml is not None else args.source
@@ -118,7 +122,7 @@ def _network_build(args: argparse.Namespace) -> int:
         settings = settings.with_speeds(speeds)
     net = api.build_network(_area(args.area), settings=settings, data_dir=args.data_dir,
                             use_cache=not args.no_cache, progress=not args.quiet)
-    network.write_network(net, args.out, graph_format=args.graph_format)
+    network.write_network(net, args.out, graph_format=args.graph_format, force=args.force)
     log.info("wrote %s (%d municipalities, %d adjacent pairs)", args.out,
              len(net.municipalities), len(net.adjacency))
     return 0
@@ -156,17 +160,19 @@ def _scenario_network(scenario: Any, args: argparse.Namespace) -> tuple[Any, Pro
 def _solve(args: argparse.Namespace) -> int:
     if args.alternatives < 0:
         raise ScenarioError(f"--alternatives must be 0 or more, got {args.alternatives}")
-    check_output_dir(args.out)
+    check_output_owner(args.out, force=args.force)
     scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
     net, problem = _scenario_network(scenario, args)
-    result = api.solve(problem, scenario, quiet=args.quiet, alternatives=args.alternatives)
+    result = api.solve(problem, scenario, quiet=not args.verbose, alternatives=args.alternatives)
     if result.plan is None:
+        other = "" if scenario.solver.name == "highs" else " or try HiGHS (solver.name = \"highs\")"
         raise SolverError(
-            f"scenario {scenario.name!r}: the solver stopped after {result.seconds:.0f} s "
-            f"without a plan (status {result.status}); raise solver.time_limit_s"
+            f"scenario {scenario.name!r}: the solver stopped on the time limit after "
+            f"{result.seconds:.0f} s without finding a plan; give it more time "
+            f"(solver.time_limit_s){other}"
         )
     api.write_solution(result, net, args.out, maps=not args.no_maps, png=args.png,
-                       lang=args.lang)
+                       lang=args.lang, force=args.force)
     if not args.quiet:
         _out(format_metrics(evaluate(result.plan, problem)))
     for k, alt in enumerate(result.alternatives, start=1):
@@ -260,7 +266,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     metrics = ev.evaluate(plan, problem)
     audit, note = None, None
     if scenario is not None:
-        optimum, note = _optimum(problem, scenario, quiet=args.quiet)
+        optimum, note = _optimum(problem, scenario, quiet=not args.verbose)
         audit = au.audit(plan, problem, scenario, optimum=optimum)
     table = criteria_table(metrics, problem, scenario or Scenario())
     if args.json:
@@ -324,7 +330,7 @@ def _map(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    check_output_dir(args.out)
+    check_output_owner(args.out, force=args.force)
     _check_plan_spec(args.reference)
     scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
     varies = [sweep.parse_vary(v) for v in args.vary]
@@ -345,7 +351,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    check_output_dir(args.out)
+    check_output_owner(args.out, force=args.force)
     _check_plan_spec(args.reference)
     scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
     varies = [sweep.parse_vary(v) for v in args.vary]

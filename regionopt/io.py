@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -130,30 +132,106 @@ def atomic_write_with(path: str | os.PathLike[str], writer: Callable[[Path], obj
     return dest
 
 
-@contextlib.contextmanager
-def staged_output_dir(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary folder whose files move into ``out_dir`` on success.
+#: The file in an output folder that lists the files regionopt wrote there (one per line).
+MANIFEST = ".regionopt-files"
 
-    If the block raises, the temporary folder is removed and ``out_dir`` is
-    left exactly as it was (files already there are not touched).
+
+def owned_files(folder: str | os.PathLike[str]) -> list[str] | None:
+    """Return the files regionopt wrote in ``folder`` last time, or ``None`` if it did not.
+
+    The list is read from the folder's :data:`MANIFEST`; paths are relative, with ``/``.
+    """
+    manifest = Path(folder) / MANIFEST
+    if not manifest.is_file():
+        return None
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    return [ln for ln in lines if ln and not ln.startswith(("/", "..")) and "/../" not in ln]
+
+
+def check_output_owner(path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Refuse, before any work, an existing non-empty folder that regionopt did not write.
+
+    Raises
+    ------
+    DataError
+        If ``path`` holds files but no :data:`MANIFEST` and ``force`` is false.
+    """
+    dest = check_output_dir(path)
+    if force or not dest.is_dir() or owned_files(dest) is not None:
+        return dest
+    if any(dest.iterdir()):
+        raise DataError(f"{dest}: folder holds files regionopt did not write; choose a new or "
+                        "empty folder, or pass --force to write beside them")
+    return dest
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends (main thread only), so it is not cut short."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextlib.contextmanager
+def staged_output_dir(out_dir: str | os.PathLike[str], *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder that becomes the contents of ``out_dir`` on success.
+
+    ``out_dir`` then holds exactly this run's files: the files the previous run of
+    regionopt wrote there (listed in its :data:`MANIFEST`) are removed, the new ones
+    moved in and listed in a new manifest; files regionopt did not write are never
+    touched. The swap runs with SIGINT and SIGTERM held, so an interrupt cannot leave
+    a mix. If the block raises, the temporary folder is removed and ``out_dir`` is left
+    exactly as it was.
+
+    Parameters
+    ----------
+    out_dir
+        The output folder (created if missing).
+    force
+        Write into a non-empty folder that regionopt did not write (its files stay).
 
     Yields
     ------
     pathlib.Path
         The staging folder to write into.
+
+    Raises
+    ------
+    DataError
+        If ``out_dir`` holds files regionopt did not write and ``force`` is false.
     """
-    dest = Path(out_dir)
+    dest = check_output_owner(out_dir, force=force)
     dest.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
     try:
         yield stage
-        dest.mkdir(parents=True, exist_ok=True)
-        for src in sorted(stage.rglob("*")):
-            target = dest / src.relative_to(stage)
-            if src.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(src, target)
+        new = sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file())
+        atomic_write_text(stage / MANIFEST, "".join(f"{name}\n" for name in new))
+        with _signals_held():
+            _swap_in(stage, dest, new)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _swap_in(stage: Path, dest: Path, new: list[str]) -> None:
+    """Replace the files regionopt owns in ``dest`` by the files staged (``new``)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in sorted(set(owned_files(dest) or []) - set(new)):
+        old = dest / name
+        if old.is_file() or old.is_symlink():
+            old.unlink()
+        for parent in old.parents:  # drop folders the removal left empty
+            if parent == dest or not parent.is_dir() or any(parent.iterdir()):
+                break
+            parent.rmdir()
+    for name in [*new, MANIFEST]:
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(stage / name, target)

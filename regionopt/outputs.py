@@ -253,7 +253,8 @@ def result_summary(result: Any, problem: ProblemData,
 
 
 def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *,
-                   maps: bool = True, png: bool = False, lang: str = "nb") -> Path:
+                   maps: bool = True, png: bool = False, lang: str = "nb",
+                   force: bool = False) -> Path:
     """Write a solve's whole folder; all files appear together or none do.
 
     Parameters
@@ -263,7 +264,11 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
     network
         The :class:`regionopt.network.Network` the problem was built from.
     out_dir
-        Destination folder (created; files already there are replaced).
+        Destination folder (created). Afterwards it holds exactly this solve's
+        files: those an earlier run of regionopt wrote there are removed
+        (:func:`regionopt.io.staged_output_dir`).
+    force
+        Write into a non-empty folder regionopt did not write (its files stay).
     maps
         Write the HTML maps.
     png
@@ -279,7 +284,7 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
     problem = functional_problem(problem_from_network(network))
     chosen = reference_for(problem, result.scenario.area.reference)
     alias, reference = chosen if chosen is not None else ("", None)
-    with staged_output_dir(out_dir) as stage:
+    with staged_output_dir(out_dir, force=force) as stage:
         write_inputs(network.municipalities, network.minutes, network.adjacency,
                      stage / "inputs")
         write_functional_inputs(problem, stage / "inputs")

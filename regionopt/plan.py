@@ -8,6 +8,7 @@ the region's core, the same on every row of a region) and ``source``.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ import pandas as pd
 
 from regionopt.errors import DataError
 from regionopt.problem import ProblemData
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -123,28 +126,52 @@ def plan_from_labels(problem: ProblemData, cores: np.ndarray, *, name: str = "pl
     return Plan(assignment=assignment, cores={label[c]: c for c in core_codes}, name=name)
 
 
-def _separator(p: Path) -> str:
-    """``;`` for a CSV saved by a Norwegian spreadsheet, else ``,``."""
+def _encoding(p: Path) -> str:
+    """``utf-8-sig`` for UTF-8 text (with or without a byte-order mark), else ``cp1252``.
+
+    Norwegian Excel saves "CSV (semikolonseparert)" in Windows-1252 (æ, ø, å as
+    single bytes); such a file is not valid UTF-8, and is read as Windows-1252.
+    """
     try:
-        with p.open(encoding="utf-8-sig") as fh:
-            header = fh.readline()
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{p}: file not found") from None
+    except IsADirectoryError:
+        raise DataError(f"{p}: is a folder, not a plan CSV") from None
+    try:
+        raw.decode("utf-8-sig")
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    try:
+        raw.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise DataError(f"{p}: not UTF-8 text ({exc.reason})") from None
+        raise DataError(f"{p}: neither UTF-8 nor Windows-1252 text ({exc.reason})") from None
+    log.info("%s: not UTF-8, read as Windows-1252", p)
+    return "cp1252"
+
+
+def _separator(p: Path, encoding: str) -> str:
+    """``;`` for a CSV saved by a Norwegian spreadsheet, else ``,``."""
+    with p.open(encoding=encoding) as fh:
+        header = fh.readline()
     return ";" if header.count(";") > header.count(",") else ","
 
 
 def _read_plan_table(p: Path) -> pd.DataFrame:
     """Read and check the columns and codes of a plan CSV.
 
-    Accepts ``,`` or ``;`` as separator and a UTF-8 byte-order mark, and
+    Accepts ``,`` or ``;`` as separator, UTF-8 (with or without a byte-order
+    mark) or Windows-1252 text (Norwegian Excel), and
     restores the leading zero a spreadsheet strips from 3-digit codes
     (``301`` → ``0301``).
     """
     if p.is_dir():
         raise DataError(f"{p}: is a folder, not a plan CSV")
+    encoding = _encoding(p)
     try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, sep=_separator(p),
-                         encoding="utf-8-sig")
+        df = pd.read_csv(p, dtype=str, keep_default_na=False, sep=_separator(p, encoding),
+                         encoding=encoding)
     except FileNotFoundError:
         raise DataError(f"{p}: file not found") from None
     except pd.errors.EmptyDataError:

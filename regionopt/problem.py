@@ -43,6 +43,10 @@ from regionopt.errors import DataError
 
 ADJACENCY_KINDS = ("border", "road", "ferry")
 MUNICIPALITIES_CSV = "municipalities.csv"
+#: Largest population a municipality may have in the inputs (Norway has 5.6 million people).
+MAX_POPULATION = 10_000_000
+#: Longest travel time in the inputs, in minutes (about a week); longer is a mistake.
+MAX_MINUTES = 10_000.0
 MINUTES_CSV = "travel_time_minutes.csv"
 ADJACENCY_CSV = "adjacency.csv"
 COMMUTING_CSV = "commuting.csv"
@@ -224,10 +228,12 @@ def _check_municipalities(municipalities: pd.DataFrame) -> tuple[pd.DataFrame, t
     if len(set(codes)) != len(codes):
         dup = sorted({c for c in codes if codes.count(c) > 1})
         raise DataError(f"{MUNICIPALITIES_CSV}: duplicate kommunenummer {', '.join(dup)}")
+    raw = list(muni["population"])
     pop = pd.to_numeric(muni["population"], errors="coerce")
-    bad = [c for c, p in zip(codes, pop, strict=True) if not np.isfinite(p) or p < 0]
-    if bad:
-        raise DataError(f"{MUNICIPALITIES_CSV}: municipality {bad[0]} has no valid population")
+    for code, given, value in zip(codes, raw, pop, strict=True):
+        if not (np.isfinite(value) and 0 <= value <= MAX_POPULATION and value == int(value)):
+            raise DataError(f"{MUNICIPALITIES_CSV}: row {code}, column population: '{given}' "
+                            f"is not a whole number from 0 to {MAX_POPULATION}")
     return muni, codes
 
 
@@ -244,13 +250,17 @@ def _minutes_array(minutes: pd.DataFrame, codes: tuple[str, ...]) -> np.ndarray:
     mat = minutes.copy()
     mat.index = rows
     mat.columns = cols
-    values = mat.loc[list(codes), list(codes)].apply(pd.to_numeric, errors="coerce")
+    given = mat.loc[list(codes), list(codes)]
+    values = given.apply(pd.to_numeric, errors="coerce")
     arr = values.to_numpy(dtype="float64")
-    arr = np.where(np.isnan(arr), np.inf, arr)
-    if (arr < 0).any():
-        i, j = np.argwhere(arr < 0)[0]
-        raise DataError(f"{MINUTES_CSV}: negative minutes from {codes[i]} to {codes[j]}")
-    return arr
+    blank = given.isna().to_numpy()  # an empty cell: unreachable
+    bad = (np.isnan(arr) & ~blank) | (arr < 0) | (np.isfinite(arr) & (arr > MAX_MINUTES))
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise DataError(f"{MINUTES_CSV}: row {codes[i]}, column {codes[j]}: "
+                        f"'{given.iat[i, j]}' is not a travel time from 0 to {MAX_MINUTES:g} "
+                        "minutes (leave the cell empty or write inf for unreachable)")
+    return np.where(np.isnan(arr), np.inf, arr)
 
 
 def _edges(adjacency: pd.DataFrame, index: dict[str, int]) -> tuple[tuple[int, int, str], ...]:
@@ -429,10 +439,15 @@ def read_inputs(directory: str | os.PathLike[str]) -> ProblemData:
     -------
     ProblemData
 
+    A travel time is unreachable only where its cell is empty or ``inf``; any
+    other text, a negative time or one above :data:`MAX_MINUTES` is an error,
+    as is a population that is not a whole number from 0 to :data:`MAX_POPULATION`.
+
     Raises
     ------
     DataError
-        If a file is missing or unreadable, naming the file.
+        If a file is missing or unreadable, or a value is out of range, naming
+        the file, row and column.
 
     Notes
     -----
@@ -447,13 +462,16 @@ def read_inputs(directory: str | os.PathLike[str]) -> ProblemData:
         (ADJACENCY_CSV, {"dtype": {"a": str, "b": str, "kind": str}}),
     ):
         path = folder / name
-        try:
-            frames.append(pd.read_csv(path, keep_default_na=True, **kwargs))
+        try:  # only an empty cell is missing: "NA", "null" or "abc" are errors, not blanks
+            frames.append(pd.read_csv(path, keep_default_na=False, na_values=[""], **kwargs))
         except FileNotFoundError:
             raise DataError(f"{path}: file not found") from None
         except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise DataError(f"{path}: cannot read ({exc})") from None
-    data = problem_from_frames(*frames)
+    try:
+        data = problem_from_frames(*frames)
+    except DataError as exc:  # name the folder too: "inputs/municipalities.csv: ..."
+        raise DataError(f"{folder}{os.sep}{exc}") from None
     commuting = (_read_commuting(folder / COMMUTING_CSV, data.codes)
                  if (folder / COMMUTING_CSV).is_file() else None)
     centrality = (_read_centrality(folder / CENTRALITY_CSV, data.codes)

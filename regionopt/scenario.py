@@ -337,7 +337,8 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>") -> Sc
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read and validate a scenario TOML file.
 
-    A file without ``name`` is named after its stem.
+    A file without ``name`` is named after its stem. A file without any table
+    (empty, or only a name) is refused: it would solve all of Norway unconstrained.
 
     Parameters
     ----------
@@ -351,7 +352,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     Raises
     ------
     ScenarioError
-        If the file is missing, not valid TOML, or not a valid scenario.
+        If the file is missing, not valid TOML, empty, or not a valid scenario.
     """
     p = Path(path)
     try:
@@ -361,6 +362,10 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         raise ScenarioError(f"{p}: file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{p}: not valid TOML ({exc})") from None
+    if not set(data) - {"name"} and isinstance(data.get("name", ""), str):
+        raise ScenarioError(f"{p}: the scenario has no [area], [regions], [constraints], "
+                            "[objective] or [solver] table; an empty scenario would split all "
+                            "of Norway into one region per municipality (see docs/scenarios.md)")
     data.setdefault("name", p.stem)
     return parse_scenario(data, source=str(p))
 

@@ -14,11 +14,17 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parent.parent
 
+# Resolve relative data and cache folders once, here, against the folder pytest started in:
+# notebook kernels run in notebooks/ and subprocesses in temporary folders.
+for _name in ("REGIONOPT_DATA_DIR", "REGIONOPT_CACHE_DIR"):
+    if os.environ.get(_name):
+        os.environ[_name] = os.path.abspath(os.environ[_name])
+
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """The source data folder (``$REGIONOPT_DATA_DIR``, else ``../shared/data``)."""
-    path = Path(os.environ.get("REGIONOPT_DATA_DIR", REPO.parent / "shared" / "data"))
+    path = Path(os.environ.get("REGIONOPT_DATA_DIR", REPO.parent / "shared" / "data")).absolute()
     if not (path / "kartverket" / "Kommuner-S.geojson").is_file():
         pytest.fail(f"source data not found in {path}: set REGIONOPT_DATA_DIR")
     return path

@@ -45,9 +45,10 @@ def test_empty_cell_is_unreachable(tmp_path: Path) -> None:
     [
         ({"muni": "kommunenummer,name,county\n1001,A,10\n"}, "missing column 'population'"),
         ({"muni": "kommunenummer,name,county,population\n1001,A,10,\n1002,B,10,3\n"},
-         "1001 has no valid population"),
+         "row 1001, column population"),
         ({"minutes": "origin,1001\n1001,0\n1002,1\n"}, "destination columns lack .*1002"),
-        ({"minutes": "origin,1001,1002\n1001,0,-1\n1002,1,0\n"}, "negative minutes from 1001"),
+        ({"minutes": "origin,1001,1002\n1001,0,-1\n1002,1,0\n"},
+         "row 1001, column 1002: .-1. is not a travel time"),
         ({"adj": "a,b,kind\n1001,1003,border\n"}, "unknown municipality 1003"),
         ({"adj": "a,b,kind\n1001,1002,bridge\n"}, "kind 'bridge'"),
         ({"adj": "a,b,kind\n1001,1001,road\n"}, "paired with itself"),

@@ -5,6 +5,7 @@ May import the ground modules (``errors``, ``io``, ``_resources``,
 """
 
 from regionopt.data.centres import CentreWarning
+from regionopt.data.info import data_info
 from regionopt.data.municipalities import (
     centre_points,
     load_counties,
@@ -21,7 +22,7 @@ from regionopt.data.reference import (
     reference_keys_for,
     reference_plans_for,
 )
-from regionopt.data.sources import DATA_DIR_ENV, data_info, default_cache_dir, fetch
+from regionopt.data.sources import DATA_DIR_ENV, default_cache_dir, fetch
 
 __all__ = ["DATA_DIR_ENV", "CentreWarning", "ReferencePlan", "centre_points", "data_info",
            "default_cache_dir", "fetch", "load_counties", "load_country", "load_municipalities",

@@ -95,41 +95,6 @@ _POOCH_MISMATCH = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class SourceStatus:
-    """Where one source file (or group of files) was found and whether it checks out.
-
-    Attributes
-    ----------
-    relpath
-        Path inside the data folder; a Travel Mapping group is a folder path
-        ending in ``/``.
-    where
-        The file or folder found, or None when absent.
-    sha256
-        Expected SHA-256; for a group, the SHA-256 of its registry lines.
-    ok
-        True when every file is present and matches its SHA-256.
-    url
-        Upstream address (a folder address for a group).
-    licence
-        Licence of the source.
-    n_files
-        Number of files the row stands for.
-    n_ok
-        How many of them are present and match.
-    """
-
-    relpath: str
-    where: Path | None
-    sha256: str
-    ok: bool
-    url: str
-    licence: str
-    n_files: int = 1
-    n_ok: int = 0
-
-
 @cache
 def registry() -> dict[str, str]:
     """Return the registry: relpath → expected SHA-256, in file order.
@@ -228,19 +193,33 @@ def _checksum_error(relpath: str, where: str, expected: str, got: str) -> Checks
     return ChecksumError(f"{relpath}: SHA-256 mismatch for {where}: expected {expected}, got {got}")
 
 
+def _env_path(name: str) -> Path | None:
+    """Return the folder named by environment variable ``name``, made absolute once.
+
+    A relative value is resolved against the working folder the first time it is
+    read and written back to the environment, so that later reads, notebook kernels,
+    Dask workers and subprocesses started from another folder see the same files.
+    """
+    value = os.environ.get(name)
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_absolute():
+        path = Path(os.path.abspath(path))
+        os.environ[name] = str(path)
+    return path
+
+
 def default_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """Return the download cache folder (argument, ``$REGIONOPT_CACHE_DIR``, or pooch's)."""
     if cache_dir is not None:
         return Path(cache_dir)
-    if os.environ.get(CACHE_DIR_ENV):
-        return Path(os.environ[CACHE_DIR_ENV])
-    return Path(pooch.os_cache("regionopt"))
+    return _env_path(CACHE_DIR_ENV) or Path(pooch.os_cache("regionopt"))
 
 
 def env_data_dir() -> Path | None:
-    """Return the folder named by ``$REGIONOPT_DATA_DIR``, or None when unset."""
-    value = os.environ.get(DATA_DIR_ENV)
-    return Path(value) if value else None
+    """Return the folder named by ``$REGIONOPT_DATA_DIR`` (made absolute), or None when unset."""
+    return _env_path(DATA_DIR_ENV)
 
 
 def _local(relpath: str, data_dir: Path) -> Path:
@@ -254,7 +233,24 @@ def _local(relpath: str, data_dir: Path) -> Path:
     return path
 
 
+def _remove_new_folders(folder: Path, existed: Path) -> None:
+    """Remove ``folder`` and its parents below ``existed`` while they are empty."""
+    for path in [folder, *folder.parents]:
+        if path == existed or not path.is_dir() or any(path.iterdir()):
+            return
+        path.rmdir()
+
+
 def _retrieve(url: str, known: str, dest: Path, relpath: str, progress: bool) -> Path:
+    existed = next(p for p in [dest.parent, *dest.parent.parents] if p.exists())
+    try:
+        return _pooch_retrieve(url, known, dest, relpath, progress)
+    except BaseException:
+        _remove_new_folders(dest.parent, existed)  # a failed download leaves no empty folder
+        raise
+
+
+def _pooch_retrieve(url: str, known: str, dest: Path, relpath: str, progress: bool) -> Path:
     try:
         fetched = pooch.retrieve(
             url,
@@ -268,7 +264,9 @@ def _retrieve(url: str, known: str, dest: Path, relpath: str, progress: bool) ->
         got = match.group("got") if match else "a different hash"
         raise _checksum_error(relpath, url, known, got) from None
     except (requests.exceptions.RequestException, OSError) as exc:
-        raise DataError(f"{relpath}: cannot download {url} ({exc})") from None
+        raise DataError(f"{relpath}: cannot download {url} ({type(exc).__name__}); offline, "
+                        f"give a folder holding the source files with --data-dir DIR or "
+                        f"{DATA_DIR_ENV}=DIR") from None
     return Path(fetched)
 
 
@@ -370,106 +368,6 @@ def fetch_many(
 def files_under(prefix: str) -> list[str]:
     """Return the registry files whose path starts with ``prefix``, sorted."""
     return sorted(name for name in registry() if name.startswith(prefix))
-
-
-def _group_of(relpath: str) -> str:
-    """Group Travel Mapping files by system folder; other files stand alone."""
-    if not relpath.startswith("travelmapping/"):
-        return relpath
-    parts = relpath.split("/")
-    if len(parts) >= 4 and parts[1] == "hwy_data":
-        return "/".join(parts[: 4 if parts[2] == "NOR" else 3]) + "/"
-    return relpath
-
-
-def _status_one(relpath: str, folders: list[Path]) -> tuple[Path | None, bool]:
-    """Return (folder holding the file, whether it matches); a match wins."""
-    expected = registry()[relpath]
-    first: Path | None = None
-    for folder in folders:
-        path = folder / relpath
-        if not path.is_file():
-            continue
-        first = first or folder
-        try:
-            if _cached_hash(path) == expected:
-                return folder, True
-        except DataError:
-            continue
-    return first, False
-
-
-def data_info(
-    *,
-    data_dir: str | os.PathLike[str] | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-) -> list[SourceStatus]:
-    """Report where each source file is found and whether its SHA-256 matches.
-
-    Looks in the data folder (argument, else ``$REGIONOPT_DATA_DIR``) and then
-    the download cache. Travel Mapping files are summarised one row per
-    system folder (``travelmapping/hwy_data/NOR/eure/``) plus the system lists.
-
-    Returns
-    -------
-    list of SourceStatus
-        One row per main file or Travel Mapping group, in registry order.
-    """
-    folders = [Path(data_dir)] if data_dir is not None else []
-    if data_dir is None and (env := env_data_dir()) is not None:
-        folders.append(env)
-    folders.append(default_cache_dir(cache_dir))
-    groups: dict[str, list[str]] = {}
-    for relpath in registry():
-        groups.setdefault(_group_of(relpath), []).append(relpath)
-    rows = []
-    for key, members in groups.items():
-        found = [_status_one(m, folders) for m in members]
-        n_ok = sum(ok for _, ok in found)
-        roots = [root for root, _ in found if root is not None]
-        where = roots[0] / key if roots else None
-        if not key.endswith("/"):
-            sha, url = registry()[key], upstream_url(key)
-        else:
-            lines = "".join(f"{m} {registry()[m]}\n" for m in members)
-            sha = hashlib.sha256(lines.encode()).hexdigest()
-            url = f"{_UPSTREAMS['travelmapping'].base}/{key.removeprefix('travelmapping/')}"
-        rows.append(
-            SourceStatus(
-                key, where, sha, n_ok == len(members), url, licence(key), len(members), n_ok
-            )
-        )
-    return rows
-
-
-def format_data_info(rows: Iterable[SourceStatus]) -> str:
-    """Render :func:`data_info` rows as a plain-text table for ``regionopt data info``.
-
-    One line per row: status (``ok``, ``BAD`` for a checksum mismatch,
-    ``missing``), files matching / files, path inside the data folder, where it
-    was found, the first 16 hex digits of the expected SHA-256; then the
-    upstream addresses and licences.
-
-    Returns
-    -------
-    str
-        The table, lines ending in ``\\n``.
-    """
-    rows = list(rows)
-    width = max((len(r.relpath) for r in rows), default=10)
-    lines = [f"{'status':<7} {'files':>7}  {'source':<{width}}  {'sha256':<16}  found at"]
-    for row in rows:
-        status = "ok" if row.ok else ("BAD" if row.where is not None else "missing")
-        found = str(row.where) if row.where is not None else "-"
-        count = f"{row.n_ok}/{row.n_files}"
-        lines.append(f"{status:<7} {count:>7}  {row.relpath:<{width}}  {row.sha256[:16]}  {found}")
-    lines.append("")
-    lines.append("upstream and licence:")
-    lines.extend(f"  {row.relpath}: {row.url} ({row.licence})" for row in rows)
-    n_ok = sum(r.n_ok for r in rows)
-    n_all = sum(r.n_files for r in rows)
-    lines.append(f"{n_ok} of {n_all} source files present with matching SHA-256")
-    return "\n".join(lines) + "\n"
 
 
 def _registry_lines(data_dir: str | os.PathLike[str]) -> list[str]:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from regionopt.budget import Budget
 from regionopt.errors import InfeasibleError, SolverError
 from regionopt.model.build import RegionModel, build_model, model_size, start_values
 from regionopt.model.candidates import candidate_sets
@@ -133,7 +134,9 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         Municipalities, minutes and adjacency.
     scenario
         What to optimise (solver, time limit and gap from ``scenario.solver``;
-        the time limit applies to each solve: the optimum and each alternative).
+        the time limit bounds the whole call: the heuristic's pruning, the
+        optimum, its cut rounds, the alternatives and the probes explaining an
+        infeasible scenario share it, see :mod:`regionopt.budget`).
     quiet
         Hide the solver's log (otherwise written to stderr as it runs).
     alternatives
@@ -158,6 +161,7 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         If the solver is missing or fails.
     """
     start = time.perf_counter()
+    budget = Budget(scenario.solver.time_limit_s)
     cands = candidate_sets(data, scenario)
     reasons = diagnose(data, scenario, cands=cands)
     if reasons:
@@ -167,8 +171,8 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         if most.plan is None:
             raise InfeasibleError(f"scenario {scenario.name!r} is infeasible", most.unmet)
         fixed = replace_key(scenario, "regions.count", most.value)
-        if scenario.solver.time_limit_s is not None:
-            remaining = max(1.0, scenario.solver.time_limit_s - (time.perf_counter() - start))
+        remaining = budget.run_limit()
+        if remaining is not None:
             fixed = replace_key(fixed, "solver.time_limit_s", remaining)
         result = solve(data, fixed, quiet=quiet, alternatives=alternatives, method=method,
                        warm_start=warm_start)
@@ -188,17 +192,16 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     if good is not None and plan0 is not None and not alternatives:
         pruned, lp_bound = prune_by_bound(data, scenario, cands, plan0, good.objective,
                                           threads=scenario.solver.threads,
-                                          time_limit_s=scenario.solver.time_limit_s)
+                                          time_limit_s=budget.run_limit())
     model = build_model(data, scenario, method=method, cands=pruned)
     size = dict(model_size(model), pairs=len(model.x), pairs_before=sum(map(len, cands.values())))
-    limit = scenario.solver.time_limit_s
-    left = None if limit is None else max(1.0, limit - (time.perf_counter() - start))
-    outcome, cores = optimise(model, quiet=quiet, time_limit_s=left,
+    outcome, cores = optimise(model, quiet=quiet, budget=budget,
                               start=None if plan0 is None else start_values(model, plan0))
     seconds = time.perf_counter() - start
     if outcome.infeasible and good is None:
         raise InfeasibleError(f"scenario {scenario.name!r} is infeasible",
-                              explain_infeasible(data, scenario, method=method, cands=cands))
+                              explain_infeasible(data, scenario, method=method, cands=cands,
+                                                 budget=budget))
     heur_info = MappingProxyType({} if good is None or plan0 is None else {
         "objective": good.objective, "regions": len(set(plan0.tolist()))})
     bound = _best_bound(outcome.bound, lp_bound)
@@ -221,7 +224,8 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         scenario=scenario, method=model.method, model=MappingProxyType(size),
         heuristic=heur_info,
     )
-    alts = _alternatives(model, cores, alternatives, quiet=quiet) if alternatives else ()
+    alts = (_alternatives(model, cores, alternatives, quiet=quiet, budget=budget)
+            if alternatives else ())
     log.info("solved %s: %s, objective %.6g, bound %s, %.2f s", scenario.name, result.status,
              best, bound, seconds)
     return dataclasses.replace(result, alternatives=alts)
@@ -263,12 +267,15 @@ def _check_objective(value: float, outcome: Outcome) -> None:
 
 
 def _alternatives(model: RegionModel, best: np.ndarray, count: int, *,
-                  quiet: bool) -> tuple[Alternative, ...]:
+                  quiet: bool, budget: Budget) -> tuple[Alternative, ...]:
     data, scenario = model.data, model.scenario
     model.add_no_good(best)
     out = []
     for k in range(count):
-        outcome, cores = optimise(model, quiet=quiet)
+        if budget.expired():
+            log.info("alternative %d: the time limit is spent", k + 1)
+            break
+        outcome, cores = optimise(model, quiet=quiet, budget=budget)
         if cores is None:
             why = "no further plan exists" if outcome.infeasible else "none found in time"
             log.info("alternative %d: %s", k + 1, why)

@@ -30,6 +30,7 @@ from regionopt.model.build import build_model, start_values
 from regionopt.model.families import Candidates
 from regionopt.model.heuristic import heuristic_plan
 from regionopt.model.optimise import optimise
+from regionopt.model.solvers import lp_solver
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
 
@@ -90,7 +91,7 @@ def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     limit = scenario.solver.time_limit_s
     model.problem.sense = pulp.LpMinimize
     outcome, cores = optimise(model, quiet=quiet,
-                              time_limit_s=None if limit is None else limit / 3,
+                              cap_s=None if limit is None else limit / 3,
                               start=None if best is None else start_values(model, best))
     if outcome.infeasible and best is None:
         return MaxRegions(0, 0, None, ("no plan meets the scenario's rules",))
@@ -111,7 +112,7 @@ def _relaxation_bound(prob: pulp.LpProblem, threads: int) -> int | None:
     """Solve the linear relaxation (minimising minus the open cores); floor of its maximum."""
     relaxed = prob.copy()
     try:
-        relaxed.solve(pulp.HiGHS(mip=False, msg=False, threads=threads))
+        relaxed.solve(lp_solver(threads=threads))
     except pulp.PulpSolverError as exc:
         log.info("relaxation of the most-regions model not solved: %s", exc)
         return None

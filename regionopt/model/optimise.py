@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 from collections.abc import Mapping
 
 import numpy as np
 import pulp
 
+from regionopt.budget import Budget
 from regionopt.model.build import RegionModel
 from regionopt.model.solvers import Outcome, run_solver
 
@@ -25,29 +25,42 @@ log = logging.getLogger(__name__)
 MAX_CUT_ROUNDS = 500
 
 
-def optimise(model: RegionModel, *, quiet: bool,
+def optimise(model: RegionModel, *, quiet: bool, budget: Budget | None = None,
+             cap_s: float | None = None,
              start: Mapping[pulp.LpVariable, float] | None = None,
-             time_limit_s: float | None = None) -> tuple[Outcome, np.ndarray | None]:
+             ) -> tuple[Outcome, np.ndarray | None]:
     """Solve ``model``, adding lazy rows (separator cuts) until the solution violates none.
 
-    The outcome's objective and bound are in the objective's own units (the
-    model's scale divided out). ``start`` is a starting solution given to the
-    solver (a connected plan meets every lazy row, so each round gets it);
-    ``time_limit_s`` replaces the scenario's limit (``None``: the scenario's).
+    Parameters
+    ----------
+    model
+        The model.
+    quiet
+        Hide the solver's log.
+    budget
+        The command's wall-clock budget; default one of ``solver.time_limit_s``
+        starting now. Each solver run is given what is left of it.
+    cap_s
+        At most this many seconds for this call (e.g. a relaxation probe).
+    start
+        A starting solution given to the solver (a connected plan meets every
+        lazy row, so each round gets it).
 
     Returns
     -------
     tuple
-        The solver's :class:`~regionopt.model.solvers.Outcome` and ``cores[i]``
-        of the plan found, or ``None`` without one (also when the lazy rounds
-        ran out of time or rounds).
+        The solver's :class:`~regionopt.model.solvers.Outcome`, its objective
+        and bound in the objective's own units (the model's scale divided out),
+        and ``cores[i]`` of the plan found, or ``None`` without one (also when
+        the lazy rounds ran out of time or rounds).
     """
     s = model.scenario.solver
-    limit = s.time_limit_s if time_limit_s is None else time_limit_s
-    deadline = None if limit is None else time.monotonic() + limit
+    if budget is None:
+        budget = Budget(s.time_limit_s)
+    mine = Budget(cap_s)
     while True:
-        left = None if deadline is None else max(1.0, deadline - time.monotonic())
-        outcome = _unscaled(run_solver(model.problem, s, time_limit_s=left, quiet=quiet,
+        limit = budget.run_limit(mine.left())
+        outcome = _unscaled(run_solver(model.problem, s, time_limit_s=limit, quiet=quiet,
                                        start=start), model.scale)
         cores = model.cores_from_solution() if outcome.has_solution else None
         if cores is None:
@@ -56,7 +69,7 @@ def optimise(model: RegionModel, *, quiet: bool,
         if not added:
             return outcome, cores
         log.info("contiguity round %d: %d separator cuts", model.rounds, added)
-        if model.rounds >= MAX_CUT_ROUNDS or (deadline and time.monotonic() >= deadline):
+        if model.rounds >= MAX_CUT_ROUNDS or budget.expired() or mine.expired():
             return outcome.without_solution(), None
 
 

@@ -30,6 +30,7 @@ import pulp
 
 from regionopt.model.build import build_model
 from regionopt.model.families import Candidates, active_families
+from regionopt.model.solvers import lp_solver
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
@@ -72,7 +73,7 @@ def prune_by_bound(data: ProblemData, scenario: Scenario, cands: Candidates,
     model = build_model(data, scenario, method="cuts", cands=cands)
     prob = model.problem
     try:
-        solver = pulp.HiGHS(mip=False, msg=False, threads=threads, timeLimit=time_limit_s)
+        solver = lp_solver(threads=threads, time_limit_s=time_limit_s)
         prob.solve(solver)
     except pulp.PulpSolverError as exc:
         log.info("reduced-cost pruning skipped: %s", exc)

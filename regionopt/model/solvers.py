@@ -9,6 +9,7 @@ it is ``None``, never invented.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -18,14 +19,15 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pulp
 
 from regionopt.errors import SolverError
+from regionopt.interrupts import child_pids, kill_children, reaped_children
+from regionopt.model.warmstart import load_start, time_limit_of
 from regionopt.scenario import SolverConfig
 
 log = logging.getLogger(__name__)
@@ -78,7 +80,7 @@ def run_solver(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     quiet
         Hide the solver log (otherwise it goes to stderr while the solver runs).
     start
-        A starting solution (see :func:`load_start`), or ``None``.
+        A starting solution (see :func:`regionopt.model.warmstart.load_start`), or ``None``.
 
     Returns
     -------
@@ -90,85 +92,27 @@ def run_solver(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
         If the solver is unavailable or fails without an answer.
     """
     began = time.perf_counter()
+    name = "HiGHS" if config.name == "highs" else "CBC"
+    limit = "no time limit" if time_limit_s is None else f"time limit {time_limit_s:.0f} s"
+    log.info("%s: solving %d variables, %d constraints (%s)...", name,
+             prob.numVariables(), prob.numConstraints(), limit)
     if config.name == "highs":
         out = _run_highs(prob, config, time_limit_s=time_limit_s, quiet=quiet, start=start)
     else:
         out = _run_cbc(prob, config, time_limit_s=time_limit_s, quiet=quiet, start=start)
-    return dataclasses.replace(out, seconds=time.perf_counter() - began)
+    out = dataclasses.replace(out, seconds=time.perf_counter() - began)
+    log.info("%s: %s after %.1f s", name, _describe(out), out.seconds)
+    return out
 
 
-def load_start(solver: Any, prob: pulp.LpProblem,
-               start: Mapping[pulp.LpVariable, float]) -> None:
-    """Load a starting solution into a solver: CBC's ``mipstart``, HiGHS's ``setSolution``.
-
-    ``start`` may give only some variables (the assignment binaries); the others
-    are completed first: CBC completes a partial ``mipstart`` itself, and for
-    HiGHS the given values are fixed, the rest solved for, the bounds restored
-    and the complete solution set (HiGHS rejects an incomplete or inconsistent
-    one). A start that cannot be completed is dropped with a log line; the
-    solve goes on without it.
-
-    Parameters
-    ----------
-    solver
-        A ``pulp.COIN_CMD`` before its solve, or the ``highspy.Highs`` of a
-        problem PuLP has just built (``prob.solverModel``).
-    prob
-        The problem.
-    start
-        Variable → value.
-    """
-    if isinstance(solver, pulp.COIN_CMD):
-        for var in prob.variables():
-            var.varValue = start.get(var)  # CBC's mipstart takes every variable with a value
-        solver.optionsDict["warmStart"] = True
-        return
-    import highspy  # lazy: only HiGHS runs load its native library
-
-    h = solver
-    cols = [var.index for var in start]
-    values = [float(v) for v in start.values()]
-    lp = h.getLp()
-    lower, upper = list(lp.col_lower_), list(lp.col_upper_)
-    limit = _time_limit(h)
-    h.changeColsBounds(len(cols), cols, values, values)
-    h.setOptionValue("time_limit", min(limit, 60.0))
-    h.run()
-    ok = (h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-          and h.getInfo().primal_solution_status == 2)
-    full = list(h.getSolution().col_value) if ok else None
-    h.changeColsBounds(len(cols), cols, [lower[c] for c in cols], [upper[c] for c in cols])
-    h.clearSolver()
-    h.setOptionValue("time_limit", limit)
-    if full is None:
-        log.info("HiGHS: the starting solution could not be completed; solving without it")
-        return
-    sol = highspy.HighsSolution()
-    sol.col_value = full
-    sol.value_valid = True
-    h.setSolution(sol)
-
-
-def _time_limit(h: Any) -> float:
-    value = h.getOptionValue("time_limit")  # some highspy versions return (status, value)
-    return float(value[-1] if isinstance(value, tuple) else value)
-
-
-class _StartedHiGHS(pulp.HiGHS):
-    """PuLP's HiGHS with a starting solution loaded between building and running."""
-
-    def __init__(self, start: Mapping[pulp.LpVariable, float], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.start = start
-
-    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
-        began = time.perf_counter()
-        load_start(lp.solverModel, lp, self.start)
-        limit = _time_limit(lp.solverModel)
-        if limit < float("inf"):
-            left = max(1.0, limit - (time.perf_counter() - began))
-            lp.solverModel.setOptionValue("time_limit", left)
-        lp.solverModel.run()
+def _describe(out: Outcome) -> str:
+    if out.infeasible:
+        return "no plan exists"
+    if out.proven:
+        return f"optimal, objective {out.objective:.6g}"
+    if out.has_solution:
+        return f"stopped with a plan of objective {out.objective:.6g}, bound {out.bound}"
+    return "stopped without a plan"
 
 
 def _objective(prob: pulp.LpProblem) -> float | None:
@@ -209,26 +153,72 @@ _CBC_INFEASIBLE = re.compile(r"^Pre-processing says infeasible", re.M)
 
 def _run_cbc(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: float | None,
              quiet: bool, start: Mapping[pulp.LpVariable, float] | None = None) -> Outcome:
+    # CBC's model (.mps) and solution (.sol) files go to a folder of this run only, removed
+    # however the run ends; an interrupt also stops the CBC process (reaped_children), and
+    # a CBC that overruns its time limit by CBC_GRACE_S is stopped (_Watchdog).
+    began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="regionopt-cbc-") as tmp:
         log_path = Path(tmp) / "cbc.log"
         solver = pulp.COIN_CMD(path=cbc_path(), msg=False, logPath=str(log_path),
                                timeLimit=time_limit_s, gapRel=config.mip_gap,
                                threads=config.threads, keepFiles=False)
+        solver.tmpDir = tmp
         if start:
             load_start(solver, prob, start)
         tail = None if quiet else _Tail(log_path)
         if tail:
             tail.start()
+        watchdog = _Watchdog(None if time_limit_s is None else time_limit_s + CBC_GRACE_S)
         try:
-            prob.solve(solver)
+            with reaped_children(), watchdog:
+                prob.solve(solver)
         except pulp.PulpSolverError as exc:
-            raise SolverError(f"CBC failed: {exc}") from None
+            if not watchdog.fired:
+                raise SolverError(f"CBC failed: {exc}") from None
         finally:
             if tail:
                 tail.done.set()
                 tail.join()
         text = log_path.read_text(errors="replace") if log_path.exists() else ""
-    return _cbc_outcome(prob, text, config)
+    if watchdog.fired:
+        log.warning("CBC overran its time limit of %.0f s by %.0f s and was stopped",
+                    time_limit_s, CBC_GRACE_S)
+        return Outcome(False, False, False, None, None, 0.0)
+    limited = time_limit_s is not None and (
+        "Stopped on time" in text or "maximum time" in text
+        or time.monotonic() - began >= time_limit_s)
+    return _cbc_outcome(prob, text, config, limited=limited)
+
+
+#: Seconds CBC may run past its time limit (reading the model, pre-processing, writing the
+#: solution do not check the clock) before regionopt stops it.
+CBC_GRACE_S = 10.0
+
+
+class _Watchdog:
+    """Stop the child processes started inside the block once ``seconds`` have passed."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self._timer: threading.Timer | None = None
+        self._keep: frozenset[int] = frozenset()
+
+    def _fire(self) -> None:
+        self.fired = True
+        kill_children(keep=self._keep)
+
+    def __enter__(self) -> _Watchdog:
+        if self.seconds is not None:
+            self._keep = child_pids()
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def cbc_path() -> str:
@@ -256,17 +246,25 @@ def cbc_path() -> str:
     raise SolverError("CBC is not available: pip install cbcbox, or install the cbc program")
 
 
-def _cbc_outcome(prob: pulp.LpProblem, text: str, config: SolverConfig) -> Outcome:
+def _cbc_outcome(prob: pulp.LpProblem, text: str, config: SolverConfig, *,
+                 limited: bool = False) -> Outcome:
+    """Read CBC's answer; ``limited`` says the run stopped at (or past) its time limit."""
     sol = prob.sol_status
     result = (_CBC_RESULT.findall(text) or [""])[-1]
     # "Integer infeasible" in CBC's solution file (e.g. pre-processing proved it) gives
     # PuLP status -1 with sol_status "no solution found"; the model cannot be unbounded
     # (every variable is non-negative, every cost too), so "infeasible or unbounded" is
-    # infeasible.
-    if (sol == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible
-            or _CBC_INFEASIBLE.search(text)
-            or result.startswith(("Problem proven infeasible", "Linear relaxation infeasible"))):
+    # infeasible -- but only when CBC finished: pre-processing cut short by the time limit
+    # also says "infeasible or unbounded" (CBC 2.10), which proves nothing.
+    lp_infeasible = result.startswith("Linear relaxation infeasible")
+    claims = (sol == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible
+              or _CBC_INFEASIBLE.search(text) is not None
+              or result.startswith("Problem proven infeasible"))
+    if lp_infeasible or (claims and not limited):
         return Outcome(False, False, True, None, None, 0.0)
+    if claims:
+        log.info("CBC stopped on its time limit saying infeasible; not taken as a proof")
+        return Outcome(False, False, False, None, None, 0.0)
     has = sol in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     proven = sol == pulp.LpSolutionOptimal and result.startswith("Optimal")
     bound: float | None = None
@@ -290,9 +288,9 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
         import highspy  # lazy: only HiGHS runs load its native library
     except ImportError:
         raise SolverError("HiGHS is not available: pip install highspy") from None
-    options = {"msg": not quiet, "timeLimit": time_limit_s, "gapRel": config.mip_gap,
-               "threads": config.threads}
-    solver = _StartedHiGHS(start, **options) if start else pulp.HiGHS(**options)
+    solver = _InterruptibleHiGHS(msg=not quiet, timeLimit=time_limit_s, gapRel=config.mip_gap,
+                                 threads=config.threads)
+    solver.start = start
     if not solver.available():
         raise SolverError("HiGHS is not available through PuLP: pip install highspy")
     # HiGHS keeps one task scheduler per process, sized by the first run's thread count;
@@ -316,6 +314,69 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     dual = float(info.mip_dual_bound)
     bound = dual if abs(dual) < float("inf") else None
     return Outcome(has, proven, False, _objective(prob) if has else None, bound, 0.0)
+
+
+class _InterruptibleHiGHS(pulp.HiGHS):
+    """PuLP's HiGHS, run in a thread so that Ctrl-C and SIGTERM cancel it at once.
+
+    HiGHS runs in this process; run directly, it would hold the main thread until its time
+    limit, and signals would wait for it. Without ``msg`` its start-up banner is hidden too.
+    A starting solution in ``start`` is loaded between building and running (its completion
+    counts against the time limit).
+    """
+
+    start: Mapping[pulp.LpVariable, float] | None = None
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP name
+        if self.msg:
+            super().createAndConfigureSolver(lp)
+            return
+        with _stdout_silenced():
+            super().createAndConfigureSolver(lp)
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP name
+        h = lp.solverModel
+        if self.start:
+            began = time.perf_counter()
+            load_start(h, lp, self.start)
+            limit = time_limit_of(h)
+            if limit < float("inf"):
+                h.setOptionValue("time_limit", max(1.0, limit - (time.perf_counter() - began)))
+        h.HandleUserInterrupt = True
+        thread = h.startSolve()
+        try:
+            while thread.is_alive():
+                thread.join(0.1)
+        except BaseException:
+            h.cancelSolve()
+            thread.join()
+            raise
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Send file descriptor 1 to the null device for the block (HiGHS prints from C++)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def lp_solver(*, threads: int, time_limit_s: float | None = None) -> pulp.LpSolver:
+    """Return HiGHS set up for a linear relaxation: silent (no banner) and interruptible.
+
+    The thread count may differ from the last run's, so HiGHS's scheduler is reset (as
+    before every MIP run).
+    """
+    import highspy  # lazy: only HiGHS runs load its native library
+
+    highspy.Highs.resetGlobalScheduler(True)
+    return _InterruptibleHiGHS(mip=False, msg=False, threads=threads, timeLimit=time_limit_s)
 
 
 def solver_names() -> list[str]:

@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from regionopt.data.municipalities import load_municipalities
 from regionopt.errors import DataError
 from regionopt.io import staged_output_dir
-from regionopt.network import cache, osm, roads, travel
+from regionopt.network import osm, roads, stored, travel
 from regionopt.network.ferries import _add_ferries_inplace, _attach_centres_inplace, load_ferries
 from regionopt.network.key import network_key
 from regionopt.network.settings import FERRY_SNAP_KM, NORWAY_POLYGONS, NetworkSettings
@@ -90,13 +90,14 @@ def build_network(
     munis = load_municipalities(area, data_dir=data_dir, cache_dir=cache_dir)
     key = network_key(munis, settings)
     if use_cache:
-        cached = cache.load(key, cache_dir=cache_dir)
-        if isinstance(cached, Network):
-            return cached
+        parts = stored.load_network(key, cache_dir=cache_dir)
+        if parts is not None:
+            return Network(**parts, settings=settings, key=key)
     net = _build(munis, settings, key=key, data_dir=data_dir, cache_dir=cache_dir,
                  progress=progress)
     if use_cache:
-        cache.store(key, net, cache_dir=cache_dir)
+        stored.store_network(key, municipalities=net.municipalities, graph=net.graph,
+                             minutes=net.minutes, adjacency=net.adjacency, cache_dir=cache_dir)
     return net
 
 
@@ -206,7 +207,7 @@ def _norway_polygons(data_dir: str | os.PathLike[str] | None,
 
 
 def write_network(net: Network, out_dir: str | os.PathLike[str], *,
-                  graph_format: str = "graphml") -> Path:
+                  graph_format: str = "graphml", force: bool = False) -> Path:
     """Write ``municipalities.csv``, ``travel_time_minutes.csv``, ``adjacency.csv`` and the graph.
 
     Files are written to a staging folder and moved into ``out_dir`` only
@@ -214,7 +215,9 @@ def write_network(net: Network, out_dir: str | os.PathLike[str], *,
     GraphML, readable with plain ``osmnx.load_graphml``) or ``road_graph.gpkg``
     (GeoPackage with ``nodes`` and ``edges`` layers). Node ids there are
     integers: centre nodes get negative ids and keep their name
-    (``"centre:5501"``) in the node attribute ``label``.
+    (``"centre:5501"``) in the node attribute ``label``. The folder then holds
+    exactly these files (see :func:`regionopt.io.staged_output_dir`; ``force``
+    writes into a non-empty folder regionopt did not write).
 
     Returns
     -------
@@ -231,7 +234,7 @@ def write_network(net: Network, out_dir: str | os.PathLike[str], *,
 
     if graph_format not in ("graphml", "gpkg"):
         raise DataError(f"graph format {graph_format!r}: expected graphml or gpkg")
-    with staged_output_dir(out_dir) as stage:
+    with staged_output_dir(out_dir, force=force) as stage:
         munis = pd.DataFrame(net.municipalities.drop(columns="geometry"))
         munis.to_csv(stage / "municipalities.csv", index=False, lineterminator="\n")
         net.minutes.to_csv(stage / "travel_time_minutes.csv", index_label="origin",

@@ -1,15 +1,20 @@
-"""A cache of built values keyed by the SHA-256 of their inputs.
+"""A cache of built values keyed by the SHA-256 of their inputs, in data formats only.
 
 The store knows nothing of what it holds: :func:`cache_key` turns a
-description of every input into a key, :func:`load` and :func:`store` read and
-write the entry (the network key is :func:`regionopt.network.key.network_key`).
-The folder is ``$REGIONOPT_CACHE_DIR`` or pooch's user cache for
-``regionopt`` (the same as the download cache), under ``networks/``.
+description of every input into a key, :func:`store` writes an entry as a set
+of named data files (JSON, Parquet, NumPy without pickle) and :func:`load`
+returns their paths after checking them (the network key is
+:func:`regionopt.network.key.network_key`, its files are written and read by
+:mod:`regionopt.network.stored`). The folder is ``$REGIONOPT_CACHE_DIR`` or
+pooch's user cache for ``regionopt`` (the same as the download cache), under
+``networks/``.
 
-Each file is a header line (``regionopt-cache <format> <sha256 of the
-pickle>``) followed by the pickle. A file whose checksum does not match
-(truncated, damaged on disk, written by another format) is ignored with a
-warning, so the network is rebuilt; it is never unpickled.
+An entry is a folder ``<key>/`` holding its files and ``manifest.json``: the
+cache format, the key and the SHA-256 of every file. An entry whose manifest is
+missing or foreign, whose key or format differs, or whose files do not match
+their checksums is ignored with a warning and rebuilt. Nothing read from the
+cache is ever executed: there is no pickle, only data parsed by JSON, Parquet
+and NumPy (``allow_pickle=False``) readers.
 """
 
 from __future__ import annotations
@@ -18,20 +23,21 @@ import hashlib
 import json
 import logging
 import os
-import pickle
-from collections.abc import Iterable, Mapping
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from regionopt.data.sources import default_cache_dir
 from regionopt.errors import DataError
-from regionopt.io import atomic_write_bytes
+from regionopt.io import atomic_write_text
 
 log = logging.getLogger(__name__)
 
-#: Bump to invalidate every cache entry when the pickled layout changes.
-CACHE_FORMAT = 2
-_MAGIC = b"regionopt-cache"
+#: Bump to invalidate every cache entry when the layout of its files changes.
+CACHE_FORMAT = 3
+MANIFEST = "manifest.json"
 
 
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -95,36 +101,74 @@ def cache_key(inputs: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def load(key: str, *, cache_dir: str | os.PathLike[str] | None = None) -> Any | None:
-    """Return the cached value for ``key``, or None if absent, damaged or unreadable."""
-    path = cache_root(cache_dir) / f"{key}.pkl"
-    if not path.is_file():
-        return None
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        log.warning("ignoring unreadable cache file %s (%s)", path, exc)
-        return None
-    header, _, payload = raw.partition(b"\n")
-    expected = b"%s %d %s" % (_MAGIC, CACHE_FORMAT, hashlib.sha256(payload).hexdigest().encode())
-    if header != expected:
-        log.warning("ignoring damaged or outdated cache file %s (checksum or format differs)",
-                    path)
-        return None
-    try:
-        value = pickle.loads(payload)
-    except Exception as exc:  # intact bytes that no longer unpickle (e.g. a library upgrade)
-        log.warning("ignoring unreadable cache file %s (%s: %s)", path, type(exc).__name__, exc)
-        return None
-    log.info("loaded cached network %s", path)
-    return value
+def entry_dir(key: str, *, cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Return the folder of the cache entry ``key``."""
+    if not key or not all(c in "0123456789abcdef" for c in key):
+        raise DataError(f"cache key {key!r}: expected a SHA-256 hex digest")
+    return cache_root(cache_dir) / key
 
 
-def store(key: str, value: Any, *, cache_dir: str | os.PathLike[str] | None = None) -> Path:
-    """Pickle ``value`` under ``key`` atomically and return the file's path."""
-    path = cache_root(cache_dir) / f"{key}.pkl"
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    header = b"%s %d %s\n" % (_MAGIC, CACHE_FORMAT, hashlib.sha256(payload).hexdigest().encode())
-    atomic_write_bytes(path, header + payload)
-    log.info("cached network %s", path)
-    return path
+def load(key: str, names: Iterable[str], *,
+         cache_dir: str | os.PathLike[str] | None = None) -> dict[str, Path] | None:
+    """Return the paths of the entry's files ``names``, or None if absent, damaged or foreign.
+
+    Every file's SHA-256 is checked against the entry's manifest, which must name
+    this key, this cache format and exactly ``names``.
+    """
+    folder = entry_dir(key, cache_dir=cache_dir)
+    for legacy in folder.parent.glob("*.pkl"):  # the old pickle format: never read, removed
+        legacy.unlink(missing_ok=True)
+    manifest = folder / MANIFEST
+    if not manifest.is_file():
+        return None
+    wanted = sorted(names)
+    try:
+        text = manifest.read_text(encoding="utf-8")
+        meta = json.loads(text)
+        ok = (isinstance(meta, dict) and isinstance(meta.get("files"), dict)
+              and text == _manifest_text(key, meta["files"]) and sorted(meta["files"]) == wanted
+              and all(sha256_file(folder / n) == meta["files"][n] for n in wanted))
+    except (OSError, ValueError, DataError) as exc:
+        log.warning("ignoring unreadable cache entry %s (%s)", folder, exc)
+        return None
+    if not ok:
+        log.warning("ignoring damaged or outdated cache entry %s (checksum, key or format "
+                    "differs); rebuilding it", folder)
+        return None
+    log.info("loaded cached network %s", folder)
+    return {n: folder / n for n in wanted}
+
+
+def _manifest_text(key: str, sums: Mapping[str, Any]) -> str:
+    """The manifest exactly as written: any other byte makes the entry foreign."""
+    return json.dumps({"format": CACHE_FORMAT, "key": key, "files": dict(sums)}, indent=1,
+                      sort_keys=True) + "\n"
+
+
+def store(key: str, files: Mapping[str, Callable[[Path], object]], *,
+          cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Write the entry ``key``: each writer writes its file, then the manifest; atomically.
+
+    The entry is built in a temporary folder and renamed into place, replacing
+    an older (damaged) entry of the same key.
+
+    Returns
+    -------
+    pathlib.Path
+        The entry's folder.
+    """
+    dest = entry_dir(key, cache_dir=cache_dir)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{key[:12]}.", suffix=".tmp", dir=dest.parent))
+    try:
+        for name, writer in files.items():
+            writer(stage / name)
+        sums = {name: sha256_file(stage / name) for name in sorted(files)}
+        atomic_write_text(stage / MANIFEST, _manifest_text(key, sums))
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(stage, dest)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    log.info("cached network %s", dest)
+    return dest

@@ -52,7 +52,7 @@ from regionopt.scenario import Scenario, replace_key, scenario_to_toml
 from regionopt.sweep import pareto
 from regionopt.sweep.cases import SweepCase, VaryValue, case_id, format_value, sweep_cases
 from regionopt.sweep.run import reference_points, solve_cases, sweep_table, write_sweep
-from regionopt.sweep.store import jsonable
+from regionopt.sweep.store import claim_folder, jsonable
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -330,6 +330,8 @@ def _write(result: Calibration, *, problem: ProblemData, reference: Plan, out: P
     atomic_write_text(out / CALIBRATION_JSON,
                       json.dumps(jsonable(summary), indent=2, sort_keys=True,
                                  ensure_ascii=False) + "\n")
+    claim_folder(out, [str(i) for i in result.table["id"]],
+                 extra=("agreement.png", "agreement.html", BEST_TOML, BEST_MAP, CALIBRATION_JSON))
 
 
 def _best_toml(result: Calibration, best: SweepCase, agr: Any) -> str:

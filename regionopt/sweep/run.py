@@ -45,6 +45,8 @@ from regionopt.sweep.store import (
     add_agreement,
     case_dir,
     case_table,
+    claim_folder,
+    drop_stale_cases,
     jsonable,
     load_case,
     problem_digest,
@@ -314,10 +316,17 @@ def sweep_table(cases: Sequence[SweepCase], records: dict[str, dict[str, Any]], 
 def write_sweep(table: pd.DataFrame, out_dir: str | os.PathLike[str], *, problem: ProblemData,
                 varied: Sequence[str],
                 reference: Plan | Sequence[Plan] | None = None) -> None:
-    """Write ``sweep.csv``, ``sweep.parquet``, ``pareto.png`` and ``pareto.html``."""
+    """Write ``sweep.csv``, ``sweep.parquet``, ``pareto.png`` and ``pareto.html``.
+
+    ``plans/<id>/`` folders of cases not in ``table`` are removed, and the folder's
+    manifest lists the sweep's files (:func:`~regionopt.sweep.store.claim_folder`).
+    """
+    ids = [str(i) for i in table["id"]]
+    drop_stale_cases(out_dir, ids)
     write_table(table, out_dir)
     pareto.write_pareto(table, out_dir, varied=varied,
                         references=reference_points(problem, reference))
+    claim_folder(out_dir, ids)
 
 
 def _solve_all(todo: Sequence[SweepCase], *, problem: ProblemData, out: Path,

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from regionopt.evaluate.agreement import AGREEMENT_COLUMNS, agreement, agreement_columns
-from regionopt.io import atomic_write_text, atomic_write_with
+from regionopt.io import MANIFEST, atomic_write_text, atomic_write_with
 from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, scenario_to_toml
@@ -34,6 +35,8 @@ SWEEP_CSV = "sweep.csv"
 SWEEP_PARQUET = "sweep.parquet"
 PLANS_DIR = "plans"
 RESULT_JSON = "result.json"
+#: The files a case folder may hold.
+CASE_FILES = frozenset({"scenario.toml", "plan.csv", "metrics.json", RESULT_JSON})
 RESULT_COLUMNS = ("status", "objective", "travel", "balance", "bound", "gap", "seconds", "solver")
 METRIC_COLUMNS = (
     "person_minutes",
@@ -239,6 +242,55 @@ def write_table(table: pd.DataFrame, out_dir: str | os.PathLike[str]) -> None:
     shown[floats] = shown[floats].round(6)
     atomic_write_text(out / SWEEP_CSV, shown.to_csv(index=False, lineterminator="\n"))
     atomic_write_with(out / SWEEP_PARQUET, lambda p: table.to_parquet(p, index=False))
+
+
+def drop_stale_cases(out_dir: str | os.PathLike[str], keep: Sequence[str]) -> list[str]:
+    """Remove ``plans/<id>/`` folders of cases no longer in the sweep.
+
+    Only folders regionopt wrote (holding ``result.json`` or ``scenario.toml`` and
+    nothing but case files) are removed, so that ``plans/`` matches ``sweep.csv``.
+
+    Returns
+    -------
+    list of str
+        The ids removed.
+    """
+    plans = Path(out_dir) / PLANS_DIR
+    if not plans.is_dir():
+        return []
+    wanted = set(keep)
+    dropped = []
+    for folder in sorted(plans.iterdir()):
+        if not folder.is_dir() or folder.name in wanted:
+            continue
+        names = {p.name for p in folder.iterdir()}
+        if not names & {RESULT_JSON, "scenario.toml"} or not names <= CASE_FILES:
+            log.warning("sweep: leaving %s, which is not in this sweep (not a case folder "
+                        "regionopt wrote)", folder)
+            continue
+        shutil.rmtree(folder)
+        dropped.append(folder.name)
+    if dropped:
+        log.info("sweep: removed %d plan folder(s) no longer in the sweep: %s", len(dropped),
+                 ", ".join(dropped))
+    return dropped
+
+
+def claim_folder(out_dir: str | os.PathLike[str], case_ids: Sequence[str], *,
+                 extra: Sequence[str] = ()) -> None:
+    """List the sweep's files in the folder's manifest (:data:`regionopt.io.MANIFEST`).
+
+    ``extra`` names further files the command wrote in the folder (a calibration's).
+    """
+    out = Path(out_dir)
+    names = [n for n in (SWEEP_CSV, SWEEP_PARQUET, "pareto.png", "pareto.html", *extra)
+             if (out / n).is_file()]
+    for cid in sorted(case_ids):
+        folder = out / PLANS_DIR / cid
+        if folder.is_dir():
+            names += [f"{PLANS_DIR}/{cid}/{p.name}" for p in sorted(folder.iterdir())
+                      if p.is_file()]
+    atomic_write_text(out / MANIFEST, "".join(f"{n}\n" for n in sorted(names)))
 
 
 # --------------------------------------------------------------------------- values

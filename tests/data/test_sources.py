@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from regionopt.data import sources
+from regionopt.data import info, sources  # data info lives in regionopt.data.info
 from regionopt.errors import ChecksumError, DataError
 
 SSB = "ssb/municipalities-2025.json"
@@ -163,7 +163,7 @@ def test_upstream_urls() -> None:
 
 
 def test_data_info_reports_every_source(data_dir: Path, tmp_path: Path) -> None:
-    rows = sources.data_info(data_dir=data_dir, cache_dir=tmp_path)
+    rows = info.data_info(data_dir=data_dir, cache_dir=tmp_path)
     assert all(row.ok for row in rows)
     assert sum(row.n_files for row in rows) == len(sources.registry())
     by_path = {row.relpath: row for row in rows}
@@ -178,7 +178,7 @@ def test_data_info_flags_missing_and_corrupt(data_dir: Path, tmp_path: Path) -> 
     folder = tmp_path / "data"
     (folder / "ssb").mkdir(parents=True)
     (folder / SSB).write_bytes(b"[]")
-    rows = {r.relpath: r for r in sources.data_info(data_dir=folder, cache_dir=tmp_path / "c")}
+    rows = {r.relpath: r for r in info.data_info(data_dir=folder, cache_dir=tmp_path / "c")}
     assert not rows[SSB].ok and rows[SSB].where == folder / SSB
     assert not rows[KOMMUNER_S].ok and rows[KOMMUNER_S].where is None
 
@@ -203,7 +203,7 @@ def test_format_data_info(data_dir: Path, tmp_path: Path) -> None:
     shutil.copytree(data_dir / "kartverket", folder / "kartverket")
     (folder / SSB).parent.mkdir()
     (folder / SSB).write_bytes(b"[]")
-    text = sources.format_data_info(sources.data_info(data_dir=folder, cache_dir=tmp_path / "c"))
+    text = info.format_data_info(info.data_info(data_dir=folder, cache_dir=tmp_path / "c"))
     lines = text.splitlines()
     assert lines[0].split()[:4] == ["status", "files", "source", "sha256"]
     assert lines[1].split()[:4] == ["ok", "1/1", "kartverket/Fylker-S.geojson", "3f5c0219f5813e06"]

@@ -29,7 +29,7 @@ from regionopt import network
 from regionopt._resources import geo_file
 from regionopt.cli import main
 from regionopt.errors import DataError
-from regionopt.network import cache, roads
+from regionopt.network import cache, roads, stored
 from regionopt.problem import read_inputs
 
 HASVIK, LOPPA, IBESTAD = "5616", "5614", "5514"
@@ -190,15 +190,15 @@ def test_settings_validate_and_merge_speeds() -> None:
 
 def test_cache_reuses_and_rebuilds_on_speed_change(data_dir: Path, tmp_path: Path) -> None:
     first = network.build_network(data_dir=data_dir, cache_dir=tmp_path, progress=False)
-    stored = list(cache.cache_root(tmp_path).glob("*.pkl"))
-    assert [p.stem for p in stored] == [first.key]
+    entries = [p for p in cache.cache_root(tmp_path).iterdir() if p.is_dir()]
+    assert [p.name for p in entries] == [first.key]
     again = network.build_network(data_dir=data_dir, cache_dir=tmp_path, progress=False)
     assert again.key == first.key and again.minutes.equals(first.minutes)
     slower = network.NetworkSettings().with_speeds({"eure": 50.0})
     rebuilt = network.build_network(data_dir=data_dir, cache_dir=tmp_path, settings=slower,
                                     progress=False)
     assert rebuilt.key != first.key
-    assert len(list(cache.cache_root(tmp_path).glob("*.pkl"))) == 2
+    assert len([p for p in cache.cache_root(tmp_path).iterdir() if p.is_dir()]) == 2
     assert rebuilt.minutes.loc[TROMSO, ALTA] > first.minutes.loc[TROMSO, ALTA] + 30
 
 
@@ -206,7 +206,8 @@ def test_write_network_outputs_read_back(tf: network.Network, tmp_path: Path) ->
     out = tmp_path / "net"
     network.write_network(tf, out)
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["adjacency.csv", "municipalities.csv", "road_graph.graphml",
+    assert names == [".regionopt-files", "adjacency.csv", "municipalities.csv",
+                     "road_graph.graphml",
                      "travel_time_minutes.csv"]
     problem = read_inputs(out)
     assert problem.n == 39
@@ -234,21 +235,23 @@ def test_write_network_bad_format_leaves_nothing(tf: network.Network, tmp_path: 
 
 
 def test_corrupted_cache_file_is_ignored_not_fatal(tf: network.Network, tmp_path: Path) -> None:
-    path = cache.store("k", tf, cache_dir=tmp_path)
-    good = path.read_bytes()
-    assert isinstance(cache.load("k", cache_dir=tmp_path), network.Network)
-    # Truncations and single flipped bytes: before the checksum, some of these raised
-    # TypeError, ValueError, UnicodeDecodeError or GEOSException out of pickle.load,
-    # and a flip inside a float would have loaded silently as a wrong network.
-    step = max(1, len(good) // 97)
-    damaged = [good[:n] for n in (0, 1, 10, len(good) // 2, len(good) - 1)]
-    damaged += [good[:i] + bytes([good[i] ^ 0x5A]) + good[i + 1:]
-                for i in range(0, len(good), step)]
-    for data in damaged:
-        path.write_bytes(data)
-        assert cache.load("k", cache_dir=tmp_path) is None
-    path.write_bytes(good)
-    assert cache.load("k", cache_dir=tmp_path).minutes.equals(tf.minutes)
+    """Truncations and flipped bytes in any cache file: the entry is ignored, never loaded."""
+    stored.store_network(tf.key, municipalities=tf.municipalities, graph=tf.graph,
+                         minutes=tf.minutes, adjacency=tf.adjacency, cache_dir=tmp_path)
+    entry = cache.entry_dir(tf.key, cache_dir=tmp_path)
+    assert stored.load_network(tf.key, cache_dir=tmp_path) is not None
+    for name in [*stored.FILES, cache.MANIFEST]:
+        path = entry / name
+        good = path.read_bytes()
+        step = max(1, len(good) // 7)
+        damaged = [good[:n] for n in (0, 1, len(good) // 2, len(good) - 1)]
+        damaged += [good[:i] + bytes([good[i] ^ 0x5A]) + good[i + 1:]
+                    for i in range(0, len(good), step)]
+        for data in damaged:
+            path.write_bytes(data)
+            assert stored.load_network(tf.key, cache_dir=tmp_path) is None, name
+        path.write_bytes(good)
+    assert stored.load_network(tf.key, cache_dir=tmp_path)["minutes"].equals(tf.minutes)
 
 
 def test_route_through_a_municipality_outside_the_area_is_no_link(data_dir: Path,
@@ -444,7 +447,7 @@ def test_cli_network_build_from_osm_xml(data_dir: Path, tmp_path: Path,
     area = ",".join(OSM_AREA)
     assert main(["network", "build", "--area", area, "--osm-xml", str(xml), "--out", str(out),
                  "--quiet", "--no-cache"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir()) == [".regionopt-files",
         "adjacency.csv", "municipalities.csv", "road_graph.graphml", "travel_time_minutes.csv"]
     minutes = pd.read_csv(out / "travel_time_minutes.csv", dtype={"origin": str})
     assert sorted(minutes["origin"]) == sorted(OSM_AREA)

@@ -1,0 +1,95 @@
+"""Stop cleanly on Ctrl-C and SIGTERM: no solver process or temporary file outlives a run.
+
+:func:`install_handlers` makes SIGTERM raise :class:`Terminated` (SIGINT already
+raises ``KeyboardInterrupt``), so every ``finally`` block and context manager
+runs: staged output folders and solver temp folders are removed, the previous
+output folder is left untouched. :func:`reaped_children` kills the child
+processes a block started (CBC, Dask workers) when the block is left by an
+exception, and :func:`kill_children` kills every remaining child of this
+process, which the command line does before it exits on a signal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Iterator
+from types import FrameType
+
+import psutil
+
+log = logging.getLogger(__name__)
+
+#: Exit codes of a command stopped by SIGINT (Ctrl-C) and SIGTERM, as a shell reports them.
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+
+
+class Terminated(BaseException):
+    """Raised in the main thread when the process receives SIGTERM."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+def install_handlers() -> None:
+    """Make SIGTERM raise :class:`Terminated` and SIGINT raise ``KeyboardInterrupt``."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _children() -> list[psutil.Process]:
+    try:
+        return psutil.Process(os.getpid()).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def kill_children(*, keep: frozenset[int] = frozenset(), timeout: float = 5.0) -> list[int]:
+    """Kill this process's child processes (recursively), except the pids in ``keep``.
+
+    Each is sent SIGTERM, then SIGKILL if it has not ended after ``timeout`` seconds.
+
+    Returns
+    -------
+    list of int
+        The pids that were signalled.
+    """
+    procs = [p for p in _children() if p.pid not in keep]
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            p.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    for p in alive:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    psutil.wait_procs(alive, timeout=timeout)
+    if procs:
+        log.info("stopped %d child process(es): %s", len(procs),
+                 ", ".join(str(p.pid) for p in procs))
+    return [p.pid for p in procs]
+
+
+@contextlib.contextmanager
+def reaped_children() -> Iterator[None]:
+    """Kill the child processes started inside the block if it is left by an exception."""
+    before = child_pids()
+    try:
+        yield
+    except BaseException:
+        kill_children(keep=before)
+        raise
+
+
+
+
+def child_pids() -> frozenset[int]:
+    """Return the pids of this process's children (recursively)."""
+    return frozenset(p.pid for p in _children())
+
+
+__all__ = ["EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "child_pids", "install_handlers",
+           "kill_children", "reaped_children"]
