@@ -156,7 +156,36 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--force", action="store_true",
                     help="write into a non-empty folder regionopt did not write (keeps its files)")
     sw.add_argument("--no-resume", action="store_true", help="solve finished scenarios again")
+    sw.add_argument("--reference", default=None, metavar="PLAN",
+                    help="plan CSV or 'nivi': add each plan's agreement with it to the table "
+                         "and mark it on the Pareto plot")
     _add_common(sw)
+
+    cal = sub.add_parser("calibrate", help="which scenario's optimum agrees best with a plan")
+    cal.add_argument("--reference", required=True, metavar="PLAN",
+                     help="the plan to reproduce: a plan CSV or 'nivi'")
+    cal.add_argument("--scenario", type=Path, default=None,
+                     help="base scenario TOML (default: Troms og Finnmark, 12 regions)")
+    cal.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a key of the base scenario (repeatable)")
+    cal.add_argument("--vary", action="append", default=[], metavar="KEY=VALUES",
+                     help="as in sweep; any key but must_link, cannot_link, fixed_cores, area")
+    cal.add_argument("--search", choices=["refine", "grid"], default="refine",
+                     help="successive refinement around the best cases (default) or every "
+                          "combination")
+    cal.add_argument("--beam", type=int, default=2,
+                     help="refine around this many of the best cases each round")
+    cal.add_argument("--out", type=Path, required=True,
+                     help="output folder: sweep.csv, agreement.png/html, best.toml, "
+                          "best_vs_reference.html, calibration.json, plans/")
+    cal.add_argument("--lang", choices=["nb", "en"], default="nb", help="map language")
+    cal.add_argument("--scheduler", default=None,
+                     help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
+    cal.add_argument("--workers", type=int, default=2, help="local worker processes")
+    cal.add_argument("--force", action="store_true",
+                     help="write into a non-empty folder regionopt did not write (keeps its files)")
+    cal.add_argument("--no-resume", action="store_true", help="solve finished scenarios again")
+    _add_common(cal)
     return parser
 
 

@@ -33,6 +33,7 @@ from regionopt.outputs import to_json
 from regionopt.plan import Plan, read_plan, read_plan_codes
 from regionopt.problem import ProblemData, read_inputs
 from regionopt.scenario import Scenario
+from regionopt.sweep.calibrate import calibrate, check_keys, format_calibration
 
 log = logging.getLogger("regionopt")
 
@@ -47,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         "compare": _compare,
         "map": _map,
         "sweep": _sweep,
+        "calibrate": _calibrate,
     }[args.command]
     return handler(args)
 
@@ -329,14 +331,40 @@ def _map(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     check_output_owner(args.out, force=args.force)
+    _check_plan_spec(args.reference)
     scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
     varies = [sweep.parse_vary(v) for v in args.vary]
     if not varies:
         raise ScenarioError("sweep: give at least one --vary KEY=VALUES")
     _, problem = _scenario_network(scenario, args)
+    agree_with = None
+    if args.reference is not None:
+        (agree_with,) = _load_plans([args.reference], problem)
     table = sweep.run_sweep(scenario, varies, problem=problem, out_dir=args.out,
                             scheduler=args.scheduler, max_workers=args.workers,
                             resume=not args.no_resume, progress=not args.quiet,
-                            reference=api.reference_plan(problem, scenario.area.reference))
+                            reference=agree_with or api.reference_plan(problem,
+                                                                       scenario.area.reference),
+                            agree_with=agree_with)
     log.info("sweep: %d scenarios -> %s", len(table), args.out)
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    check_output_owner(args.out, force=args.force)
+    _check_plan_spec(args.reference)
+    scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
+    varies = [sweep.parse_vary(v) for v in args.vary]
+    if not varies:
+        raise ScenarioError("calibrate: give at least one --vary KEY=VALUES")
+    check_keys(varies)
+    net, problem = _scenario_network(scenario, args)
+    (reference,) = _load_plans([args.reference], problem)
+    result = calibrate(scenario, varies, problem=problem, reference=reference,
+                       out_dir=args.out, search=args.search, beam=args.beam,
+                       municipalities=net.municipalities, lang=args.lang,
+                       scheduler=args.scheduler, max_workers=args.workers,
+                       resume=not args.no_resume, progress=not args.quiet)
+    if not args.quiet:
+        _out(format_calibration(result))
     return 0

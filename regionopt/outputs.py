@@ -24,9 +24,10 @@ import pandas as pd
 from regionopt.data import municipalities as data
 from regionopt.data.commuting import functional_problem
 from regionopt.data.reference import reference_for
+from regionopt.evaluate.agreement import agreement
 from regionopt.evaluate.criteria import criteria_table
 from regionopt.evaluate.metrics import compare, evaluate
-from regionopt.evaluate.report import criteria_to_dict, metrics_to_dict
+from regionopt.evaluate.report import agreement_to_dict, criteria_to_dict, metrics_to_dict
 from regionopt.io import atomic_write_text, staged_output_dir
 from regionopt.maps import html as viz
 from regionopt.maps.png import plan_png
@@ -244,11 +245,14 @@ def result_summary(result: Any, problem: ProblemData,
         ],
     }
     if reference is not None:
+        population = dict(zip(problem.codes, (int(p) for p in problem.population), strict=True))
         summary["reference"] = {
             "name": reference.name,
             **metrics_to_dict(evaluate(reference, problem))["summary"],
             "criteria": criteria_to_dict(criteria_table(evaluate(reference, problem), problem,
                                                         result.scenario)),
+            "agreement": agreement_to_dict(agreement(result.plan, reference,
+                                                     population=population)),
         }
     return summary
 

@@ -85,6 +85,9 @@ def test_solve_writes_the_documented_folder(solved: Path) -> None:
     person_minutes = float((plan["population"] * plan["minutes_to_core"]).sum())
     assert metrics["terms"]["travel"] == pytest.approx(person_minutes, rel=1e-6)
     assert metrics["reference"]["person_minutes"] > metrics["terms"]["travel"]
+    agreement = metrics["reference"]["agreement"]
+    assert agreement["municipalities"] == 39 and 0 < agreement["adjusted_rand_index"] < 1
+    assert agreement["placed_as_reference"] + len(agreement["differing"]) == 39
     regions = json.loads((solved / "plan.geojson").read_text())
     assert len(regions["features"]) == 12
     assert sum(f["properties"]["population"] for f in regions["features"]) == 244_663
@@ -113,6 +116,13 @@ def test_evaluate_and_compare_on_the_solve_inputs(solved: Path,
     assert main(["compare", str(solved / "plan.csv"), "nivi", "--inputs", inputs]) == 0
     text = capsys.readouterr().out
     assert "person_minutes" in text
+    assert "adjusted Rand index" in text and "of 39 municipalities placed as" in text
+    assert main(["compare", str(solved / "plan.csv"), "nivi", "--inputs", inputs,
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["agreement"]["reference"] == "NIVI 2023"
+    assert sorted(data["agreement"]["differing"]) == sorted(m["kommunenummer"]
+                                                           for m in data["moves"])
 
 
 def test_evaluate_audits_against_a_scenario(solved: Path,
@@ -270,3 +280,44 @@ def test_data_info_reports_problems_by_exit_code(tmp_path: Path, data_dir: Path)
     proc = run_cli("data", "info", "--data-dir", str(partial))
     assert proc.returncode == 1
     assert "municipalities-2025.json" in proc.stdout
+
+
+def test_sweep_with_a_reference_adds_agreement_columns(tmp_path: Path) -> None:
+    out = tmp_path / "sw"
+    assert main(["sweep", "--vary", "regions.count=11,12", "--reference", "nivi",
+                 "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out / "sweep.csv", dtype={"agreement_differing": str})
+    assert list(table["regions.count"]) == [11, 12]
+    assert table["agreement_placed"].between(1, 39).all()
+    assert ((table["agreement_ari"] > 0) & (table["agreement_ari"] < 1)).all()
+    differing = table["agreement_differing"].str.split(";").map(len)
+    assert (differing + table["agreement_placed"] == 39).all()
+
+
+def test_calibrate_against_nivi_writes_its_files(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cal"
+    assert main(["calibrate", "--reference", "nivi", "--vary", "regions.count=11..13",
+                 "--search", "grid", "--workers", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "3 solves of a 3-case grid" in text
+    for name in ("sweep.csv", "agreement.png", "agreement.html", "best.toml",
+                 "best_vs_reference.html", "calibration.json"):
+        assert (out / name).is_file(), name
+    summary = json.loads((out / "calibration.json").read_text())
+    table = pd.read_csv(out / "sweep.csv")
+    assert summary["best"]["id"] == table["id"].iloc[0]
+    assert summary["best"]["agreement"]["adjusted_rand_index"] == pytest.approx(
+        table["agreement_ari"].max(), abs=1e-4)
+    page = (out / "best_vs_reference.html").read_text()
+    assert "NIVI 2023" in page and "Samsvar med NIVI 2023" in page
+
+
+def test_calibrate_refuses_membership_keys(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cal"
+    code = main(["calibrate", "--reference", "nivi", "--vary",
+                 "constraints.fixed_cores=5501", "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "never varies membership" in err and len(err.splitlines()) == 1
+    assert not out.exists()

@@ -4,8 +4,10 @@ May import the ground modules, :mod:`regionopt.data`, :mod:`regionopt.network`,
 :mod:`regionopt.model` and this folder.
 """
 
+from regionopt.evaluate.agreement import Agreement, agreement
 from regionopt.evaluate.metrics import Comparison, PlanMetrics, compare, evaluate
 from regionopt.evaluate.report import (
+    agreement_to_dict,
     audit_to_dict,
     comparison_to_dict,
     format_audit,
@@ -15,6 +17,7 @@ from regionopt.evaluate.report import (
 )
 from regionopt.evaluate.scenario_audit import Audit, audit, gap_percent
 
-__all__ = ["Audit", "Comparison", "PlanMetrics", "audit", "audit_to_dict", "compare",
-           "comparison_to_dict", "evaluate", "format_audit", "format_comparison",
-           "format_metrics", "gap_percent", "metrics_to_dict"]
+__all__ = ["Agreement", "Audit", "Comparison", "PlanMetrics", "agreement", "agreement_to_dict",
+           "audit", "audit_to_dict", "compare", "comparison_to_dict", "evaluate",
+           "format_audit", "format_comparison", "format_metrics", "gap_percent",
+           "metrics_to_dict"]

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from regionopt.evaluate.agreement import Agreement, agreement, match_regions
 from regionopt.model.contiguity import is_connected
 from regionopt.plan import Plan, check_coverage
 from regionopt.problem import ProblemData
@@ -264,6 +265,10 @@ class Comparison:
         Columns ``kommunenummer, name, population, from_region, to_region,
         to_region_matches``: the municipalities whose grouping differs, sorted
         by kommunenummer.
+    agreement
+        How closely ``a`` groups the municipalities as ``b`` does
+        (:func:`regionopt.evaluate.agreement.agreement`); its ``differing``
+        are exactly the ``moves``.
     """
 
     a: PlanMetrics
@@ -271,6 +276,7 @@ class Comparison:
     table: pd.DataFrame
     matching: pd.DataFrame
     moves: pd.DataFrame
+    agreement: Agreement
 
     @property
     def moved_population(self) -> int:
@@ -282,10 +288,9 @@ def compare(a: Plan, b: Plan, problem: ProblemData) -> Comparison:
     """Compare plans ``a`` and ``b`` of the same problem.
 
     Region names differ between plans, so regions are first matched one to
-    one: over all pairs (region of ``a``, region of ``b``) that share at
-    least one municipality, taken in order of shared population (largest
-    first), then shared member count (largest first), then the two names, a
-    pair is matched if neither region is matched yet. A municipality *moves*
+    one (:func:`regionopt.evaluate.agreement.match_regions`): the matching
+    that shares the most municipalities, and among those the most
+    inhabitants. A municipality *moves*
     when its region in ``b`` is not the region matched to its region in ``a``
     (in particular, every member of an unmatched region of ``b`` moves).
     ``from_region`` is its region in ``a``, ``to_region`` its region in
@@ -303,7 +308,8 @@ def compare(a: Plan, b: Plan, problem: ProblemData) -> Comparison:
         If either plan does not cover exactly ``problem``'s municipalities.
     """
     ma, mb = evaluate(a, problem), evaluate(b, problem)
-    pairs = _match_regions(a, b, problem)
+    population = dict(zip(problem.codes, (int(p) for p in problem.population), strict=True))
+    pairs = match_regions(a, b, population=population)
     b_to_a = {rb: ra for ra, rb in pairs}
     moves = []
     for i, code in enumerate(problem.codes):
@@ -315,7 +321,8 @@ def compare(a: Plan, b: Plan, problem: ProblemData) -> Comparison:
                                             "from_region", "to_region", "to_region_matches"])
     moves_df["population"] = moves_df["population"].astype("int64")
     return Comparison(a=ma, b=mb, table=_summary_table(ma, mb),
-                      matching=_matching_table(a, b, problem, pairs), moves=moves_df)
+                      matching=_matching_table(a, b, problem, pairs), moves=moves_df,
+                      agreement=agreement(a, b, population=population))
 
 
 def _overlaps(a: Plan, b: Plan, problem: ProblemData) -> dict[tuple[str, str], tuple[int, int]]:
@@ -325,20 +332,6 @@ def _overlaps(a: Plan, b: Plan, problem: ProblemData) -> dict[tuple[str, str], t
         pop, count = shared.get(key, (0, 0))
         shared[key] = (pop + int(problem.population[i]), count + 1)
     return shared
-
-
-def _match_regions(a: Plan, b: Plan, problem: ProblemData) -> list[tuple[str, str]]:
-    shared = _overlaps(a, b, problem)
-    order = sorted(shared, key=lambda k: (-shared[k][0], -shared[k][1], k[0], k[1]))
-    used_a: set[str] = set()
-    used_b: set[str] = set()
-    pairs = []
-    for ra, rb in order:
-        if ra not in used_a and rb not in used_b:
-            pairs.append((ra, rb))
-            used_a.add(ra)
-            used_b.add(rb)
-    return sorted(pairs)
 
 
 def _matching_table(a: Plan, b: Plan, problem: ProblemData,

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from regionopt.evaluate.agreement import Agreement
 from regionopt.evaluate.criteria import shortfalls
 from regionopt.evaluate.metrics import Comparison, PlanMetrics
 from regionopt.evaluate.scenario_audit import Audit
@@ -57,13 +58,45 @@ def comparison_to_dict(cmp: Comparison) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``{"a", "b", "table", "matching", "moves", "moved_population"}``;
-        ``a`` and ``b`` are plan names, ``table`` rows ``{metric, a, b,
-        difference}``.
+        ``{"a", "b", "table", "matching", "moves", "moved_population",
+        "agreement"}``; ``a`` and ``b`` are plan names, ``table`` rows
+        ``{metric, a, b, difference}``, ``agreement`` as
+        :func:`agreement_to_dict` (``b`` is the reference).
     """
     return _sorted({"a": cmp.a.plan.name, "b": cmp.b.plan.name,
                     "table": _records(cmp.table), "matching": _records(cmp.matching),
-                    "moves": _records(cmp.moves), "moved_population": cmp.moved_population})
+                    "moves": _records(cmp.moves), "moved_population": cmp.moved_population,
+                    "agreement": agreement_to_dict(cmp.agreement)})
+
+
+def agreement_to_dict(result: Agreement) -> dict[str, Any]:
+    """Return ``result`` as JSON-able data (rounding as :func:`metrics_to_dict`).
+
+    Returns
+    -------
+    dict
+        ``{"plan", "reference", "municipalities", "adjusted_rand_index",
+        "placed_as_reference", "identical_regions", "plan_regions",
+        "reference_regions", "differing"}`` (``differing``: kommunenummer).
+    """
+    return _sorted({"plan": result.plan, "reference": result.reference,
+                    "municipalities": result.municipalities,
+                    "adjusted_rand_index": _clean(result.adjusted_rand),
+                    "placed_as_reference": result.placed,
+                    "identical_regions": result.identical_regions,
+                    "plan_regions": result.plan_regions,
+                    "reference_regions": result.reference_regions,
+                    "differing": list(result.differing)})
+
+
+def format_agreement(result: Agreement) -> str:
+    """Return the agreement as three lines of text (the differing codes listed)."""
+    return (f"agreement with {result.reference!r}: adjusted Rand index "
+            f"{result.adjusted_rand:.4f}; {result.placed} of {result.municipalities} "
+            f"municipalities placed as {result.reference!r} places them\n"
+            f"regions identical in membership: {result.identical_regions} "
+            f"(of {result.plan_regions} and {result.reference_regions})\n"
+            f"differing municipalities: {', '.join(result.differing) or 'none'}\n")
 
 
 def audit_to_dict(result: Audit) -> dict[str, Any]:
@@ -172,7 +205,7 @@ def format_comparison(cmp: Comparison) -> str:
     """Return a plain-text report: summary metrics side by side, then the moves."""
     table = cmp.table.rename(columns={"a": cmp.a.plan.name, "b": cmp.b.plan.name})
     lines = [f"{cmp.a.plan.name!r} (a) vs {cmp.b.plan.name!r} (b)", "",
-             _object_table(table), "",
+             _object_table(table), "", format_agreement(cmp.agreement).rstrip("\n"), "",
              f"{len(cmp.moves)} municipalities ({cmp.moved_population:,} inhabitants) "
              "are grouped differently:"]
     if len(cmp.moves):
@@ -204,5 +237,6 @@ def format_audit(result: Audit) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["FLOAT_DIGITS", "audit_to_dict", "comparison_to_dict", "format_audit",
-           "format_comparison", "format_metrics", "frame_to_csv", "metrics_to_dict", "text_table"]
+__all__ = ["FLOAT_DIGITS", "agreement_to_dict", "audit_to_dict", "comparison_to_dict",
+           "format_agreement", "format_audit", "format_comparison", "format_metrics",
+           "frame_to_csv", "metrics_to_dict", "text_table"]

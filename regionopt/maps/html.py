@@ -431,7 +431,8 @@ def _tables_html(a: Plan, b: Plan, comparison: Any, lab: Mapping[str, str], lang
     metrics = (f'<div><h2>{e(lab["metrics_title"])}</h2><table class="rg-metrics"><thead><tr>'
                f'<th>{e(lab["metric"])}</th><th class="num">{e(a.name)}</th>'
                f'<th class="num">{e(b.name)}</th><th class="num">{e(lab["difference"])}</th>'
-               f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+               f'</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+               f"{_agreement_html(b, comparison.agreement, lab, lang)}</div>")
     moves = comparison.moves
     if len(moves):
         body = "".join(f"<tr><td>{e(str(r.name))}</td><td>{e(str(r.from_region))}</td>"
@@ -444,6 +445,22 @@ def _tables_html(a: Plan, b: Plan, comparison: Any, lab: Mapping[str, str], lang
         listing = f"<p>{e(lab['moved_none'])}</p>"
     return (f'<section class="rg-tables">{metrics}<div><h2>{e(lab["moved"])} ({len(moves)})'
             f"</h2>{listing}</div></section>")
+
+
+def _agreement_html(reference: Plan, agreement: Any, lab: Mapping[str, str], lang: str) -> str:
+    """The agreement of the left plan with the right one (``docs/metrics.md``)."""
+    e = html.escape
+    ref = reference.name
+    cells = [
+        (lab["adjusted_rand_index"], i18n.format_number(agreement.adjusted_rand, lang, digits=3)),
+        (lab["placed_as_reference"].format(ref=ref),
+         f"{agreement.placed} {lab['of']} {agreement.municipalities}"),
+        (lab["identical_regions"], f"{agreement.identical_regions} {lab['of']} "
+                                   f"{agreement.reference_regions}"),
+    ]
+    body = "".join(f'<tr><td>{e(k)}</td><td class="num">{e(v)}</td></tr>' for k, v in cells)
+    return (f'<h2>{e(lab["agreement_title"].format(ref=ref))}</h2>'
+            f'<table class="rg-agreement"><tbody>{body}</tbody></table>')
 
 
 def _render(element: Any) -> str:

@@ -1,11 +1,14 @@
 """Stage 6, sweep: many scenarios solved on processes or Dask, and their Pareto front.
 
-May import every earlier stage, the ground modules and this folder.
+May import every earlier stage, the ground modules and this folder. Calibration
+is :func:`regionopt.sweep.calibrate.calibrate` (not re-exported: the name is
+its module's).
 """
 
+from regionopt.sweep.calibrate import Calibration
 from regionopt.sweep.cases import SweepCase, parse_vary, sweep_cases
 from regionopt.sweep.pareto import pareto_mask, write_pareto
 from regionopt.sweep.run import run_sweep
 
-__all__ = ["SweepCase", "pareto_mask", "parse_vary", "run_sweep", "sweep_cases",
-           "write_pareto"]
+__all__ = ["Calibration", "SweepCase", "pareto_mask", "parse_vary", "run_sweep",
+           "sweep_cases", "write_pareto"]

@@ -1,4 +1,4 @@
-"""Pareto front of a sweep: person-minutes against population balance.
+"""Pareto front of a sweep: person-minutes against population balance, or against agreement.
 
 Both axes are to be minimised: ``person_minutes`` (every inhabitant's
 minutes to their region's core, summed) on x and ``population_cv`` (the
@@ -7,7 +7,9 @@ plan is *non-dominated* when no other plan is at least as good on both axes
 and strictly better on one. :func:`write_pareto` draws the sweep as
 ``pareto.png`` (Matplotlib, Agg) and ``pareto.html`` (inline SVG, no scripts,
 works offline; hover a point for its values, click it for its folder), with
-reference plans such as NIVI 2023 marked.
+reference plans such as NIVI 2023 marked. ``regionopt calibrate`` draws
+the same plot with agreement with a reference plan on y (:data:`AGREEMENT`,
+maximised, so upper left is best: ``agreement.png`` and ``agreement.html``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,49 @@ HTML_NAME = "pareto.html"
 
 Reference = tuple[str, dict[str, Any]]
 """A reference plan's name and its metric summary."""
+
+
+@dataclass(frozen=True)
+class ParetoAxes:
+    """What the y axis of a Pareto plot shows (x is always ``person_minutes``, minimised).
+
+    Attributes
+    ----------
+    y
+        The table column on the y axis.
+    label, short, tip
+        Its axis label, its short name (table head) and its name in tooltips.
+    maximise
+        ``True`` when more is better on y (upper left is then best).
+    title
+        What the plot is, after "Sweep: ".
+    png_name, html_name
+        The files written.
+    """
+
+    y: str = Y_COLUMN
+    label: str = Y_LABEL
+    short: str = "population CV"
+    tip: str = "CV"
+    maximise: bool = False
+    title: str = "travel against balance"
+    png_name: str = PNG_NAME
+    html_name: str = HTML_NAME
+
+    @property
+    def better(self) -> str:
+        """Where the best plans lie."""
+        return "upper left" if self.maximise else "lower left"
+
+
+BALANCE = ParetoAxes()
+"""Person-minutes against population balance: a sweep's ``pareto.png`` and ``pareto.html``."""
+AGREEMENT = ParetoAxes(y="agreement_ari",
+                       label="agreement with the reference (adjusted Rand index)",
+                       short="adjusted Rand index", tip="ARI", maximise=True,
+                       title="travel against agreement with the reference",
+                       png_name="agreement.png", html_name="agreement.html")
+"""Person-minutes against agreement with a reference plan (``regionopt calibrate``)."""
 
 
 def pareto_mask(x: Sequence[float] | pd.Series, y: Sequence[float] | pd.Series) -> np.ndarray:
@@ -68,14 +114,15 @@ def _label(row: pd.Series, varied: Sequence[str]) -> str:
     return ", ".join(parts) or str(row["id"])
 
 
-def _front_labels(dom: pd.DataFrame, varied: Sequence[str]) -> list[tuple[str, float, float]]:
+def _front_labels(dom: pd.DataFrame, varied: Sequence[str],
+                  axes: ParetoAxes) -> list[tuple[str, float, float]]:
     """One label per distinct point of the front; plans at the same point share it.
 
     A key whose value differs between plans at the same point shows all of
     them, joined with ``/`` (e.g. ``min_population=0/3000``).
     """
     out = []
-    for (x, y), group in dom.groupby([X_COLUMN, Y_COLUMN], sort=True):
+    for (x, y), group in dom.groupby([X_COLUMN, axes.y], sort=True):
         parts = []
         for key in varied:
             vals = list(dict.fromkeys(_label(r, [key]).split("=", 1)[1]
@@ -85,17 +132,19 @@ def _front_labels(dom: pd.DataFrame, varied: Sequence[str]) -> list[tuple[str, f
     return out
 
 
-def _points(table: pd.DataFrame) -> pd.DataFrame:
+def _points(table: pd.DataFrame, axes: ParetoAxes = BALANCE) -> pd.DataFrame:
     """Rows that have both coordinates, sorted by x then y then id."""
-    has = table[X_COLUMN].notna() & table[Y_COLUMN].notna()
+    has = table[X_COLUMN].notna() & table[axes.y].notna()
     pts = table.loc[has].copy()
     if "pareto" not in pts.columns:
-        pts["pareto"] = pareto_mask(pts[X_COLUMN], pts[Y_COLUMN])
-    return pts.sort_values([X_COLUMN, Y_COLUMN, "id"], kind="mergesort")
+        y = pts[axes.y].astype(float)
+        pts["pareto"] = pareto_mask(pts[X_COLUMN], -y if axes.maximise else y)
+    return pts.sort_values([X_COLUMN, axes.y, "id"], kind="mergesort")
 
 
 def write_pareto(table: pd.DataFrame, out_dir: str | os.PathLike[str], *,
-                 varied: Sequence[str], references: Sequence[Reference] = ()) -> None:
+                 varied: Sequence[str], references: Sequence[Reference] = (),
+                 axes: ParetoAxes = BALANCE) -> None:
     """Write ``pareto.png`` and ``pareto.html`` for a sweep table.
 
     Parameters
@@ -110,13 +159,19 @@ def write_pareto(table: pd.DataFrame, out_dir: str | os.PathLike[str], *,
         The varied keys, used to label points.
     references
         ``(name, metrics summary)`` of plans to mark, e.g. NIVI 2023.
+    axes
+        The y axis: :data:`BALANCE` (``pareto.png``/``.html``, the default) or
+        :data:`AGREEMENT` (``agreement.png``/``.html``); the ``pareto``
+        column is recomputed for it.
     """
     out = Path(out_dir)
-    pts = _points(table)
+    pts = _points(table.drop(columns="pareto") if axes is not BALANCE and "pareto" in table
+                  else table, axes)
     refs = [(n, m) for n, m in references
-            if m.get(X_COLUMN) is not None and m.get(Y_COLUMN) is not None]
-    atomic_write_with(out / PNG_NAME, lambda p: _png(pts, varied, refs, p))
-    atomic_write_text(out / HTML_NAME, pareto_html(pts, varied=varied, references=refs))
+            if m.get(X_COLUMN) is not None and m.get(axes.y) is not None]
+    atomic_write_with(out / axes.png_name, lambda p: _png(pts, varied, refs, p, axes))
+    atomic_write_text(out / axes.html_name,
+                      pareto_html(pts, varied=varied, references=refs, axes=axes))
 
 
 #: Where a label may go around its point (offset in points, horizontal alignment), in order.
@@ -153,7 +208,7 @@ def _marker_boxes(ax: Any, xs: Sequence[float], ys: Sequence[float], r: float) -
 
 
 def _png(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
-         path: Path) -> None:
+         path: Path, axes: ParetoAxes) -> None:
     # lazy: matplotlib is heavy; only the Pareto PNG needs it
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -164,49 +219,49 @@ def _png(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
     ax = fig.add_subplot()
     dom = pts[pts["pareto"].astype(bool)]
     rest = pts[~pts["pareto"].astype(bool)]
-    ax.scatter(rest[X_COLUMN], rest[Y_COLUMN], s=22, color="#9aa3ad", label="dominated plan")
-    ax.step(dom[X_COLUMN], dom[Y_COLUMN], where="post", color="#1f77b4", lw=1, alpha=0.6)
-    ax.scatter(dom[X_COLUMN], dom[Y_COLUMN], s=40, color="#1f77b4", zorder=3,
+    ax.scatter(rest[X_COLUMN], rest[axes.y], s=22, color="#9aa3ad", label="dominated plan")
+    ax.step(dom[X_COLUMN], dom[axes.y], where="post", color="#1f77b4", lw=1, alpha=0.6)
+    ax.scatter(dom[X_COLUMN], dom[axes.y], s=40, color="#1f77b4", zorder=3,
                label="non-dominated plan")
     for name, m in refs:
-        ax.scatter([m[X_COLUMN]], [m[Y_COLUMN]], marker=REF_MARKER, s=80, color=REF_COLOUR,
+        ax.scatter([m[X_COLUMN]], [m[axes.y]], marker=REF_MARKER, s=80, color=REF_COLOUR,
                    zorder=4, label=name)
     if pts.empty and not refs:
         ax.text(0.5, 0.5, "no feasible plan in this sweep", ha="center", transform=ax.transAxes)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _num(v, 0)))
     ax.set_xlabel(X_LABEL)
-    ax.set_ylabel(Y_LABEL)
-    ax.set_title("Sweep: travel against balance (lower left is better)")
+    ax.set_ylabel(axes.label)
+    ax.set_title(f"Sweep: {axes.title} ({axes.better} is better)")
     ax.grid(True, alpha=0.3)
     legend = ax.legend(loc="best", fontsize=8) if len(pts) or refs else None
     ax.set_xlim(ax.get_xlim())  # freeze the limits before measuring labels
     ax.set_ylim(ax.get_ylim())
     fig.tight_layout(rect=(0, 0.05, 1, 1))
-    _labels(fig, ax, dom, varied, refs, legend, rest=rest, n_points=len(pts))
+    _labels(fig, ax, dom, varied, refs, legend, rest=rest, n_points=len(pts), axes=axes)
     # No Software/date entries: the same sweep gives the same bytes.
     fig.savefig(path, format="png", metadata={"Software": None})
 
 
 def _labels(fig: Any, ax: Any, dom: pd.DataFrame, varied: Sequence[str],
             refs: Sequence[Reference], legend: Any, *, rest: pd.DataFrame,
-            n_points: int) -> list[str]:
+            n_points: int, axes: ParetoAxes) -> list[str]:
     """Label references, then front points, each where it fits; note the ones left out."""
     renderer = fig.canvas.get_renderer()
     taken = [legend.get_window_extent(renderer)] if legend is not None else []
     taken += _marker_boxes(ax, rest[X_COLUMN].astype(float).tolist(),
-                           rest[Y_COLUMN].astype(float).tolist(), 3.5)
-    front = _front_labels(dom, varied)
+                           rest[axes.y].astype(float).tolist(), 3.5)
+    front = _front_labels(dom, varied, axes)
     taken += _marker_boxes(ax, [x for _, x, _ in front], [y for _, _, y in front], 5)
     taken += _marker_boxes(ax, [float(m[X_COLUMN]) for _, m in refs],
-                           [float(m[Y_COLUMN]) for _, m in refs], 6)
+                           [float(m[axes.y]) for _, m in refs], 6)
     left_out = [name for name, m in refs
-                if not _place(ax, renderer, name, (m[X_COLUMN], m[Y_COLUMN]), taken,
+                if not _place(ax, renderer, name, (m[X_COLUMN], m[axes.y]), taken,
                               fontsize=8, color=REF_COLOUR)]
     left_out += [label for label, x, y in front
                  if not _place(ax, renderer, label, (x, y), taken, fontsize=7)]
     if left_out:
         fig.text(0.01, 0.01, "Not labelled (no room): " + "; ".join(left_out)
-                 + f". All {n_points} plans are listed in {HTML_NAME}.", fontsize=7,
+                 + f". All {n_points} plans are listed in {axes.html_name}.", fontsize=7,
                  color="#444444", parse_math=False, wrap=True)
     return left_out
 
@@ -245,7 +300,7 @@ def _scale(values: list[float]) -> tuple[float, float]:
 
 
 def pareto_html(pts: pd.DataFrame, *, varied: Sequence[str],
-                references: Sequence[Reference] = ()) -> str:
+                references: Sequence[Reference] = (), axes: ParetoAxes = BALANCE) -> str:
     """Return a self-contained HTML page with the Pareto plot as inline SVG.
 
     Parameters
@@ -256,6 +311,8 @@ def pareto_html(pts: pd.DataFrame, *, varied: Sequence[str],
         The varied keys, used in tooltips and the table.
     references
         ``(name, metrics summary)`` of plans to mark.
+    axes
+        The y axis (:data:`BALANCE` or :data:`AGREEMENT`).
 
     Returns
     -------
@@ -263,25 +320,25 @@ def pareto_html(pts: pd.DataFrame, *, varied: Sequence[str],
         The page; every text from the table is HTML-escaped.
     """
     xs = [*pts[X_COLUMN].astype(float), *(float(m[X_COLUMN]) for _, m in references)]
-    ys = [*pts[Y_COLUMN].astype(float), *(float(m[Y_COLUMN]) for _, m in references)]
+    ys = [*pts[axes.y].astype(float), *(float(m[axes.y]) for _, m in references)]
     body: list[str] = []
     if xs:
-        body.append(_svg(pts, varied, references, _scale(xs), _scale(ys)))
+        body.append(_svg(pts, varied, references, _scale(xs), _scale(ys), axes))
     else:
         body.append("<p>No feasible plan in this sweep.</p>")
-    body.append(_html_table(pts, varied, references))
+    body.append(_html_table(pts, varied, references, axes))
     e = html.escape
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>Sweep: Pareto front</title><style>{_CSS}</style></head><body>\n"
-            f"<h1>Sweep: travel against balance</h1>\n<p>x: {e(X_LABEL)}; y: {e(Y_LABEL)}. "
-            "Lower left is better. Blue: non-dominated plans; grey: dominated; red diamond "
-            "(as in the PNG): reference plan. Hover a point for its values, click it to open "
-            "its folder.</p>\n"
+            f"<h1>Sweep: {e(axes.title)}</h1>\n<p>x: {e(X_LABEL)}; y: {e(axes.label)}. "
+            f"{axes.better.capitalize()} is better. Blue: non-dominated plans; grey: "
+            "dominated; red diamond (as in the PNG): reference plan. Hover a point for its "
+            "values, click it to open its folder.</p>\n"
             + "\n".join(body) + "\n</body></html>\n")
 
 
 def _svg(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
-         xr: tuple[float, float], yr: tuple[float, float]) -> str:
+         xr: tuple[float, float], yr: tuple[float, float], axes: ParetoAxes) -> str:
     e = html.escape
 
     def px(v: float) -> float:
@@ -304,10 +361,10 @@ def _svg(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
                f'<line class="ax" x1="{_ML}" y1="{_MT}" x2="{_ML}" y2="{_H - _MB}"/>')
     out.append(f'<text x="{(_W + _ML) / 2:.0f}" y="{_H - 18}" text-anchor="middle">'
                f'{e(X_LABEL)}</text><text transform="translate(18 {(_H - _MB) / 2:.0f}) '
-               f'rotate(-90)" text-anchor="middle">population CV</text>')
+               f'rotate(-90)" text-anchor="middle">{e(axes.short)}</text>')
     dom = pts[pts["pareto"].astype(bool)]
     if len(dom) > 1:
-        fx, fy = dom[X_COLUMN].astype(float).tolist(), dom[Y_COLUMN].astype(float).tolist()
+        fx, fy = dom[X_COLUMN].astype(float).tolist(), dom[axes.y].astype(float).tolist()
         corners = [(fx[0], fy[0])]
         for k in range(1, len(fx)):  # a staircase, as in the PNG
             corners += [(fx[k], fy[k - 1]), (fx[k], fy[k])]
@@ -318,14 +375,15 @@ def _svg(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
         cls = "dom" if row["pareto"] else "pt"
         tip = (f"{_label(row, varied)}\nid {row['id']} · status {row['status']}\n"
                f"person-minutes {_num(float(row[X_COLUMN]), 0)} · "
-               f"CV {float(row[Y_COLUMN]):.4f}")
+               f"{axes.tip} {float(row[axes.y]):.4f}")
         folder = str(row["plan_path"]).rsplit("/", 1)[0] + "/"
         out.append(f'<a href="{e(folder)}"><circle class="{cls}" cx="{px(row[X_COLUMN]):.1f}" '
-                   f'cy="{py(row[Y_COLUMN]):.1f}" r="{6 if row["pareto"] else 4}">'
+                   f'cy="{py(row[axes.y]):.1f}" r="{6 if row["pareto"] else 4}">'
                    f"<title>{e(tip)}</title></circle></a>")
     for name, m in refs:
-        x, y = px(float(m[X_COLUMN])), py(float(m[Y_COLUMN]))
-        tip = f"{name}\nperson-minutes {_num(float(m[X_COLUMN]), 0)} · CV {m[Y_COLUMN]:.4f}"
+        x, y = px(float(m[X_COLUMN])), py(float(m[axes.y]))
+        tip = (f"{name}\nperson-minutes {_num(float(m[X_COLUMN]), 0)} · "
+               f"{axes.tip} {m[axes.y]:.4f}")
         # the name to the right of the diamond, or to its left when it would leave the plot
         right = x + 10 + 6.5 * len(name) <= _W - _MR
         tx, anchor = (x + 10, "start") if right else (x - 10, "end")
@@ -337,23 +395,24 @@ def _svg(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
     return "\n".join(out)
 
 
-def _html_table(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference]) -> str:
+def _html_table(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
+                axes: ParetoAxes) -> str:
     e = html.escape
     head = "".join(f'<th class="l">{e(k)}</th>' for k in varied)
     rows = [f'<table><tr><th class="l">plan</th>{head}<th>person-minutes</th>'
-            "<th>population CV</th><th>regions</th><th>non-dominated</th></tr>"]
+            f"<th>{e(axes.short)}</th><th>regions</th><th>non-dominated</th></tr>"]
     for _, row in pts.iterrows():
         folder = str(row["plan_path"]).rsplit("/", 1)[0] + "/"
         cells = "".join(f'<td class="l">{e(_label(row, [k]).split("=", 1)[1])}</td>'
                         for k in varied)
         rows.append(f'<tr><td class="l"><a href="{e(folder)}">{e(str(row["id"]))}</a></td>'
                     f"{cells}<td>{_num(float(row[X_COLUMN]), 0)}</td>"
-                    f"<td>{float(row[Y_COLUMN]):.4f}</td><td>{e(str(row.get('regions')))}</td>"
+                    f"<td>{float(row[axes.y]):.4f}</td><td>{e(str(row.get('regions')))}</td>"
                     f"<td>{'yes' if row['pareto'] else ''}</td></tr>")
     for name, m in refs:
         blanks = "<td></td>" * len(varied)
         rows.append(f'<tr><td class="l">{e(name)}</td>{blanks}'
-                    f"<td>{_num(float(m[X_COLUMN]), 0)}</td><td>{float(m[Y_COLUMN]):.4f}</td>"
+                    f"<td>{_num(float(m[X_COLUMN]), 0)}</td><td>{float(m[axes.y]):.4f}</td>"
                     f"<td>{e(str(m.get('regions')))}</td><td>reference</td></tr>")
     rows.append("</table>")
     return "\n".join(rows)

@@ -42,6 +42,7 @@ from regionopt.sweep.cases import SweepCase, VaryValue, sweep_cases
 from regionopt.sweep.store import (
     RESULT_COLUMNS,
     RESULT_JSON,
+    add_agreement,
     case_dir,
     case_table,
     claim_folder,
@@ -179,7 +180,8 @@ def run_sweep(scenario: Scenario, varies: Sequence[tuple[str, Sequence[VaryValue
               problem: ProblemData, out_dir: str | os.PathLike[str],
               scheduler: str | Client | None = None, max_workers: int = 2,
               resume: bool = True, progress: bool = True,
-              reference: Plan | Sequence[Plan] | None = None) -> pd.DataFrame:
+              reference: Plan | Sequence[Plan] | None = None,
+              agree_with: Plan | None = None) -> pd.DataFrame:
     """Solve every combination of ``varies`` and write the sweep's outputs.
 
     Parameters
@@ -209,6 +211,11 @@ def run_sweep(scenario: Scenario, varies: Sequence[tuple[str, Sequence[VaryValue
         A plan or plans to mark on the Pareto plot; ``None`` picks the shipped
         reference plans covering exactly ``problem``'s area (NIVI 2023 for
         Troms og Finnmark); ``()`` marks none.
+    agree_with
+        A plan to measure every case's plan against: the table gets the
+        agreement columns (``agreement_ari``, ``agreement_placed``,
+        ``agreement_identical_regions``, ``agreement_differing``; see
+        ``docs/metrics.md``).
 
     Returns
     -------
@@ -216,8 +223,9 @@ def run_sweep(scenario: Scenario, varies: Sequence[tuple[str, Sequence[VaryValue
         One row per case, in the order of :func:`sweep_cases`: ``id``, the
         varied keys, the solve's ``status``, ``objective``, ``travel``,
         ``balance``, ``bound``, ``gap``, ``seconds``, ``solver``, the plan
-        metrics, ``pareto`` (non-dominated), ``plan_path`` and ``reason``
-        (why a case is infeasible or failed).
+        metrics, the agreement columns (with ``agree_with``), ``pareto``
+        (non-dominated), ``plan_path`` and ``reason`` (why a case is
+        infeasible or failed).
 
     Raises
     ------
@@ -225,10 +233,56 @@ def run_sweep(scenario: Scenario, varies: Sequence[tuple[str, Sequence[VaryValue
         If a ``--vary`` key or value makes an invalid scenario, or the
         scheduler is unusable.
     """
+    cases = sweep_cases(scenario, varies)
+    return run_cases(cases, problem=problem, out_dir=out_dir, scheduler=scheduler,
+                     max_workers=max_workers, resume=resume, progress=progress,
+                     reference=reference, agree_with=agree_with)
+
+
+def run_cases(cases: Sequence[SweepCase], *, problem: ProblemData,
+              out_dir: str | os.PathLike[str], scheduler: str | Client | None = None,
+              max_workers: int = 2, resume: bool = True, progress: bool = True,
+              reference: Plan | Sequence[Plan] | None = None,
+              agree_with: Plan | None = None) -> pd.DataFrame:
+    """Solve ``cases`` (all overriding the same keys) and write the sweep's outputs.
+
+    :func:`run_sweep` on a list of cases chosen by the caller; the options are
+    those of :func:`run_sweep`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`run_sweep`, in the order of ``cases``.
+    """
+    records, _ = solve_cases(cases, problem=problem, out_dir=out_dir, scheduler=scheduler,
+                             max_workers=max_workers, resume=resume, progress=progress)
+    table = sweep_table(cases, records, problem=problem, out_dir=out_dir, agree_with=agree_with)
+    write_sweep(table, out_dir, problem=problem, varied=varied_keys(cases), reference=reference)
+    return table
+
+
+def varied_keys(cases: Sequence[SweepCase]) -> list[str]:
+    """The keys the cases override, in ``--vary`` order."""
+    return [k for k, _ in cases[0].overrides] if cases else []
+
+
+def solve_cases(cases: Sequence[SweepCase], *, problem: ProblemData,
+                out_dir: str | os.PathLike[str], scheduler: str | Client | None = None,
+                max_workers: int = 2, resume: bool = True,
+                progress: bool = True) -> tuple[dict[str, dict[str, Any]], int]:
+    """Solve the cases not already finished in ``out_dir``; write each to ``plans/<id>/``.
+
+    Options as in :func:`run_sweep`.
+
+    Returns
+    -------
+    tuple
+        ``(records, solved)``: the record of every case by id (as in its
+        ``result.json``) and how many were solved now (not loaded).
+    """
     if max_workers < 1:
         raise ScenarioError(f"max_workers={max_workers}: need at least one worker")
     out = Path(out_dir)
-    cases = sweep_cases(scenario, varies)
     pdigest = problem_digest(problem)
     digests = {c.id: {"scenario_sha256": scenario_digest(c.scenario), "problem_sha256": pdigest}
                for c in cases}
@@ -244,15 +298,35 @@ def run_sweep(scenario: Scenario, varies: Sequence[tuple[str, Sequence[VaryValue
     if todo:
         records.update(_solve_all(todo, problem=problem, out=out, scheduler=scheduler,
                                   max_workers=max_workers, progress=progress, digests=digests))
+    return records, len(todo)
+
+
+def sweep_table(cases: Sequence[SweepCase], records: dict[str, dict[str, Any]], *,
+                problem: ProblemData, out_dir: str | os.PathLike[str],
+                agree_with: Plan | None = None) -> pd.DataFrame:
+    """The sweep table of ``cases`` (see :func:`run_sweep`), with ``pareto`` computed."""
     table = case_table(cases, records)
+    if agree_with is not None:
+        table = add_agreement(table, Path(out_dir), agree_with, problem)
     table.insert(table.columns.get_loc("plan_path"), "pareto",
                  pareto.pareto_mask(table["person_minutes"], table["population_cv"]))
-    drop_stale_cases(out, [c.id for c in cases])
-    write_table(table, out)
-    refs = _reference_points(problem, reference)
-    pareto.write_pareto(table, out, varied=[k for k, _ in varies], references=refs)
-    claim_folder(out, [c.id for c in cases])
     return table
+
+
+def write_sweep(table: pd.DataFrame, out_dir: str | os.PathLike[str], *, problem: ProblemData,
+                varied: Sequence[str],
+                reference: Plan | Sequence[Plan] | None = None) -> None:
+    """Write ``sweep.csv``, ``sweep.parquet``, ``pareto.png`` and ``pareto.html``.
+
+    ``plans/<id>/`` folders of cases not in ``table`` are removed, and the folder's
+    manifest lists the sweep's files (:func:`~regionopt.sweep.store.claim_folder`).
+    """
+    ids = [str(i) for i in table["id"]]
+    drop_stale_cases(out_dir, ids)
+    write_table(table, out_dir)
+    pareto.write_pareto(table, out_dir, varied=varied,
+                        references=reference_points(problem, reference))
+    claim_folder(out_dir, ids)
 
 
 def _solve_all(todo: Sequence[SweepCase], *, problem: ProblemData, out: Path,
@@ -294,8 +368,9 @@ def _solve_all(todo: Sequence[SweepCase], *, problem: ProblemData, out: Path,
     return records
 
 
-def _reference_points(problem: ProblemData, reference: Plan | Sequence[Plan] | None
-                      ) -> list[tuple[str, dict[str, Any]]]:
+def reference_points(problem: ProblemData, reference: Plan | Sequence[Plan] | None
+                     ) -> list[tuple[str, dict[str, Any]]]:
+    """``(name, metrics summary)`` of the plans to mark (``None``: the shipped ones)."""
     if reference is None:
         reference = reference_plans_for(problem)
     plans = [reference] if isinstance(reference, Plan) else list(reference)

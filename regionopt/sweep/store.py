@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from regionopt.evaluate.agreement import AGREEMENT_COLUMNS, agreement, agreement_columns
 from regionopt.io import MANIFEST, atomic_write_text, atomic_write_with
-from regionopt.plan import Plan
+from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, scenario_to_toml
 from regionopt.sweep.cases import SweepCase, format_value
@@ -186,6 +187,39 @@ def case_table(cases: Sequence[SweepCase], records: dict[str, dict[str, Any]]) -
     return df
 
 
+def add_agreement(table: pd.DataFrame, out_dir: Path, reference: Plan,
+                  problem: ProblemData) -> pd.DataFrame:
+    """Return ``table`` with each plan's agreement with ``reference``, before ``plan_path``.
+
+    The plans are read back from their ``plan.csv`` (so resumed cases count
+    too); cases without a plan get missing values. Columns:
+    :data:`regionopt.evaluate.agreement.AGREEMENT_COLUMNS`.
+
+    Raises
+    ------
+    DataError
+        If ``reference`` does not cover ``problem``'s municipalities.
+    """
+    population = dict(zip(problem.codes, (int(p) for p in problem.population), strict=True))
+    rows: list[dict[str, Any]] = []
+    for path in table["plan_path"]:
+        if not isinstance(path, str) or not path:
+            rows.append(dict.fromkeys(AGREEMENT_COLUMNS))
+            continue
+        plan = read_plan(out_dir / path, problem=problem)
+        rows.append(agreement_columns(agreement(plan, reference, population=population)))
+    cells = pd.DataFrame(rows, columns=list(AGREEMENT_COLUMNS), index=table.index)
+    out = table.copy()
+    at = out.columns.get_loc("plan_path")
+    for k, col in enumerate(AGREEMENT_COLUMNS):
+        out.insert(at + k, col, cells[col])
+    out["agreement_ari"] = pd.to_numeric(out["agreement_ari"]).astype("float64")
+    for col in ("agreement_placed", "agreement_identical_regions"):
+        out[col] = pd.to_numeric(out[col]).astype("Int64")
+    out["agreement_differing"] = out["agreement_differing"].astype("string")
+    return out
+
+
 def _uniform_column(col: pd.Series) -> pd.Series:
     """Give a varied-value column one type (Parquet needs it): numbers, else text."""
     vals = [v for v in col if v is not None]
@@ -242,10 +276,14 @@ def drop_stale_cases(out_dir: str | os.PathLike[str], keep: Sequence[str]) -> li
     return dropped
 
 
-def claim_folder(out_dir: str | os.PathLike[str], case_ids: Sequence[str]) -> None:
-    """List the sweep's files in the folder's manifest (:data:`regionopt.io.MANIFEST`)."""
+def claim_folder(out_dir: str | os.PathLike[str], case_ids: Sequence[str], *,
+                 extra: Sequence[str] = ()) -> None:
+    """List the sweep's files in the folder's manifest (:data:`regionopt.io.MANIFEST`).
+
+    ``extra`` names further files the command wrote in the folder (a calibration's).
+    """
     out = Path(out_dir)
-    names = [n for n in (SWEEP_CSV, SWEEP_PARQUET, "pareto.png", "pareto.html")
+    names = [n for n in (SWEEP_CSV, SWEEP_PARQUET, "pareto.png", "pareto.html", *extra)
              if (out / n).is_file()]
     for cid in sorted(case_ids):
         folder = out / PLANS_DIR / cid

@@ -145,27 +145,35 @@ def test_compare_lists_the_one_move() -> None:
 
 
 def test_compare_unmatched_region_moves_entirely() -> None:
+    # South shares 2 members with E and 1 with D: E is matched, D (1004) is left over
     b = make_plan({"N": ("1001", ["1001", "1002", "1003"]), "D": ("1004", ["1004"]),
                    "E": ("1006", ["1005", "1006"])}, name="B")
     cmp = compare(PLAN_A, b, path_problem())
-    assert list(cmp.moves["kommunenummer"]) == ["1005", "1006"]
-    assert list(cmp.moves["to_region_matches"]) == ["", ""]
-    assert cmp.matching.iloc[-1].tolist() == ["", "E", 0, 0]
+    assert list(cmp.moves["kommunenummer"]) == ["1004"]
+    assert list(cmp.moves["to_region_matches"]) == [""]
+    assert cmp.matching.iloc[-1].tolist() == ["", "D", 0, 0]
+    assert cmp.agreement.differing == ("1004",)
     text = format_comparison(cmp)
-    assert "2 municipalities (50 inhabitants)" in text
+    assert "1 municipalities (200 inhabitants)" in text
     d = comparison_to_dict(cmp)
-    assert d["moved_population"] == 50 and len(d["moves"]) == 2
+    assert d["moved_population"] == 200 and len(d["moves"]) == 1
+    assert d["agreement"]["placed_as_reference"] == 5
     json.dumps(d, allow_nan=False)
 
 
-def test_compare_matching_prefers_population_over_member_count() -> None:
-    # b's region R holds 1004 (200 inhabitants); S holds 1005+1006 (50): South matches R
+def test_compare_matching_prefers_members_then_population() -> None:
+    # South shares one member with each of R (200 inhabitants), S (10) and T (40): R wins
     b = make_plan({"N": ("1001", ["1001", "1002", "1003"]), "R": ("1004", ["1004"]),
-                   "S": ("1006", ["1005", "1006"])}, name="B")
+                   "S": ("1005", ["1005"]), "T": ("1006", ["1006"])}, name="B")
     cmp = compare(PLAN_A, b, path_problem())
     pairs = dict(zip(cmp.matching["region_b"], cmp.matching["region_a"], strict=True))
-    assert pairs["R"] == "South" and pairs["S"] == ""
-
+    assert pairs["R"] == "South" and pairs["S"] == "" and pairs["T"] == ""
+    # two members of E outweigh the 200 inhabitants of D
+    b2 = make_plan({"N": ("1001", ["1001", "1002", "1003"]), "D": ("1004", ["1004"]),
+                    "E": ("1006", ["1005", "1006"])}, name="B")
+    pairs2 = dict(zip(compare(PLAN_A, b2, path_problem()).matching["region_b"],
+                      compare(PLAN_A, b2, path_problem()).matching["region_a"], strict=True))
+    assert pairs2["E"] == "South" and pairs2["D"] == ""
 
 
 # --------------------------------------------------------------------------- real data

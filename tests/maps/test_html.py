@@ -188,6 +188,12 @@ def test_compare_page_is_offline_small_and_complete(tf: dict, tmp_path: Path) ->
     for name in moved["name"]:
         assert f"<td>{name}</td>" in page
     assert "Personminutter til kjernen" in page and 'lang="nb"' in page
+    # the agreement with NIVI: the same figures as the comparison, moves = differing
+    agr = tf["comparison"].agreement
+    assert set(agr.differing) == set(moved["kommunenummer"])
+    assert f"Samsvar med {tf['nivi'].name}" in page
+    assert f">{agr.placed} av {agr.municipalities}<" in page
+    assert f">{i18n.format_number(agr.adjusted_rand, 'nb', digits=3)}<" in page
     # the left plan's colours are matched to NIVI's, and its legend (only) says so
     note = json.dumps(i18n.labels()["colours_matched_note"].format(other=tf["nivi"].name))
     assert page.count(note[1:-1]) == 1
