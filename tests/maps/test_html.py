@@ -2,7 +2,8 @@
 
 Exercises regionopt.maps.html (the pages), regionopt.maps.layers (display
 geometry, colours, outlines), regionopt.maps.assets (inlined Leaflet, element
-ids), regionopt.maps.i18n (labels and number formats) and regionopt.maps.png.
+ids), regionopt.maps.i18n (labels and number formats), regionopt.maps.tables (the
+tables below a comparison) and regionopt.maps.png.
 
 Real data (Troms og Finnmark: the road network, the default scenario's
 optimum, NIVI 2023) beside tiny hand-made cases with known answers.
