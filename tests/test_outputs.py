@@ -45,6 +45,8 @@ def test_national_solve_writes_the_ba_2020_comparison_and_it_renders_offline(
     net = ro.network_for_scenario(scenario, data_dir=data_dir, progress=False)
     problem = ro.problem_from_network(net)
     result = ro.solve(problem, scenario, quiet=True)
+    assert result.plan is not None
+    plan_regions = len(result.plan.regions)
     folder = ro.write_solution(result, net, tmp_path / "norway")
 
     pages = sorted(p.name for p in folder.glob("compare_*.html"))
@@ -83,6 +85,6 @@ def test_national_solve_writes_the_ba_2020_comparison_and_it_renders_offline(
         finally:
             browser.close()
     assert counts == [len(net.municipalities)] * 2 == [357, 357]
-    assert legends == [len(result.plan.regions), ba_regions]
+    assert legends == [plan_regions, ba_regions]
     assert "BA-regioner 2020" in table
     assert requests == [] and errors == []
