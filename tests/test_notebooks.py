@@ -25,7 +25,8 @@ EXPECTED_OUTPUTS = {
                                 "01_troms_finnmark/solution/plan.csv"],
     "02_tuning_constraints.ipynb": ["02_tuning_constraints/sweep/sweep.csv",
                                     "02_tuning_constraints/sweep/pareto.png"],
-    "03_norway.ipynb": ["03_norway/solution/map.html", "03_norway/solution/plan.csv"],
+    "03_norway.ipynb": ["03_norway/solution/map.html", "03_norway/solution/plan.csv",
+                        "03_norway/solution/compare_ba-2020.html"],
 }
 #: About 15 s each on 2 cores with a warm network cache (the national solve takes seconds); mark
 #: a notebook ``slow`` here if it comes to take longer than about 30 s.

@@ -39,6 +39,12 @@ def test_no_gross_outlier_and_median_error_down(norway_net: Network) -> None:
     for code in ("3438", "3439", "5054", "1528", "4634", "4619"):
         assert not by.loc[code, "gross"], code
     assert (table["rel_error"].fillna(np.inf).diff().dropna() <= 0).all()  # worst first
+    # the split by sign, from the table
+    shorter = table[table["error_min"] < 0]
+    assert result.summary["shorter_pairs"] == len(shorter)
+    assert result.summary["median_rel_error_shorter"] == shorter["rel_error"].median()
+    longer = table[table["error_min"] > 0]
+    assert result.summary["median_rel_error_longer"] == longer["rel_error"].median()
 
 
 def test_every_new_ferry_joins_its_municipalities(norway_net: Network) -> None:

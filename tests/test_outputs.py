@@ -1,0 +1,90 @@
+"""regionopt.outputs on a national solve: the reference beside the plan is chosen by the area.
+
+A solve of ``data/geo/scenarios/norway.toml`` (all 357 municipalities; the solve itself takes
+seconds) writes ``compare_ba-2020.html``, the plan beside the BA-regioner 2020, and no NIVI page
+(NIVI's plan covers Troms og Finnmark only). The page is opened from its file in Debian's headless
+Chromium with every non-file request aborted: it must draw both panes with every municipality,
+ask for nothing online and log no error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (required in CI)")
+    pytest.skip(reason)
+
+
+def test_national_solve_writes_the_ba_2020_comparison_and_it_renders_offline(
+        data_dir: Path, tmp_path: Path) -> None:
+    if not CHROMIUM.is_file() and not shutil.which("chromium"):
+        _unavailable("Chromium not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright not installed (pip install playwright)")
+
+    import regionopt.api as ro
+    from regionopt._resources import geo_dir
+
+    scenario = ro.load_scenario(geo_dir() / "scenarios" / "norway.toml")
+    net = ro.network_for_scenario(scenario, data_dir=data_dir, progress=False)
+    problem = ro.problem_from_network(net)
+    result = ro.solve(problem, scenario, quiet=True)
+    assert result.plan is not None
+    plan_regions = len(result.plan.regions)
+    folder = ro.write_solution(result, net, tmp_path / "norway")
+
+    pages = sorted(p.name for p in folder.glob("compare_*.html"))
+    assert pages == ["compare_ba-2020.html"]
+    reference = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["reference"]
+    assert reference["plan"] == "BA-regioner 2020" and reference["regions"] == 159
+    ba = ro.reference_plan(problem, "ba-2020")
+    assert ba is not None and len(ba.regions) == 159
+    ba_regions = len(ba.regions)
+
+    requests: list[str] = []
+    errors: list[str] = []
+
+    def route(r: object) -> None:
+        url = r.request.url  # type: ignore[attr-defined]
+        if url.startswith("file://"):
+            r.continue_()  # type: ignore[attr-defined]
+        else:
+            requests.append(url)
+            r.abort()  # type: ignore[attr-defined]
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            page.route("**/*", route)
+            page.on("console", lambda m: errors.extend([m.text] if m.type == "error" else []))
+            page.on("pageerror", lambda e: errors.extend([str(e)]))
+            page.goto((folder / "compare_ba-2020.html").resolve().as_uri())
+            page.wait_for_function("window.regionoptMaps && window.regionoptMaps.length === 2")
+            counts = page.evaluate("""() => [...document.querySelectorAll('.folium-map')]
+                .map(d => d.querySelectorAll('path.rg-muni').length)""")
+            legends = page.evaluate("""() => [...document.querySelectorAll('.rg-legend')]
+                .map(d => d.querySelectorAll('.rg-legend-name').length)""")
+            table = page.locator("table").first.inner_text()
+        finally:
+            browser.close()
+    assert counts == [len(net.municipalities)] * 2 == [357, 357]
+    assert legends == [plan_regions, ba_regions]
+    assert "BA-regioner 2020" in table
+    assert requests == [] and errors == []
