@@ -8,12 +8,16 @@ code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from regionopt import __version__, interrupts
 from regionopt.errors import RegionoptError
@@ -206,13 +210,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    _setup_logging(getattr(args, "quiet", False))
-    _absolute_paths(args)
-    if getattr(args, "data_dir", None) is not None:
-        os.environ["REGIONOPT_DATA_DIR"] = str(args.data_dir)
     from regionopt import commands  # lazy: --help must not wait for geopandas and pulp
 
-    interrupts.install_handlers()
+    with _process_state():
+        _setup_logging(getattr(args, "quiet", False))
+        _absolute_paths(args)
+        if getattr(args, "data_dir", None) is not None:
+            os.environ["REGIONOPT_DATA_DIR"] = str(args.data_dir)
+        return _run(commands, args)
+
+
+@contextlib.contextmanager
+def _process_state() -> Iterator[None]:
+    """Restore what a command changes in this process when it ends.
+
+    The log level, how warnings are shown, the signal handlers and the data and
+    cache folder variables go back to what they were, so :func:`main` can be
+    called from Python (a notebook, a test) more than once.
+    """
+    logger = logging.getLogger("regionopt")
+    level, show = logger.level, warnings.showwarning
+    env = {var: os.environ.get(var) for var in ("REGIONOPT_DATA_DIR", "REGIONOPT_CACHE_DIR")}
+    main_thread = threading.current_thread() is threading.main_thread()
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    if main_thread:
+        interrupts.install_handlers()
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+        warnings.showwarning = show
+        for var, value in env.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
+        if main_thread:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+
+
+def _run(commands: Any, args: argparse.Namespace) -> int:
+    """Run the command; turn our errors and interrupts into one line and an exit code."""
     try:
         return commands.run(args)
     except RegionoptError as exc:

@@ -142,7 +142,11 @@ def test_one_second_limit_ends_soon_without_claiming_infeasible(solver: str,
     start = time.monotonic()
     r = _cli("solve", "--no-maps", "--scenario", scenario, "--out", tmp_path / "out")
     took = time.monotonic() - start
-    assert took < 60, f"{solver} with a 1 s limit took {took:.0f} s"
+    # A guard against the hang the issue reported (over 11 minutes), not a speed test: on a
+    # quiet 2-core machine this case ends in 7-18 s, most of it loading all of Norway and
+    # building the model, which the limit does not cover (README, "What regionopt
+    # guarantees"); a machine under heavy load can take several times that.
+    assert took < 180, f"{solver} with a 1 s limit took {took:.0f} s"
     assert "infeasible" not in (r.stdout + r.stderr).lower()
     if r.returncode != 0:  # no plan in time: say so, and what to do
         assert r.returncode == 2
