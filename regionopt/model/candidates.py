@@ -21,7 +21,7 @@ from regionopt.model.families import Candidates, active_families, rank_order
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
-__all__ = ["candidate_sets", "check_codes", "rank_order"]
+__all__ = ["candidate_sets", "check_codes", "rank_order", "refine_to_fixpoint"]
 
 
 def check_codes(data: ProblemData, scenario: Scenario) -> None:
@@ -69,7 +69,16 @@ def candidate_sets(data: ProblemData, scenario: Scenario) -> Candidates:
             if fam.members is not None:
                 ok &= fam.members(data, scenario, j)
         cands[j] = {int(i) for i in np.flatnonzero(ok)} | {j}
-    refiners = [fam.refine for fam in families if fam.refine is not None]
+    refine_to_fixpoint(cands, data, scenario)
+    return cands
+
+
+def refine_to_fixpoint(cands: Candidates, data: ProblemData, scenario: Scenario) -> None:
+    """Apply the families' pruning that depends on the other candidates until nothing changes.
+
+    Changes ``cands`` in place; a core whose own pair was pruned is dropped with its set.
+    """
+    refiners = [f.refine for f in active_families(scenario) if f.refine is not None]
     changed = True
     while changed:
         changed = False
@@ -79,4 +88,3 @@ def candidate_sets(data: ProblemData, scenario: Scenario) -> Candidates:
         for j in lost:
             del cands[j]  # a core's partners were pruned and took it along
         changed |= bool(lost)
-    return cands

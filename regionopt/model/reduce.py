@@ -29,7 +29,8 @@ import numpy as np
 import pulp
 
 from regionopt.model.build import build_model
-from regionopt.model.families import Candidates, active_families
+from regionopt.model.candidates import refine_to_fixpoint
+from regionopt.model.families import Candidates
 from regionopt.model.solvers import lp_solver
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
@@ -90,23 +91,9 @@ def prune_by_bound(data: ProblemData, scenario: Scenario, cands: Candidates,
         if lower + max(dj, 0.0) <= upper * model.scale + slack or (i, j) in plan:
             keep.setdefault(j, set()).add(i)
     keep = {j: m for j, m in keep.items() if j in m}
-    _refine(keep, data, scenario)
+    refine_to_fixpoint(keep, data, scenario)
     before, after = sum(map(len, cands.values())), sum(map(len, keep.values()))
     log.info("reduced-cost pruning: %d of %d pairs kept, %d cores (bound %.6g, plan %.6g, "
              "%.1f s)", after, before, len(keep), lower / model.scale, upper,
              time.perf_counter() - began)
     return keep, lower / model.scale
-
-
-def _refine(cands: Candidates, data: ProblemData, scenario: Scenario) -> None:
-    """The families' pruning that depends on the other candidates, to a fixpoint."""
-    refiners = [f.refine for f in active_families(scenario) if f.refine is not None]
-    changed = True
-    while changed:
-        changed = False
-        for refine in refiners:
-            changed |= refine(cands, data, scenario)
-        lost = [j for j, m in cands.items() if j not in m]
-        for j in lost:
-            del cands[j]
-        changed |= bool(lost)
