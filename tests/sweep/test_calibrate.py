@@ -6,6 +6,10 @@ calibrating over counts 1..8 and five floors must find a scenario whose optimum
 is that very plan (adjusted Rand index 1), and it is the known scenario itself
 (with a floor of 2000 the optimum ties on person-minutes but groups otherwise),
 both by the full grid and by successive refinement with fewer solves.
+
+On the real data, a four-case grid around the shipped NIVI calibration
+(``troms-finnmark-nivi-calibrated.toml``) must rank the shipped values first, and
+its optimum must agree with NIVI as docs/calibration.md and the README state.
 """
 
 from __future__ import annotations
@@ -17,13 +21,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from regionopt.data.commuting import functional_problem
+from regionopt.data.reference import reference_for
 from regionopt.errors import ScenarioError
 from regionopt.evaluate.agreement import agreement
 from regionopt.model import solve
 from regionopt.plan import read_plan
-from regionopt.problem import ProblemData
-from regionopt.scenario import parse_scenario, replace_key
+from regionopt.problem import ProblemData, problem_from_network
+from regionopt.scenario import load_scenario, parse_scenario, replace_key, scenario_to_dict
 from regionopt.sweep.calibrate import calibrate, rank_cases
+
+REPO = Path(__file__).resolve().parents[2]
 
 VARY = [("regions.count", tuple(range(1, 9))),
         ("constraints.min_population", (0, 1000, 2000, 3000, 5000))]
@@ -125,3 +133,36 @@ def test_rank_puts_cases_without_a_plan_last(reference, tmp_path: Path) -> None:
     assert result.table["rank"].tolist()[0] == 1 and result.table["rank"].isna().tolist() == [
         False, True]
     assert list(rank_cases(result.table.drop(columns="rank"))["id"]) == list(result.table["id"])
+
+
+# --------------------------------------------------------------------------- NIVI, real data
+
+NIVI_SCENARIO = REPO / "data" / "geo" / "scenarios" / "troms-finnmark-nivi-calibrated.toml"
+NIVI_GRID = [("objective.balance", (1.0, 3.0)), ("constraints.min_population", (5000, 5400))]
+"""A small grid around the shipped calibration (docs/calibration.md has the full one)."""
+
+
+def test_small_grid_around_nivi_calibration_recovers_the_shipped_scenario(
+        tf_net, data_dir: Path, tmp_path: Path) -> None:
+    problem = functional_problem(problem_from_network(tf_net), data_dir=data_dir)
+    nivi = reference_for(problem, "nivi")[1]
+    shipped = load_scenario(NIVI_SCENARIO)
+    result = calibrate(shipped, NIVI_GRID, problem=problem, reference=nivi, out_dir=tmp_path,
+                       search="grid", max_workers=1, progress=False)
+    assert result.best is not None and result.solves == 4
+    # the best case of the grid is the shipped scenario: every varied key at its shipped value
+    flat = {f"{table}.{key}": value for table, keys in scenario_to_dict(shipped).items()
+            if isinstance(keys, dict) for key, value in keys.items()}
+    assert {key: flat[key] for key, _ in NIVI_GRID} == dict(result.best.overrides)
+    best = result.table.iloc[0]
+    # the shipped scenario solved on its own agrees with NIVI exactly as the grid's best ...
+    alone = solve(problem, shipped, quiet=True)
+    assert alone.status == "optimal"
+    stated = agreement(alone.plan, nivi)
+    assert (stated.placed, stated.adjusted_rand) == (best["agreement_placed"],
+                                                     pytest.approx(best["agreement_ari"]))
+    # ... and as docs/calibration.md and the README state it
+    for doc in (REPO / "docs" / "calibration.md", REPO / "README.md"):
+        text = doc.read_text(encoding="utf-8")
+        assert f"{stated.placed} of 39" in text, doc
+        assert f"ARI {stated.adjusted_rand:.2f}" in text, doc
