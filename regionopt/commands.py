@@ -266,8 +266,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     metrics = ev.evaluate(plan, problem)
     audit, note = None, None
     if scenario is not None:
-        optimum, note = _optimum(problem, scenario, quiet=not args.verbose)
-        audit = au.audit(plan, problem, scenario, optimum=optimum)
+        optimum, best, note = _optimum(problem, scenario, quiet=not args.verbose)
+        audit = au.audit(plan, problem, scenario, optimum=optimum, optimum_objective=best)
     table = criteria_table(metrics, problem, scenario or Scenario())
     if args.json:
         payload: dict[str, Any] = {"metrics": report.metrics_to_dict(metrics),
@@ -285,19 +285,19 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _optimum(problem: ProblemData, scenario: Any, *,
-             quiet: bool) -> tuple[float | None, str | None]:
-    """The scenario's proven optimal travel term, or ``None`` and why there is none."""
+             quiet: bool) -> tuple[float | None, float | None, str | None]:
+    """The optimum's travel term and weighted objective, or ``None`` and why there is none."""
     try:
         result = api.solve(problem, scenario, quiet=quiet)
     except InfeasibleError as exc:
-        return None, f"none, the scenario admits no plan ({exc})"
+        return None, None, f"none, the scenario admits no plan ({exc})"
     if result.plan is None:
-        return None, f"none, the solver stopped without a plan (status {result.status})"
+        return None, None, f"none, the solver stopped without a plan (status {result.status})"
     if result.status != "optimal":
         gap = "unknown" if result.gap is None else f"{100 * result.gap:.3g} %"
-        return None, (f"not proven: best plan found {result.terms['travel']:.2f} "
-                      f"person-minutes, gap {gap} (time limit)")
-    return float(result.terms["travel"]), None
+        return None, None, (f"not proven: best plan found {result.terms['travel']:.2f} "
+                            f"person-minutes, gap {gap} (time limit)")
+    return float(result.terms["travel"]), float(result.objective), None
 
 
 def _compare(args: argparse.Namespace) -> int:

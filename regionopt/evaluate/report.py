@@ -105,6 +105,9 @@ def audit_to_dict(result: Audit) -> dict[str, Any]:
                     "travel_term": _clean(result.travel_term),
                     "optimum": _clean(result.optimum),
                     "gap_percent": _clean(result.gap_percent),
+                    "objective": _clean(result.objective),
+                    "optimum_objective": _clean(result.optimum_objective),
+                    "objective_gap_percent": _clean(result.objective_gap_percent),
                     "violations": _records(result.to_frame())})
 
 
@@ -229,6 +232,12 @@ def format_audit(result: Audit) -> str:
     if result.optimum is not None:
         lines.append(f"optimum: {_cell(float(result.optimum), 2)} person-minutes, "
                      f"gap {_cell(result.gap_percent, 2)} %")
+    if result.optimum_objective is not None and not math.isclose(
+            result.objective, result.travel_term, rel_tol=1e-12):
+        lines.append(f"objective as the scenario weighs it: {_cell(result.objective, 2)}, "
+                     f"optimum {_cell(float(result.optimum_objective), 2)}, "
+                     f"gap {_cell(result.objective_gap_percent, 2)} % (the travel gap above "
+                     "counts person-minutes only)")
     if result.ok:
         lines.append("no constraint is broken")
     else:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from regionopt.evaluate.metrics import evaluate
 from regionopt.model.families import PlanView, Violation, active_families
+from regionopt.model.objective import objective_value
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
@@ -37,6 +38,15 @@ class Audit:
         The scenario's proven optimal travel term, if given.
     gap_percent
         ``(travel_term − optimum) / optimum · 100``; ``None`` without optimum.
+    objective
+        The plan's value of the scenario's weighted objective (travel, balance,
+        commuting and penalty terms as the scenario weighs them).
+    optimum_objective
+        The scenario's proven optimal objective, if given.
+    objective_gap_percent
+        ``(objective − optimum_objective) / optimum_objective · 100``; the gap in
+        what the scenario minimises (equal to ``gap_percent`` when the objective
+        is the travel term alone).
     """
 
     plan: str
@@ -45,6 +55,9 @@ class Audit:
     travel_term: float
     optimum: float | None
     gap_percent: float | None
+    objective: float = math.nan
+    optimum_objective: float | None = None
+    objective_gap_percent: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -58,7 +71,7 @@ class Audit:
 
 
 def audit(plan: Plan, problem: ProblemData, scenario: Scenario, *,
-          optimum: float | None = None) -> Audit:
+          optimum: float | None = None, optimum_objective: float | None = None) -> Audit:
     """Check ``plan`` against every constraint of ``scenario``.
 
     Checked (keys as in the scenario file): ``regions.count`` /
@@ -83,6 +96,9 @@ def audit(plan: Plan, problem: ProblemData, scenario: Scenario, *,
     optimum
         The scenario's proven optimal travel term (person-minutes), from a
         solve; gives ``gap_percent``.
+    optimum_objective
+        The scenario's proven optimal weighted objective, from the same solve;
+        gives ``objective_gap_percent``.
 
     Returns
     -------
@@ -102,8 +118,11 @@ def audit(plan: Plan, problem: ProblemData, scenario: Scenario, *,
         if fam.check is not None:
             found.extend(fam.check(view, scenario))
     travel = float(metrics.summary["person_minutes"])
+    value = objective_value(problem, scenario, view.core_of)
     return Audit(plan=plan.name, scenario=str(scenario.name), violations=tuple(found),
-                 travel_term=travel, optimum=optimum, gap_percent=gap_percent(travel, optimum))
+                 travel_term=travel, optimum=optimum, gap_percent=gap_percent(travel, optimum),
+                 objective=value, optimum_objective=optimum_objective,
+                 objective_gap_percent=gap_percent(value, optimum_objective))
 
 
 def gap_percent(value: float, optimum: float | None) -> float | None:

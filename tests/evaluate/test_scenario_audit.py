@@ -124,3 +124,21 @@ def test_nivi_audit_against_default_scenario(tf_net_problem: ProblemData) -> Non
             if v.constraint.endswith("county_borders")] == [
         ("constraints.respect_county_borders", "Altaregionen")]
 
+
+
+def test_audit_reports_the_gap_in_the_scenarios_weighted_objective() -> None:
+    # PLAN_A: North 100+50+30 = 180 inhabitants, South 200+10+40 = 250; travel
+    # 50·10 + 30·20 + 10·10 + 40·20 = 2000 person-minutes; balance |180 − 215| + |250 − 215| = 70
+    # (P/K = 430/2). With balance weight 4 the objective is 2000 + 4·70 = 2280.
+    s = parse_scenario({"name": "t", "regions": {"count": 2},
+                        "constraints": {"contiguity": False},
+                        "objective": {"travel": 1.0, "balance": 4.0}})
+    result = audit(PLAN_A, path_problem(), s, optimum=1600.0, optimum_objective=2000.0)
+    assert result.objective == pytest.approx(2280.0)
+    assert result.objective_gap_percent == pytest.approx(14.0)
+    assert result.gap_percent == pytest.approx(25.0)  # travel only
+    text = format_audit(result)
+    assert "objective as the scenario weighs it: 2,280.00, optimum 2,000.00, gap 14.00 %" in text
+    assert audit_to_dict(result)["objective_gap_percent"] == 14.0
+    plain = audit(PLAN_A, path_problem(), scenario(), optimum=1600.0, optimum_objective=1600.0)
+    assert "objective as the scenario weighs it" not in format_audit(plain)  # travel alone
