@@ -167,7 +167,7 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     if reasons:
         raise InfeasibleError(f"scenario {scenario.name!r} is infeasible", reasons)
     if scenario.regions.count == "max":
-        most = max_regions(data, scenario, cands, quiet=quiet)
+        most = max_regions(data, scenario, cands, quiet=quiet, budget=budget)
         if most.plan is None:
             raise InfeasibleError(f"scenario {scenario.name!r} is infeasible", most.unmet)
         fixed = replace_key(scenario, "regions.count", most.value)

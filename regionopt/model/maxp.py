@@ -6,11 +6,13 @@ objective among plans with that many regions, is an ordinary solve with
 
 1. the construction heuristic (:mod:`regionopt.model.heuristic`) splits regions
    while it can, giving a plan with ``p`` regions;
-2. the linear relaxation of the model without contiguity flows, maximising the
-   number of open cores, bounds the number from above;
+2. two upper bounds, the smaller kept: the linear relaxation of the model
+   without contiguity flows, maximising the number of open cores, and the floor
+   bound of :func:`floor_bound` (anchors plus, per connected group of the
+   municipalities below the floor, its population over the floor);
 3. if the two differ, the integer model (contiguity by separator cuts, a model
    without flow variables) maximises the number of open cores from the
-   heuristic's plan, within a third of the time limit; its solution raises
+   heuristic's plan, within a third of the time left; its solution raises
    ``p`` and its bound lowers the upper bound.
 
 The result says the number of regions reached and the proven upper bound
@@ -26,8 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 import pulp
 
+from regionopt.budget import Budget
 from regionopt.model.build import build_model, start_values
 from regionopt.model.families import Candidates
+from regionopt.model.families.base import exception_mask
 from regionopt.model.heuristic import heuristic_plan
 from regionopt.model.optimise import optimise
 from regionopt.model.solvers import lp_solver
@@ -62,7 +66,7 @@ class MaxRegions:
 
 
 def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
-                quiet: bool = True) -> MaxRegions:
+                quiet: bool = True, budget: Budget | None = None) -> MaxRegions:
     """Return the largest number of regions a plan of ``scenario`` can have.
 
     Parameters
@@ -73,11 +77,17 @@ def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
         Its candidate sets.
     quiet
         Hide the solver's log.
+    budget
+        The command's wall-clock budget (default: one of ``solver.time_limit_s``
+        starting now); the relaxation gets what is left of it, the integer model
+        at most a third of what is left.
 
     Returns
     -------
     MaxRegions
     """
+    if budget is None:
+        budget = Budget(scenario.solver.time_limit_s)
     counting = replace_key(replace_key(scenario, "regions.count", "max"), "objective.balance", 0)
     heur = heuristic_plan(data, counting, cands, improve=False)
     best = heur.cores if heur.feasible else None
@@ -85,13 +95,16 @@ def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     model = build_model(data, counting, method="cuts", cands=cands)
     model.problem.setObjective(-model.parts.opened)
     model.scale = 1.0
-    bound = _relaxation_bound(model.problem, scenario.solver.threads)
+    bound = _relaxation_bound(model.problem, scenario.solver.threads, budget.run_limit())
+    by_floor = floor_bound(data, scenario)
+    if by_floor is not None:
+        bound = by_floor if bound is None else min(bound, by_floor)
     if bound is not None and bound <= value:
         return MaxRegions(value, bound, best)
-    limit = scenario.solver.time_limit_s
+    left = budget.left()
     model.problem.sense = pulp.LpMinimize
-    outcome, cores = optimise(model, quiet=quiet,
-                              cap_s=None if limit is None else limit / 3,
+    outcome, cores = optimise(model, quiet=quiet, budget=budget,
+                              cap_s=None if left is None else left / 3,
                               start=None if best is None else start_values(model, best))
     if outcome.infeasible and best is None:
         return MaxRegions(0, 0, None, ("no plan meets the scenario's rules",))
@@ -108,11 +121,64 @@ def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     return MaxRegions(value, bound, best)
 
 
-def _relaxation_bound(prob: pulp.LpProblem, threads: int) -> int | None:
+def floor_bound(data: ProblemData, scenario: Scenario) -> int | None:
+    """Return an upper bound on the number of regions from a hard population floor.
+
+    Call a municipality an *anchor* when it alone meets ``min_population`` or is
+    a named exception (a region whose core is an exception has no floor). Regions
+    are disjoint, so at most ``A`` of them (the number of anchors) hold an anchor.
+    Every other region holds only non-anchors, has a non-exception core and so
+    at least ``min_population`` inhabitants; with contiguity it is connected
+    through non-anchors, so it lies inside one connected component ``C`` of the
+    graph the adjacency induces on the non-anchors, and ``C`` holds at most
+    ``floor(P_C / min_population)`` such regions. Hence::
+
+        regions <= A + sum over C of floor(P_C / min_population)
+
+    (without contiguity, all non-anchors form one group). Not a bound when the
+    floor is elastic (``objective.population_shortfall > 0``) or absent.
+
+    Parameters
+    ----------
+    data, scenario
+        The problem.
+
+    Returns
+    -------
+    int or None
+        The bound, or ``None`` when the scenario has no hard floor.
+    """
+    floor = scenario.constraints.min_population
+    if floor <= 0 or scenario.objective.population_shortfall > 0:
+        return None
+    anchor = (data.population >= floor) | exception_mask(data, scenario)
+    group = np.arange(data.n)  # union-find over the non-anchors
+    def root(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = int(group[i])
+        return i
+    others = np.flatnonzero(~anchor)
+    if scenario.constraints.contiguity:
+        for i, j, _ in data.edges:
+            if not anchor[i] and not anchor[j]:
+                group[root(i)] = root(j)
+    else:
+        for i in others:
+            group[root(int(i))] = root(int(others[0]))
+    totals: dict[int, int] = {}
+    for i in others:
+        r = root(int(i))
+        totals[r] = totals.get(r, 0) + int(data.population[i])
+    return int(anchor.sum()) + sum(p // floor for p in totals.values())
+
+
+def _relaxation_bound(prob: pulp.LpProblem, threads: int,
+                      time_limit_s: float | None) -> int | None:
     """Solve the linear relaxation (minimising minus the open cores); floor of its maximum."""
     relaxed = prob.copy()
     try:
-        relaxed.solve(lp_solver(threads=threads))
+        relaxed.solve(lp_solver(threads=threads, time_limit_s=time_limit_s))
     except pulp.PulpSolverError as exc:
         log.info("relaxation of the most-regions model not solved: %s", exc)
         return None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from brute import brute_force, random_problem, scen
+from brute import brute_force, make_problem, random_problem, scen
 
 from regionopt.model import solve
+from regionopt.model.maxp import floor_bound
 from regionopt.scenario import replace_key
 
 
@@ -23,3 +25,32 @@ def test_most_regions_then_least_travel(seed, name):
     assert r.regions_max["bound"] is not None and r.regions_max["bound"] >= most
     assert len(r.plan.regions) == most
     assert r.objective == pytest.approx(best, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(50, 62))
+@pytest.mark.parametrize("contiguity", [True, False])
+def test_floor_bound_never_below_the_most_regions(seed, contiguity):
+    data = random_problem(seed, 7, p_edge=0.2)
+    floor = int(np.median(data.population)) + 1  # about half the municipalities are anchors
+    s = scen(constraints__min_population=floor, constraints__contiguity=contiguity)
+    if seed % 3 == 0:  # an exception: its region has no floor
+        s = replace_key(s, "constraints.exceptions", [(data.codes[int(seed % 7)], "test")])
+    most = max((len(set(p)) for _, p in brute_force(data, s)), default=0)
+    bound = floor_bound(data, s)
+    assert bound is not None and bound >= most
+
+
+def test_floor_bound_by_hand():
+    # a path 0-1-2-3-4: 6 000 | 3 000, 3 000, 3 000 | 6 000 with a floor of 5 000
+    minutes = np.where(np.eye(5, dtype=bool), 0.0, 10.0)
+    data = make_problem([6000, 3000, 3000, 3000, 6000], minutes,
+                        [(0, 1), (1, 2), (2, 3), (3, 4)])
+    s = scen(constraints__min_population=5000)
+    # two anchors; the middle three (9 000) hold at most one region of their own
+    assert floor_bound(data, s) == 3
+    assert max(len(set(p)) for _, p in brute_force(data, s)) == 3
+    # cut the path between 2 and 3: the groups {1, 2} (6 000) and {3} (3 000) give 1 + 0
+    cut = make_problem([6000, 3000, 3000, 3000, 6000], minutes, [(0, 1), (1, 2), (3, 4)])
+    assert floor_bound(cut, s) == 3
+    assert floor_bound(data, replace_key(s, "objective.population_shortfall", 10.0)) is None
+    assert floor_bound(data, scen()) is None
