@@ -152,24 +152,25 @@ def floor_bound(data: ProblemData, scenario: Scenario) -> int | None:
     if floor <= 0 or scenario.objective.population_shortfall > 0:
         return None
     anchor = (data.population >= floor) | exception_mask(data, scenario)
-    group = np.arange(data.n)  # union-find over the non-anchors
+    others = [int(i) for i in np.flatnonzero(~anchor)]
+    group = list(range(data.n))  # union-find over the non-anchors
+
     def root(i: int) -> int:
         while group[i] != i:
             group[i] = group[group[i]]
-            i = int(group[i])
+            i = group[i]
         return i
-    others = np.flatnonzero(~anchor)
+
     if scenario.constraints.contiguity:
         for i, j, _ in data.edges:
             if not anchor[i] and not anchor[j]:
                 group[root(i)] = root(j)
     else:
         for i in others:
-            group[root(int(i))] = root(int(others[0]))
+            group[root(i)] = root(others[0])
     totals: dict[int, int] = {}
     for i in others:
-        r = root(int(i))
-        totals[r] = totals.get(r, 0) + int(data.population[i])
+        totals[root(i)] = totals.get(root(i), 0) + int(data.population[i])
     return int(anchor.sum()) + sum(p // floor for p in totals.values())
 
 
