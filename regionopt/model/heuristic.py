@@ -33,7 +33,7 @@ import numpy as np
 
 from regionopt.model.contiguity import reachable
 from regionopt.model.families import Candidates, PlanView, active_families, count_range
-from regionopt.model.families.base import label, must_groups
+from regionopt.model.families.base import exception_mask, label, must_groups
 from regionopt.model.objective import objective_value
 from regionopt.plan import plan_from_labels
 from regionopt.problem import ProblemData
@@ -46,6 +46,7 @@ KNOWN = frozenset({"the number of regions", "the population bounds", "must_link"
                    "fixed_cores", "contiguity", "the travel limit", "the county borders",
                    "core_is_largest", "min_core_population"})
 MAX_PASSES = 200
+KEY_CONTAINMENT = "constraints.min_self_containment"
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,10 @@ class _State:
         self.contiguous = c.contiguity
         self.nbrs = data.neighbours()
         self.floor, self.cap = c.min_population, c.max_population
+        # an elastic floor (objective.population_shortfall) or an exception core lets a
+        # region that no merge brings to the floor stay below it
+        self.elastic = scenario.objective.population_shortfall > 0
+        self.exempt = exception_mask(data, scenario)
         self.fixed = frozenset(data.index(k) for k in c.fixed_cores)
         self.unit_of = np.arange(data.n)
         for group in must_groups(data, scenario):
@@ -197,6 +202,7 @@ def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
         _open_units(st)
         _attach(st)
         _repair_floor(st)
+        _repair_containment(st)
         _fit_count(st)
     except _UnmetError as exc:
         return HeuristicResult(None, float("nan"), (str(exc),), time.perf_counter() - start)
@@ -321,10 +327,14 @@ def _repair_floor(st: _State) -> None:
     """Merge each region below the floor with its cheapest neighbour, smallest first.
 
     Partners still below the floor come first, so that regions already big enough stay
-    apart (as many regions as possible; :func:`_fit_count` merges down when asked).
+    apart (as many regions as possible; :func:`_fit_count` merges down when asked). Regions
+    around an exception are exempt; under an elastic floor a region that cannot join a
+    neighbour stays short (its shortfall is priced in the objective).
     """
+    short: set[int] = set()
     while True:
-        small = sorted((st.size(m), j) for j, m in st.regions.items() if st.size(m) < st.floor)
+        small = sorted((st.size(m), j) for j, m in st.regions.items()
+                       if st.size(m) < st.floor and j not in short and not st.exempt[j])
         if not small:
             return
         _, a = small[0]
@@ -333,10 +343,53 @@ def _repair_floor(st: _State) -> None:
             opt = _merge_option(st, a, b)
             if opt is not None:
                 options.append((st.size(st.regions[b]) >= st.floor, opt[0], b, opt[1]))
+        if not options and st.elastic:
+            short.add(a)
+            continue
         if not options:
             raise _UnmetError(f"constraints.min_population: the region around {label(st.data, a)} "
                         f"({st.size(st.regions[a])} inhabitants) cannot reach {st.floor} "
                         "by joining a neighbouring region")
+        _, _, b, core = min(options)
+        _merge(st, a, b, core)
+
+
+def _containment(st: _State, members: set[int]) -> float:
+    """min(L/E, L/J) of ``members`` (``docs/metrics.md``); 1 without employed or jobs."""
+    c = st.data.commuting
+    assert c is not None
+    idx = sorted(members)
+    live = float(c.flows[np.ix_(idx, idx)].sum())
+    employed, jobs = float(c.employed[idx].sum()), float(c.jobs[idx].sum())
+    return min(live / employed if employed else 1.0, live / jobs if jobs else 1.0)
+
+
+def _repair_containment(st: _State) -> None:
+    """Merge each region below ``min_self_containment`` with the neighbour it shares most
+    commuters with, worst region first (a merged region keeps at least the smaller of the
+    two shares, so the repair never makes another region worse). Exception cores are exempt.
+    """
+    alpha = st.scenario.constraints.min_self_containment
+    if alpha <= 0 or st.data.commuting is None:
+        return
+    flows = st.data.commuting.flows
+    while True:
+        low = sorted((_containment(st, m), j) for j, m in st.regions.items()
+                     if not st.exempt[j] and _containment(st, m) < alpha)
+        if not low:
+            return
+        _, a = low[0]
+        ia = sorted(st.regions[a])
+        options = []
+        for b in st.touching(st.regions[a]):
+            opt = _merge_option(st, a, b)
+            if opt is not None:
+                ib = sorted(st.regions[b])
+                shared = int(flows[np.ix_(ia, ib)].sum() + flows[np.ix_(ib, ia)].sum())
+                options.append((-shared, opt[0], b, opt[1]))
+        if not options:
+            raise _UnmetError(f"{KEY_CONTAINMENT}: the region around {label(st.data, a)} "
+                              f"cannot reach {alpha} by joining a neighbouring region")
         _, _, b, core = min(options)
         _merge(st, a, b, core)
 
