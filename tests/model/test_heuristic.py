@@ -1,4 +1,5 @@
-"""The construction heuristic: every plan it returns meets every rule, deterministically."""
+"""The construction heuristic (regionopt.model.heuristic, its state in
+regionopt.model.heuristic_state): every plan it returns meets every rule, deterministically."""
 
 from __future__ import annotations
 
