@@ -49,13 +49,18 @@ def _run(problem: ProblemData, scenario: Scenario, solver: str, *, repeat: int) 
     seconds, r = median_time(lambda: solve(problem, s, quiet=True), repeat)
     row: dict[str, Any] = {"solver": solver, "seconds": seconds, "status": r.status,
                            "objective": r.objective, "bound": r.bound, "gap": r.gap,
-                           "terms": dict(r.terms or {}), "regions": 0}
+                           "regions": 0,  # the terms the scenario weighs, unweighted
+                           "terms": {k: v for k, v in (r.terms or {}).items()
+                                     if getattr(s.objective, k, 0)}}
     if r.plan is None:
         return row
     m = evaluate(r.plan, problem)
     table = criteria_table(m, problem, s)
-    where = {code: f"{r.plan.assignment[code]} ({len(r.plan.members(r.plan.assignment[code]))} "
-             "members)" for code in WATCH if code in r.plan.assignment}
+    where = {}
+    for code in (c for c in WATCH if c in r.plan.assignment):
+        region = r.plan.assignment[code]
+        size = len(r.plan.members(region))
+        where[code] = f"its own region {region}" if size == 1 else f"{region} ({size} members)"
     row.update(regions=len(r.plan.regions), summary=dict(m.summary),
                short_regions=int((~table.groupby("region")["passed"].all()).sum()),
                shortfalls=len(shortfalls(table)), watch=where)
@@ -117,7 +122,7 @@ def markdown(tf: list[dict[str, Any]], tf_size: str, nat: dict[str, Any] | None,
     if nat is not None:
         target = (nat["regions"] and nat["seconds"] < 120 and nat["gap"] is not None
                   and nat["gap"] <= 0.005)
-        watch = "; ".join(f"{WATCH[c]} in {where}" for c, where in sorted(nat.get("watch",
+        watch = "; ".join(f"{WATCH[c]}: {where}" for c, where in sorted(nat.get("watch",
                                                                                  {}).items()))
         lines += [
             "",
