@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,9 @@ import pytest
 from regionopt.cli import main
 
 TF_CODES = 39
+REPO_SCENARIOS = Path(__file__).resolve().parent.parent / "data" / "geo" / "scenarios"
+PENDLING = "ssb/pendling/data_pendling2022.rds"
+KOMMUNE = "ssb/pendling/data_kommune2022.rds"
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -321,3 +325,98 @@ def test_calibrate_refuses_membership_keys(tmp_path: Path,
     err = capsys.readouterr().err
     assert code == 2 and "never varies membership" in err and len(err.splitlines()) == 1
     assert not out.exists()
+
+
+# ------------------------------------------------------------ functional regions: bad input
+
+FUNCTIONAL = REPO_SCENARIOS / "troms-finnmark-functional.toml"
+TF_AREA = '[area]\ncounties = ["55", "56"]\n'
+
+
+def _assert_nothing_written(proc: subprocess.CompletedProcess[str], out: Path) -> None:
+    assert proc.stdout == ""
+    assert not out.exists()
+
+
+@pytest.fixture(scope="module")
+def broken_data(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Copies of the data folder: one without table 03321, one with a corrupt 11618 file."""
+    root = tmp_path_factory.mktemp("broken-data")
+    shutil.copytree(data_dir, root / "missing")
+    (root / "missing" / PENDLING).unlink()
+    shutil.copytree(data_dir, root / "corrupt")
+    good = (data_dir / KOMMUNE).read_bytes()
+    (root / "corrupt" / KOMMUNE).write_bytes(good[: len(good) // 2])  # a cut-off download
+    return {"missing": root / "missing", "corrupt": root / "corrupt"}
+
+
+@pytest.mark.parametrize(("folder", "file", "words"), [
+    ("missing", PENDLING, "not found"),
+    ("corrupt", KOMMUNE, "SHA-256"),
+])
+@pytest.mark.parametrize("command", ["solve", "sweep", "evaluate"])
+def test_a_missing_or_corrupt_commuting_source_is_one_line(
+        broken_data: dict[str, Path], tmp_path: Path, folder: str, file: str, words: str,
+        command: str) -> None:
+    out = tmp_path / "o"
+    args = {"solve": ["--scenario", str(FUNCTIONAL), "--out", str(out), "--no-maps"],
+            "sweep": ["--scenario", str(FUNCTIONAL), "--vary", "regions.count=8,9",
+                      "--out", str(out)],
+            "evaluate": ["--plan", "nivi"]}[command]
+    proc = run_cli(command, *args, "--quiet", "--data-dir", str(broken_data[folder]))
+    assert_one_line_error(proc, file, words)
+    _assert_nothing_written(proc, out)
+
+
+def test_a_plan_with_a_municipality_without_commuting_data_is_one_line(
+        solved: Path, tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    shutil.copytree(solved / "inputs", inputs)
+    rows = (inputs / "commuting.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [r for r in rows if "5544" not in r.split(",")[:2]]  # Nordreisa's rows gone
+    assert len(kept) < len(rows)
+    (inputs / "commuting.csv").write_text("".join(kept), encoding="utf-8")
+    proc = run_cli("evaluate", "--plan", str(solved / "plan.csv"), "--inputs", str(inputs),
+                   "--quiet")
+    assert_one_line_error(proc, "commuting.csv", "5544", "no commuting data")
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(("command", "key", "value", "words"), [
+    ("solve", "criteria.self_containment", "1.5", "share from 0 to 1"),
+    ("evaluate", "criteria.self_containment_large", "-0.1", "negative"),
+    ("sweep", "criteria.max_core_centrality_class", "7", "class from 1 to 6"),
+    ("solve", "criteria.mean_trip_minutes", "0", "positive"),
+    ("evaluate", "criteria.min_population", "-5000", "criteria.min_population"),
+])
+def test_a_criterion_threshold_out_of_range_is_one_line(
+        tmp_path: Path, command: str, key: str, value: str, words: str) -> None:
+    """From --set (solve), a scenario file (evaluate) and --vary (sweep)."""
+    out = tmp_path / "o"
+    bad = tmp_path / "bad.toml"
+    table, name = key.split(".")
+    bad.write_text(f'name = "bad"\n{TF_AREA}[{table}]\n{name} = {value}\n', encoding="utf-8")
+    args = {"solve": ["--scenario", str(FUNCTIONAL), "--set", f"{key}={value}", "--out",
+                      str(out), "--no-maps"],
+            "evaluate": ["--plan", "nivi", "--scenario", str(bad)],
+            "sweep": ["--vary", f"{key}=5,{value}", "--out", str(out)]}[command]
+    proc = run_cli(command, *args, "--quiet")
+    assert_one_line_error(proc, key, words)
+    _assert_nothing_written(proc, out)
+
+
+@pytest.mark.parametrize("code", ["5599", "0301"])  # no such code; a code outside the area
+def test_an_exception_naming_an_unknown_municipality_is_one_line(
+        tmp_path: Path, code: str) -> None:
+    out = tmp_path / "o"
+    pair = f'constraints.exceptions=[["{code}", "an island"]]'
+    proc = run_cli("solve", "--scenario", str(FUNCTIONAL), "--set", pair, "--out", str(out),
+                   "--no-maps", "--quiet")
+    assert_one_line_error(proc, "constraints.exceptions", code)
+    _assert_nothing_written(proc, out)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'name = "bad"\n{TF_AREA}[constraints]\n'
+                   f'exceptions = [["{code}", "an island"]]\n', encoding="utf-8")
+    proc = run_cli("evaluate", "--plan", "nivi", "--scenario", str(bad), "--quiet")
+    assert_one_line_error(proc, "constraints.exceptions", code)
+    assert proc.stdout == ""

@@ -31,6 +31,11 @@ from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
 COLUMNS = ("region", "criterion", "value", "threshold", "passed", "band", "note")
+#: The criteria, in the table's order (commuting and centrality ones need those data).
+CRITERIA = ("population", "municipal_minimum", "self_containment", "longest_trip", "mean_trip",
+            "core_centrality_class")
+#: The pass counts of :func:`pass_counts`: one per criterion, then all of them.
+PASS_COLUMNS = (*(f"criteria_{c}_passed" for c in CRITERIA), "criteria_all_passed")
 _SPLIT = {"1508", "1580"}
 #: The municipalities whose commuting flows are divided (``_SPLIT``), and the note saying so.
 DIVIDED = frozenset(_SPLIT)
@@ -95,6 +100,18 @@ def criteria_table(metrics: PlanMetrics, problem: ProblemData,
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+def pass_counts(table: pd.DataFrame) -> dict[str, int | None]:
+    """Return how many regions meet each criterion, and all of them (keys :data:`PASS_COLUMNS`).
+
+    A criterion the table does not check (no commuting or centrality data) counts ``None``.
+    """
+    passed = table.groupby("criterion", sort=False)["passed"].sum()
+    counts: dict[str, int | None] = {
+        f"criteria_{c}_passed": int(passed[c]) if c in passed.index else None for c in CRITERIA}
+    counts["criteria_all_passed"] = int(table.groupby("region", sort=False)["passed"].all().sum())
+    return counts
+
+
 def shortfalls(table: pd.DataFrame) -> list[str]:
     """Return one sentence per failed criterion: which region falls short of what, and why."""
     out = []
@@ -105,4 +122,5 @@ def shortfalls(table: pd.DataFrame) -> list[str]:
     return out
 
 
-__all__ = ["COLUMNS", "DIVIDED", "DIVIDED_NOTE", "criteria_table", "shortfalls"]
+__all__ = ["COLUMNS", "CRITERIA", "DIVIDED", "DIVIDED_NOTE", "PASS_COLUMNS", "criteria_table",
+           "pass_counts", "shortfalls"]

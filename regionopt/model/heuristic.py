@@ -8,11 +8,14 @@ core rules, fixed cores as members) hold by construction. It then:
 1. opens a region on every unit that can hold its own core (the cheapest such
    core) and attaches the other units to adjacent regions, cheapest first;
 2. merges each region below ``min_population`` with the adjacent region that
-   costs least to join (smallest region first);
-3. merges (too many regions) or splits (too few) until the count is inside
+   costs least to join (smallest region first); a region around an exception,
+   or one no merge can help under an elastic floor, stays as it is;
+3. merges each region below ``min_self_containment`` with the adjacent region
+   it shares most commuters with (worst region first);
+4. merges (too many regions) or splits (too few) until the count is inside
    ``regions.count`` / ``min_count`` / ``max_count``; with ``regions.count =
    "max"`` it splits while any region can be split;
-4. improves the plan by local search: moving boundary units to an adjacent
+5. improves the plan by local search: moving boundary units to an adjacent
    region and moving each region's core to its best member, as long as the
    objective (:func:`~regionopt.model.objective.objective_value`) falls.
 
@@ -26,14 +29,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from regionopt.model.contiguity import reachable
 from regionopt.model.families import Candidates, PlanView, active_families, count_range
-from regionopt.model.families.base import label, must_groups
+from regionopt.model.families.base import label
+from regionopt.model.heuristic_state import State, UnmetError
 from regionopt.model.objective import objective_value
 from regionopt.plan import plan_from_labels
 from regionopt.problem import ProblemData
@@ -41,11 +45,8 @@ from regionopt.scenario import Scenario
 
 log = logging.getLogger(__name__)
 
-#: Families whose rules the moves below keep by construction (candidate pairs or own checks).
-KNOWN = frozenset({"the number of regions", "the population bounds", "must_link", "cannot_link",
-                   "fixed_cores", "contiguity", "the travel limit", "the county borders",
-                   "core_is_largest", "min_core_population"})
 MAX_PASSES = 200
+KEY_CONTAINMENT = "constraints.min_self_containment"
 
 
 @dataclass(frozen=True)
@@ -75,100 +76,6 @@ class HeuristicResult:
         return self.cores is not None and not self.unmet
 
 
-class _UnmetError(Exception):
-    """A rule the construction could not meet (one sentence)."""
-
-class _State:
-    """Regions as core → member set, with the rules the moves must keep."""
-
-    def __init__(self, data: ProblemData, scenario: Scenario, cands: Candidates) -> None:
-        c = scenario.constraints
-        self.data, self.scenario, self.cands = data, scenario, cands
-        self.pop = data.population.astype("int64")
-        self.cost = data.population[:, None] * data.minutes  # person-minutes i -> core j
-        self.contiguous = c.contiguity
-        self.nbrs = data.neighbours()
-        self.floor, self.cap = c.min_population, c.max_population
-        self.fixed = frozenset(data.index(k) for k in c.fixed_cores)
-        self.unit_of = np.arange(data.n)
-        for group in must_groups(data, scenario):
-            first = min(group)
-            for i in group:
-                self.unit_of[i] = first
-        self.units: dict[int, frozenset[int]] = {}
-        for i in range(data.n):
-            self.units.setdefault(int(self.unit_of[i]), frozenset())
-            self.units[int(self.unit_of[i])] |= {i}
-        self.apart: dict[int, set[int]] = {i: set() for i in range(data.n)}
-        for a, b in c.cannot_link:
-            ia, ib = data.index(a), data.index(b)
-            self.apart[ia].add(ib)
-            self.apart[ib].add(ia)
-        self.regions: dict[int, set[int]] = {}
-        self.core_of = np.full(data.n, -1, dtype="int64")
-        self.unknown = [f for f in active_families(scenario)
-                        if f.name not in KNOWN and f.check is not None]
-
-    # -- rules -------------------------------------------------------------------------
-    def connected(self, members: set[int], core: int) -> bool:
-        return not self.contiguous or len(reachable(core, members, self.nbrs)) == len(members)
-
-    def allowed(self, members: Iterable[int], core: int) -> bool:
-        """Every member may join ``core`` and no cannot-link pair is inside."""
-        cand = self.cands.get(core)
-        if cand is None:
-            return False
-        members = set(members)
-        if not members <= cand or len(members & self.fixed - {core}) > 0:
-            return False
-        return all(not (self.apart[i] & members) for i in members)
-
-    def under_cap(self, members: Iterable[int]) -> bool:
-        return self.cap is None or int(self.pop[list(members)].sum()) <= self.cap
-
-    def size(self, members: Iterable[int]) -> int:
-        return int(self.pop[list(members)].sum())
-
-    def best_core(self, members: set[int]) -> tuple[float, int] | None:
-        """Cheapest core (travel) of ``members`` that keeps every member a candidate."""
-        pinned = members & self.fixed
-        if len(pinned) > 1:
-            return None
-        idx = sorted(members)
-        options = sorted(pinned) if pinned else [c for c in idx if c in self.cands]
-        options = [c for c in options if self.allowed(members, c)]
-        if not options:
-            return None
-        costs = self.cost[np.ix_(idx, options)].sum(axis=0)
-        k = int(np.argmin(costs))
-        return float(costs[k]), options[k]
-
-    def region_cost(self, core: int) -> float:
-        return float(self.cost[sorted(self.regions[core]), core].sum())
-
-    def touching(self, members: set[int]) -> list[int]:
-        """Cores of the regions adjacent to ``members`` (all others without contiguity)."""
-        if not self.contiguous:
-            return sorted(j for j in self.regions if not (self.regions[j] & members))
-        near = {self.core_of[k] for i in members for k in self.nbrs[i] if k not in members}
-        return sorted(int(j) for j in near if j >= 0)
-
-    # -- plan ----------------------------------------------------------------------------
-    def set_region(self, core: int, members: set[int]) -> None:
-        self.regions[core] = members
-        for i in members:
-            self.core_of[i] = core
-
-    def cores(self) -> np.ndarray:
-        return self.core_of.copy()
-
-    def unknown_ok(self, cores: np.ndarray) -> bool:
-        if not self.unknown:
-            return True
-        view = PlanView.of(plan_from_labels(self.data, cores, name="heuristic"), self.data)
-        return not any(f.check(view, self.scenario) for f in self.unknown if f.check)
-
-
 def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
                    seed: int = 0, improve: bool = True) -> HeuristicResult:
     """Build a plan that meets every rule of ``scenario``, or say which rule it could not meet.
@@ -191,14 +98,15 @@ def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     HeuristicResult
     """
     start = time.perf_counter()
-    st = _State(data, scenario, {j: set(m) for j, m in cands.items()})
+    st = State(data, scenario, {j: set(m) for j, m in cands.items()})
     rng = np.random.default_rng(seed)
     try:
         _open_units(st)
         _attach(st)
         _repair_floor(st)
+        _repair_containment(st)
         _fit_count(st)
-    except _UnmetError as exc:
+    except UnmetError as exc:
         return HeuristicResult(None, float("nan"), (str(exc),), time.perf_counter() - start)
     cores = st.cores()
     if improve:
@@ -220,7 +128,7 @@ def _audit(data: ProblemData, scenario: Scenario, cores: np.ndarray) -> tuple[st
 # -- construction ----------------------------------------------------------------------------
 
 
-def _open_units(st: _State) -> None:
+def _open_units(st: State) -> None:
     """A region on every unit that can hold its own core."""
     for u in sorted(st.units):
         best = st.best_core(set(st.units[u]))
@@ -228,7 +136,7 @@ def _open_units(st: _State) -> None:
             st.set_region(best[1], set(st.units[u]))
 
 
-def _attach(st: _State) -> None:
+def _attach(st: State) -> None:
     """Attach the units without a core to adjacent regions, cheapest first."""
     waiting = {u for u in st.units if st.core_of[u] < 0}
     while waiting:
@@ -246,17 +154,17 @@ def _attach(st: _State) -> None:
             if _attach_by_path(st, u):
                 waiting.discard(u)
                 continue
-            raise _UnmetError(f"{label(st.data, u)} cannot join any region within the scenario's "
+            raise UnmetError(f"{label(st.data, u)} cannot join any region within the scenario's "
                         "rules (travel limit, county borders, core rules, contiguity or cap)")
         _, u, j = best
         st.set_region(j, st.regions[j] | set(st.units[u]))
         waiting.discard(u)
     missing = [j for j in st.regions if not st.connected(st.regions[j], j)]
     if missing:
-        raise _UnmetError(f"region around {label(st.data, missing[0])} is not connected")
+        raise UnmetError(f"region around {label(st.data, missing[0])} is not connected")
 
 
-def _attach_by_path(st: _State, u: int) -> bool:
+def _attach_by_path(st: State, u: int) -> bool:
     """Join ``u`` to the nearest core it may join, with a path of single-unit regions.
 
     The path's municipalities (regions of one unit, not fixed cores) join too; their
@@ -301,7 +209,7 @@ def _path_to(u: int, goal: set[int], allowed: set[int],
     return None
 
 
-def _merge_option(st: _State, a: int, b: int) -> tuple[float, int] | None:
+def _merge_option(st: State, a: int, b: int) -> tuple[float, int] | None:
     """Cost change and core of merging the regions of cores ``a`` and ``b``."""
     merged = st.regions[a] | st.regions[b]
     if not st.under_cap(merged):
@@ -312,19 +220,23 @@ def _merge_option(st: _State, a: int, b: int) -> tuple[float, int] | None:
     return best[0] - st.region_cost(a) - st.region_cost(b), best[1]
 
 
-def _merge(st: _State, a: int, b: int, core: int) -> None:
+def _merge(st: State, a: int, b: int, core: int) -> None:
     merged = st.regions.pop(a) | st.regions.pop(b)
     st.set_region(core, merged)
 
 
-def _repair_floor(st: _State) -> None:
+def _repair_floor(st: State) -> None:
     """Merge each region below the floor with its cheapest neighbour, smallest first.
 
     Partners still below the floor come first, so that regions already big enough stay
-    apart (as many regions as possible; :func:`_fit_count` merges down when asked).
+    apart (as many regions as possible; :func:`_fit_count` merges down when asked). Regions
+    around an exception are exempt; under an elastic floor a region that cannot join a
+    neighbour stays short (its shortfall is priced in the objective).
     """
+    short: set[int] = set()
     while True:
-        small = sorted((st.size(m), j) for j, m in st.regions.items() if st.size(m) < st.floor)
+        small = sorted((st.size(m), j) for j, m in st.regions.items()
+                       if st.size(m) < st.floor and j not in short and not st.exempt[j])
         if not small:
             return
         _, a = small[0]
@@ -333,15 +245,58 @@ def _repair_floor(st: _State) -> None:
             opt = _merge_option(st, a, b)
             if opt is not None:
                 options.append((st.size(st.regions[b]) >= st.floor, opt[0], b, opt[1]))
+        if not options and st.elastic:
+            short.add(a)
+            continue
         if not options:
-            raise _UnmetError(f"constraints.min_population: the region around {label(st.data, a)} "
+            raise UnmetError(f"constraints.min_population: the region around {label(st.data, a)} "
                         f"({st.size(st.regions[a])} inhabitants) cannot reach {st.floor} "
                         "by joining a neighbouring region")
         _, _, b, core = min(options)
         _merge(st, a, b, core)
 
 
-def _fit_count(st: _State) -> None:
+def _containment(st: State, members: set[int]) -> float:
+    """min(L/E, L/J) of ``members`` (``docs/metrics.md``); 1 without employed or jobs."""
+    c = st.data.commuting
+    assert c is not None
+    idx = sorted(members)
+    live = float(c.flows[np.ix_(idx, idx)].sum())
+    employed, jobs = float(c.employed[idx].sum()), float(c.jobs[idx].sum())
+    return min(live / employed if employed else 1.0, live / jobs if jobs else 1.0)
+
+
+def _repair_containment(st: State) -> None:
+    """Merge each region below ``min_self_containment`` with the neighbour it shares most
+    commuters with, worst region first (a merged region keeps at least the smaller of the
+    two shares, so the repair never makes another region worse). Exception cores are exempt.
+    """
+    alpha = st.scenario.constraints.min_self_containment
+    if alpha <= 0 or st.data.commuting is None:
+        return
+    flows = st.data.commuting.flows
+    while True:
+        low = sorted((_containment(st, m), j) for j, m in st.regions.items()
+                     if not st.exempt[j] and _containment(st, m) < alpha)
+        if not low:
+            return
+        _, a = low[0]
+        ia = sorted(st.regions[a])
+        options = []
+        for b in st.touching(st.regions[a]):
+            opt = _merge_option(st, a, b)
+            if opt is not None:
+                ib = sorted(st.regions[b])
+                shared = int(flows[np.ix_(ia, ib)].sum() + flows[np.ix_(ib, ia)].sum())
+                options.append((-shared, opt[0], b, opt[1]))
+        if not options:
+            raise UnmetError(f"{KEY_CONTAINMENT}: the region around {label(st.data, a)} "
+                              f"cannot reach {alpha} by joining a neighbouring region")
+        _, _, b, core = min(options)
+        _merge(st, a, b, core)
+
+
+def _fit_count(st: State) -> None:
     """Merge or split until the number of regions is in the scenario's range."""
     r = st.scenario.regions
     if r.count == "max":
@@ -358,16 +313,16 @@ def _fit_count(st: _State) -> None:
                     if opt is not None:
                         options.append((opt[0], a, b, opt[1]))
         if not options:
-            raise _UnmetError(f"regions: {len(st.regions)} regions cannot be merged down to {hi}")
+            raise UnmetError(f"regions: {len(st.regions)} regions cannot be merged down to {hi}")
         _, a, b, core = min(options)
         _merge(st, a, b, core)
     while len(st.regions) < lo:
         if not _split_best(st):
-            raise _UnmetError(f"regions: could not split the plan's {len(st.regions)} regions into "
+            raise UnmetError(f"regions: could not split the plan's {len(st.regions)} regions into "
                         f"{lo} that each meet the rules")
 
 
-def _split_best(st: _State) -> bool:
+def _split_best(st: State) -> bool:
     """Split the region whose cheapest feasible split costs least; return whether one was."""
     best: tuple[float, int, int, frozenset[int]] | None = None
     for j in sorted(st.regions):
@@ -397,7 +352,7 @@ def _split_best(st: _State) -> bool:
     return True
 
 
-def _split_part(st: _State, j: int, c: int) -> set[int] | None:
+def _split_part(st: State, j: int, c: int) -> set[int] | None:
     """The part of ``j``'s region nearer to ``c`` than to ``j``, if both parts are valid."""
     members = st.regions[j]
     near = {u for u in {int(st.unit_of[i]) for i in members}
@@ -420,7 +375,7 @@ def _split_part(st: _State, j: int, c: int) -> set[int] | None:
 # -- local search ------------------------------------------------------------------------------
 
 
-def _local_search(st: _State, rng: np.random.Generator) -> np.ndarray:
+def _local_search(st: State, rng: np.random.Generator) -> np.ndarray:
     """Boundary moves and core moves while the objective falls."""
     cores = st.cores()
     value = objective_value(st.data, st.scenario, cores)
@@ -443,7 +398,7 @@ def _local_search(st: _State, rng: np.random.Generator) -> np.ndarray:
     return cores
 
 
-def _try_move(st: _State, u: int, cores: np.ndarray,
+def _try_move(st: State, u: int, cores: np.ndarray,
               value: float) -> tuple[np.ndarray, float] | None:
     members = set(st.units[u])
     a = int(cores[u])
@@ -473,7 +428,7 @@ def _try_move(st: _State, u: int, cores: np.ndarray,
     return out, new
 
 
-def _try_recore(st: _State, j: int, cores: np.ndarray,
+def _try_recore(st: State, j: int, cores: np.ndarray,
                 value: float) -> tuple[np.ndarray, float] | None:
     members = st.regions[j]
     if j in st.fixed:

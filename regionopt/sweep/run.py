@@ -32,6 +32,7 @@ from tqdm.auto import tqdm
 
 from regionopt.data.reference import reference_plans_for
 from regionopt.errors import InfeasibleError, RegionoptError, ScenarioError
+from regionopt.evaluate.criteria import criteria_table, pass_counts
 from regionopt.evaluate.metrics import evaluate
 from regionopt.model.engine import solve
 from regionopt.plan import Plan
@@ -86,7 +87,9 @@ def _solve_case(problem: ProblemData, scenario: Scenario) -> dict[str, Any]:
                seconds=res.seconds, solver=res.solver)
     if res.plan is not None:
         out.update(assignment=dict(res.plan.assignment), cores=dict(res.plan.cores))
-        out["metrics"] = jsonable(dict(evaluate(res.plan, problem).summary))
+        metrics = evaluate(res.plan, problem)
+        counts = pass_counts(criteria_table(metrics, problem, scenario))
+        out["metrics"] = jsonable({**metrics.summary, **counts})
     elif res.status == "infeasible":
         out["reason"] = "the solver proved the scenario infeasible"
     else:

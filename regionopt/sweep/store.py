@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from regionopt.evaluate.agreement import AGREEMENT_COLUMNS, agreement, agreement_columns
+from regionopt.evaluate.criteria import PASS_COLUMNS
 from regionopt.io import MANIFEST, atomic_write_text, atomic_write_with
 from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData
@@ -47,6 +48,13 @@ METRIC_COLUMNS = (
     "population_cv",
     "regions_not_connected",
     "regions",
+    # with commuting flows and centrality (empty without them): docs/metrics.md
+    "self_containment_min",
+    "commuting_kept_share",
+    "border_commuters",
+    "weakest_core_class",
+    # regions meeting each criterion of the case's [criteria], and all of them
+    *PASS_COLUMNS,
 )
 
 
@@ -155,8 +163,10 @@ def case_table(cases: Sequence[SweepCase], records: dict[str, dict[str, Any]]) -
     Returns
     -------
     pandas.DataFrame
-        ``id``, the varied keys, the result columns, the plan metrics (any
-        unknown metric after them, sorted), ``plan_path`` and ``reason``.
+        ``id``, the varied keys, the result columns, the plan metrics and
+        criteria pass counts (:data:`METRIC_COLUMNS`, empty where the problem
+        has no commuting or centrality data; any other metric after them,
+        sorted), ``plan_path`` and ``reason``.
     """
     keys = [k for k, _ in cases[0].overrides] if cases else []
     seen = {m for r in records.values() for m in (r.get("metrics") or {})}
@@ -173,10 +183,12 @@ def case_table(cases: Sequence[SweepCase], records: dict[str, dict[str, Any]]) -
     columns = ["id", *keys, *RESULT_COLUMNS, *METRIC_COLUMNS, *extra, "plan_path", "reason"]
     df = pd.DataFrame(rows, columns=columns)
     for col in ("objective", "travel", "balance", "bound", "gap", "seconds",
-                "person_minutes", "mean_minutes_per_inhabitant", "max_minutes", "population_cv"):
+                "person_minutes", "mean_minutes_per_inhabitant", "max_minutes", "population_cv",
+                "self_containment_min", "commuting_kept_share"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
     for col in ("smallest_region_population", "largest_region_population",
-                "regions_not_connected", "regions"):
+                "regions_not_connected", "regions", "border_commuters", "weakest_core_class",
+                *PASS_COLUMNS):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
     for col in extra:
         num = pd.to_numeric(df[col], errors="coerce")

@@ -1,10 +1,13 @@
-"""The construction heuristic: every plan it returns meets every rule, deterministically."""
+"""The construction heuristic (regionopt.model.heuristic, its state in
+regionopt.model.heuristic_state): every plan it returns meets every rule, deterministically."""
 
 from __future__ import annotations
 
+from dataclasses import replace as dc_replace
+
 import numpy as np
 import pytest
-from brute import brute_force, plan_ok, random_problem, scen
+from brute import brute_force, make_problem, plan_ok, random_problem, scen
 from test_engine import CONFIGS, random_knobs
 
 from regionopt.errors import InfeasibleError, SolverError
@@ -14,6 +17,7 @@ from regionopt.model.families import PlanView, active_families
 from regionopt.model.heuristic import heuristic_plan
 from regionopt.model.objective import objective_value
 from regionopt.plan import plan_from_labels
+from regionopt.problem import Commuting, ProblemData
 from regionopt.scenario import default_scenario_path, load_scenario, replace_key
 
 
@@ -98,3 +102,65 @@ def test_heuristic_solver_is_an_instant_preview():
                       "solver.name", "heuristic")
     with pytest.raises((SolverError, InfeasibleError)):
         solve(data, bad, quiet=True)
+
+
+# ------------------------------------------------------------------ functional scenarios
+
+
+def _line_with_commuting(flows: list[list[int]], pop: list[int], edges) -> ProblemData:
+    """Municipalities 10 minutes apart per step, with ``flows`` and 10 outside commuters each."""
+    n = len(pop)
+    pos = np.arange(n, dtype="float64")
+    data = make_problem(pop, np.abs(pos[:, None] - pos[None, :]) * 10.0, edges)
+    f = np.asarray(flows, dtype="int64")
+    return dc_replace(data, commuting=Commuting(f, f.sum(axis=1) + 10, f.sum(axis=0) + 10))
+
+
+def test_self_containment_floor_merges_the_commuting_partners():
+    """M0 and M1 exchange most of their workers: alone each keeps under 0.6, together 0.9."""
+    flows = [[40, 50, 0], [50, 40, 0], [0, 0, 90]]
+    data = _line_with_commuting(flows, [1000, 1000, 1000], [(0, 1), (1, 2)])
+    s = scen(regions__min_count=1, regions__max_count=3, constraints__min_self_containment=0.6)
+    result = heuristic_plan(data, s, candidate_sets(data, s))
+    assert result.feasible, result.unmet
+    assert result.cores[0] == result.cores[1] != result.cores[2]
+    assert plan_ok(data, s, result.cores) and _violations(data, s, result.cores) == []
+    assert result.objective >= brute_force(data, s)[0][0] - 1e-6
+
+
+def test_an_elastic_floor_lets_an_island_stay_short():
+    """M2 has no neighbour: a hard floor cannot be met, an elastic one leaves it short."""
+    flows = [[50, 10, 0], [10, 50, 0], [0, 0, 60]]
+    data = _line_with_commuting(flows, [3000, 3000, 500], [(0, 1)])
+    hard = scen(regions__min_count=1, regions__max_count=3, constraints__min_population=2000)
+    assert not heuristic_plan(data, hard, candidate_sets(data, hard)).feasible
+    soft = replace_key(hard, "objective.population_shortfall", 5.0)
+    result = heuristic_plan(data, soft, candidate_sets(data, soft))
+    assert result.feasible, result.unmet
+    assert plan_ok(data, soft, result.cores)
+    assert result.objective == pytest.approx(objective_value(data, soft, result.cores))
+    exempt = replace_key(hard, "constraints.exceptions", [("5503", "an island")])
+    result = heuristic_plan(data, exempt, candidate_sets(data, exempt))
+    assert result.feasible and plan_ok(data, exempt, result.cores), result.unmet
+
+
+@pytest.mark.parametrize("seed", range(2100, 2140))
+def test_functional_rules_on_random_instances(seed):
+    """Random instances with a self-containment floor and an elastic population floor: a plan
+    the heuristic calls feasible is feasible by enumeration and no better than the optimum."""
+    rng = np.random.default_rng(seed)
+    data = random_problem(seed, int(rng.integers(6, 9)), p_edge=float(rng.choice([0.2, 0.6])))
+    knobs = random_knobs(rng, data)
+    knobs["constraints__min_self_containment"] = float(rng.choice([0.3, 0.5, 0.7]))
+    if rng.random() < 0.5:
+        knobs["constraints__min_population"] = int(data.population.sum() * 0.25)
+        knobs["objective__population_shortfall"] = float(rng.choice([0.5, 5.0]))
+    s = scen(**knobs)
+    result = heuristic_plan(data, s, candidate_sets(data, s), seed=seed)
+    plans = brute_force(data, s)
+    if result.feasible:
+        assert plan_ok(data, s, result.cores), (seed, s)
+        assert _violations(data, s, result.cores) == []
+        assert result.objective >= plans[0][0] - 1e-6
+    else:
+        assert result.unmet

@@ -9,15 +9,17 @@ identical results. Resuming from stored cases: tests/test_sweep_store.py.
 from __future__ import annotations
 
 import json
+from dataclasses import replace as dc_replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
-from handmade import tiny_sweep
+from handmade import line_problem, tiny_scenario, tiny_sweep
 
 from regionopt import sweep
 from regionopt.errors import ScenarioError
-from regionopt.problem import ProblemData
+from regionopt.problem import Commuting, ProblemData
 from regionopt.scenario import Scenario
 from regionopt.sweep.cases import case_id
 
@@ -261,3 +263,37 @@ def test_27_troms_finnmark_scenarios_on_processes_and_dask_agree(
     page = (tmp_path / "procs" / "pareto.html").read_text(encoding="utf-8")
     assert "NIVI 2023" in page
     assert page.count('class="dom"') == procs["pareto"].sum()
+
+
+def test_sweep_table_shows_commuting_metrics_and_criteria_counts(tmp_path: Path) -> None:
+    """With commuting flows the table carries them and the criteria pass counts, by hand."""
+    flows = np.diag([100] * 6)
+    flows[0, 3], flows[4, 3], flows[5, 3] = 50, 20, 10  # A, E and F send workers to D
+    employed = flows.sum(axis=1) + np.array([10, 0, 0, 0, 0, 50])  # 60 work outside the area
+    problem = dc_replace(line_problem(), commuting=Commuting(flows, employed, flows.sum(axis=0)))
+    table = sweep.run_sweep(tiny_scenario(), [("regions.count", (1, 2))], problem=problem,
+                            out_dir=tmp_path, progress=False, reference=(), max_workers=1)
+    csv = pd.read_csv(tmp_path / "sweep.csv").set_index("regions.count")
+    pq = pd.read_parquet(tmp_path / "sweep.parquet").set_index("regions.count")
+    for got in (csv, pq):
+        one = got.loc[1]  # the whole line: L = 600 + 80 inside, E = 740, J = 680
+        assert one["self_containment_min"] == pytest.approx(680 / 740, abs=1e-6)
+        assert one["commuting_kept_share"] == pytest.approx(680 / 740, abs=1e-6)
+        assert one["border_commuters"] == 0
+        # 7 600 inhabitants: above 5 000, below 15 000; trips of 30 minutes at most
+        assert one["criteria_population_passed"] == 1
+        assert one["criteria_municipal_minimum_passed"] == 0
+        assert one["criteria_self_containment_passed"] == 1
+        assert one["criteria_longest_trip_passed"] == 1
+        assert pd.isna(one["criteria_core_centrality_class_passed"])  # no centrality data
+        assert one["criteria_all_passed"] == 0
+        # Two regions: recomputed from the stored plan.
+        two = got.loc[2]
+        plan = pd.read_csv(tmp_path / two["plan_path"], dtype=str)
+        region = plan["region"].to_numpy()
+        same = region[:, None] == region[None, :]
+        assert two["border_commuters"] == int(flows[~same].sum())
+        kept = sum(flows[np.ix_(region == r, region == r)].sum() for r in set(region))
+        assert two["commuting_kept_share"] == pytest.approx(kept / employed.sum(), abs=1e-6)
+    assert table["criteria_mean_trip_passed"].dtype == "Int64"
+    assert table["self_containment_min"].dtype == "float64"
