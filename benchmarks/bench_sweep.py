@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 from _common import Machine, arg_parser, best_time, emit, machine, run_times
 
-from regionopt.sweep import run as sweep
+from regionopt import sweep
 
 DEFAULT_VARY = (
     "regions.count=10..12",
