@@ -13,7 +13,13 @@ objective among plans with that many regions, is an ordinary solve with
 3. if the two differ, the integer model (contiguity by separator cuts, a model
    without flow variables) maximises the number of open cores from the
    heuristic's plan, within a third of the time left; its solution raises
-   ``p`` and its bound lowers the upper bound.
+   ``p`` and its bound lowers the upper bound;
+4. while ``p`` is below the upper bound and time is left, the ordinary model
+   (flow contiguity) with exactly ``p + 1`` regions and no objective looks for
+   any plan; one found raises ``p``. A proof that ``p + 1`` regions are
+   impossible ends the search but does not lower the bound: with caps, travel
+   limits or core rules, merging two regions of a larger plan need not give a
+   feasible one, so the number of regions is not monotone.
 
 The result says the number of regions reached and the proven upper bound
 (equal when proven).
@@ -117,8 +123,39 @@ def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
         bound = value if bound is None else min(bound, value)
     if best is None:
         return MaxRegions(0, bound, None, heur.unmet or ("no plan found in time",))
+    while bound is None or value < bound:
+        more = _probe(data, counting, cands, value + 1, quiet=quiet, budget=budget)
+        if more is None:
+            break
+        best, value = more, value + 1
     log.info("most regions: %d found, at most %s", value, bound)
     return MaxRegions(value, bound, best)
+
+
+#: Seconds a probe for one more region may take when the scenario sets no time limit.
+PROBE_S = 60.0
+
+
+def _probe(data: ProblemData, counting: Scenario, cands: Candidates, k: int, *, quiet: bool,
+           budget: Budget) -> np.ndarray | None:
+    """Return a plan with exactly ``k`` regions (any: the objective is 0), or ``None``.
+
+    ``None`` when the model is proven infeasible, or no plan is found within a
+    third of the time left (:data:`PROBE_S` without a limit).
+    """
+    left = budget.left()
+    if left is not None and left <= 1.0:
+        return None
+    model = build_model(data, replace_key(counting, "regions.count", k), method="flow",
+                        cands=cands)
+    model.problem.setObjective(pulp.LpAffineExpression())
+    model.scale = 1.0
+    _, cores = optimise(model, quiet=quiet, budget=budget,
+                        cap_s=PROBE_S if left is None else left / 3)
+    if cores is None or len(set(cores.tolist())) != k:
+        return None
+    log.info("most regions: a plan with %d regions found by the exact model", k)
+    return cores
 
 
 def floor_bound(data: ProblemData, scenario: Scenario) -> int | None:

@@ -106,12 +106,13 @@ def run_solver(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
 
 
 def _describe(out: Outcome) -> str:
+    value = "none" if out.objective is None else f"{out.objective:.6g}"  # none: no objective
     if out.infeasible:
         return "no plan exists"
     if out.proven:
-        return f"optimal, objective {out.objective:.6g}"
+        return f"optimal, objective {value}"
     if out.has_solution:
-        return f"stopped with a plan of objective {out.objective:.6g}, bound {out.bound}"
+        return f"stopped with a plan of objective {value}, bound {out.bound}"
     return "stopped without a plan"
 
 
