@@ -123,7 +123,8 @@ def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
         bound = value if bound is None else min(bound, value)
     if best is None:
         return MaxRegions(0, bound, None, heur.unmet or ("no plan found in time",))
-    while bound is None or value < bound:
+    small = sum(len(m) for m in cands.values()) <= PROBE_MAX_PAIRS
+    while small and (bound is None or value < bound):
         more = _probe(data, counting, cands, value + 1, quiet=quiet, budget=budget)
         if more is None:
             break
@@ -134,6 +135,9 @@ def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
 
 #: Seconds a probe for one more region may take when the scenario sets no time limit.
 PROBE_S = 60.0
+#: Probes run only on models of at most this many candidate pairs: the flow model of all of
+#: Norway (about 127 000 pairs) takes minutes and several GB to build, outside any time limit.
+PROBE_MAX_PAIRS = 20_000
 
 
 def _probe(data: ProblemData, counting: Scenario, cands: Candidates, k: int, *, quiet: bool,
