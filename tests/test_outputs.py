@@ -10,34 +10,15 @@ ask for nothing online and log no error.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
+from chromium import chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required in CI)")
-    pytest.skip(reason)
-
-
 def test_national_solve_writes_the_ba_2020_comparison_and_it_renders_offline(
         data_dir: Path, tmp_path: Path) -> None:
-    if not CHROMIUM.is_file() and not shutil.which("chromium"):
-        _unavailable("Chromium not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright not installed (pip install playwright)")
-
     import regionopt.api as ro
     from regionopt._resources import geo_dir
 
@@ -68,22 +49,18 @@ def test_national_solve_writes_the_ba_2020_comparison_and_it_renders_offline(
             requests.append(url)
             r.abort()  # type: ignore[attr-defined]
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            page.route("**/*", route)
-            page.on("console", lambda m: errors.extend([m.text] if m.type == "error" else []))
-            page.on("pageerror", lambda e: errors.extend([str(e)]))
-            page.goto((folder / "compare_ba-2020.html").resolve().as_uri())
-            page.wait_for_function("window.regionoptMaps && window.regionoptMaps.length === 2")
-            counts = page.evaluate("""() => [...document.querySelectorAll('.folium-map')]
-                .map(d => d.querySelectorAll('path.rg-muni').length)""")
-            legends = page.evaluate("""() => [...document.querySelectorAll('.rg-legend')]
-                .map(d => d.querySelectorAll('.rg-legend-name').length)""")
-            table = page.locator("table").first.inner_text()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.route("**/*", route)
+        page.on("console", lambda m: errors.extend([m.text] if m.type == "error" else []))
+        page.on("pageerror", lambda e: errors.extend([str(e)]))
+        page.goto((folder / "compare_ba-2020.html").resolve().as_uri())
+        page.wait_for_function("window.regionoptMaps && window.regionoptMaps.length === 2")
+        counts = page.evaluate("""() => [...document.querySelectorAll('.folium-map')]
+            .map(d => d.querySelectorAll('path.rg-muni').length)""")
+        legends = page.evaluate("""() => [...document.querySelectorAll('.rg-legend')]
+            .map(d => d.querySelectorAll('.rg-legend-name').length)""")
+        table = page.locator("table").first.inner_text()
     assert counts == [len(net.municipalities)] * 2 == [357, 357]
     assert legends == [plan_regions, ba_regions]
     assert "BA-regioner 2020" in table

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from chromium import chromium
 
 from regionopt import api, outputs
 from regionopt.data import reference
@@ -37,9 +38,6 @@ from regionopt.model.families import FAMILIES
 from regionopt.plan import Plan, read_plan
 from regionopt.scenario import default_scenario_path, load_scenario
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 XSS = "<img src=x onerror=alert(1)>"
 REPO = Path(__file__).resolve().parents[2]
 
@@ -81,15 +79,8 @@ def solved(tf_net: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, A
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium not installed (required in CI)")
-        pytest.skip("Chromium not installed (apt-get install chromium)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 class Page:
