@@ -329,13 +329,19 @@ def _map(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sweep(args: argparse.Namespace) -> int:
+def _varied(args: argparse.Namespace, command: str) -> tuple[Scenario, list[Any]]:
+    """Check the output folder and ``--reference``; return the base scenario and the varies."""
     check_output_owner(args.out, force=args.force)
     _check_plan_spec(args.reference)
     scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
     varies = [sweep.parse_vary(v) for v in args.vary]
     if not varies:
-        raise ScenarioError("sweep: give at least one --vary KEY=VALUES")
+        raise ScenarioError(f"{command}: give at least one --vary KEY=VALUES")
+    return scenario, varies
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    scenario, varies = _varied(args, "sweep")
     _, problem = _scenario_network(scenario, args)
     agree_with = None
     if args.reference is not None:
@@ -351,12 +357,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    check_output_owner(args.out, force=args.force)
-    _check_plan_spec(args.reference)
-    scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
-    varies = [sweep.parse_vary(v) for v in args.vary]
-    if not varies:
-        raise ScenarioError("calibrate: give at least one --vary KEY=VALUES")
+    scenario, varies = _varied(args, "calibrate")
     check_keys(varies)
     net, problem = _scenario_network(scenario, args)
     (reference,) = _load_plans([args.reference], problem)
