@@ -26,7 +26,7 @@ from regionopt.model.candidates import candidate_sets
 from regionopt.model.diagnose import diagnose
 from regionopt.model.explain import explain_infeasible
 from regionopt.model.families import Candidates
-from regionopt.model.heuristic import HeuristicResult, heuristic_plan
+from regionopt.model.heuristic import HeuristicResult, heuristic_plan, improve_plan
 from regionopt.model.maxp import max_regions
 from regionopt.model.objective import objective_value, plan_terms
 from regionopt.model.optimise import optimise, relative_gap, result_status
@@ -125,7 +125,8 @@ class SolveResult:
 
 
 def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alternatives: int = 0,
-          method: str = "flow", warm_start: bool = True) -> SolveResult:
+          method: str = "flow", warm_start: bool = True,
+          start_plan: np.ndarray | None = None) -> SolveResult:
     """Find the best plan for ``scenario``, and optionally the next best ones.
 
     Parameters
@@ -148,6 +149,11 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         Start the solver from the construction heuristic's plan
         (:mod:`regionopt.model.heuristic`) and drop the pairs no better plan
         uses (:mod:`regionopt.model.reduce`); the optimum is the same either way.
+    start_plan
+        ``cores[i]`` of a further plan to start from when ``warm_start`` is on:
+        improved by the heuristic's local search and used when it meets every
+        rule and is better than the heuristic's own (``regions.count = "max"``
+        passes the plan that reached the most regions).
 
     Returns
     -------
@@ -175,14 +181,14 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         if remaining is not None:
             fixed = replace_key(fixed, "solver.time_limit_s", remaining)
         result = solve(data, fixed, quiet=quiet, alternatives=alternatives, method=method,
-                       warm_start=warm_start)
+                       warm_start=warm_start, start_plan=most.plan)
         return dataclasses.replace(
             result, scenario=scenario, seconds=time.perf_counter() - start,
             regions_max=MappingProxyType({"value": most.value, "bound": most.bound,
                                           "proven": most.bound == most.value}))
     heur = None
     if warm_start or scenario.solver.name == "heuristic":
-        heur = heuristic_plan(data, scenario, cands)
+        heur = _first_plan(data, scenario, cands, start_plan)
     if scenario.solver.name == "heuristic":
         return _heuristic_result(data, scenario, heur, time.perf_counter() - start)
     good = heur if heur is not None and heur.feasible else None
@@ -229,6 +235,17 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     log.info("solved %s: %s, objective %.6g, bound %s, %.2f s", scenario.name, result.status,
              best, bound, seconds)
     return dataclasses.replace(result, alternatives=alts)
+
+
+def _first_plan(data: ProblemData, scenario: Scenario, cands: Candidates,
+                start_plan: np.ndarray | None) -> HeuristicResult:
+    """The heuristic's plan, or ``start_plan`` improved when it is feasible and better."""
+    heur = heuristic_plan(data, scenario, cands)
+    if start_plan is not None:
+        given = improve_plan(data, scenario, cands, start_plan)
+        if given.feasible and (not heur.feasible or given.objective < heur.objective):
+            return given
+    return heur
 
 
 def _best_bound(*bounds: float | None) -> float | None:

@@ -111,7 +111,7 @@ def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     cores = st.cores()
     if improve:
         cores = _local_search(st, rng)
-    unmet = _audit(data, scenario, cores)
+    unmet = unmet_rules(data, scenario, cores)
     value = objective_value(data, scenario, cores)
     seconds = time.perf_counter() - start
     log.info("heuristic: %d regions, objective %.6g, %d rules unmet, %.2f s",
@@ -119,7 +119,39 @@ def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     return HeuristicResult(cores, value, unmet, seconds)
 
 
-def _audit(data: ProblemData, scenario: Scenario, cores: np.ndarray) -> tuple[str, ...]:
+def improve_plan(data: ProblemData, scenario: Scenario, cands: Candidates, cores: np.ndarray, *,
+                 seed: int = 0) -> HeuristicResult:
+    """Run the local search from a given plan (for example the max-p packing's).
+
+    Parameters
+    ----------
+    data, scenario, cands
+        As for :func:`heuristic_plan`.
+    cores
+        ``cores[i]`` of the plan to start from.
+    seed
+        As for :func:`heuristic_plan`.
+
+    Returns
+    -------
+    HeuristicResult
+        The improved plan; the given plan with its unmet rules if it breaks any
+        (then nothing is moved).
+    """
+    start = time.perf_counter()
+    unmet = unmet_rules(data, scenario, cores)
+    if not unmet:
+        st = State(data, scenario, {j: set(m) for j, m in cands.items()})
+        for j in sorted(set(cores.tolist())):
+            st.set_region(int(j), {int(i) for i in np.flatnonzero(cores == j)})
+        cores = _local_search(st, np.random.default_rng(seed))
+        unmet = unmet_rules(data, scenario, cores)
+    return HeuristicResult(cores, objective_value(data, scenario, cores), unmet,
+                           time.perf_counter() - start)
+
+
+def unmet_rules(data: ProblemData, scenario: Scenario, cores: np.ndarray) -> tuple[str, ...]:
+    """Return one sentence per rule of ``scenario`` that the plan ``cores`` breaks."""
     view = PlanView.of(plan_from_labels(data, cores, name="heuristic"), data)
     return tuple(f"{v.constraint}: {v.detail}" for fam in active_families(scenario)
                  if fam.check is not None for v in fam.check(view, scenario))

@@ -6,10 +6,14 @@ objective among plans with that many regions, is an ordinary solve with
 
 1. the construction heuristic (:mod:`regionopt.model.heuristic`) splits regions
    while it can, giving a plan with ``p`` regions;
-2. two upper bounds, the smaller kept: the linear relaxation of the model
-   without contiguity flows, maximising the number of open cores, and the floor
-   bound of :func:`floor_bound` (anchors plus, per connected group of the
-   municipalities below the floor, its population over the floor);
+2. with a hard floor and contiguity, the exact count of a relaxation
+   (:mod:`regionopt.model.packing`: the anchors plus the most disjoint connected
+   sets at the floor among the municipalities below it). It bounds the count,
+   and the plan it gives, when it meets the scenario's other rules (the
+   families' audits), attains it: then the count is proven here. Otherwise the
+   bound is the smaller of it (or, without contiguity, :func:`floor_bound`)
+   and the linear relaxation of the model without contiguity flows, maximising
+   the number of open cores;
 3. if the two differ, the integer model (contiguity by separator cuts, a model
    without flow variables) maximises the number of open cores from the
    heuristic's plan, within a third of the time left; its solution raises
@@ -37,9 +41,9 @@ import pulp
 from regionopt.budget import Budget
 from regionopt.model.build import build_model, start_values
 from regionopt.model.families import Candidates
-from regionopt.model.families.base import exception_mask
-from regionopt.model.heuristic import heuristic_plan
+from regionopt.model.heuristic import heuristic_plan, unmet_rules
 from regionopt.model.optimise import optimise
+from regionopt.model.packing import floor_groups, pack_regions, packing_plan
 from regionopt.model.solvers import lp_solver
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
@@ -98,13 +102,16 @@ def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     heur = heuristic_plan(data, counting, cands, improve=False)
     best = heur.cores if heur.feasible else None
     value = len(set(best.tolist())) if best is not None else 0
+    bound, packed = _packing_stage(data, scenario, counting, cands, budget)
+    if packed is not None and len(set(packed.tolist())) > value:
+        best, value = packed, len(set(packed.tolist()))
+    if bound is not None and bound <= value:
+        return MaxRegions(value, bound, best)
     model = build_model(data, counting, method="cuts", cands=cands)
     model.problem.setObjective(-model.parts.opened)
     model.scale = 1.0
-    bound = _relaxation_bound(model.problem, scenario.solver.threads, budget.run_limit())
-    by_floor = floor_bound(data, scenario)
-    if by_floor is not None:
-        bound = by_floor if bound is None else min(bound, by_floor)
+    bound = _smaller(bound, _relaxation_bound(model.problem, scenario.solver.threads,
+                                              budget.run_limit()))
     if bound is not None and bound <= value:
         return MaxRegions(value, bound, best)
     left = budget.left()
@@ -117,10 +124,9 @@ def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     if cores is not None and len(set(cores.tolist())) > value:
         best, value = cores, len(set(cores.tolist()))
     if outcome.bound is not None:
-        mip = math.floor(-outcome.bound + EPS)
-        bound = mip if bound is None else min(bound, mip)
+        bound = _smaller(bound, math.floor(-outcome.bound + EPS))
     if outcome.proven and cores is not None:
-        bound = value if bound is None else min(bound, value)
+        bound = _smaller(bound, value)
     if best is None:
         return MaxRegions(0, bound, None, heur.unmet or ("no plan found in time",))
     small = sum(len(m) for m in cands.values()) <= PROBE_MAX_PAIRS
@@ -131,6 +137,25 @@ def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
         best, value = more, value + 1
     log.info("most regions: %d found, at most %s", value, bound)
     return MaxRegions(value, bound, best)
+
+
+def _smaller(a: int | None, b: int | None) -> int | None:
+    """The smaller of two bounds, either of which may be unknown."""
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _packing_stage(data: ProblemData, scenario: Scenario, counting: Scenario, cands: Candidates,
+                   budget: Budget) -> tuple[int | None, np.ndarray | None]:
+    """The packing's bound (the floor bound without contiguity) and its plan if feasible."""
+    left = budget.left()
+    packing = pack_regions(data, scenario, time_limit_s=None if left is None else left / 3)
+    if packing is None:
+        return floor_bound(data, scenario), None
+    cores = packing_plan(data, packing, cands)
+    if cores is None or unmet_rules(data, counting, cores):
+        return packing.bound, None
+    log.info("most regions: %d from the packing of the small municipalities", packing.regions)
+    return packing.bound, cores
 
 
 #: Seconds a probe for one more region may take when the scenario sets no time limit.
@@ -189,30 +214,12 @@ def floor_bound(data: ProblemData, scenario: Scenario) -> int | None:
     int or None
         The bound, or ``None`` when the scenario has no hard floor.
     """
-    floor = scenario.constraints.min_population
-    if floor <= 0 or scenario.objective.population_shortfall > 0:
+    groups = floor_groups(data, scenario)
+    if groups is None:
         return None
-    anchor = (data.population >= floor) | exception_mask(data, scenario)
-    others = [int(i) for i in np.flatnonzero(~anchor)]
-    group = list(range(data.n))  # union-find over the non-anchors
-
-    def root(i: int) -> int:
-        while group[i] != i:
-            group[i] = group[group[i]]
-            i = group[i]
-        return i
-
-    if scenario.constraints.contiguity:
-        for i, j, _ in data.edges:
-            if not anchor[i] and not anchor[j]:
-                group[root(i)] = root(j)
-    else:
-        for i in others:
-            group[root(i)] = root(others[0])
-    totals: dict[int, int] = {}
-    for i in others:
-        totals[root(i)] = totals.get(root(i), 0) + int(data.population[i])
-    return int(anchor.sum()) + sum(p // floor for p in totals.values())
+    anchor, comps = groups
+    floor = scenario.constraints.min_population
+    return int(anchor.sum()) + sum(int(data.population[c].sum()) // floor for c in comps)
 
 
 def _relaxation_bound(prob: pulp.LpProblem, threads: int,
