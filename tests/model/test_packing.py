@@ -121,3 +121,21 @@ def test_improving_the_packing_plan_keeps_its_rules(seed):
     assert better.objective <= objective_value(data, fixed, cores) + 1e-9
     plans = brute_force(data, fixed)
     assert plans[0][0] <= better.objective + 1e-6
+
+
+@pytest.mark.parametrize("core_is_largest", [False, True])
+def test_troms_og_finnmark_most_regions_proven_by_the_packing(tf_net_problem, core_is_largest):
+    data = tf_net_problem
+    s = scen(constraints__min_population=5000, constraints__core_is_largest=core_is_largest,
+             solver__name="highs")
+    packing = pack_regions(data, s)
+    assert packing is not None and packing.exact
+    assert packing.bound < floor_bound(data, s)  # the floor count alone says 21
+    cores = packing_plan(data, packing, candidate_sets(data, s))
+    assert cores is not None
+    assert not unmet_rules(data, replace_key(s, "regions.count", "max"), cores)
+    r = solve(data, replace_key(replace_key(s, "regions.count", "max"),
+                                "solver.time_limit_s", 120), quiet=True)
+    assert r.regions_max == {"value": packing.bound, "bound": packing.bound, "proven": True}
+    assert len(r.plan.regions) == packing.bound
+    assert r.status == "optimal"
