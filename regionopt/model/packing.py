@@ -38,7 +38,8 @@ smallest member through exclusive neighbours, Wernicke 2006), stopping a branch
 as soon as it reaches the floor: a connected set that contains one at the floor
 is never minimal. A component whose enumeration exceeds :data:`MAX_SETS` sets,
 or whose packing the solver does not prove in time, keeps the floor count
-``floor(P_C / floor)`` (or the solver's bound, if smaller) as its bound.
+``floor(P_C / floor)`` (or the solver's bound, if smaller) as its bound; so does one
+whose enumeration runs past the time allowed.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ import dataclasses
 import heapq
 import logging
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -63,7 +65,7 @@ from regionopt.scenario import Scenario, SolverConfig
 log = logging.getLogger(__name__)
 
 #: Minimal sets enumerated per component before its packing falls back to the floor count.
-MAX_SETS = 200_000
+MAX_SETS = 20_000
 EPS = 1e-6
 
 
@@ -130,7 +132,8 @@ def floor_groups(data: ProblemData,
 
 
 def minimal_sets(nodes: Sequence[int], nbrs: Sequence[Sequence[int]], pop: np.ndarray,
-                 floor: int, *, limit: int = MAX_SETS) -> list[frozenset[int]] | None:
+                 floor: int, *, limit: int = MAX_SETS,
+                 deadline: float | None = None) -> list[frozenset[int]] | None:
     """Return every minimal connected set of ``nodes`` with at least ``floor`` inhabitants.
 
     Parameters
@@ -144,12 +147,15 @@ def minimal_sets(nodes: Sequence[int], nbrs: Sequence[Sequence[int]], pop: np.nd
     floor
         The population floor.
     limit
-        Give up (return ``None``) after this many sets.
+        Give up (return ``None``) after this many sets, or after ``50 * limit``
+        steps of the search.
+    deadline
+        Give up at this :func:`time.perf_counter` time (``None``: never).
 
     Returns
     -------
     list of frozenset or None
-        Sorted by (size, members); ``None`` when there are more than ``limit``.
+        Sorted by (size, members); ``None`` when the search gave up.
     """
     inside = set(nodes)
     adj = {v: [u for u in nbrs[v] if u in inside] for v in nodes}
@@ -168,6 +174,8 @@ def minimal_sets(nodes: Sequence[int], nbrs: Sequence[Sequence[int]], pop: np.nd
              total: int) -> bool:
         nonlocal visited
         visited += 1
+        if deadline is not None and visited % 1000 == 0 and time.perf_counter() > deadline:
+            return False
         if total >= floor:
             if minimal(members, total):
                 found.append(members)
@@ -264,7 +272,7 @@ def pack_regions(data: ProblemData, scenario: Scenario, *,
     nbrs = data.neighbours()
     bound, exact = int(anchor.sum()), True
     chosen: list[frozenset[int]] = []
-    share = None if time_limit_s is None else time_limit_s / max(1, len(comps))
+    deadline = None if time_limit_s is None else time.perf_counter() + time_limit_s
     for comp in comps:
         total = int(data.population[comp].sum())
         most = total // floor
@@ -272,14 +280,16 @@ def pack_regions(data: ProblemData, scenario: Scenario, *,
             chosen += [frozenset(comp)] if most == 1 else []
             bound += most
             continue
-        sets = minimal_sets(comp, nbrs, data.population, floor)
+        sets = minimal_sets(comp, nbrs, data.population, floor, deadline=deadline)
         if sets is None:
-            log.info("packing: group of %d municipalities has more than %d minimal sets; "
-                     "its bound stays %d", len(comp), MAX_SETS, most)
+            log.info("packing: the minimal sets of a group of %d municipalities are too many "
+                     "(over %d, or past the time allowed); its bound stays %d", len(comp),
+                     MAX_SETS, most)
             bound, exact = bound + most, False
             continue
         costs = [_cheapest(data, members) for members in sets]
-        picked, best = pack(sets, scenario.solver, time_limit_s=share, costs=costs)
+        left = None if deadline is None else max(1.0, deadline - time.perf_counter())
+        picked, best = pack(sets, scenario.solver, time_limit_s=left, costs=costs)
         chosen += picked
         bound += min(best, most)
         exact = exact and len(picked) == min(best, most)

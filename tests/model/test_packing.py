@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import numpy as np
 import pytest
@@ -48,6 +49,11 @@ def test_minimal_sets_give_up_past_the_limit():
     every = minimal_sets(nodes, data.neighbours(), data.population, floor)
     assert every is not None and len(every) > 2
     assert minimal_sets(nodes, data.neighbours(), data.population, floor, limit=1) is None
+    big = random_problem(4, 30, p_edge=0.6)
+    many = list(range(big.n))
+    past = time.perf_counter() - 1.0
+    assert minimal_sets(many, big.neighbours(), big.population, int(big.population.sum() // 3),
+                        deadline=past) is None
 
 
 @pytest.mark.parametrize("seed", range(60, 72))
