@@ -148,7 +148,8 @@ def _packing_stage(data: ProblemData, scenario: Scenario, counting: Scenario, ca
                    budget: Budget) -> tuple[int | None, np.ndarray | None]:
     """The packing's bound (the floor bound without contiguity) and its plan if feasible."""
     left = budget.left()
-    packing = pack_regions(data, scenario, time_limit_s=None if left is None else left / 3)
+    packing = pack_regions(data, scenario, time_limit_s=None if left is None else left / 3,
+                           cands=cands)
     if packing is None:
         return floor_bound(data, scenario), None
     cores = packing_plan(data, packing, cands)

@@ -82,8 +82,8 @@ class Packing:
     sets
         The packed sets of non-anchors (positions), over all components.
     exact
-        Every component's packing was proven optimal, so ``bound`` equals
-        ``len(anchors) + len(sets)``.
+        The sets reach the bound: ``bound`` equals ``len(anchors) + len(sets)``
+        (every component's packing proven, with usable sets).
     """
 
     bound: int
@@ -246,8 +246,8 @@ def _pack(sets: Sequence[frozenset[int]], config: SolverConfig, *, time_limit_s:
     return chosen, max(bound, len(chosen)), out.proven
 
 
-def pack_regions(data: ProblemData, scenario: Scenario, *,
-                 time_limit_s: float | None = None) -> Packing | None:
+def pack_regions(data: ProblemData, scenario: Scenario, *, time_limit_s: float | None = None,
+                 cands: Candidates | None = None) -> Packing | None:
     """Return the most regions of the relaxation (see the module notes), or ``None``.
 
     Parameters
@@ -257,6 +257,12 @@ def pack_regions(data: ProblemData, scenario: Scenario, *,
     time_limit_s
         Seconds for all the packings together (``None``: no limit); a component
         left without time keeps its floor count.
+    cands
+        The scenario's candidate sets. The bound counts every minimal set; the
+        packed sets, which :func:`packing_plan` turns into regions, are chosen
+        among those that some member may hold as core with all of them as
+        candidates (a travel limit, for instance, rules out a long set), so the
+        plan has fewer regions than the bound when the usable sets pack fewer.
 
     Returns
     -------
@@ -273,11 +279,15 @@ def pack_regions(data: ProblemData, scenario: Scenario, *,
     bound, exact = int(anchor.sum()), True
     chosen: list[frozenset[int]] = []
     deadline = None if time_limit_s is None else time.perf_counter() + time_limit_s
+
+    def left() -> float | None:
+        return None if deadline is None else max(1.0, deadline - time.perf_counter())
+
     for comp in comps:
-        total = int(data.population[comp].sum())
-        most = total // floor
-        if most <= 1:  # the whole group is the one set, or there is none
-            chosen += [frozenset(comp)] if most == 1 else []
+        whole = frozenset(comp)
+        most = int(data.population[comp].sum()) // floor
+        if most == 0 or (most == 1 and _core_options(whole, cands)):
+            chosen += [whole] if most == 1 else []  # the whole group is the one set, or none
             bound += most
             continue
         sets = minimal_sets(comp, nbrs, data.population, floor, deadline=deadline)
@@ -287,22 +297,33 @@ def pack_regions(data: ProblemData, scenario: Scenario, *,
                      MAX_SETS, most)
             bound, exact = bound + most, False
             continue
-        costs = [_cheapest(data, members) for members in sets]
-        left = None if deadline is None else max(1.0, deadline - time.perf_counter())
-        picked, best = pack(sets, scenario.solver, time_limit_s=left, costs=costs)
+        usable = [m for m in sets if _core_options(m, cands)]
+        costs = [_cheapest(data, m, cands) for m in usable]
+        if len(usable) == len(sets):
+            picked, best = pack(sets, scenario.solver, time_limit_s=left(), costs=costs)
+        else:
+            _, best = pack(sets, scenario.solver, time_limit_s=left())
+            picked, _ = pack(usable, scenario.solver, time_limit_s=left(), costs=costs)
         chosen += picked
         bound += min(best, most)
         exact = exact and len(picked) == min(best, most)
     log.info("packing: at most %d regions (%d anchors, %d sets packed%s)", bound,
-             int(anchor.sum()), len(chosen), "" if exact else ", not all proven")
+             int(anchor.sum()), len(chosen), "" if exact else ", fewer than the bound")
     return Packing(bound, tuple(int(i) for i in np.flatnonzero(anchor)),
                    tuple(sorted(chosen, key=sorted)), exact)
 
 
-def _cheapest(data: ProblemData, members: frozenset[int]) -> float:
-    """Person-minutes of ``members`` to the member that makes them least."""
+def _core_options(members: frozenset[int], cands: Candidates | None) -> list[int]:
+    """Members that may be the core of ``members`` with all of them as candidates."""
     idx = sorted(members)
-    return float((data.population[idx, None] * data.minutes[np.ix_(idx, idx)]).sum(axis=0).min())
+    return idx if cands is None else [c for c in idx if members <= cands.get(c, set())]
+
+
+def _cheapest(data: ProblemData, members: frozenset[int], cands: Candidates | None) -> float:
+    """Person-minutes of ``members`` to the possible core that makes them least."""
+    idx, options = sorted(members), _core_options(members, cands)
+    return float((data.population[idx, None]
+                  * data.minutes[np.ix_(idx, options)]).sum(axis=0).min())
 
 
 def packing_plan(data: ProblemData, packing: Packing, cands: Candidates) -> np.ndarray | None:
@@ -321,8 +342,7 @@ def packing_plan(data: ProblemData, packing: Packing, cands: Candidates) -> np.n
             return None
         core_of[a] = a
     for members in packing.sets:
-        idx = sorted(members)
-        options = [c for c in idx if members <= cands.get(c, set())]
+        idx, options = sorted(members), _core_options(members, cands)
         if not options:
             return None
         cost = (data.population[idx, None] * data.minutes[np.ix_(idx, options)]).sum(axis=0)

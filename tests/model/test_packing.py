@@ -145,3 +145,23 @@ def test_troms_og_finnmark_most_regions_proven_by_the_packing(tf_net_problem, co
     assert r.regions_max == {"value": packing.bound, "bound": packing.bound, "proven": True}
     assert len(r.plan.regions) == packing.bound
     assert r.status == "optimal"
+
+
+def test_packed_sets_are_the_ones_a_core_can_hold():
+    # a path 0-1-2-3-4: 6 000 | 2 000, 3 000, 3 000 | 6 000, floor 5 000, county borders kept,
+    # with 0 and 1 in one county and 2, 3, 4 in the other. The middle group (8 000) holds one
+    # set; without candidates it is the whole group, which crosses the border, as does the
+    # minimal set {1, 2}: the plan packs {2, 3}, and 1 joins 0.
+    at = np.array([0.0, 10.0, 20.0, 30.0, 40.0])  # minutes along the path
+    data = make_problem([6000, 2000, 3000, 3000, 6000], np.abs(at[:, None] - at[None, :]),
+                        [(0, 1), (1, 2), (2, 3), (3, 4)], counties=["55", "55", "56", "56", "56"])
+    s = scen(constraints__min_population=5000, constraints__respect_county_borders=True)
+    cands = candidate_sets(data, s)
+    assert pack_regions(data, s).sets == (frozenset({1, 2, 3}),)  # without the candidates
+    packing = pack_regions(data, s, cands=cands)
+    assert packing.exact and packing.bound == 3
+    assert packing.sets == (frozenset({2, 3}),)
+    cores = packing_plan(data, packing, cands)
+    assert cores is not None and cores[1] == 0 and cores[2] == cores[3]
+    assert not unmet_rules(data, replace_key(s, "regions.count", 3), cores)
+    assert max(len(set(p)) for _, p in brute_force(data, s)) == 3
