@@ -174,12 +174,13 @@ def minimal_sets(nodes: Sequence[int], nbrs: Sequence[Sequence[int]], pop: np.nd
              total: int) -> bool:
         nonlocal visited
         visited += 1
-        if deadline is not None and visited % 1000 == 0 and time.perf_counter() > deadline:
+        if visited > 50 * limit or (deadline is not None and visited % 1000 == 0
+                                    and time.perf_counter() > deadline):
             return False
         if total >= floor:
             if minimal(members, total):
                 found.append(members)
-            return len(found) <= limit and visited <= 50 * limit
+            return len(found) <= limit
         ext = list(ext)
         while ext:
             w = ext.pop()
