@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from chromium import chromium
+from chromium import OfflinePage, chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -38,29 +38,15 @@ def test_national_solve_writes_the_ba_2020_comparison_and_it_renders_offline(
     assert ba is not None and len(ba.regions) == 159
     ba_regions = len(ba.regions)
 
-    requests: list[str] = []
-    errors: list[str] = []
-
-    def route(r: object) -> None:
-        url = r.request.url  # type: ignore[attr-defined]
-        if url.startswith("file://"):
-            r.continue_()  # type: ignore[attr-defined]
-        else:
-            requests.append(url)
-            r.abort()  # type: ignore[attr-defined]
-
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        page.route("**/*", route)
-        page.on("console", lambda m: errors.extend([m.text] if m.type == "error" else []))
-        page.on("pageerror", lambda e: errors.extend([str(e)]))
-        page.goto((folder / "compare_ba-2020.html").resolve().as_uri())
-        page.wait_for_function("window.regionoptMaps && window.regionoptMaps.length === 2")
-        counts = page.evaluate("""() => [...document.querySelectorAll('.folium-map')]
+        page = OfflinePage(browser, folder / "compare_ba-2020.html",
+                           ready="window.regionoptMaps && window.regionoptMaps.length === 2")
+        counts = page.js("""() => [...document.querySelectorAll('.folium-map')]
             .map(d => d.querySelectorAll('path.rg-muni').length)""")
-        legends = page.evaluate("""() => [...document.querySelectorAll('.rg-legend')]
+        legends = page.js("""() => [...document.querySelectorAll('.rg-legend')]
             .map(d => d.querySelectorAll('.rg-legend-name').length)""")
-        table = page.locator("table").first.inner_text()
+        table = page.page.locator("table").first.inner_text()
+        requests, errors = page.requests, page.errors
     assert counts == [len(net.municipalities)] * 2 == [357, 357]
     assert legends == [plan_regions, ba_regions]
     assert "BA-regioner 2020" in table

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from chromium import chromium
+from chromium import OfflinePage, chromium
 from test_html import XSS, tf  # noqa: F401  (the shared module fixture)
 
 from regionopt.evaluate import metrics as evaluate
@@ -29,31 +29,12 @@ def browser() -> Iterator[Any]:
         yield b
 
 
-class Session:
-    """A page with the network blocked and every complaint recorded."""
+class Session(OfflinePage):
+    """A comparison page with the network blocked and every complaint recorded."""
 
     def __init__(self, browser: Any, path: Path) -> None:
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.dialogs: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        self.page.route("**/*", self._route)
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", self._dialog)
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function("window.regionoptMaps && window.regionoptMaps.length === 2")
-
-    def _route(self, route: Any) -> None:
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            self.requests.append(route.request.url)
-            route.abort()
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
+        super().__init__(browser, path,
+                         ready="window.regionoptMaps && window.regionoptMaps.length === 2")
 
     def hover_municipality(self, pane: int, lat: float, lon: float) -> str:
         """Move the mouse onto (lat, lon) in ``pane``; return the tooltip's text."""

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from chromium import chromium
+from chromium import OfflinePage, chromium
 
 from regionopt import api, outputs
 from regionopt.data import reference
@@ -83,33 +83,12 @@ def browser() -> Iterator[Any]:
         yield b
 
 
-class Page:
+class Page(OfflinePage):
     """A map page with the network blocked and every complaint recorded."""
 
     def __init__(self, browser: Any, path: Path, *, size: tuple[int, int] = (1500, 1000)) -> None:
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.dialogs: list[str] = []
-        self.page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-        self.page.route("**/*", self._route)
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function("window.regionopt && typeof regionopt.metrics === 'function'")
-
-    def _route(self, route: Any) -> None:
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            self.requests.append(route.request.url)
-            route.abort()
-
-    def js(self, expression: str, arg: Any = None) -> Any:
-        return self.page.evaluate(expression, arg)
-
-    def clean(self) -> bool:
-        return self.errors == [] and self.requests == [] and self.dialogs == []
+        super().__init__(browser, path, size=size,
+                         ready="window.regionopt && typeof regionopt.metrics === 'function'")
 
 
 def _exported(page: Page, problem: Any, tmp_path: Path, name: str = "edited") -> tuple[Path, Plan]:
