@@ -26,11 +26,12 @@ from regionopt.model.candidates import candidate_sets
 from regionopt.model.diagnose import diagnose
 from regionopt.model.explain import explain_infeasible
 from regionopt.model.families import Candidates
-from regionopt.model.heuristic import HeuristicResult, heuristic_plan, improve_plan
+from regionopt.model.heuristic import HeuristicResult, heuristic_plan
 from regionopt.model.maxp import max_regions
 from regionopt.model.objective import objective_value, plan_terms
 from regionopt.model.optimise import optimise, relative_gap, result_status
 from regionopt.model.reduce import prune_by_bound
+from regionopt.model.seeded import improve_plan
 from regionopt.model.solvers import Outcome
 from regionopt.plan import Plan, plan_from_labels
 from regionopt.problem import ProblemData

@@ -102,7 +102,7 @@ def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     rng = np.random.default_rng(seed)
     try:
         _open_units(st)
-        _attach(st)
+        attach(st)
         _repair_floor(st)
         _repair_containment(st)
         _fit_count(st)
@@ -110,44 +110,13 @@ def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
         return HeuristicResult(None, float("nan"), (str(exc),), time.perf_counter() - start)
     cores = st.cores()
     if improve:
-        cores = _local_search(st, rng)
+        cores = local_search(st, rng)
     unmet = unmet_rules(data, scenario, cores)
     value = objective_value(data, scenario, cores)
     seconds = time.perf_counter() - start
     log.info("heuristic: %d regions, objective %.6g, %d rules unmet, %.2f s",
              len(set(cores.tolist())), value, len(unmet), seconds)
     return HeuristicResult(cores, value, unmet, seconds)
-
-
-def improve_plan(data: ProblemData, scenario: Scenario, cands: Candidates, cores: np.ndarray, *,
-                 seed: int = 0) -> HeuristicResult:
-    """Run the local search from a given plan (for example the max-p packing's).
-
-    Parameters
-    ----------
-    data, scenario, cands
-        As for :func:`heuristic_plan`.
-    cores
-        ``cores[i]`` of the plan to start from.
-    seed
-        As for :func:`heuristic_plan`.
-
-    Returns
-    -------
-    HeuristicResult
-        The improved plan; the given plan with its unmet rules if it breaks any
-        (then nothing is moved).
-    """
-    start = time.perf_counter()
-    unmet = unmet_rules(data, scenario, cores)
-    if not unmet:
-        st = State(data, scenario, {j: set(m) for j, m in cands.items()})
-        for j in sorted(set(cores.tolist())):
-            st.set_region(int(j), {int(i) for i in np.flatnonzero(cores == j)})
-        cores = _local_search(st, np.random.default_rng(seed))
-        unmet = unmet_rules(data, scenario, cores)
-    return HeuristicResult(cores, objective_value(data, scenario, cores), unmet,
-                           time.perf_counter() - start)
 
 
 def unmet_rules(data: ProblemData, scenario: Scenario, cores: np.ndarray) -> tuple[str, ...]:
@@ -168,8 +137,14 @@ def _open_units(st: State) -> None:
             st.set_region(best[1], set(st.units[u]))
 
 
-def _attach(st: State) -> None:
-    """Attach the units without a core to adjacent regions, cheapest first."""
+def attach(st: State) -> None:
+    """Attach the units without a core to adjacent regions, cheapest first.
+
+    Raises
+    ------
+    UnmetError
+        If a unit can join no region within the rules, or a region ends disconnected.
+    """
     waiting = {u for u in st.units if st.core_of[u] < 0}
     while waiting:
         best: tuple[float, int, int] | None = None
@@ -407,8 +382,8 @@ def _split_part(st: State, j: int, c: int) -> set[int] | None:
 # -- local search ------------------------------------------------------------------------------
 
 
-def _local_search(st: State, rng: np.random.Generator) -> np.ndarray:
-    """Boundary moves and core moves while the objective falls."""
+def local_search(st: State, rng: np.random.Generator) -> np.ndarray:
+    """Boundary moves and core moves while the objective falls; return the plan's cores."""
     cores = st.cores()
     value = objective_value(st.data, st.scenario, cores)
     units = sorted(st.units)

@@ -152,7 +152,7 @@ def _packing_stage(data: ProblemData, scenario: Scenario, counting: Scenario, ca
                            cands=cands)
     if packing is None:
         return floor_bound(data, scenario), None
-    cores = packing_plan(data, packing, cands)
+    cores = packing_plan(data, scenario, packing, cands)
     if cores is None or unmet_rules(data, counting, cores):
         return packing.bound, None
     log.info("most regions: %d from the packing of the small municipalities", packing.regions)

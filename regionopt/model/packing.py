@@ -45,7 +45,6 @@ whose enumeration runs past the time allowed.
 from __future__ import annotations
 
 import dataclasses
-import heapq
 import logging
 import math
 import time
@@ -58,6 +57,7 @@ import pulp
 from regionopt.model.contiguity import reachable
 from regionopt.model.families import Candidates
 from regionopt.model.families.base import exception_mask
+from regionopt.model.seeded import plan_around
 from regionopt.model.solvers import run_solver
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, SolverConfig
@@ -327,44 +327,16 @@ def _cheapest(data: ProblemData, members: frozenset[int], cands: Candidates | No
                   * data.minutes[np.ix_(idx, options)]).sum(axis=0).min())
 
 
-def packing_plan(data: ProblemData, packing: Packing, cands: Candidates) -> np.ndarray | None:
+def packing_plan(data: ProblemData, scenario: Scenario, packing: Packing,
+                 cands: Candidates) -> np.ndarray | None:
     """Return ``cores[i]`` of the plan the packing gives, or ``None`` if it cannot be built.
 
-    Every anchor is a region of its own; every packed set a region whose core is
-    the member with the least person-minutes to it among those that may hold all
-    the set as candidates; every other municipality joins, nearest core first
-    (minutes), a region it touches and may join. ``None`` when an anchor may not
-    be its own core, no member may be a set's core, or some municipality joins no
-    region.
+    Every anchor is a region of its own and every packed set a region, each with
+    the cheapest core the rules allow; every other municipality attaches as the
+    construction heuristic attaches it (:func:`regionopt.model.seeded.plan_around`).
     """
-    core_of = np.full(data.n, -1, dtype="int64")
-    for a in packing.anchors:
-        if a not in cands.get(a, ()):
-            return None
-        core_of[a] = a
-    for members in packing.sets:
-        idx, options = sorted(members), _core_options(members, cands)
-        if not options:
-            return None
-        cost = (data.population[idx, None] * data.minutes[np.ix_(idx, options)]).sum(axis=0)
-        core_of[idx] = options[int(np.argmin(cost))]
-    nbrs = data.neighbours()
-    heap: list[tuple[float, int, int]] = []
-
-    def offer(i: int) -> None:
-        for u in nbrs[i]:
-            j = int(core_of[i])
-            if core_of[u] < 0 and u in cands.get(j, ()):
-                heapq.heappush(heap, (float(data.minutes[u, j]), u, j))
-
-    for i in np.flatnonzero(core_of >= 0):
-        offer(int(i))
-    while heap:
-        _, u, j = heapq.heappop(heap)
-        if core_of[u] < 0:
-            core_of[u] = j
-            offer(u)
-    return core_of if (core_of >= 0).all() else None
+    seeds = [frozenset({a}) for a in packing.anchors] + list(packing.sets)
+    return plan_around(data, scenario, cands, seeds)
 
 
 __all__ = ["MAX_SETS", "Packing", "floor_groups", "minimal_sets", "pack", "pack_regions",

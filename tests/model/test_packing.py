@@ -11,10 +11,11 @@ from brute import brute_force, connected, make_problem, random_problem, scen
 
 from regionopt.model import solve
 from regionopt.model.candidates import candidate_sets
-from regionopt.model.heuristic import improve_plan, unmet_rules
+from regionopt.model.heuristic import unmet_rules
 from regionopt.model.maxp import floor_bound
 from regionopt.model.objective import objective_value
 from regionopt.model.packing import minimal_sets, pack_regions, packing_plan
+from regionopt.model.seeded import improve_plan
 from regionopt.scenario import replace_key
 
 
@@ -68,7 +69,7 @@ def test_packing_is_the_most_regions_of_floor_and_contiguity(seed):
     assert packing is not None and packing.exact
     assert packing.bound == packing.regions == most
     assert packing.bound <= floor_bound(data, s)
-    cores = packing_plan(data, packing, candidate_sets(data, s))
+    cores = packing_plan(data, s, packing, candidate_sets(data, s))
     assert cores is not None
     assert len(set(cores.tolist())) == most
     assert not unmet_rules(data, replace_key(s, "regions.count", most), cores)
@@ -119,7 +120,7 @@ def test_improving_the_packing_plan_keeps_its_rules(seed):
     floor = int(np.quantile(data.population, 0.6))
     s = scen(constraints__min_population=floor)
     cands = candidate_sets(data, s)
-    cores = packing_plan(data, pack_regions(data, s), cands)
+    cores = packing_plan(data, s, pack_regions(data, s), cands)
     assert cores is not None
     fixed = replace_key(s, "regions.count", len(set(cores.tolist())))
     better = improve_plan(data, fixed, cands, cores)
@@ -137,7 +138,7 @@ def test_troms_og_finnmark_most_regions_proven_by_the_packing(tf_net_problem, co
     packing = pack_regions(data, s)
     assert packing is not None and packing.exact
     assert packing.bound < floor_bound(data, s)  # the floor count alone says 21
-    cores = packing_plan(data, packing, candidate_sets(data, s))
+    cores = packing_plan(data, s, packing, candidate_sets(data, s))
     assert cores is not None
     assert not unmet_rules(data, replace_key(s, "regions.count", "max"), cores)
     r = solve(data, replace_key(replace_key(s, "regions.count", "max"),
@@ -161,7 +162,7 @@ def test_packed_sets_are_the_ones_a_core_can_hold():
     packing = pack_regions(data, s, cands=cands)
     assert packing.exact and packing.bound == 3
     assert packing.sets == (frozenset({2, 3}),)
-    cores = packing_plan(data, packing, cands)
+    cores = packing_plan(data, s, packing, cands)
     assert cores is not None and cores[1] == 0 and cores[2] == cores[3]
     assert not unmet_rules(data, replace_key(s, "regions.count", 3), cores)
     assert max(len(set(p)) for _, p in brute_force(data, s)) == 3
