@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from regionopt import api, network, outputs, sweep
+from regionopt import api, network, options_command, outputs, sweep
 from regionopt.data import info
 from regionopt.data.reference import (
     REFERENCE_NAMES,
@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         "map": _map,
         "sweep": _sweep,
         "calibrate": _calibrate,
+        "options": lambda a: options_command.run(a, _overrides(a)),
     }[args.command]
     return handler(args)
 

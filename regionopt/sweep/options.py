@@ -226,12 +226,16 @@ def rule_broken(problem: ProblemData, scenario: Scenario, code: str, core: str) 
 
 
 def _start(problem: ProblemData, base: Base, code: str, core: str) -> np.ndarray | None:
-    """The base optimum with ``code`` moved to ``core`` (its own members along, if a core)."""
+    """The base optimum with ``code`` moved to ``core`` (its own members along, if a core).
+
+    A start only: the engine uses it when it meets every rule and beats its own heuristic.
+    """
     cores = np.asarray(base.cores, dtype="int64")
     i, j = problem.index(code), problem.index(core)
     if cores[i] == i and j != i:
         cores[cores == i] = j
     cores[i] = j
+    cores[j] = j  # the core of its own region (it may have been a member of another)
     return cores
 
 
