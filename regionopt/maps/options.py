@@ -23,7 +23,7 @@ import geopandas as gpd
 import numpy as np
 
 from regionopt.errors import DataError
-from regionopt.maps.assets import Block, Call, number_ids
+from regionopt.maps.assets import Block, Call, OfflineFigure, number_ids
 from regionopt.maps.html import plan_map
 from regionopt.plan import Plan, plan_from_labels
 from regionopt.problem import ProblemData
@@ -142,6 +142,8 @@ def options_page(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
                  optimum=optimum, lang=lang, title=title or f"{lab['title']}: {scenario.name}",
                  **layers)
     fig = m.get_root()
+    if not isinstance(fig, OfflineFigure):  # pragma: no cover - plan_map always makes one
+        raise TypeError("plan_map did not draw an offline page")
     fig.runtime_js = fig.runtime_js + options_js()
     fig.add_child(Block(f'<section class="rg-options" id="rg-options" style="{_PANEL_STYLE}" '
                         f'aria-label="{html.escape(lab["title"])}"></section>'))
