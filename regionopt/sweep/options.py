@@ -277,15 +277,23 @@ def _row(problem: ProblemData, code: str, core: str, **values: Any) -> dict[str,
 
 
 def solve_direction(problem: ProblemData, base: Base, code: str, core: str, *,
-                    scenario_choice: bool = False) -> tuple[dict[str, Any], Plan | None]:
-    """Solve the plan with ``code`` in the region of ``core``; return its row and plan."""
+                    scenario_choice: bool = False,
+                    explain: bool = True) -> tuple[dict[str, Any], Plan | None]:
+    """Solve the plan with ``code`` in the region of ``core``; return its row and plan.
+
+    ``explain``: when the choice has no feasible plan, probe which rule is to blame (the
+    relaxation solves of :mod:`regionopt.model.explain`, often the dearest part).
+    """
     began = time.perf_counter()
     fixed = fix_direction(base.scenario, code, core)
     common = {"scenario_choice": scenario_choice, "current": False}
     try:
-        res = solve(problem, fixed, quiet=True, start_plan=_start(problem, base, code, core))
+        res = solve(problem, fixed, quiet=True, start_plan=_start(problem, base, code, core),
+                    explain=explain)
     except InfeasibleError as exc:
         why = "; ".join(exc.reasons) or str(exc)
+        if not explain:
+            why += f" (regionopt options --municipality {code} names the rule)"
         return _row(problem, code, core, status="infeasible", reason=why,
                     seconds=time.perf_counter() - began, **common), None
     except RegionoptError as exc:
@@ -321,7 +329,8 @@ def _current_row(problem: ProblemData, base: Base, code: str) -> dict[str, Any]:
 
 
 def municipality_options(problem: ProblemData, scenario: Scenario, code: str, *,
-                         base: Base | None = None, prune: bool = False
+                         base: Base | None = None, prune: bool = False,
+                         explain: bool | None = None
                          ) -> tuple[list[dict[str, Any]], dict[str, Plan]]:
     """Price every direction of ``code`` under ``scenario``.
 
@@ -336,6 +345,9 @@ def municipality_options(problem: ProblemData, scenario: Scenario, code: str, *,
         without links of their own); solved here otherwise.
     prune
         Skip the directions a bound proves dearer than the cheapest other direction.
+    explain
+        Name the rule that makes a candidate direction infeasible (relaxation probes);
+        default: when not pruning (``--municipality``), not with ``--all``'s pruning.
 
     Returns
     -------
@@ -347,6 +359,7 @@ def municipality_options(problem: ProblemData, scenario: Scenario, code: str, *,
     InfeasibleError
         If the released scenario itself has no feasible plan.
     """
+    explain = not prune if explain is None else explain
     released, links = release(scenario, code)
     if base is None or base.scenario != released:
         base = solve_base(problem, released, with_bounds=prune)
@@ -366,7 +379,8 @@ def municipality_options(problem: ProblemData, scenario: Scenario, code: str, *,
                              current=False, scenario_choice=core in chosen,
                              reason=f"pruned: bound {bound:.6g} > best {best:.6g}"))
             continue
-        row, plan = solve_direction(problem, base, code, core, scenario_choice=core in chosen)
+        row, plan = solve_direction(problem, base, code, core, scenario_choice=core in chosen,
+                                    explain=explain)
         rows.append(row)
         if plan is not None:
             plans[core] = plan
