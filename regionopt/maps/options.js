@@ -89,6 +89,8 @@
       });
     }
     if (on) { this.swingLayer.addTo(this.map); } else { this.map.removeLayer(this.swingLayer); }
+    var box = document.getElementById("rg-opt-swing");
+    if (box) { box.checked = on; }
     return on;
   };
 
