@@ -19,13 +19,14 @@ import base64
 import functools
 import html
 import importlib.util
+import json
 import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from branca.element import Element, Figure, MacroElement
+from branca.element import Element, Figure
 from folium.template import Template
 
 from regionopt.errors import DataError
@@ -180,30 +181,77 @@ class OfflineFigure(Figure):
         self.runtime_js, self.page_css = page_assets()
 
 
-class Block(MacroElement):
-    """Ready-made (already escaped) HTML placed in the page body, in child order."""
+class Literal(Element):
+    """Text placed in the page exactly as given: never compiled or rendered as a template.
 
-    _template = Template("{% macro html(this, kwargs) %}{{ this.markup }}{% endmacro %}")
+    branca's :class:`~branca.element.MacroElement` hands each macro's output to
+    ``Element(text)``, which compiles the text as a Jinja template and renders it
+    a second time, so a name such as ``{{ 7*7 }}`` would be evaluated. Our own
+    elements put their text in the page through this class instead.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()  # no template argument: nothing is compiled
+        self._name = "Literal"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """Return the text as it is."""
+        return self.text
+
+
+def script_json(value: Any) -> str:
+    """Return ``value`` as JSON safe inside a ``<script>`` element.
+
+    Keys are sorted and ``<``, ``>``, ``&`` and ``'`` written as ``\\u`` escapes,
+    as Jinja's ``tojson`` does, so data can never close the script element.
+    """
+    return (json.dumps(value, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026").replace("'", "\\u0027"))
+
+
+class _Part(Element):
+    """An element that adds one :class:`Literal` to the page body or the page script."""
+
+    _section = "html"
+
+    def text(self) -> str:
+        """Return the text to place in the page."""
+        raise NotImplementedError
+
+    def render(self, **kwargs: Any) -> str:
+        """Add the text to the figure's section; then render the children."""
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError(f"{type(self).__name__} must be inside a Figure to render")
+        getattr(figure, self._section).add_child(Literal(self.text()), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+        return ""
+
+
+class Block(_Part):
+    """Ready-made (already escaped) HTML placed in the page body, in child order."""
 
     def __init__(self, markup: str) -> None:
         super().__init__()
         self._name = "Block"
         self.markup = markup
 
+    def text(self) -> str:
+        """Return the markup."""
+        return self.markup
 
-class Call(MacroElement):
+
+class Call(_Part):
     """A call ``regionopt.<fn>(<target names...>, <payload as JSON>)`` in the page script.
 
-    The payload goes through Jinja's ``tojson`` (keys sorted, ``<``, ``>``,
-    ``&`` and quotes escaped), so data can never close the script element.
+    The payload is written by :func:`script_json`, and the line is placed as
+    literal text: names in it are data, never template code, and can never
+    close the script element.
     """
 
-    _template = Template(
-        "{% macro script(this, kwargs) %}\n"
-        "regionopt.{{ this.fn }}({% for t in this.targets %}{{ t.get_name() }}, {% endfor %}"
-        "{{ this.payload|tojson }});\n"
-        "{% endmacro %}"
-    )
+    _section = "script"
 
     def __init__(self, fn: str, *targets: Element, payload: Any = None) -> None:
         super().__init__()
@@ -211,6 +259,11 @@ class Call(MacroElement):
         self.fn = fn
         self.targets = targets
         self.payload = payload
+
+    def text(self) -> str:
+        """Return the line of script."""
+        args = "".join(f"{t.get_name()}, " for t in self.targets)
+        return f"\nregionopt.{self.fn}({args}{script_json(self.payload)});"
 
 
 def _walk(element: Element) -> Iterator[Element]:

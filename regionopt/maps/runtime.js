@@ -6,10 +6,11 @@ var regionopt = (function () {
     if (cls) { e.className = cls; }
     return e;
   }
-  function tooltips(layer, fields) {
+  // data.rows: each municipality's texts by code; data.fields: [heading, key] in order.
+  function tooltips(layer, data) {
     layer.bindTooltip(function (l) {
-      var p = l.feature.properties, t = el("table", null, "rg-tip");
-      fields.forEach(function (f) {
+      var p = data.rows[l.feature.id] || {}, t = el("table", null, "rg-tip");
+      data.fields.forEach(function (f) {
         if (p[f[1]] === undefined || p[f[1]] === "") { return; }
         var tr = el("tr");
         tr.appendChild(el("th", f[0]));
