@@ -2,11 +2,14 @@
 
 Every map regionopt writes is one HTML file that works with no network:
 Leaflet's JavaScript and stylesheet are read at run time from an installed
-package and inlined, together with a small script of our own (tooltips,
-labels, legends and the synchronised panes of the comparison page, all
-building the DOM with ``textContent`` so that names from input files can never
-become markup). Element ids are numbered in tree order, so the same inputs
-give the same bytes.
+package and inlined, together with our own scripts and stylesheet, shipped as
+files beside this module (:data:`SCRIPTS`, :data:`STYLESHEET`): tooltips,
+labels, legends, the synchronised panes of the comparison page and the editor,
+all building the DOM with ``textContent`` so that names from input files can
+never become markup. Names never become template code either: our elements
+(:class:`Block`, :class:`Call`) place their text through :class:`Literal`,
+which is never compiled as a Jinja template. Element ids are numbered in tree
+order, so the same inputs give the same bytes.
 
 Leaflet is looked for, in order, in the Python package ``django-js-lib-leaflet``
 (a dependency of regionopt; Leaflet's own ``dist`` files and nothing else) and
