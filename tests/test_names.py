@@ -130,6 +130,8 @@ def test_calibrate_pages_with_a_hostile_reference(inputs: dict[str, Path]) -> No
     assert_literal(out / "best_vs_reference.html", [PLAN_NAME, *REGIONS])
     for name in ("pareto.png", "agreement.png"):
         assert (out / name).stat().st_size > 10_000, name
+    best = tomllib.loads((out / "best.toml").read_text(encoding="utf-8"))
+    assert best["name"] == SCENARIO_NAME
 
 
 # --------------------------------------------------------------------------- in Chromium
