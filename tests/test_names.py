@@ -30,7 +30,7 @@ RCE = ("Alta {% set c=dict(id=1)|first %}"
 REGIONS = [RCE, "R {{ 7*7 }}", "Alta {{", "B {%", "C {#", "D </script><b>x</b>",
            "E \"q\" 'q'", "F $x^2$", "G $\\nocommand{$"]
 #: The hostile plan's file name (its stem is the plan's name).
-PLAN_FILE = "Plan {{ 7*7 }} {% x {# $y$ 'q\".csv"
+PLAN_FILE = "Plan {{ 7*7 }} {% x {# $y$ $\\nocommand{$ 'q\".csv"
 PLAN_NAME = PLAN_FILE.removesuffix(".csv")
 SCENARIO_NAME = "S {{ 7*7 }} " + RCE + " {# </script><b>x</b> 'q\" $x^2$"
 NOTE = "N {{ 7*7 }} </script><b>x</b> $x^2$ {%"
