@@ -34,10 +34,11 @@ from regionopt.errors import ScenarioError
 from regionopt.evaluate import evaluate
 from regionopt.model import FAMILIES, build_model, candidate_sets
 from regionopt.model.families import PlanView, active_families
+from regionopt.model.families.base import rank_by, stronger_members
 from regionopt.model.solvers import run_solver
 from regionopt.plan import plan_from_labels
 from regionopt.problem import Commuting, ProblemData
-from regionopt.scenario import Scenario, SolverConfig
+from regionopt.scenario import Scenario, SolverConfig, replace_key
 
 #: One scenario per family, with that family (and only it, besides the region count) active.
 ONE_FAMILY = {
@@ -221,3 +222,31 @@ def test_self_containment_of_empty_regions_agrees_with_enumeration(name: str) ->
     sample += [plans[k] for k in rng.choice(len(plans), 8, replace=False)]
     for cores in sample:
         assert _admits(data, s, cores) == plan_ok(data, s, cores), (name, tuple(cores))
+
+
+def test_one_stronger_member_helper_serves_both_core_rules() -> None:
+    """core_is_largest is core_is_strongest with population as the measure: same rank, same
+    audit loop (the strongest stronger member, ties to the lower kommunenummer; a tie with the
+    core allowed)."""
+    data = _instances()[0]
+    values = np.array([10, 30, 30, 20, 10, 5])
+    rank = rank_by(values, data.codes)
+    assert rank.tolist() == [2, 5, 4, 3, 1, 0]  # 5501 and 5505 tie at 10: 5501 ranks higher
+    plan = plan_from_labels(data, np.array([0, 0, 0, 3, 3, 5]))
+    view = PlanView.of(plan, data)
+    hits = stronger_members(view, values)
+    assert [(core, top) for _, core, top in hits] == [(0, 1)]
+    assert stronger_members(PlanView.of(plan_from_labels(data, np.array([1, 1, 2, 3, 3, 5])),
+                                        data), values) == []  # 5502 ties with 5503: allowed
+    s_pop = family_scenario("core_is_strongest")
+    s_pop = replace_key(s_pop, "constraints.core_measure", "population")
+    largest = next(f for f in FAMILIES if f.name == "core_is_largest")
+    strongest = next(f for f in FAMILIES if f.name == "core_is_strongest")
+    assert largest.check is not None and strongest.check is not None
+    for cores in rooted_plans(data.n):
+        v = PlanView.of(plan_from_labels(data, cores), data)
+        a = [x.where for x in largest.check(v, s_pop)]
+        assert a == [x.where for x in strongest.check(v, s_pop)]
+    for j in range(data.n):
+        assert largest.members is not None and strongest.members is not None
+        assert (largest.members(data, s_pop, j) == strongest.members(data, s_pop, j)).all()
