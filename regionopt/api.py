@@ -13,7 +13,7 @@ The path a notebook follows mirrors ``regionopt solve``::
     ro.write_solution(result, net, "results/tf")      # plan.csv, maps, metrics ...
 
 Every function here is a thin wrapper; the work is done in the pipeline
-modules (``data`` → ``network`` → ``model`` → ``evaluate`` → ``viz``).
+stages (``data`` → ``network`` → ``model`` → ``evaluate`` → ``maps`` → ``sweep``).
 """
 
 from __future__ import annotations
@@ -180,8 +180,8 @@ def reference_plan(problem: ProblemData, name: str | None = None) -> Plan | None
 def map_layers(network: _network.Network) -> dict[str, gpd.GeoDataFrame | None]:
     """Return the extra map layers of a network: ``roads``, ``counties``, ``country``.
 
-    Pass them as keywords to :func:`regionopt.viz.plan_map` or
-    :func:`regionopt.viz.compare_map`.
+    Pass them as keywords to :func:`regionopt.maps.html.plan_map` or
+    :func:`regionopt.maps.html.compare_map`.
     """
     return _outputs.map_layers(network)
 
