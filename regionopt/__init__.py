@@ -1,8 +1,8 @@
 """regionopt: functional municipal regions for Norway.
 
-The pipeline runs ``data`` → ``network`` → ``model`` → ``evaluate`` → ``maps``
-→ ``sweep``; each step is a subpackage of its own, and :mod:`regionopt.api`
-strings them together for notebooks.
+The pipeline runs ``data`` → ``network`` → ``model`` → ``evaluate`` → ``maps`` → ``sweep``;
+each step is a subpackage of its own, and :mod:`regionopt.api` strings them
+together for notebooks.
 """
 
 from regionopt.errors import (

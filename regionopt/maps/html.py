@@ -150,7 +150,7 @@ def _new_map(bounds: list[list[float]], tiles: str | None) -> folium.Map:
     m.default_js, m.default_css = [], []  # Leaflet is inlined by OfflineFigure; no CDN links
     if tiles:
         folium.TileLayer(tiles, control=False).add_to(m)
-    return m  # fitted to its bounds, without animation, by regionopt.decorate
+    return m  # fitted to its bounds, without animation, by decorate() in runtime.js
 
 
 def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
