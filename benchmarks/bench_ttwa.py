@@ -9,7 +9,8 @@ and 85 (the economic regions'). Each plan is scored by ``regionopt.evaluate`` on
 problem of ``network build --area norway`` (adjacency and travel matrix), with the criteria of
 ``data/geo/scenarios/norway-functional.toml``; a region's core is its most populous member,
 as ``read_plan`` gives a plan CSV without cores. The BA-regioner 2020 and the economic regions
-are scored the same way beside them. Each plan is written to ``--out`` as a plan CSV
+are scored the same way beside them (most-populous cores too, not the BA-regioner's named
+centres, as the figures of issue 19 were computed). Each plan is written to ``--out`` as a plan CSV
 (``kommunenummer,region``) for ``regionopt frontier --reference``. Prints a Markdown section;
 with ``--write`` it replaces the "ttwa" section of ``docs/benchmarks.md``.
 
@@ -96,9 +97,8 @@ def score(plan: Plan, problem: ProblemData, scenario: Scenario) -> dict[str, Any
     broken = []
     for row in m.regions[~m.regions["connected"]].itertuples():
         parts = components([problem.index(c) for c in row.member_codes.split(";")], nbrs)
-        pieces = sorted((", ".join(sorted(problem.names[i] for i in part)) for part in parts),
-                        key=len)
-        broken.append(f"{row.region}: {len(parts)} pieces ({' | '.join(pieces[:-1])} cut off)")
+        pieces = sorted(", ".join(sorted(problem.names[i] for i in part)) for part in parts)
+        broken.append(f"{row.region} in {len(parts)} pieces ({' / '.join(pieces)})")
     limit = scenario.constraints.max_travel_minutes
     exempt = {code for code, _ in scenario.constraints.exceptions}
     far = m.municipalities[m.municipalities["minutes_to_core"] > (limit or np.inf)]
@@ -200,7 +200,8 @@ def render(rows: list[Row], m: Machine, problem: ProblemData, scenario: Scenario
                      + ("; ".join(f["broken"]) or "none") + ". Over "
                      f"{f['limit']:g} minutes: " + ("; ".join(f["over"]) or "none") + ".")
     lines += ["", "Run (s) for the searched rows covers every run of the bisection. Rows "
-              "without a run are the reference plans, scored the same way for comparison."]
+              "without a run are the reference plans, scored the same way for comparison "
+              "(cores: the most populous member, as for the peers)."]
     return "\n".join(lines) + "\n"
 
 
@@ -221,8 +222,11 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for r in rows:
         write_plan(r.plan, args.out / r.file)
-    rows += [Row(name, load_reference(key, problem)) for name, key in
-             (("BA-regioner 2020 (TØI)", BA_2020), ("economic regions (SSB)", ECONOMIC_REGIONS))]
+    for name, key in (("BA-regioner 2020 (TØI)", BA_2020),
+                      ("economic regions (SSB)", ECONOMIC_REGIONS)):
+        ref = load_reference(key, problem)  # scored with most-populous cores, as the peers
+        rows.append(Row(name, Plan(assignment=dict(ref.assignment), name=ref.name, cores={
+            r: largest_member(list(ref.members(r)), problem) for r in ref.regions})))
     for r in rows:
         r.figures = score(r.plan, problem, scenario)
     emit("ttwa", render(rows, m, problem, scenario, args.out), write=args.write)
