@@ -175,8 +175,9 @@ def render(rows: list[Row], m: Machine, problem: ProblemData, scenario: Scenario
         "",
         "| plan | parameters | regions | commuters kept | self-containment, min | regions "
         "meeting the SC criterion | not contiguous | mean minutes to core "
-        "(population-weighted) | longest | municipalities over the travel limit | run (s) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "(population-weighted) | longest | person-minutes | municipalities over the travel limit "
+        "| run (s) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         f = r.figures or {}
@@ -184,7 +185,7 @@ def render(rows: list[Row], m: Machine, problem: ProblemData, scenario: Scenario
         lines.append(
             f"| {r.label} | {_params(r)} | {f['regions']} | {f['kept']:.3f} | "
             f"{f['sc_min']:.3f} | {f['meeting']} | {f['not_contiguous']} | {f['mean']:.1f} | "
-            f"{f['longest']:.0f} | {len(f['over'])} | {seconds} |")
+            f"{f['longest']:.0f} | {_fmt(f['person_minutes'])} | {len(f['over'])} | {seconds} |")
     lines += ["", "Where the peers break contiguity (on regionopt's adjacency: borders, roads, "
               "ferries) or the travel limit:", ""]
     for r in rows:
