@@ -13,7 +13,8 @@ Written from the published descriptions, not from any implementation's code:
 Definitions, for an area *A* with employed residents E(A) (its size: the supply side),
 workers J(A) (the demand side) and residents working inside it L(A):
 
-* self-containment SC(A) = min(L/E, L/J) (0 when E or J is 0);
+* self-containment SC(A) = min(L/E, L/J), regionopt's one definition
+  (:func:`regionopt.model.containment.self_containment`: a side whose total is 0 counts as 1);
 * validity (the X-equation), with t = max((target_size - E) / (target_size - min_size), 0):
   ``v = min(SC / target_sc, 1) * (1 - (1 - min_sc / target_sc) * t) * target_sc / min_sc``.
   An area is *valid* when v >= 1: at or above the target size it needs SC >= min_sc, at the
@@ -38,7 +39,8 @@ dissolved area always reach one). Each step removes one area or strands a member
 ends after at most n steps.
 
 Pure functions of a residence x workplace flow matrix (numpy); the benchmark
-``bench_ttwa.py`` feeds it regionopt's national flows and scores the plans.
+``bench_ttwa.py`` feeds it regionopt's national flows and scores the plans. Needs the
+repository root on ``sys.path`` (``_common`` puts it there; the tests run from the root).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from regionopt.model.containment import self_containment
 
 #: The UK parameters of the 2007 review (Coombes & Bond 2008).
 UK = (3_500.0, 25_000.0, 0.667, 0.75)
@@ -88,16 +92,6 @@ class Parameters:
         base = like or cls.uk()
         ratio = base.target_size / base.min_size
         return cls(min_size, min_size * ratio, base.min_sc, base.target_sc)
-
-
-def self_containment(live: np.ndarray, employed: np.ndarray, jobs: np.ndarray) -> np.ndarray:
-    """min(L/E, L/J) per area, 0 where E or J is 0."""
-    live, employed, jobs = (np.asarray(a, dtype=float) for a in (live, employed, jobs))
-    out = np.zeros(np.broadcast(live, employed, jobs).shape)
-    ok = (employed > 0) & (jobs > 0)
-    np.divide(np.broadcast_to(live, out.shape), np.maximum(employed, jobs), out=out,
-              where=np.broadcast_to(ok, out.shape))
-    return out
 
 
 def validity(size: np.ndarray | float, sc: np.ndarray | float,
