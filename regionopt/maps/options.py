@@ -7,8 +7,8 @@ that direction's exact optimal plan into the editor (as one edit, so undo, the l
 the audit and the export work on it); a layer colours each municipality by the price of
 its cheapest other direction (the swing municipalities, cheap to move, against the firmly
 placed ones). Each direction's plan is embedded as its difference from the page's plan.
-The page API adds ``window.regionopt.optionsOf(code)``, ``.loadOption(code, core)`` and
-``.swing(code)`` (``docs/options.md``).
+The page API adds ``optionsOf(code)``, ``loadOption(code, core)`` and
+``swing(code)`` to ``window.regionopt`` (``docs/options.md``).
 """
 
 from __future__ import annotations
