@@ -241,15 +241,27 @@ def options_table(codes: Sequence[str], records: dict[str, dict[str, Any]]) -> p
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+#: Wall-clock columns: kept in ``municipalities/<code>.json``, left out of the final files.
+TIMED = ("seconds",)
+
+
+def _untimed(rec: dict[str, Any]) -> dict[str, Any]:
+    rows = [{k: v for k, v in r.items() if k not in TIMED} for r in rec.get("rows", [])]
+    return {**{k: v for k, v in rec.items() if k != "digest"}, "rows": rows}
+
+
 def write_options(run: OptionsRun, out_dir: str | os.PathLike[str], *, problem: ProblemData,
                   html: str | None = None) -> list[str]:
     """Write ``options.csv``, ``options.parquet``, ``options.json`` (and ``options.html``).
+
+    Byte-identical for the same inputs: the solve times (:data:`TIMED`) stay in the
+    municipalities' records.
 
     The folder's manifest then lists these files and ``municipalities/`` (only the records
     of this run's municipalities are kept). Returns the names written.
     """
     out = Path(out_dir)
-    table = run.table
+    table = run.table.drop(columns=list(TIMED))  # same inputs, same bytes
     atomic_write_text(out / "options.csv", table.to_csv(index=False, lineterminator="\n"))
     atomic_write_with(out / "options.parquet", lambda p: table.to_parquet(p, index=False))
     summary = {
@@ -257,7 +269,7 @@ def write_options(run: OptionsRun, out_dir: str | os.PathLike[str], *, problem: 
         "base": {"objective": run.base.objective, "status": run.base.status,
                  "gap": run.base.gap, "cores": list(run.base.cores)},
         "codes": list(problem.codes),
-        "municipalities": {c: run.records[c] for c in sorted(run.records)},
+        "municipalities": {c: _untimed(run.records[c]) for c in sorted(run.records)},
     }
     atomic_write_text(out / "options.json",
                       json.dumps(jsonable(summary), sort_keys=True, ensure_ascii=False, indent=1))

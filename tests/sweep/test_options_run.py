@@ -40,7 +40,12 @@ def test_every_municipality_gets_its_rows_and_a_rerun_resumes(tmp_path: Path) ->
     assert again.solved == 0
     pd.testing.assert_frame_equal(again.table[STABLE], table[STABLE])
     back = pd.read_parquet(out / "options.parquet")
-    assert len(back) == len(table)
+    assert len(back) == len(table) and "seconds" not in back.columns
+    first = {n: (out / n).read_bytes() for n in ("options.csv", "options.json")}
+    fresh = run_options(SCENARIO, list(data.codes), problem=data, out_dir=tmp_path / "b",
+                        max_workers=1, progress=False)
+    write_options(fresh, tmp_path / "b", problem=data)
+    assert {n: (tmp_path / "b" / n).read_bytes() for n in first} == first  # same bytes
 
 
 def test_processes_and_dask_price_as_one_process(tmp_path: Path) -> None:
