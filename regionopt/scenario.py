@@ -23,6 +23,7 @@ from typing import Any
 
 from regionopt._checker import _CODE, Pair, _Checker
 from regionopt._resources import geo_file
+from regionopt.catalogue import ServicesConfig, parse_services, services_to_dict, services_to_toml
 from regionopt.errors import DataError, ScenarioError
 
 DEFAULT_SCENARIO = "troms-finnmark-12.toml"
@@ -131,6 +132,7 @@ class Scenario:
     objective: ObjectiveConfig = ObjectiveConfig()
     solver: SolverConfig = SolverConfig()
     criteria: CriteriaConfig = CriteriaConfig()
+    services: ServicesConfig = ServicesConfig()
 
 
 _TABLES: dict[str, type] = {
@@ -140,6 +142,7 @@ _TABLES: dict[str, type] = {
     "objective": ObjectiveConfig,
     "solver": SolverConfig,
     "criteria": CriteriaConfig,
+    "services": ServicesConfig,
 }
 
 
@@ -150,7 +153,7 @@ def _table(raw: Any, table: str, check: _Checker) -> dict[str, Any]:
         raise check.fail(table, "must be a table", raw)
     known = {f.name for f in fields(_TABLES[table])}
     for key in raw:
-        if key not in known:
+        if key not in known and table != "services":  # parse_services checks its own
             listing = ", ".join(sorted(known))
             raise check.fail(f"{table}.{key}", f"is not a known key (known: {listing})",
                              show=False)
@@ -298,6 +301,7 @@ _PARSERS: dict[str, Callable[[dict[str, Any], _Checker], Any]] = {
     "objective": _parse_objective,
     "solver": _parse_solver,
     "criteria": _parse_criteria,
+    "services": parse_services,
 }
 
 
@@ -379,11 +383,9 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     out: dict[str, Any] = {"name": scenario.name}
     for table in _TABLES:
         cfg = getattr(scenario, table)
-        out[table] = {
-            f.name: _plain(getattr(cfg, f.name))
-            for f in fields(cfg)
-            if getattr(cfg, f.name) is not None
-        }
+        out[table] = services_to_dict(cfg) if table == "services" else {
+            f.name: _plain(getattr(cfg, f.name)) for f in fields(cfg)
+            if getattr(cfg, f.name) is not None}
     return out
 
 
@@ -421,6 +423,9 @@ def scenario_to_toml(scenario: Scenario) -> str:
     lines = [f"name = {_toml_value(scenario.name)}"]
     for table in _TABLES:
         cfg = getattr(scenario, table)
+        if table == "services":
+            lines += services_to_toml(cfg)
+            continue
         lines += ["", f"[{table}]"]
         for f in fields(cfg):
             value = getattr(cfg, f.name)
@@ -461,9 +466,11 @@ def replace_key(scenario: Scenario, key: str, value: Any, *,
     parts = key.split(".")
     if len(parts) == 1 and key == "name":
         target = data
+    elif len(parts) == 3 and parts[0] == "services":
+        target = data["services"].setdefault(parts[1], {})
     elif len(parts) == 2 and parts[0] in _TABLES:
         target = data[parts[0]]
-        if parts[1] not in {f.name for f in fields(_TABLES[parts[0]])}:
+        if parts[1] not in {f.name for f in fields(_TABLES[parts[0]])} - {"overrides"}:
             raise ScenarioError(f"{src}: {key} is not a known key")
     else:
         raise ScenarioError(f"{src}: {key} is not a known key")
