@@ -101,7 +101,7 @@ class ServicesConfig:
     balanced: bool = True
     every_member_hosts: bool = True
     shortfall_weight: float = 1000.0
-    minutes_weight: float = 1e-5
+    minutes_weight: float = 1e-7
     overrides: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
 
 
