@@ -12,8 +12,10 @@ hosting (:mod:`regionopt.model.hosting`) for the scenario's services;
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,7 @@ import pandas as pd
 
 from regionopt.catalogue import Service, services_for
 from regionopt.evaluate.report import _records, text_table
+from regionopt.io import atomic_write_text
 from regionopt.model.hosting import Hosting, balanced_hosting
 from regionopt.model.services import ServiceAreas, region_graph, service_areas
 from regionopt.plan import Plan
@@ -229,3 +232,30 @@ def service_hosts(a: ServiceAnalysis) -> dict[str, list[dict[str, Any]]]:
                           "reason": r.reason, "longest_trip": float(np.round(r.longest_trip, 2))}
                          for r in part.itertuples()]
     return out
+
+
+def service_defaults() -> Scenario:
+    """The default scenario with services on: the catalogue and the default switches."""
+    return dataclasses.replace(Scenario(), services=dataclasses.replace(Scenario().services,
+                                                                        enabled=True))
+
+
+def services_scenario(scenario: Scenario | None) -> Scenario | None:
+    """The scenario to analyse a plan's services with: ``None`` when it switches them off.
+
+    Without a scenario (``regionopt evaluate`` on a plan file alone), :func:`service_defaults`.
+    """
+    if scenario is None:
+        return service_defaults()
+    return scenario if scenario.services.enabled else None
+
+
+def _csv(df: pd.DataFrame) -> str:
+    return df.round(4).to_csv(index=False, lineterminator="\n")
+
+
+def write_service_files(a: ServiceAnalysis, folder: str | os.PathLike[str]) -> None:
+    """Write ``services.csv`` and ``hosting.csv`` into ``folder`` (atomically)."""
+    out = Path(folder)
+    atomic_write_text(out / "services.csv", _csv(services_table(a)))
+    atomic_write_text(out / "hosting.csv", _csv(hosting_table(a)))

@@ -233,9 +233,9 @@ def _solve_group(slots: list[Slot], plan: Plan, targets: Mapping[str, float], *,
     munis = sorted({c for s in slots for c in s.members})
     classes = _classes(slots)
     prob = pulp.LpProblem("balanced_hosting", pulp.LpMinimize)
-    z = {(c, h): pulp.LpVariable(f"z_{c}_{h}", lowBound=0, upBound=len(ks), cat="Integer")
+    z = {(c, h): prob.add_variable(f"z_{c}_{h}", 0, len(ks), cat=pulp.LpInteger)
          for c, ks in enumerate(classes) for h in slots[ks[0]].allowed}
-    d = {m: pulp.LpVariable(f"d_{m}", lowBound=0) for m in munis}
+    d = {m: prob.add_variable(f"d_{m}", 0) for m in munis}
     first = [slots[ks[0]] for ks in classes]
     hosted = {m: pulp.lpSum(s.staff * z[c, m] for c, s in enumerate(first) if m in s.allowed)
               for m in munis}
