@@ -102,6 +102,7 @@ class ServicesConfig:
     every_member_hosts: bool = True
     shortfall_weight: float = 1000.0
     minutes_weight: float = 1e-7
+    staff_minutes: float | None = 120.0
     overrides: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
 
 
@@ -209,6 +210,9 @@ def parse_services(raw: Mapping[str, Any], check: _Checker) -> ServicesConfig:
             switches[key] = check.boolean(f"services.{key}", value)
         elif key in ("shortfall_weight", "minutes_weight"):
             switches[key] = check.number(f"services.{key}", value)
+        elif key == "staff_minutes":
+            switches[key] = (None if value == _NONE
+                             else check.number(f"services.{key}", value, positive=True))
         elif key in known:
             if not isinstance(value, Mapping):
                 raise check.fail(f"services.{key}", "must be a table of overrides", value)
@@ -255,7 +259,8 @@ def services_to_toml(config: ServicesConfig) -> list[str]:
     """The ``[services]`` table and its override tables, as TOML lines."""
     lines = ["", "[services]"]
     for name in SWITCHES:
-        lines.append(f"{name} = {_show(getattr(config, name))}")
+        value = getattr(config, name)
+        lines.append(f"{name} = {_show(_NONE if value is None else value)}")
     for key, pairs in config.overrides:
         lines += ["", f"[services.{key}]"] + [f"{k} = {_show(v)}" for k, v in pairs]
     return lines
@@ -263,7 +268,8 @@ def services_to_toml(config: ServicesConfig) -> list[str]:
 
 def services_to_dict(config: ServicesConfig) -> dict[str, Any]:
     """The ``[services]`` table as plain TOML-ready data."""
-    out: dict[str, Any] = {name: getattr(config, name) for name in SWITCHES}
+    out: dict[str, Any] = {name: _NONE if getattr(config, name) is None else getattr(config, name)
+                           for name in SWITCHES}
     for key, pairs in config.overrides:
         out[key] = {k: list(v) if isinstance(v, tuple) else v for k, v in pairs}
     return out

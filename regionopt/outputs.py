@@ -219,7 +219,8 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
     if html:
         viz.write_plan_map(plan, munis, path=out / "map.html", metrics=metrics, lang=lang,
                            tiles=tiles, **edit, **extra,
-                           services=None if services is None else services_payload(services, lang=lang))
+                           services=(None if services is None
+                                     else services_payload(services, lang=lang)))
     if html and reference is not None:
         viz.write_compare_map(plan, reference, munis, path=out / f"compare_{reference_alias}.html",
                               metrics_a=metrics, metrics_b=evaluate(reference, problem),

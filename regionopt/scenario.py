@@ -132,7 +132,7 @@ class Scenario:
     objective: ObjectiveConfig = ObjectiveConfig()
     solver: SolverConfig = SolverConfig()
     criteria: CriteriaConfig = CriteriaConfig()
-    services: ServicesConfig = ServicesConfig()
+    services: ServicesConfig = ServicesConfig()  # noqa: RUF009 (frozen, like the others)
 
 
 _TABLES: dict[str, type] = {

@@ -30,6 +30,8 @@ from regionopt.plan import Plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
+#: Seconds each engine solve and hosting MIP may take at most (its gap is reported).
+SOLVE_LIMIT_S = 20.0
 SERVICE_COLUMNS = ("service", "area", "regions", "members", "host", "inhabitants",
                    "longest_trip", "core_host", "core_longest_trip", "meets", "reason")
 HOSTING_COLUMNS = ("kommunenummer", "name", "region", "services_hosted", "staff", "share",
@@ -51,22 +53,26 @@ def analyse_services(plan: Plan, data: ProblemData, scenario: Scenario, *,
     """Service areas and hosting of ``plan`` for the services of ``scenario``.
 
     Services with the same floor, most inhabitants and travel limit share one
-    engine solve. With ``services.balanced`` off, hosting is traditional.
+    engine solve. With ``services.balanced`` off, hosting is traditional. Each
+    solve gets the scenario's time limit, at most :data:`SOLVE_LIMIT_S`.
     """
     cfg = scenario.services
     graph = region_graph(plan, data)
+    solver = dataclasses.replace(scenario.solver, time_limit_s=min(
+        scenario.solver.time_limit_s or SOLVE_LIMIT_S, SOLVE_LIMIT_S))
     solved: dict[tuple[int, int | None, float | None], ServiceAreas] = {}
     out = []
     for s in services_for(cfg):
         rule = (s.floor, s.max_population, s.limit)
         if rule not in solved:
-            solved[rule] = service_areas(plan, data, s, solver=scenario.solver, graph=graph,
-                                         shortfall_weight=cfg.shortfall_weight, quiet=quiet)
+            solved[rule] = service_areas(plan, data, s, solver=solver, graph=graph,
+                                         shortfall_weight=cfg.shortfall_weight, quiet=quiet,
+                                         staff_minutes=cfg.staff_minutes)
         out.append(dataclasses.replace(solved[rule], service=s))
     hosting = balanced_hosting(plan, data, out, balanced=cfg.balanced,
                                every_member_hosts=cfg.every_member_hosts,
-                               minutes_weight=cfg.minutes_weight, solver=scenario.solver,
-                               quiet=quiet)
+                               minutes_weight=cfg.minutes_weight, solver=solver,
+                               quiet=quiet, staff_minutes=cfg.staff_minutes)
     return ServiceAnalysis(plan, data, tuple(out), hosting)
 
 

@@ -76,7 +76,9 @@ def services_payload(a: ServiceAnalysis, *, lang: str = "nb") -> dict[str, Any]:
 
 def attach_services(fig: Element, m: Element, layer: Element, payload: Mapping[str, Any],
                     munis: gpd.GeoDataFrame) -> None:
-    """Add the service panel and its script to the page ``fig`` (map ``m``, municipalities ``layer``).
+    """Add the service panel and its script to the page ``fig``.
+
+    ``m`` is the map, ``layer`` its municipality layer.
 
     ``munis`` places the host markers at the administrative centres.
     """

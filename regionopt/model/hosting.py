@@ -29,7 +29,6 @@ beyond the limit); a scenario's ``hosts`` forces a member.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -46,7 +45,9 @@ from regionopt.problem import ProblemData
 from regionopt.scenario import SolverConfig
 
 log = logging.getLogger(__name__)
-#: Seconds each group's MIP may take when the scenario sets no time limit.
+_DEFAULT_SOLVER = SolverConfig()
+#: Seconds each group's MIP may take at most (the scenario's time limit if lower); a group
+#: stopped by it keeps its best hosting and reports its gap.
 GROUP_LIMIT_S = 20.0
 
 
@@ -94,8 +95,12 @@ class Hosting:
     notes: tuple[str, ...] = field(default=())
 
 
-def hosting_slots(areas: Sequence[ServiceAreas], data: ProblemData) -> tuple[Slot, ...]:
+def hosting_slots(areas: Sequence[ServiceAreas], data: ProblemData, *,
+                  staff_minutes: float | None = None) -> tuple[Slot, ...]:
     """Every (service, area) with its staff, the core and the members allowed to host it.
+
+    ``staff_minutes`` is the travel limit of services people do not travel to (the
+    staff meet at the host), ``None`` for none.
 
     Raises
     ------
@@ -115,7 +120,8 @@ def hosting_slots(areas: Sequence[ServiceAreas], data: ProblemData) -> tuple[Slo
             trips = data.minutes[np.ix_(idx, idx)]
             longest = dict(zip(a.members, trips.max(axis=0).tolist(), strict=True))
             pm = data.population[idx] @ np.where(np.isfinite(trips), trips, 0)
-            limit = None if s.limit is None else max(s.limit, longest[a.host])
+            rule = s.limit if s.travel else staff_minutes
+            limit = None if rule is None else max(rule, longest[a.host])
             allowed = [h for h in a.members if limit is None or longest[h] <= limit + 1e-9]
             if s.core:
                 allowed = [a.host]
@@ -159,8 +165,8 @@ def _groups(slots: Sequence[Slot], plan: Plan) -> list[list[int]]:
 
 def balanced_hosting(plan: Plan, data: ProblemData, areas: Sequence[ServiceAreas], *,
                      balanced: bool = True, every_member_hosts: bool = True,
-                     minutes_weight: float = 1e-7, solver: SolverConfig = SolverConfig(),
-                     quiet: bool = True) -> Hosting:
+                     minutes_weight: float = 1e-7, solver: SolverConfig = _DEFAULT_SOLVER,
+                     quiet: bool = True, staff_minutes: float | None = None) -> Hosting:
     """Choose the host of every slot (see the module's docstring for the model).
 
     Parameters
@@ -181,12 +187,14 @@ def balanced_hosting(plan: Plan, data: ProblemData, areas: Sequence[ServiceAreas
         Solver, time limit (shared by the groups) and threads.
     quiet
         Hide the solver's log.
+    staff_minutes
+        The travel limit of services people do not travel to (see :func:`hosting_slots`).
 
     Returns
     -------
     Hosting
     """
-    slots = hosting_slots(areas, data)
+    slots = hosting_slots(areas, data, staff_minutes=staff_minutes)
     rate = sum(sa.service.staff_per_1000 for sa in areas)
     targets = {c: rate * float(p) / 1000 for c, p in zip(data.codes, data.population,
                                                            strict=True)}
@@ -194,10 +202,9 @@ def balanced_hosting(plan: Plan, data: ProblemData, areas: Sequence[ServiceAreas
     if not balanced:
         return Hosting(slots, traditional, traditional, MappingProxyType(targets), "traditional")
     hosts = list(traditional)
-    began, gaps, notes, proven = time.perf_counter(), [0.0], [], True
+    gaps, notes, proven = [0.0], [], True
     for group in _groups(slots, plan):
-        limit = (GROUP_LIMIT_S if solver.time_limit_s is None
-                 else max(1.0, solver.time_limit_s - (time.perf_counter() - began)))
+        limit = min(GROUP_LIMIT_S, solver.time_limit_s or GROUP_LIMIT_S)
         chosen, ok, gap, note = _solve_group([slots[k] for k in group], plan, targets,
                                              every_member_hosts=every_member_hosts,
                                              minutes_weight=minutes_weight, solver=solver,

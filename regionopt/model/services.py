@@ -33,6 +33,7 @@ from regionopt.scenario import ConstraintsConfig, ObjectiveConfig, Scenario, Sol
 
 log = logging.getLogger(__name__)
 _TOL = 1e-9
+_DEFAULT_SOLVER = SolverConfig()
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,9 @@ def _area(g: RegionGraph, data: ProblemData, group: list[int], host: int,
 
 
 def service_areas(plan: Plan, data: ProblemData, service: Service, *,
-                  solver: SolverConfig = SolverConfig(), shortfall_weight: float = 1000.0,
-                  quiet: bool = True, graph: RegionGraph | None = None) -> ServiceAreas:
+                  solver: SolverConfig = _DEFAULT_SOLVER, shortfall_weight: float = 1000.0,
+                  quiet: bool = True, graph: RegionGraph | None = None,
+                  staff_minutes: float | None = None) -> ServiceAreas:
     """Group the regions of ``plan`` into the service areas of ``service``.
 
     Parameters
@@ -172,6 +174,10 @@ def service_areas(plan: Plan, data: ProblemData, service: Service, *,
         Hide the solver's log.
     graph
         The plan's :func:`region_graph`, when already computed.
+    staff_minutes
+        For a service people do not travel to: a region may join a host only if its
+        members are within these minutes of it, or no further than from their own core
+        (the staff meet at the host); ``None``, no limit.
 
     Returns
     -------
@@ -184,6 +190,8 @@ def service_areas(plan: Plan, data: ProblemData, service: Service, *,
     ok = np.isfinite(g.cost)
     if s.limit is not None:
         ok &= g.longest <= s.limit + _TOL
+    elif staff_minutes is not None:
+        ok &= g.longest <= np.maximum(staff_minutes, np.diag(g.longest))[:, None] + _TOL
     why = [_why_alone(g, data, s, r, ok) for r in range(n)]
     inside = np.array([not w for w in why])
     ok &= inside[None, :] & inside[:, None]

@@ -55,7 +55,7 @@ def brute(plan: Plan, data, areas, services, every: bool) -> float:
     rate = sum(s.staff_per_1000 for s in services)
     target = {c: rate * int(p) / 1000 for c, p in zip(data.codes, data.population, strict=True)}
     groups: list[set[str]] = []  # municipalities of regions linked by a shared area
-    for _, allowed, pm in slots:
+    for _, _, pm in slots:
         regions = {plan.assignment[c] for c in pm}
         linked = {c for r in regions for c in plan.members(r)}
         for g in [g for g in groups if g & linked]:

@@ -40,7 +40,7 @@ def _partitions(items: list[int]):
     first, rest = items[0], items[1:]
     for part in _partitions(rest):
         for k in range(len(part)):
-            yield part[:k] + [[first, *part[k]]] + part[k + 1:]
+            yield [*part[:k], [first, *part[k]], *part[k + 1:]]
         yield [[first], *part]
 
 
@@ -94,7 +94,7 @@ def model_value(plan: Plan, data: ProblemData, s: Service, areas) -> float:
     core = {data.codes[c]: k for k, c in enumerate(g.cores)}
     total = 0.0
     for a in areas.areas:
-        if a.reason and "never split" in a.reason or "nearest host" in a.reason:
+        if "never split" in a.reason or "nearest host" in a.reason:
             continue
         rs = [index[r] for r in a.regions]
         total += g.cost[rs, core[a.host]].sum()
