@@ -133,3 +133,34 @@ def test_balance_by_hand_on_a_made_up_region() -> None:
     free = balanced_hosting(plan, data, areas, minutes_weight=0.0, every_member_hosts=False)
     assert sum(abs(sum(s.staff for s, x in zip(free.slots, free.balanced, strict=True)
                        if x == c) - free.targets[c]) for c in data.codes) == pytest.approx(6.0)
+
+
+def test_forced_hosts_are_kept_or_refused_in_one_line() -> None:
+    from regionopt.errors import ScenarioError
+    from regionopt.model.hosting import hosting_slots
+
+    data = random_problem(2, 6)
+    plan = solve(data, Scenario(regions=RegionsConfig(count=2)), quiet=True).plan
+    assert plan is not None
+    region = plan.regions[0]
+    members = plan.members(region)
+    other = next(c for c in members if c != plan.cores[region])
+    base = Service(key="x", name="x", staff_per_1000=1.0)
+    forced = service_areas(plan, data, base)
+    forced = type(forced)(service=Service(key="x", name="x", staff_per_1000=1.0,
+                                          hosts=(other,)), areas=forced.areas, status="trivial")
+    h = balanced_hosting(plan, data, [forced])
+    assert dict(zip([s.members for s in h.slots], h.balanced, strict=True))[members] == other
+    core_bound = type(forced)(service=Service(key="x", name="x", staff_per_1000=1.0, core=True,
+                                              hosts=(other,)), areas=forced.areas, status="")
+    with pytest.raises(ScenarioError, match=rf"^services\.x\.hosts: {other} cannot host the "
+                                            r"area hosted at \d{4} \(the service stays at"):
+        hosting_slots([core_bound], data)
+    two = type(forced)(service=Service(key="x", name="x", staff_per_1000=1.0,
+                                       hosts=members[:2]), areas=forced.areas, status="")
+    with pytest.raises(ScenarioError, match=r"^services\.x\.hosts: \d{4} and \d{4} share"):
+        hosting_slots([two], data)
+    away = type(forced)(service=Service(key="x", name="x", hosts=("9999",)),
+                        areas=forced.areas, status="")
+    with pytest.raises(ScenarioError, match="9999 is not in the study area"):
+        hosting_slots([away], data)

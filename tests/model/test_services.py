@@ -55,13 +55,23 @@ def _connected(group: list[int], edges: set[tuple[int, int]]) -> bool:
     return len(seen) == len(group)
 
 
-def brute(plan: Plan, data: ProblemData, s: Service) -> float:
-    """The least objective over every grouping of the regions, by the rules' definition."""
+def brute(plan: Plan, data: ProblemData, s: Service, staff: float | None = None) -> float:
+    """The least objective over every grouping of the regions, by the rules' definition.
+
+    ``staff``: a region joins a host of a service people do not travel to only within
+    these minutes, or no further than its own core.
+    """
     g = region_graph(plan, data)
     n = len(g.names)
     hi = s.max_population if s.max_population is not None else np.inf
-    ok = np.array([[np.isfinite(g.cost[r, h]) and (s.limit is None or g.longest[r, h] <= s.limit)
-                    for h in range(n)] for r in range(n)])
+
+    def reach(r: int, h: int) -> bool:
+        if s.limit is not None:
+            return g.longest[r, h] <= s.limit
+        return staff is None or g.longest[r, h] <= max(staff, g.longest[r, r])
+
+    ok = np.array([[np.isfinite(g.cost[r, h]) and reach(r, h) for h in range(n)]
+                   for r in range(n)])
     out = [r for r in range(n) if g.population[r] > hi or not ok[r].any()]
     inside = [r for r in range(n) if r not in out]
     ok[np.ix_(out, range(n))] = False
@@ -103,17 +113,19 @@ def model_value(plan: Plan, data: ProblemData, s: Service, areas) -> float:
     return total
 
 
-CASES = [(1, 7, 4, 3000, None, None), (2, 8, 5, 6000, None, 80.0), (3, 8, 5, 4000, 9000, None),
-         (4, 7, 5, 5000, 12000, 60.0), (5, 8, 6, 8000, None, 70.0), (6, 8, 4, 2500, 6000, 90.0)]
+CASES = [(1, 7, 4, 3000, None, None, None), (2, 8, 5, 6000, None, 80.0, None),
+         (3, 8, 5, 4000, 9000, None, None), (4, 7, 5, 5000, 12000, 60.0, None),
+         (5, 8, 6, 8000, None, 70.0, None), (6, 8, 4, 2500, 6000, 90.0, None),
+         (10, 8, 5, 7000, None, None, 40.0), (11, 8, 6, 9000, None, None, 60.0)]
 
 
-@pytest.mark.parametrize(("seed", "n", "regions", "floor", "most", "limit"), CASES)
-def test_service_areas_match_enumeration(seed, n, regions, floor, most, limit) -> None:
+@pytest.mark.parametrize(("seed", "n", "regions", "floor", "most", "limit", "staff"), CASES)
+def test_service_areas_match_enumeration(seed, n, regions, floor, most, limit, staff) -> None:
     data = random_problem(seed, n)
     plan = _plan(data, regions)
     s = Service(key="x", name="x", min_population=floor, max_population=most,
                 travel=limit is not None, max_travel_minutes=limit, staff_per_1000=1.0)
-    areas = service_areas(plan, data, s, shortfall_weight=W)
+    areas = service_areas(plan, data, s, shortfall_weight=W, staff_minutes=staff)
     assert areas.status in ("optimal", "trivial")
     members = sorted(c for a in areas.areas for c in a.members)
     assert members == sorted(data.codes)  # every municipality in exactly one area
@@ -123,7 +135,8 @@ def test_service_areas_match_enumeration(seed, n, regions, floor, most, limit) -
         if a.meets:
             assert floor <= a.population <= (most or np.inf)
             assert limit is None or a.longest_trip <= limit
-    assert model_value(plan, data, s, areas) == pytest.approx(brute(plan, data, s), rel=1e-9)
+    assert model_value(plan, data, s, areas) == pytest.approx(brute(plan, data, s, staff),
+                                                              rel=1e-9)
 
 
 def test_region_meeting_the_rule_alone_stays_alone() -> None:
@@ -158,3 +171,20 @@ def test_engine_graph_is_exact_person_minutes() -> None:
             want = float((data.population[members] * data.minutes[members, core]).sum())
             assert g.cost[r, h] == pytest.approx(want)
     assert all(itertools.starmap(lambda a, b, _k: a < b, g.edges))
+
+
+def test_an_elastic_floor_or_an_exempt_island_proves_no_infeasibility() -> None:
+    # A part of the graph below the floor is a proof only when the floor is hard and the
+    # part holds a municipality that is not an exception (model/diagnose.py).
+    from regionopt.model import diagnose
+    from regionopt.scenario import replace_key
+
+    data = random_problem(3, 6, split=True)
+    hard = replace_key(Scenario(), "constraints.min_population", 10**7)
+    assert any("below min_population" in r for r in diagnose(data, hard))
+    elastic = replace_key(hard, "objective.population_shortfall", 1.0)
+    assert not any("below min_population" in r for r in diagnose(data, elastic))
+    island = list(data.codes[3:])  # cut off from the rest, each below the floor
+    exempt = replace_key(replace_key(hard, "constraints.min_population", int(
+        data.population[:3].sum())), "constraints.exceptions", [[c, "island"] for c in island])
+    assert not any("below min_population" in r for r in diagnose(data, exempt))
