@@ -72,7 +72,7 @@ def analyse_services(plan: Plan, data: ProblemData, scenario: Scenario, *,
     hosting = balanced_hosting(plan, data, out, balanced=cfg.balanced,
                                every_member_hosts=cfg.every_member_hosts,
                                minutes_weight=cfg.minutes_weight, solver=solver,
-                               quiet=quiet, staff_minutes=cfg.staff_minutes)
+                               quiet=quiet)
     return ServiceAnalysis(plan, data, tuple(out), hosting)
 
 

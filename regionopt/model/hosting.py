@@ -95,12 +95,11 @@ class Hosting:
     notes: tuple[str, ...] = field(default=())
 
 
-def hosting_slots(areas: Sequence[ServiceAreas], data: ProblemData, *,
-                  staff_minutes: float | None = None) -> tuple[Slot, ...]:
+def hosting_slots(areas: Sequence[ServiceAreas], data: ProblemData) -> tuple[Slot, ...]:
     """Every (service, area) with its staff, the core and the members allowed to host it.
 
-    ``staff_minutes`` is the travel limit of services people do not travel to (the
-    staff meet at the host), ``None`` for none.
+    Any member may host a service people do not travel to (``services.staff_minutes``
+    only bounds which regions share its area).
 
     Raises
     ------
@@ -120,8 +119,7 @@ def hosting_slots(areas: Sequence[ServiceAreas], data: ProblemData, *,
             trips = data.minutes[np.ix_(idx, idx)]
             longest = dict(zip(a.members, trips.max(axis=0).tolist(), strict=True))
             pm = data.population[idx] @ np.where(np.isfinite(trips), trips, 0)
-            rule = s.limit if s.travel else staff_minutes
-            limit = None if rule is None else max(rule, longest[a.host])
+            limit = None if s.limit is None else max(s.limit, longest[a.host])
             allowed = [h for h in a.members if limit is None or longest[h] <= limit + 1e-9]
             if s.core:
                 allowed = [a.host]
@@ -166,7 +164,7 @@ def _groups(slots: Sequence[Slot], plan: Plan) -> list[list[int]]:
 def balanced_hosting(plan: Plan, data: ProblemData, areas: Sequence[ServiceAreas], *,
                      balanced: bool = True, every_member_hosts: bool = True,
                      minutes_weight: float = 1e-7, solver: SolverConfig = _DEFAULT_SOLVER,
-                     quiet: bool = True, staff_minutes: float | None = None) -> Hosting:
+                     quiet: bool = True) -> Hosting:
     """Choose the host of every slot (see the module's docstring for the model).
 
     Parameters
@@ -187,14 +185,12 @@ def balanced_hosting(plan: Plan, data: ProblemData, areas: Sequence[ServiceAreas
         Solver, time limit (shared by the groups) and threads.
     quiet
         Hide the solver's log.
-    staff_minutes
-        The travel limit of services people do not travel to (see :func:`hosting_slots`).
 
     Returns
     -------
     Hosting
     """
-    slots = hosting_slots(areas, data, staff_minutes=staff_minutes)
+    slots = hosting_slots(areas, data)
     rate = sum(sa.service.staff_per_1000 for sa in areas)
     targets = {c: rate * float(p) / 1000 for c, p in zip(data.codes, data.population,
                                                            strict=True)}
