@@ -164,3 +164,12 @@ def test_forced_hosts_are_kept_or_refused_in_one_line() -> None:
                         areas=forced.areas, status="")
     with pytest.raises(ScenarioError, match="9999 is not in the study area"):
         hosting_slots([away], data)
+
+
+def test_same_inputs_same_hosts() -> None:
+    data = random_problem(4, 6)
+    plan = solve(data, Scenario(regions=RegionsConfig(count=2)), quiet=True).plan
+    assert plan is not None
+    areas = [service_areas(plan, data, s) for s in _services(4)]
+    runs = [balanced_hosting(plan, data, areas, minutes_weight=WEIGHT) for _ in range(2)]
+    assert runs[0] == runs[1]
