@@ -88,8 +88,8 @@ def main() -> None:
         "machine's load. " + m.describe(),
         "",
         "| area | regions | plan solve (s) | services (s) | CPU (s) | distinct rules | areas "
-        "| meeting the rules | hosting | core share balanced / traditional | person-minutes balanced "
-        "/ traditional |",
+        "| meeting the rules | hosting | core share balanced / traditional "
+        "| person-minutes balanced / traditional |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
     for r in rows:
         gap = "" if r["gap"] in (None, 0) else f" (gap {100 * r['gap']:.2f} %)"
