@@ -7,6 +7,7 @@ and this folder. Each constraint family lives in one module of
 
 from regionopt.model.build import METHODS, RegionModel, build_model
 from regionopt.model.candidates import candidate_sets, check_codes, rank_order
+from regionopt.model.containment import self_containment
 from regionopt.model.diagnose import diagnose
 from regionopt.model.engine import Alternative, SolveResult, solve
 from regionopt.model.explain import explain_infeasible
@@ -18,5 +19,5 @@ from regionopt.model.services import ServiceArea, ServiceAreas, region_graph, se
 __all__ = ["FAMILIES", "METHODS", "Alternative", "Family", "Hosting", "RegionModel",
            "ServiceArea", "ServiceAreas", "SolveResult", "Violation", "balanced_hosting",
            "build_model", "candidate_sets", "check_codes", "diagnose", "explain_infeasible",
-           "objective_value", "plan_terms", "rank_order", "region_graph", "service_areas",
-           "solve"]
+           "objective_value", "plan_terms", "rank_order", "region_graph", "self_containment",
+           "service_areas", "solve"]
