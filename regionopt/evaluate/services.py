@@ -241,9 +241,13 @@ def service_hosts(a: ServiceAnalysis) -> dict[str, list[dict[str, Any]]]:
 
 
 def service_defaults() -> Scenario:
-    """The default scenario with services on: the catalogue and the default switches."""
-    return dataclasses.replace(Scenario(), services=dataclasses.replace(Scenario().services,
-                                                                        enabled=True))
+    """The default scenario with services on: the catalogue, the default switches, and HiGHS.
+
+    HiGHS runs in-process: the many small service MIPs then cost no process start each.
+    """
+    base = Scenario()
+    return dataclasses.replace(base, services=dataclasses.replace(base.services, enabled=True),
+                               solver=dataclasses.replace(base.solver, name="highs"))
 
 
 def services_scenario(scenario: Scenario | None) -> Scenario | None:
