@@ -107,3 +107,19 @@ def test_cli_refuses_a_bad_service_in_one_line(tmp_path: Path, data_dir: Path) -
     assert run.stderr.strip().count("\n") == 0
     assert "services.legevakt.min_population" in run.stderr
     assert not out.exists()
+
+
+def test_cli_refuses_a_forced_host_outside_the_rules(tmp_path: Path, data_dir: Path) -> None:
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('[area]\ncounties = ["55", "56"]\n[regions]\ncount = 12\n'
+                        '[solver]\nname = "highs"\n[services]\nenabled = true\n'
+                        '[services.legevakt]\nhosts = ["5534"]\n', encoding="utf-8")
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "regionopt", "solve", "--quiet", "--no-maps",
+                          "--scenario", str(scenario), "--out", str(out)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.strip().splitlines() == [
+        "regionopt: error: services.legevakt.hosts: 5534 cannot host the area hosted at 5501 "
+        "(the service stays at the core)"]
+    assert not out.exists()
