@@ -182,7 +182,8 @@ def service_areas(plan: Plan, data: ProblemData, service: Service, *,
     Returns
     -------
     ServiceAreas
-        ``status`` is the engine's (``"optimal"`` or ``"time_limit"``), or
+        ``status`` is the engine's (``"optimal"``, ``"time_limit"``, ``"not_solved"``),
+        ``"infeasible"`` (no grouping meets the rules: every region alone, named), or
         ``"trivial"`` when every region that can take part meets the rule alone.
     """
     g = graph or region_graph(plan, data)
@@ -197,8 +198,7 @@ def service_areas(plan: Plan, data: ProblemData, service: Service, *,
     ok &= inside[None, :] & inside[:, None]
     alone = [_area(g, data, [r], r, why[r]) for r in range(n) if why[r]]
     keep = [int(r) for r in np.flatnonzero(inside)]
-    hi = s.max_population if s.max_population is not None else float("inf")
-    sufficient = [r for r in keep if s.floor <= g.population[r] <= hi and ok[r, r]]
+    sufficient = [r for r in keep if _meets_alone(g, s, r, ok)]
     short = {r: _reach(g, ok, inside, r) for r in keep if r not in sufficient}
     exempt = {r: f"at most {v} inhabitants in regions within reach of one host"
               for r, v in short.items() if v < s.floor}
@@ -216,17 +216,19 @@ def service_areas(plan: Plan, data: ProblemData, service: Service, *,
         objective=ObjectiveConfig(travel=1.0, population_shortfall=shortfall_weight),
         solver=SolverConfig(name="cbc" if solver.name == "heuristic" else solver.name,
                             time_limit_s=solver.time_limit_s, threads=solver.threads))
+    found, status, gap = None, "infeasible", None
     try:
         result = solve(sub, scenario, quiet=quiet)
+        found, status, gap = result.plan, result.status, result.gap
     except InfeasibleError as exc:
         log.info("service %s: no grouping meets its rules (%s)", s.key, exc)
-        areas = [_area(g, data, [r], r, why_r) for r in keep
-                 if (why_r := _not_met(g, s, r, ok[r, r], exempt.get(r, "no grouping meets "
-                                                                    "the rules together")))
-                 is not None]
-        return ServiceAreas(s, _sorted(alone + areas), "infeasible")
-    assert result.plan is not None, f"service {s.key}: the engine found no grouping in time"
-    cores = result.plan.labels(sub)
+    if found is None:  # proven infeasible, or no plan within the time limit
+        fallback = ("no grouping of regions meets the rules together" if status == "infeasible"
+                    else "no grouping found within the time limit")
+        areas = [_area(g, data, [r], r, "" if _meets_alone(g, s, r, ok) else
+                       exempt.get(r, fallback)) for r in keep]
+        return ServiceAreas(s, _sorted(alone + areas), status)
+    cores = found.labels(sub)
     areas = []
     for c in sorted(set(cores.tolist())):
         group = [keep[k] for k in np.flatnonzero(cores == c)]
@@ -235,15 +237,13 @@ def service_areas(plan: Plan, data: ProblemData, service: Service, *,
             f"{total} inhabitants, short of the floor ({s.floor}): no contiguous group of "
             "regions within reach of one host reaches it" if total < s.floor else "")
         areas.append(_area(g, data, group, host, reason))
-    return ServiceAreas(s, _sorted(alone + areas), result.status, result.gap)
+    return ServiceAreas(s, _sorted(alone + areas), status, gap)
 
 
-def _not_met(g: RegionGraph, s: Service, r: int, self_ok: bool, why: str) -> str | None:
-    """Reason a region alone falls short (used when no grouping is feasible)."""
+def _meets_alone(g: RegionGraph, s: Service, r: int, ok: np.ndarray) -> bool:
+    """Whether region ``r`` alone meets the scale rule and its own core the travel rule."""
     hi = s.max_population if s.max_population is not None else float("inf")
-    if s.floor <= g.population[r] <= hi and self_ok:
-        return ""
-    return why
+    return bool(s.floor <= g.population[r] <= hi and ok[r, r])
 
 
 def _subproblem(g: RegionGraph, ok: np.ndarray, keep: list[int]) -> ProblemData:
