@@ -188,3 +188,20 @@ def test_an_elastic_floor_or_an_exempt_island_proves_no_infeasibility() -> None:
     exempt = replace_key(replace_key(hard, "constraints.min_population", int(
         data.population[:3].sum())), "constraints.exceptions", [[c, "island"] for c in island])
     assert not any("below min_population" in r for r in diagnose(data, exempt))
+
+
+def test_no_grouping_names_every_region_that_cannot_stand_alone() -> None:
+    # A = {0, 1} (core 0) has member 1 100 min from its core, so it must join B = {2}
+    # (every member within 60 min of 2), but the most inhabitants forbids it.
+    from brute import make_problem
+
+    minutes = np.array([[0, 100, 50], [100, 0, 10], [50, 10, 0]], dtype=float)
+    data = make_problem([1000, 1000, 1000], minutes, [(0, 1), (1, 2)])
+    plan = Plan(assignment={"5501": "A", "5502": "A", "5503": "B"},
+                cores={"A": "5501", "B": "5503"})
+    s = Service(key="x", name="x", max_population=2500, travel=True, max_travel_minutes=60.0,
+                staff_per_1000=1.0)
+    areas = service_areas(plan, data, s)
+    assert areas.status == "infeasible"
+    reasons = {a.regions: a.reason for a in areas.areas}
+    assert reasons == {("A",): "no grouping of regions meets the rules together", ("B",): ""}
