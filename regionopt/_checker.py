@@ -19,6 +19,23 @@ _CODE = re.compile(r"\d{4}")
 Pair = tuple[str, str]
 
 
+def full_code(value: Any, width: int = 4) -> Any:
+    """Restore the leading zeros a spreadsheet or a number type strips from a code.
+
+    ``"301"`` and ``301`` give ``"0301"`` (``width`` 4, kommunenummer); ``"3"`` gives
+    ``"03"`` (``width`` 2, fylkesnummer). Anything else is returned unchanged (stripped
+    if text), for the caller to check and refuse.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10 ** width:
+        return str(value).zfill(width)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) < width and int(text) > 0:
+            return text.zfill(width)
+        return text
+    return value
+
+
 def _show(value: Any) -> str:
     """Render a value the way it looks in TOML, for error messages."""
     if isinstance(value, bool):
@@ -85,6 +102,8 @@ class _Checker:
     def codes(self, key: str, v: Any, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
         if not isinstance(v, list | tuple):
             raise self.fail(key, f"must be a list of {what}", v)
+        width = 2 if pattern.pattern == r"\d{2}" else 4
+        v = [full_code(item, width) for item in v]
         for item in v:
             if not isinstance(item, str) or not pattern.fullmatch(item):
                 raise self.fail(key, f"must list {what}", item)
@@ -98,6 +117,8 @@ class _Checker:
             raise self.fail(key, "must be a list of [code, code] pairs", v)
         out: list[Pair] = []
         for item in v:
+            if isinstance(item, list | tuple):
+                item = [full_code(c) for c in item]
             if (not isinstance(item, list | tuple) or len(item) != 2
                     or not all(isinstance(c, str) and _CODE.fullmatch(c) for c in item)):
                 raise self.fail(key, "must hold pairs of 4-digit kommunenummer", item)

@@ -42,10 +42,23 @@ def install_handlers() -> None:
 
 
 def _children() -> list[psutil.Process]:
+    """This process's children (recursively), except multiprocessing's resource tracker.
+
+    The tracker ignores SIGTERM, ends by itself when this process does, and killed early
+    it prints tracebacks about the semaphores it could not release.
+    """
     try:
-        return psutil.Process(os.getpid()).children(recursive=True)
+        kids = psutil.Process(os.getpid()).children(recursive=True)
     except psutil.Error:
         return []
+    return [p for p in kids if not _is_resource_tracker(p)]
+
+
+def _is_resource_tracker(proc: psutil.Process) -> bool:
+    try:
+        return any("multiprocessing.resource_tracker" in part for part in proc.cmdline())
+    except psutil.Error:
+        return False
 
 
 def kill_children(*, keep: frozenset[int] = frozenset(), timeout: float = 5.0) -> list[int]:
@@ -84,6 +97,29 @@ def reaped_children() -> Iterator[None]:
         raise
 
 
+def _worker_exit(signum: int, frame: FrameType | None) -> None:
+    # A pool worker has nothing to save (the parent writes every file): stop its solvers
+    # (CBC children) and end at once, HiGHS threads included. No logging here: a signal
+    # handler must not wait for a lock the interrupted code may hold.
+    procs = _children()
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            p.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=2.0)
+    for p in alive:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    os._exit(EXIT_SIGTERM if signum == signal.SIGTERM else EXIT_SIGINT)
+
+
+def install_worker_handlers() -> None:
+    """In a pool worker process: on SIGTERM or SIGINT, kill its children and exit at once.
+
+    The parent sees the worker gone (a broken pool) and stops the whole run
+    (see :func:`regionopt.sweep.run`), so a signal to any process of a sweep ends it all.
+    """
+    signal.signal(signal.SIGTERM, _worker_exit)
+    signal.signal(signal.SIGINT, _worker_exit)
 
 
 def child_pids() -> frozenset[int]:
@@ -92,4 +128,4 @@ def child_pids() -> frozenset[int]:
 
 
 __all__ = ["EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "child_pids", "install_handlers",
-           "kill_children", "reaped_children"]
+           "install_worker_handlers", "kill_children", "reaped_children"]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from regionopt._checker import _CODE, Pair, _Checker
+from regionopt._checker import _CODE, Pair, _Checker, full_code
 from regionopt._resources import geo_file
 from regionopt.errors import DataError, ScenarioError
 
@@ -29,6 +29,11 @@ DEFAULT_SCENARIO = "troms-finnmark-12.toml"
 SOLVERS = ("cbc", "highs", "heuristic")
 CORE_MEASURES = ("population", "jobs", "centrality")
 _COUNTY = re.compile(r"\d{2}")
+#: The longest ``solver.time_limit_s`` accepted: one week. Solvers keep their clock in a
+#: C ``time_t`` or a double of milliseconds, and far larger limits overflow it.
+MAX_TIME_LIMIT_S = 7 * 24 * 3600
+#: The most ``solver.threads`` accepted (far above any machine regionopt runs on).
+MAX_THREADS = 256
 
 
 @dataclass(frozen=True)
@@ -236,6 +241,8 @@ def _exceptions(c: _Checker, key: str, v: Any) -> tuple[Pair, ...]:
         raise c.fail(key, "must be a list of [kommunenummer, reason] pairs", v)
     out: list[Pair] = []
     for item in v:
+        if isinstance(item, list | tuple) and item:
+            item = [full_code(item[0]), *item[1:]]
         if (not isinstance(item, list | tuple) or len(item) != 2
                 or not isinstance(item[0], str) or not _CODE.fullmatch(item[0])
                 or not isinstance(item[1], str) or not item[1].strip()):
@@ -282,13 +289,14 @@ def _parse_solver(raw: dict[str, Any], c: _Checker) -> SolverConfig:
     gap = c.number("solver.mip_gap", raw.get("mip_gap", 0.0))
     if gap >= 1:
         raise c.fail("solver.mip_gap", "must be at least 0 and below 1", raw.get("mip_gap"))
-    return SolverConfig(
-        name=name,
-        time_limit_s=None if limit is None else c.number("solver.time_limit_s", limit,
-                                                          positive=True),
-        mip_gap=gap,
-        threads=c.integer("solver.threads", raw.get("threads", 1), low=1) or 1,
-    )
+    seconds = None if limit is None else c.number("solver.time_limit_s", limit, positive=True)
+    if seconds is not None and seconds > MAX_TIME_LIMIT_S:
+        raise c.fail("solver.time_limit_s", f"must be at most {MAX_TIME_LIMIT_S} seconds "
+                     "(a week); leave it out for no limit", limit)
+    threads = c.integer("solver.threads", raw.get("threads", 1), low=1) or 1
+    if threads > MAX_THREADS:
+        raise c.fail("solver.threads", f"must be at most {MAX_THREADS}", threads)
+    return SolverConfig(name=name, time_limit_s=seconds, mip_gap=gap, threads=threads)
 
 
 _PARSERS: dict[str, Callable[[dict[str, Any], _Checker], Any]] = {
@@ -356,8 +364,8 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """
     p = Path(path)
     try:
-        with p.open("rb") as fh:
-            data = tomllib.load(fh)
+        # utf-8-sig: a byte order mark (Notepad writes one) is not part of the TOML
+        data = tomllib.loads(p.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError:
         raise ScenarioError(f"{p}: file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from regionopt.budget import Budget
-from regionopt.errors import InfeasibleError, SolverError
+from regionopt.errors import InfeasibleError, SolverError, whole
 from regionopt.model.build import RegionModel, build_model, model_size, start_values
 from regionopt.model.candidates import candidate_sets
 from regionopt.model.diagnose import diagnose
@@ -233,8 +233,8 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     )
     alts = (_alternatives(model, cores, alternatives, quiet=quiet, budget=budget)
             if alternatives else ())
-    log.info("solved %s: %s, objective %.6g, bound %s, %.2f s", scenario.name, result.status,
-             best, bound, seconds)
+    log.info("solved %s: %s, objective %s, bound %s, %.1f s", scenario.name, result.status,
+             whole(best), whole(bound), seconds)
     return dataclasses.replace(result, alternatives=alts)
 
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from regionopt.errors import whole
 from regionopt.model.contiguity import reachable
 from regionopt.model.families import Candidates, PlanView, active_families, count_range
 from regionopt.model.families.base import label
@@ -114,8 +115,8 @@ def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     unmet = unmet_rules(data, scenario, cores)
     value = objective_value(data, scenario, cores)
     seconds = time.perf_counter() - start
-    log.info("heuristic: %d regions, objective %.6g, %d rules unmet, %.2f s",
-             len(set(cores.tolist())), value, len(unmet), seconds)
+    log.info("heuristic: %d regions, objective %s, %d rules unmet, %.2f s",
+             len(set(cores.tolist())), whole(value), len(unmet), seconds)
     return HeuristicResult(cores, value, unmet, seconds)
 
 
@@ -257,7 +258,8 @@ def _repair_floor(st: State) -> None:
             continue
         if not options:
             raise UnmetError(f"constraints.min_population: the region around {label(st.data, a)} "
-                        f"({st.size(st.regions[a])} inhabitants) cannot reach {st.floor} "
+                        f"({whole(st.size(st.regions[a]))} inhabitants) cannot reach "
+                        f"{whole(st.floor)} "
                         "by joining a neighbouring region")
         _, _, b, core = min(options)
         _merge(st, a, b, core)
