@@ -20,20 +20,19 @@ Pair = tuple[str, str]
 
 
 def full_code(value: Any, width: int = 4) -> Any:
-    """Restore the leading zeros a spreadsheet or a number type strips from a code.
+    """Restore the leading zero a spreadsheet strips from a code.
 
-    ``"301"`` and ``301`` give ``"0301"`` (``width`` 4, kommunenummer); ``"3"`` gives
-    ``"03"`` (``width`` 2, fylkesnummer). Anything else is returned unchanged (stripped
-    if text), for the caller to check and refuse.
+    Norwegian codes start with the county number, 01 to 56, so at most one zero
+    is lost: ``"301"`` gives ``"0301"`` (``width`` 4, kommunenummer) and ``"3"``
+    gives ``"03"`` (``width`` 2, fylkesnummer). Anything else is returned
+    unchanged (stripped if text), for the caller to check and refuse.
     """
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10 ** width:
-        return str(value).zfill(width)
-    if isinstance(value, str):
-        text = value.strip()
-        if text.isascii() and text.isdigit() and len(text) < width and int(text) > 0:
-            return text.zfill(width)
-        return text
-    return value
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if len(text) == width - 1 and text.isascii() and text.isdigit() and text[0] != "0":
+        return "0" + text
+    return text
 
 
 def _show(value: Any) -> str:

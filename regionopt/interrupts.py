@@ -15,6 +15,7 @@ import contextlib
 import logging
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from types import FrameType
 
@@ -99,8 +100,9 @@ def reaped_children() -> Iterator[None]:
 
 def _worker_exit(signum: int, frame: FrameType | None) -> None:
     # A pool worker has nothing to save (the parent writes every file): stop its solvers
-    # (CBC children) and end at once, HiGHS threads included. No logging here: a signal
-    # handler must not wait for a lock the interrupted code may hold.
+    # (CBC children), pass the signal on to the parent (the sweep), which stops the other
+    # workers, and end at once, HiGHS threads included. No logging here: a signal handler
+    # must not wait for a lock the interrupted code may hold.
     procs = _children()
     for p in procs:
         with contextlib.suppress(psutil.Error):
@@ -109,17 +111,36 @@ def _worker_exit(signum: int, frame: FrameType | None) -> None:
     for p in alive:
         with contextlib.suppress(psutil.Error):
             p.kill()
+    with contextlib.suppress(OSError):
+        os.kill(os.getppid(), signum)
     os._exit(EXIT_SIGTERM if signum == signal.SIGTERM else EXIT_SIGINT)
 
 
 def install_worker_handlers() -> None:
     """In a pool worker process: on SIGTERM or SIGINT, kill its children and exit at once.
 
-    The parent sees the worker gone (a broken pool) and stops the whole run
-    (see :func:`regionopt.sweep.run`), so a signal to any process of a sweep ends it all.
+    The signal is passed on to the parent, so a signal to any process of a sweep stops
+    the whole sweep (see :func:`stop_pool`).
     """
     signal.signal(signal.SIGTERM, _worker_exit)
     signal.signal(signal.SIGINT, _worker_exit)
+
+
+def stop_pool(keep: frozenset[int]) -> None:
+    """Stop the pool workers (children not in ``keep``) and their solvers, now.
+
+    SIGTERM and SIGINT are ignored meanwhile (in the main thread): the workers pass
+    the signal they get on to this process, which is already stopping.
+    """
+    main = threading.current_thread() is threading.main_thread()
+    old = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)} if main else {}
+    for sig in old:
+        signal.signal(sig, signal.SIG_IGN)
+    try:
+        kill_children(keep=keep, timeout=3.0)
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 def child_pids() -> frozenset[int]:
@@ -128,4 +149,4 @@ def child_pids() -> frozenset[int]:
 
 
 __all__ = ["EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "child_pids", "install_handlers",
-           "install_worker_handlers", "kill_children", "reaped_children"]
+           "install_worker_handlers", "kill_children", "reaped_children", "stop_pool"]

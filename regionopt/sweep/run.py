@@ -153,7 +153,7 @@ def _run_processes(problem: ProblemData, jobs: Sequence[tuple[SweepCase, Scenari
             # interrupted (a signal, an error, or the consumer stopped): waiting for the
             # running solves would take their whole time limit, so stop the workers and
             # their solvers now, then let the pool go
-            interrupts.kill_children(keep=before, timeout=2.0)
+            interrupts.stop_pool(before)
         pool.shutdown(wait=finished, cancel_futures=True)
 
 
