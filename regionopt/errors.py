@@ -77,6 +77,16 @@ def whole(value: float | None) -> str:
     return f"{round(value):,}".replace(",", " ")
 
 
+def figure(value: float) -> str:
+    """A measured value: whole (:func:`whole`) if it is a whole number or at least 100, else
+    three significant digits (``0.667``, ``45``, ``23 729``)."""
+    if not math.isfinite(value):
+        return str(float(value))
+    if float(value).is_integer() or abs(value) >= 100:
+        return whole(value)
+    return f"{value:.3g}"
+
+
 def gap_percent(gap: float | None) -> str:
     """A relative gap (0.0123) as a percentage with two decimals: ``1.23 %``.
 

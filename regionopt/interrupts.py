@@ -32,14 +32,25 @@ class Terminated(BaseException):
     """Raised in the main thread when the process receives SIGTERM."""
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    # Once stopping, further signals are ignored: a sweep's workers pass theirs on, and a
+    # second exception raised inside the clean-up would cut it short and orphan processes.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Terminated()
 
 
 def install_handlers() -> None:
-    """Make SIGTERM raise :class:`Terminated` and SIGINT raise ``KeyboardInterrupt``."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    """Make SIGTERM raise :class:`Terminated` and SIGINT raise ``KeyboardInterrupt``.
+
+    Only the first signal raises: from then on SIGTERM and SIGINT are ignored, so that
+    the clean-up (stopping solvers and workers, removing temporary files) runs to its end.
+    The command line restores the previous handlers when the command returns.
+    """
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
 
 
 def _children() -> list[psutil.Process]:
@@ -103,6 +114,8 @@ def _worker_exit(signum: int, frame: FrameType | None) -> None:
     # (CBC children), pass the signal on to the parent (the sweep), which stops the other
     # workers, and end at once, HiGHS threads included. No logging here: a signal handler
     # must not wait for a lock the interrupted code may hold.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
     procs = _children()
     for p in procs:
         with contextlib.suppress(psutil.Error):

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from regionopt.errors import gap_percent, whole
+from regionopt.errors import figure, gap_percent, whole
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -35,3 +35,14 @@ def test_whole(value, text):
 ])
 def test_gap_percent(gap, text):
     assert gap_percent(gap) == text
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (23729.0, "23 729"),
+    (45.0, "45"),
+    (0.66666, "0.667"),
+    (12.345, "12.3"),
+    (150.4, "150"),
+])
+def test_figure(value, text):
+    assert figure(value) == text

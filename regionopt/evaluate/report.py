@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from regionopt.errors import figure
 from regionopt.evaluate.agreement import Agreement
 from regionopt.evaluate.criteria import shortfalls
 from regionopt.evaluate.metrics import Comparison, PlanMetrics
@@ -192,8 +193,12 @@ def _digits(metric: str) -> int:
 def format_criteria(table: pd.DataFrame, *, plan: str) -> str:
     """Return the criteria table as text: one line per region and criterion, then the failures."""
     failed = shortfalls(table)
-    lines = [f"Criteria of {plan!r}", "",
-             text_table(table, digits={"value": 3, "threshold": 3}), "",
+    shown = table.copy()
+    right = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])
+             and not pd.api.types.is_bool_dtype(shown[c])]
+    for col in ("value", "threshold"):
+        shown[col] = [figure(v) for v in shown[col]]
+    lines = [f"Criteria of {plan!r}", "", text_table(shown, right=right), "",
              f"{len(failed)} criteria not met" + (":" if failed else "")]
     lines += [f"  {line}" for line in failed]
     return "\n".join(lines) + "\n"

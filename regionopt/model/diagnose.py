@@ -85,7 +85,7 @@ def _unassignable(data: ProblemData, scenario: Scenario,
         if small:
             j = max(small, key=lambda k: (small[k], -k))
             out.append(f"{label(data, i)} can join no core whose region could reach "
-                       f"min_population {whole(c.min_population)}: the largest region it could "
+                       f"min_population {c.min_population}: the largest region it could "
                        f"be part of, around {label(data, j)}, has at most {whole(small[j])} "
                        "inhabitants")
         elif near:
@@ -149,7 +149,7 @@ def _population_reasons(data: ProblemData, scenario: Scenario,
             out.append(f"{where} holds no municipality that can be a core")
         if total < c.min_population:
             out.append(f"{where} has {whole(total)} inhabitants, below min_population "
-                       f"{whole(c.min_population)}")
+                       f"{c.min_population}")
         need += 1 if c.max_population is None else max(1, math.ceil(total / c.max_population))
         cores_here = len(comp & set(cands))
         most += cores_here if c.min_population == 0 else min(cores_here,
@@ -160,7 +160,7 @@ def _population_reasons(data: ProblemData, scenario: Scenario,
         out.append(f"at least {need} regions are needed ({what}), but at most {hi} are allowed")
     if most < lo:
         what = "possible cores" if c.min_population == 0 else \
-            f"possible cores, min_population {whole(c.min_population)}, " \
+            f"possible cores, min_population {c.min_population}, " \
             f"{whole(pop.sum())} inhabitants"
         out.append(f"at most {most} regions are possible ({what}), but at least {lo} are "
                    "required")

@@ -265,7 +265,7 @@ def _repair_floor(st: State) -> None:
         if not options:
             raise UnmetError(f"constraints.min_population: the region around {label(st.data, a)} "
                         f"({whole(st.size(st.regions[a]))} inhabitants) cannot reach "
-                        f"{whole(st.floor)} "
+                        f"{st.floor} "
                         "by joining a neighbouring region")
         _, _, b, core = min(options)
         _merge(st, a, b, core)

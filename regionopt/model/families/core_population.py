@@ -28,7 +28,7 @@ def _check(view: PlanView, s: Scenario) -> list[Violation]:
         if core_pop < floor and not exempt[core]:
             out.append(Violation("constraints.min_core_population", r,
                                  f"core {data.codes[core]} of region {r} has {whole(core_pop)} "
-                                 f"inhabitants < {whole(floor)}"))
+                                 f"inhabitants < {floor}"))
     return out
 
 

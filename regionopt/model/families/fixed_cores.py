@@ -61,7 +61,7 @@ def _reasons(data: ProblemData, s: Scenario, cands: Candidates) -> list[str]:
         j = data.index(code)
         if data.population[j] < c.min_core_population:
             out.append(f"fixed core {label(data, j)} has {whole(data.population[j])} "
-                       f"inhabitants, below min_core_population {whole(c.min_core_population)}")
+                       f"inhabitants, below min_core_population {c.min_core_population}")
         elif j not in cands:
             out.append(f"fixed core {label(data, j)} cannot be a core under the other "
                        "constraints (its must-link partners cannot join it)")

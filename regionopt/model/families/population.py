@@ -67,11 +67,11 @@ def _check(view: PlanView, s: Scenario) -> list[Violation]:
         if c.min_population and pop < c.min_population and hard and not exempt[core]:
             out.append(Violation("constraints.min_population", r,
                                  f"region {r} has {whole(pop)} inhabitants < "
-                                 f"{whole(c.min_population)}"))
+                                 f"{c.min_population}"))
         if c.max_population is not None and pop > c.max_population:
             out.append(Violation("constraints.max_population", r,
                                  f"region {r} has {whole(pop)} inhabitants > "
-                                 f"{whole(c.max_population)}"))
+                                 f"{c.max_population}"))
     return out
 
 
@@ -80,7 +80,7 @@ def _reasons(data: ProblemData, s: Scenario, cands: Candidates) -> list[str]:
     if cap is None:
         return []
     return [f"{label(data, int(i))} alone has {whole(data.population[i])} inhabitants, "
-            f"above max_population {whole(cap)}" for i in np.flatnonzero(data.population > cap)]
+            f"above max_population {cap}" for i in np.flatnonzero(data.population > cap)]
 
 
 FAMILY = Family(
