@@ -6,9 +6,9 @@ its module's).
 """
 
 from regionopt.sweep.calibrate import Calibration
-from regionopt.sweep.cases import SweepCase, parse_vary, sweep_cases
+from regionopt.sweep.cases import SweepCase, check_varies, parse_vary, sweep_cases
 from regionopt.sweep.pareto import pareto_mask, write_pareto
 from regionopt.sweep.run import run_sweep
 
-__all__ = ["Calibration", "SweepCase", "pareto_mask", "parse_vary", "run_sweep",
+__all__ = ["Calibration", "SweepCase", "check_varies", "pareto_mask", "parse_vary", "run_sweep",
            "sweep_cases", "write_pareto"]
