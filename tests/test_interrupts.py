@@ -120,7 +120,9 @@ def test_sigterm_stops_every_worker_and_solver_of_a_sweep(target: str, tmp_path:
             parent = _cbc(proc.pid)[0].parent()
             assert parent is not None and parent.pid != proc.pid
             parent.send_signal(signal.SIGTERM)
-        time.sleep(10)
+        stop = time.monotonic() + 10  # every process must be gone within 10 s
+        while _alive(tree) and time.monotonic() < stop:
+            time.sleep(0.1)
         left = _alive(tree)
         _, err = proc.communicate(timeout=60)
     finally:
