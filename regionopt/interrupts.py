@@ -7,6 +7,11 @@ output folder is left untouched. :func:`reaped_children` kills the child
 processes a block started (CBC, Dask workers) when the block is left by an
 exception, and :func:`kill_children` kills every remaining child of this
 process, which the command line does before it exits on a signal.
+
+Only the first signal raises; later ones are ignored so the clean-up runs to its
+end. A sweep's pool workers (:func:`install_worker_handlers`) stop their solvers
+and exit on a signal, passing it on to the sweep, which then stops every other
+worker (:func:`stop_pool`): a signal to any process of a sweep ends all of it.
 """
 
 from __future__ import annotations
