@@ -63,22 +63,28 @@ class _Checker:
             raise self.fail(key, "must be true or false", v)
         return v
 
-    def integer(self, key: str, v: Any, *, low: int = 0, optional: bool = False) -> int | None:
+    def integer(self, key: str, v: Any, *, low: int = 0, optional: bool = False,
+                high: int | None = None) -> int | None:
         if v is None and optional:
             return None
         if isinstance(v, bool) or not isinstance(v, int):
             raise self.fail(key, "must be an integer", v)
         if v < low:
             raise self.fail(key, f"must be at least {low}", v)
+        if high is not None and v > high:
+            raise self.fail(key, f"must be at most {high}", v)
         return v
 
-    def number(self, key: str, v: Any, *, positive: bool = False) -> float:
+    def number(self, key: str, v: Any, *, positive: bool = False, most: float | None = None,
+               why: str = "") -> float:
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
             kind = "a positive number" if positive else "a non-negative number"
             raise self.fail(key, f"must be {kind}", v)
         if v < 0 or (positive and v == 0):
             raise self.fail(key, "must be a positive number" if positive
                             else "must not be negative", v)
+        if most is not None and v > most:
+            raise self.fail(key, f"must be at most {most:g}{why}", v)
         return float(v)
 
     def share(self, key: str, v: Any) -> float:
