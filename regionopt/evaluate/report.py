@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from regionopt.errors import figure
+from regionopt.errors import figure, whole
 from regionopt.evaluate.agreement import Agreement
 from regionopt.evaluate.criteria import shortfalls
 from regionopt.evaluate.metrics import Comparison, PlanMetrics
@@ -214,7 +214,7 @@ def format_comparison(cmp: Comparison) -> str:
     table = cmp.table.rename(columns={"a": cmp.a.plan.name, "b": cmp.b.plan.name})
     lines = [f"{cmp.a.plan.name!r} (a) vs {cmp.b.plan.name!r} (b)", "",
              _object_table(table), "", format_agreement(cmp.agreement).rstrip("\n"), "",
-             f"{len(cmp.moves)} municipalities ({cmp.moved_population:,} inhabitants) "
+             f"{len(cmp.moves)} municipalities ({whole(cmp.moved_population)} inhabitants) "
              "are grouped differently:"]
     if len(cmp.moves):
         lines += ["", text_table(cmp.moves)]
@@ -233,14 +233,14 @@ def _object_table(df: pd.DataFrame) -> str:
 def format_audit(result: Audit) -> str:
     """Return a plain-text audit report: the gap to the optimum and each violation."""
     lines = [f"Audit of {result.plan!r} against scenario {result.scenario!r}",
-             f"travel term: {_cell(result.travel_term, 2)} person-minutes"]
+             f"travel term: {whole(result.travel_term)} person-minutes"]
     if result.optimum is not None:
-        lines.append(f"optimum: {_cell(float(result.optimum), 2)} person-minutes, "
+        lines.append(f"optimum: {whole(float(result.optimum))} person-minutes, "
                      f"gap {_cell(result.gap_percent, 2)} %")
     if result.optimum_objective is not None and not math.isclose(
             result.objective, result.travel_term, rel_tol=1e-12):
-        lines.append(f"objective as the scenario weighs it: {_cell(result.objective, 2)}, "
-                     f"optimum {_cell(float(result.optimum_objective), 2)}, "
+        lines.append(f"objective as the scenario weighs it: {whole(result.objective)}, "
+                     f"optimum {whole(float(result.optimum_objective))}, "
                      f"gap {_cell(result.objective_gap_percent, 2)} % (the travel gap above "
                      "counts person-minutes only)")
     if result.ok:
