@@ -16,13 +16,27 @@ from regionopt.data.reference import (
     reference_codes,
     reference_key,
 )
-from regionopt.errors import DataError, InfeasibleError, ScenarioError, SolverError
+from regionopt.errors import (
+    DataError,
+    InfeasibleError,
+    ScenarioError,
+    SolverError,
+    gap_percent,
+    whole,
+)
 from regionopt.evaluate import metrics as ev
 from regionopt.evaluate import report
 from regionopt.evaluate import scenario_audit as au
 from regionopt.evaluate.criteria import criteria_table
 from regionopt.evaluate.metrics import evaluate
 from regionopt.evaluate.report import format_metrics
+from regionopt.evaluate.services import (
+    analyse_services,
+    format_services,
+    service_defaults,
+    services_scenario,
+    services_to_dict,
+)
 from regionopt.io import (
     atomic_write_text,
     check_output_file,
@@ -146,7 +160,7 @@ def _scenario_network(scenario: Any, args: argparse.Namespace) -> tuple[Any, Pro
     net = api.network_for_scenario(scenario, data_dir=args.data_dir, progress=not args.quiet)
     problem = api.problem_from_network(net, data_dir=args.data_dir)
     log.info("scenario %s: %d municipalities, %s inhabitants", scenario.name, problem.n,
-             f"{int(problem.population.sum()):,}".replace(",", " "))
+             whole(problem.population.sum()))
     return net, problem
 
 
@@ -170,11 +184,10 @@ def _solve(args: argparse.Namespace) -> int:
         _out(format_metrics(evaluate(result.plan, problem)))
     for k, alt in enumerate(result.alternatives, start=1):
         extra = alt.objective - result.objective
-        log.info("alternative %d: objective %.6g (+%.6g), %d municipalities differ: %s", k,
-                 alt.objective, extra, len(alt.differs), ", ".join(alt.differs))
-    gap = "n/a" if result.gap is None else f"{100 * result.gap:.4g} %"
-    log.info("%s: %s, objective %.6g, gap %s, %.2f s -> %s", scenario.name, result.status,
-             result.objective, gap, result.seconds, args.out)
+        log.info("alternative %d: objective %s (+%s), %d municipalities differ: %s", k,
+                 whole(alt.objective), whole(extra), len(alt.differs), ", ".join(alt.differs))
+    log.info("%s: %s, objective %s, gap %s, %.1f s -> %s", scenario.name, result.status,
+             whole(result.objective), gap_percent(result.gap), result.seconds, args.out)
     return 0
 
 
@@ -262,9 +275,14 @@ def _evaluate(args: argparse.Namespace) -> int:
         optimum, best, note = _optimum(problem, scenario, quiet=not args.verbose)
         audit = au.audit(plan, problem, scenario, optimum=optimum, optimum_objective=best)
     table = criteria_table(metrics, problem, scenario or Scenario())
+    service = services_scenario(scenario)
+    served = None if service is None else analyse_services(plan, problem, service,
+                                                           quiet=not args.verbose)
     if args.json:
         payload: dict[str, Any] = {"metrics": report.metrics_to_dict(metrics),
                                    "criteria": report.criteria_to_dict(table)}
+        if served is not None:
+            payload["services"] = services_to_dict(served)
         if audit is not None:
             payload["audit"] = {**report.audit_to_dict(audit), "optimum_note": note}
 
@@ -272,6 +290,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     else:
         _out(report.format_metrics(metrics))
         _out(report.format_criteria(table, plan=plan.name))
+        if served is not None:
+            _out(format_services(served))
         if audit is not None:
             _out(report.format_audit(audit) + (f"optimum: {note}\n" if note else ""))
     return 0
@@ -287,8 +307,8 @@ def _optimum(problem: ProblemData, scenario: Any, *,
     if result.plan is None:
         return None, None, f"none, the solver stopped without a plan (status {result.status})"
     if result.status != "optimal":
-        gap = "unknown" if result.gap is None else f"{100 * result.gap:.3g} %"
-        return None, None, (f"not proven: best plan found {result.terms['travel']:.2f} "
+        gap = "unknown" if result.gap is None else gap_percent(result.gap)
+        return None, None, (f"not proven: best plan found {whole(result.terms['travel'])} "
                             f"person-minutes, gap {gap} (time limit)")
     return float(result.terms["travel"]), float(result.objective), None
 
@@ -299,14 +319,19 @@ def _compare(args: argparse.Namespace) -> int:
     a, b = _load_plans(specs, problem)
     comparison = ev.compare(a, b, problem)
     tables = [criteria_table(m, problem, Scenario()) for m in (comparison.a, comparison.b)]
+    served = [analyse_services(p, problem, service_defaults(),
+                               quiet=not args.verbose) for p in (a, b)]
     if args.json:
         _out(to_json({**report.comparison_to_dict(comparison),
                       "criteria": {"a": report.criteria_to_dict(tables[0]),
-                                   "b": report.criteria_to_dict(tables[1])}}))
+                                   "b": report.criteria_to_dict(tables[1])},
+                      "services": {"a": services_to_dict(served[0]),
+                                   "b": services_to_dict(served[1])}}))
     else:
         _out(report.format_comparison(comparison))
-        for m, table in zip((comparison.a, comparison.b), tables, strict=True):
+        for m, table, sv in zip((comparison.a, comparison.b), tables, served, strict=True):
             _out(report.format_criteria(table, plan=m.plan.name))
+            _out(format_services(sv))
     return 0
 
 

@@ -21,14 +21,18 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from regionopt._checker import _CODE, Pair, _Checker
+from regionopt._checker import _CODE, Pair, _Checker, full_code
 from regionopt._resources import geo_file
+from regionopt.catalogue import ServicesConfig, parse_services, services_to_dict, services_to_toml
 from regionopt.errors import DataError, ScenarioError
 
 DEFAULT_SCENARIO = "troms-finnmark-12.toml"
 SOLVERS = ("cbc", "highs", "heuristic")
 CORE_MEASURES = ("population", "jobs", "centrality")
 _COUNTY = re.compile(r"\d{2}")
+#: The longest ``solver.time_limit_s`` (a week; far larger ones overflow a solver's clock)
+#: and the most ``solver.threads`` accepted.
+MAX_TIME_LIMIT_S, MAX_THREADS = 7 * 24 * 3600, 256
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,7 @@ class Scenario:
     objective: ObjectiveConfig = ObjectiveConfig()
     solver: SolverConfig = SolverConfig()
     criteria: CriteriaConfig = CriteriaConfig()
+    services: ServicesConfig = ServicesConfig()  # noqa: RUF009 (frozen, like the others)
 
 
 _TABLES: dict[str, type] = {
@@ -140,6 +145,7 @@ _TABLES: dict[str, type] = {
     "objective": ObjectiveConfig,
     "solver": SolverConfig,
     "criteria": CriteriaConfig,
+    "services": ServicesConfig,
 }
 
 
@@ -150,7 +156,7 @@ def _table(raw: Any, table: str, check: _Checker) -> dict[str, Any]:
         raise check.fail(table, "must be a table", raw)
     known = {f.name for f in fields(_TABLES[table])}
     for key in raw:
-        if key not in known:
+        if key not in known and table != "services":  # parse_services checks its own
             listing = ", ".join(sorted(known))
             raise check.fail(f"{table}.{key}", f"is not a known key (known: {listing})",
                              show=False)
@@ -236,6 +242,8 @@ def _exceptions(c: _Checker, key: str, v: Any) -> tuple[Pair, ...]:
         raise c.fail(key, "must be a list of [kommunenummer, reason] pairs", v)
     out: list[Pair] = []
     for item in v:
+        if isinstance(item, list | tuple) and item:
+            item = [full_code(item[0]), *item[1:]]
         if (not isinstance(item, list | tuple) or len(item) != 2
                 or not isinstance(item[0], str) or not _CODE.fullmatch(item[0])
                 or not isinstance(item[1], str) or not item[1].strip()):
@@ -284,10 +292,11 @@ def _parse_solver(raw: dict[str, Any], c: _Checker) -> SolverConfig:
         raise c.fail("solver.mip_gap", "must be at least 0 and below 1", raw.get("mip_gap"))
     return SolverConfig(
         name=name,
-        time_limit_s=None if limit is None else c.number("solver.time_limit_s", limit,
-                                                          positive=True),
+        time_limit_s=None if limit is None else c.number(
+            "solver.time_limit_s", limit, positive=True, most=MAX_TIME_LIMIT_S,
+            why=" seconds (a week); leave it out for no limit"),
         mip_gap=gap,
-        threads=c.integer("solver.threads", raw.get("threads", 1), low=1) or 1,
+        threads=c.integer("solver.threads", raw.get("threads", 1), low=1, high=MAX_THREADS) or 1,
     )
 
 
@@ -298,6 +307,7 @@ _PARSERS: dict[str, Callable[[dict[str, Any], _Checker], Any]] = {
     "objective": _parse_objective,
     "solver": _parse_solver,
     "criteria": _parse_criteria,
+    "services": parse_services,
 }
 
 
@@ -356,8 +366,8 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """
     p = Path(path)
     try:
-        with p.open("rb") as fh:
-            data = tomllib.load(fh)
+        # utf-8-sig: a byte order mark (Notepad writes one) is not part of the TOML
+        data = tomllib.loads(p.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError:
         raise ScenarioError(f"{p}: file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -379,11 +389,9 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     out: dict[str, Any] = {"name": scenario.name}
     for table in _TABLES:
         cfg = getattr(scenario, table)
-        out[table] = {
-            f.name: _plain(getattr(cfg, f.name))
-            for f in fields(cfg)
-            if getattr(cfg, f.name) is not None
-        }
+        out[table] = services_to_dict(cfg) if table == "services" else {
+            f.name: _plain(getattr(cfg, f.name)) for f in fields(cfg)
+            if getattr(cfg, f.name) is not None}
     return out
 
 
@@ -419,7 +427,7 @@ def scenario_to_toml(scenario: Scenario) -> str:
         TOML text that :func:`load_scenario` reads back to an equal scenario.
     """
     lines = [f"name = {_toml_value(scenario.name)}"]
-    for table in _TABLES:
+    for table in (t for t in _TABLES if t != "services"):  # services last, with sub-tables
         cfg = getattr(scenario, table)
         lines += ["", f"[{table}]"]
         for f in fields(cfg):
@@ -428,7 +436,7 @@ def scenario_to_toml(scenario: Scenario) -> str:
                 lines.append(f"# {f.name} = (none)")
             else:
                 lines.append(f"{f.name} = {_toml_value(_plain(value))}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + services_to_toml(scenario.services)) + "\n"
 
 
 def replace_key(scenario: Scenario, key: str, value: Any, *,
@@ -461,9 +469,11 @@ def replace_key(scenario: Scenario, key: str, value: Any, *,
     parts = key.split(".")
     if len(parts) == 1 and key == "name":
         target = data
+    elif len(parts) == 3 and parts[0] == "services":
+        target = data["services"].setdefault(parts[1], {})
     elif len(parts) == 2 and parts[0] in _TABLES:
         target = data[parts[0]]
-        if parts[1] not in {f.name for f in fields(_TABLES[parts[0]])}:
+        if parts[1] not in {f.name for f in fields(_TABLES[parts[0]])} - {"overrides"}:
             raise ScenarioError(f"{src}: {key} is not a known key")
     else:
         raise ScenarioError(f"{src}: {key} is not a known key")
