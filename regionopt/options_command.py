@@ -101,6 +101,8 @@ def _print(table: pd.DataFrame, *, single: bool) -> None:
                            "every criterion")
                 if r.moved_names:
                     out.append(f"     moves: {r.moved_names.replace(';', ', ')}")
+            elif r.status == "pruned":  # the reason says so: "pruned: bound X > best Y"
+                out.append(f"{head}: {r.reason}")
             else:
                 out.append(f"{head}: {r.status}: {r.reason}")
     sys.stdout.write("\n".join(out) + "\n")
