@@ -50,7 +50,9 @@ class RegionsConfig:
     """How many regions: exactly ``count``, or between ``min_count`` and ``max_count``.
 
     ``count = "max"`` asks for as many regions as the rules allow (then the
-    least objective among plans with that many).
+    least objective among plans with that many); ``count = "auto"`` for any number
+    up to the most regions the area can fill to ``constraints.min_population``
+    (:func:`regionopt.model.rules.resolve_rules`).
     """
 
     count: int | str | None = None
@@ -78,6 +80,7 @@ class ConstraintsConfig:
     min_core_jobs: int = 0
     max_core_centrality_class: int | None = None
     exceptions: tuple[Pair, ...] = ()
+    find_exceptions: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,8 +172,8 @@ def _parse_area(raw: dict[str, Any], c: _Checker) -> AreaConfig:
 
 def _parse_regions(raw: dict[str, Any], c: _Checker) -> RegionsConfig:
     count: int | str | None
-    if raw.get("count") == "max":
-        count = "max"
+    if raw.get("count") in ("max", "auto"):
+        count = str(raw["count"])
     elif isinstance(raw.get("count"), str):
         raise c.fail("regions.count", "must be an integer", raw.get("count"))
     else:
@@ -222,6 +225,7 @@ def _parse_constraints(raw: dict[str, Any], c: _Checker) -> ConstraintsConfig:
         max_core_centrality_class=c.klass(k + "max_core_centrality_class",
                                           raw.get("max_core_centrality_class"), optional=True),
         exceptions=_exceptions(c, k + "exceptions", raw.get("exceptions", [])),
+        find_exceptions=c.boolean(k + "find_exceptions", raw.get("find_exceptions", False)),
     )
 
 
