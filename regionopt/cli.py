@@ -195,6 +195,26 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--no-resume", action="store_true", help="solve finished scenarios again")
     _add_area(cal, default=None)
     _add_common(cal)
+
+    atl = sub.add_parser("atlas", help="every county's functional regions, and one page "
+                         "to open them all")
+    atl.add_argument("--out", type=Path, required=True,
+                     help="output folder: index.html, atlas.csv, atlas.parquet, one folder per "
+                          "county, plans/")
+    atl.add_argument("--scenario", type=Path, default=None,
+                     help="scenario TOML (default: data/geo/scenarios/functional.toml); its "
+                          "area is replaced by each county's")
+    atl.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a key of the scenario (repeatable)")
+    _add_area(atl, default=None)
+    atl.add_argument("--lang", choices=["nb", "en"], default="nb", help="page language")
+    atl.add_argument("--scheduler", default=None,
+                     help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
+    atl.add_argument("--workers", type=int, default=2, help="local worker processes")
+    atl.add_argument("--force", action="store_true",
+                     help="write into a non-empty folder regionopt did not write (keeps its files)")
+    atl.add_argument("--no-resume", action="store_true", help="solve finished counties again")
+    _add_common(atl)
     return parser
 
 

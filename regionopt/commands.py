@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from regionopt import api, network, outputs, sweep
+from regionopt import api, atlas_command, network, outputs, sweep
 from regionopt.data import info
 from regionopt.data.areas import scenario_for_area
 from regionopt.data.reference import (
@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         "map": _map,
         "sweep": _sweep,
         "calibrate": _calibrate,
+        "atlas": lambda a: atlas_command.run(a, overrides=_overrides(a)),
     }[args.command]
     return handler(args)
 

@@ -23,7 +23,7 @@ PACKAGE = REPO / "regionopt"
 STAGES = ("data", "network", "model", "evaluate", "maps", "sweep")
 GROUND = {"errors", "io", "_resources", "_checker", "scenario", "problem", "plan", "budget",
           "interrupts", "__init__"}
-TOP = {"api", "cli", "commands", "outputs", "__main__"}
+TOP = {"api", "cli", "commands", "outputs", "__main__", "atlas_command"}
 MAX_LINES = 500
 
 
