@@ -50,7 +50,7 @@ from regionopt.io import (
 from regionopt.maps import html as viz
 from regionopt.maps.assets import Block, number_ids
 from regionopt.maps.atlas import COLUMNS, atlas_page
-from regionopt.model.rules import resolve_rules
+from regionopt.model.rules import resolve_rules, rule_notes
 from regionopt.outputs import to_json, write_plan_files
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
@@ -216,7 +216,7 @@ def _county_folder(r: CountyResult, sub: ProblemData, plan: Plan, scenario: Scen
         "criteria": criteria_to_dict(criteria_table(metrics, sub, scenario)),
         "exceptions": [{"kommunenummer": c, "name": sub.names[sub.index(c)], "reason": why}
                        for c, why in scenario.constraints.exceptions if c in sub.codes],
-        "notes": list(r.notes), "references": {}}
+        "notes": [*r.notes, *rule_notes(sub, r.case.scenario)], "references": {}}
     population = dict(zip(sub.codes, (int(p) for p in sub.population), strict=True))
     with staged_output_dir(folder) as stage:
         write_plan_files(plan, sub, munis, stage)

@@ -81,6 +81,7 @@ class ConstraintsConfig:
     max_core_centrality_class: int | None = None
     exceptions: tuple[Pair, ...] = ()
     find_exceptions: bool = False
+    attainable_self_containment: bool = False
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,8 @@ def _parse_constraints(raw: dict[str, Any], c: _Checker) -> ConstraintsConfig:
                                           raw.get("max_core_centrality_class"), optional=True),
         exceptions=_exceptions(c, k + "exceptions", raw.get("exceptions", [])),
         find_exceptions=c.boolean(k + "find_exceptions", raw.get("find_exceptions", False)),
+        attainable_self_containment=c.boolean(k + "attainable_self_containment",
+                                              raw.get("attainable_self_containment", False)),
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import difflib
+import functools
 import json
 import os
 import re
@@ -209,7 +210,15 @@ class AreaChoice:
 
 def _names(opts: dict[str, Any]) -> dict[str, list[AreaName]]:
     """Every county, alias and municipality name, folded (see :mod:`regionopt.data.areas`)."""
-    counties = json.loads(_fetch(COUNTIES_FILE, opts).read_text(encoding="utf-8"))["features"]
+    files = (_fetch(COUNTIES_FILE, opts), _fetch(SSB_FILE, opts), geo_file(ALIASES_FILE))
+    return _name_index_of(tuple((str(p), p.stat().st_mtime_ns) for p in files))
+
+
+@functools.lru_cache(maxsize=4)
+def _name_index_of(files: tuple[tuple[str, int], ...]) -> dict[str, list[AreaName]]:
+    """The name index of the county, municipality and alias files (path, mtime), read once."""
+    (counties_path, _), (ssb_path, _), _ = files
+    counties = json.loads(Path(counties_path).read_text(encoding="utf-8"))["features"]
     county_name: dict[str, str] = {}
     spellings: dict[str, list[str]] = {}
     names: list[AreaName] = []
@@ -223,7 +232,7 @@ def _names(opts: dict[str, Any]) -> dict[str, list[AreaName]]:
     for alias, codes in read_aliases():
         names.append(AreaName(alias, counties=codes))
         spellings[alias] = [alias]
-    for record in _read_ssb(_fetch(SSB_FILE, opts)):
+    for record in _read_ssb(Path(ssb_path)):
         code = record["id"]
         name = str(record.get("name_no") or record.get("name") or code)
         shown = f"{name} ({code}, {county_name.get(code[:2], code[:2])})"
