@@ -95,4 +95,7 @@ def test_the_front_page_in_chromium_offline(atlas: Path, browser: Any) -> None:
         .map(r => [r.dataset.county, r.querySelector('a').getAttribute('href')])""")
     assert rows == [[c, f"{COUNTIES[c]}/map.html"] for c in sorted(COUNTIES)]
     assert page.js("() => document.documentElement.lang") == "nb"
+    # the table below does not squeeze the map: it keeps most of the window's height
+    height = page.js("() => document.querySelector('.folium-map').getBoundingClientRect().height")
+    assert height > 600
     assert page.clean(), (page.errors, page.requests, page.dialogs)

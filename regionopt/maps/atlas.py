@@ -51,6 +51,15 @@ _TEXT = {
 }
 
 
+# The plan page's grid fills the window; below its map the atlas adds the table, so the page
+# grows instead and the map keeps most of the window's height.
+_CSS = ("body.rg-plan { height: auto; grid-template-rows: auto 82vh auto auto; } "
+        ".rg-atlas { grid-column: 1 / -1; padding: 0 10px; } "
+        ".rg-atlas-table td, .rg-atlas-table th { padding: 2px 6px; text-align: right; } "
+        ".rg-atlas-table td:first-child, .rg-atlas-table td:nth-last-child(2) "
+        "{ text-align: left; }")
+
+
 def _cell(key: str, value: Any, lang: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -79,7 +88,8 @@ def county_table_html(rows: Sequence[Mapping[str, Any]], *, lang: str = "nb") ->
             cells.append(f"<td>{shown}</td>")
         body.append(f'<tr data-county="{html.escape(str(row["county"]), quote=True)}">'
                     + "".join(cells) + "</tr>")
-    return (f'<section class="rg-atlas"><h2>{html.escape(text["table"])}</h2>'
+    return (f"<style>{_CSS}</style>"
+            f'<section class="rg-atlas"><h2>{html.escape(text["table"])}</h2>'
             f'<table class="rg-table rg-atlas-table"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table><p>{html.escape(text["note"])}</p>'
             "</section>")
