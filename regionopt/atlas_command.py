@@ -205,9 +205,9 @@ def _county_folder(r: CountyResult, sub: ProblemData, plan: Plan, scenario: Scen
     munis = munis.reset_index(drop=True)
     metrics = evaluate(plan, sub)
     optimal = r.record.get("status") == "optimal"
-    edit = {"problem": sub, "scenario": scenario,
-            "optimum": r.record.get("travel") if optimal else None}
-    layers = {"counties": outlines, "country": country}
+    edit: dict[str, Any] = {"problem": sub, "scenario": scenario,
+                            "optimum": r.record.get("travel") if optimal else None}
+    layers: dict[str, Any] = {"counties": outlines, "country": country}
     summary: dict[str, Any] = {
         "county": r.county, "county_name": r.name, "scenario": scenario.name,
         **{k: r.record.get(k) for k in ("status", "objective", "bound", "gap", "seconds",

@@ -154,10 +154,10 @@ def attainable_floor(data: ProblemData, scenario: Scenario) -> tuple[float, str]
             worst = (best, sorted(part))
     if worst is None or worst[0] >= c.min_self_containment:
         return None
-    share, part = worst
+    share, weakest = worst
     floor = math.floor(share * 1000) / 1000
-    where = "the study area" if len(part) == data.n else \
-        f"the part of the area holding {label(data, part[0])} ({len(part)} municipalities)"
+    where = "the study area" if len(weakest) == data.n else \
+        f"the part of the area holding {label(data, weakest[0])} ({len(weakest)} municipalities)"
     return floor, (f"constraints.min_self_containment lowered from "
                    f"{c.min_self_containment:g} to {floor:g}: {where} keeps at most "
                    f"{share:.3f} of its employed residents or jobs as a whole, and a union of "
