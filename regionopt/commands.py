@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from regionopt.io import (
     check_output_owner,
 )
 from regionopt.outputs import to_json
+from regionopt.overrides import parse_value
 from regionopt.plan import Plan, read_plan, read_plan_codes
 from regionopt.problem import ProblemData, read_inputs
 from regionopt.scenario import Scenario
@@ -67,14 +67,6 @@ def _parse_assignments(items: list[str], *, what: str) -> dict[str, str]:
             raise ScenarioError(f"{what} {item!r}: expected KEY=VALUE")
         pairs[key.strip()] = value.strip()
     return pairs
-
-
-def _toml_value(text: str) -> Any:
-    """Read ``--set`` values as TOML literals (``12``, ``true``, ``[\"5501\"]``), else text."""
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
 
 
 def _data_info(args: argparse.Namespace) -> int:
@@ -148,7 +140,7 @@ def _area(text: str | None) -> str | list[str]:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    return {k: _toml_value(v) for k, v in _parse_assignments(args.set, what="--set").items()}
+    return {k: parse_value(v) for k, v in _parse_assignments(args.set, what="--set").items()}
 
 
 def _load_scenario(args: argparse.Namespace) -> Scenario:
@@ -355,6 +347,9 @@ def _varied(args: argparse.Namespace, command: str) -> tuple[Scenario, list[Any]
     varies = [sweep.parse_vary(v) for v in args.vary]
     if not varies:
         raise ScenarioError(f"{command}: give at least one --vary KEY=VALUES")
+    if command == "calibrate":
+        check_keys(varies)
+    sweep.check_varies(scenario, varies)  # a rejected value stops before the network is built
     return scenario, varies
 
 
@@ -376,7 +371,6 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _calibrate(args: argparse.Namespace) -> int:
     scenario, varies = _varied(args, "calibrate")
-    check_keys(varies)
     net, problem = _scenario_network(scenario, args)
     (reference,) = _load_plans([args.reference], problem)
     result = calibrate(scenario, varies, problem=problem, reference=reference,

@@ -360,7 +360,7 @@ def test_a_missing_or_corrupt_commuting_source_is_one_line(
         command: str) -> None:
     out = tmp_path / "o"
     args = {"solve": ["--scenario", str(FUNCTIONAL), "--out", str(out), "--no-maps"],
-            "sweep": ["--scenario", str(FUNCTIONAL), "--vary", "regions.count=8,9",
+            "sweep": ["--scenario", str(FUNCTIONAL), "--vary", "regions.min_count=8,9",
                       "--out", str(out)],
             "evaluate": ["--plan", "nivi"]}[command]
     proc = run_cli(command, *args, "--quiet", "--data-dir", str(broken_data[folder]))

@@ -1,10 +1,10 @@
 """The municipalities GeoDataFrame: polygons, population, administrative centres.
 
-Joins three sources (see :mod:`regionopt.sources`): Kartverket's municipality
+Joins three sources (see :mod:`regionopt.data.sources`): Kartverket's municipality
 polygons (``kartverket/Kommuner-S`` or ``-M``), Statistics Norway's municipality
 list (``ssb/municipalities-2025.json``: name, administrative centre, population
 on 1 January 2024, area) and the GeoNames places that locate the centres
-(:mod:`regionopt.centres`).
+(:mod:`regionopt.data.centres`).
 """
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ def load_municipalities(
 
     Warns
     -----
-    regionopt.centres.CentreWarning
+    regionopt.data.centres.CentreWarning
         For a centre placed at its polygon's representative point.
     """
     if resolution not in RESOLUTIONS:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from regionopt.model.containment import region_flows, self_containment
 from regionopt.model.contiguity import reachable
 from regionopt.model.families import Candidates, PlanView, active_families, count_range
 from regionopt.model.families.base import label
@@ -264,13 +265,10 @@ def _repair_floor(st: State) -> None:
 
 
 def _containment(st: State, members: set[int]) -> float:
-    """min(L/E, L/J) of ``members`` (``docs/metrics.md``); 1 without employed or jobs."""
+    """Self-containment of ``members`` (:func:`~regionopt.model.containment.self_containment`)."""
     c = st.data.commuting
     assert c is not None
-    idx = sorted(members)
-    live = float(c.flows[np.ix_(idx, idx)].sum())
-    employed, jobs = float(c.employed[idx].sum()), float(c.jobs[idx].sum())
-    return min(live / employed if employed else 1.0, live / jobs if jobs else 1.0)
+    return self_containment(*region_flows(c, members))
 
 
 def _repair_containment(st: State) -> None:

@@ -43,6 +43,7 @@ import math
 import numpy as np
 
 from regionopt._checker import Pair
+from regionopt.model.containment import region_flows, self_containment
 from regionopt.model.contiguity import components, reachable
 from regionopt.model.families.base import label
 from regionopt.model.maxp import floor_bound
@@ -118,11 +119,8 @@ def _parts(data: ProblemData, scenario: Scenario) -> list[set[int]]:
 
 
 def _kept_share(data: ProblemData, members: list[int]) -> float:
-    c = data.commuting
-    assert c is not None
-    kept = float(c.flows[np.ix_(members, members)].sum())
-    return min(kept / max(1, int(c.employed[members].sum())),
-               kept / max(1, int(c.jobs[members].sum())))
+    assert data.commuting is not None
+    return self_containment(*region_flows(data.commuting, members))
 
 
 def attainable_floor(data: ProblemData, scenario: Scenario) -> tuple[float, str] | None:

@@ -1,4 +1,5 @@
-"""Tests of regionopt.audit: each scenario constraint a plan can break, gap to the optimum."""
+"""Tests of regionopt.evaluate.scenario_audit: each scenario constraint a plan can break,
+and the gap to the optimum."""
 
 from __future__ import annotations
 

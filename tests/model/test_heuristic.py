@@ -164,3 +164,18 @@ def test_functional_rules_on_random_instances(seed):
         assert result.objective >= plans[0][0] - 1e-6
     else:
         assert result.unmet
+
+
+def test_a_region_without_employed_or_jobs_meets_the_self_containment_floor():
+    """M2 has neither employed residents nor jobs: self-containment 1 (docs/metrics.md), so
+    it may stay a region of its own; M1 has jobs but no employed residents and must merge."""
+    f = np.array([[50, 10, 0], [0, 0, 0], [0, 0, 0]], dtype="int64")
+    data = _line_with_commuting(f.tolist(), [1000, 1000, 1000], [(0, 1), (1, 2)])
+    assert data.commuting is not None
+    c = Commuting(f, np.array([60, 0, 0]), np.array([50, 10, 0]))
+    data = dc_replace(data, commuting=c)
+    s = scen(regions__count=2, constraints__min_self_containment=0.6)
+    result = heuristic_plan(data, s, candidate_sets(data, s))
+    assert result.feasible, result.unmet
+    assert result.cores[0] == result.cores[1] != result.cores[2] == 2
+    assert plan_ok(data, s, result.cores) and _violations(data, s, result.cores) == []

@@ -1,4 +1,4 @@
-"""Tests of regionopt.sweep_store: digests, and resuming from the stored case files.
+"""Tests of regionopt.sweep.store: digests, and resuming from the stored case files.
 
 A resumed sweep solves only the cases whose ``result.json`` is missing,
 unreadable, stale (another scenario or problem) or whose plan file is gone.
