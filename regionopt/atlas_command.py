@@ -24,6 +24,8 @@ import argparse
 import dataclasses
 import html
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +111,7 @@ def run(args: argparse.Namespace, *, overrides: dict[str, Any]) -> int:
                              resume=not args.no_resume, progress=not args.quiet,
                              data_dir=args.data_dir)
     write_atlas(results, net, problem, out, base=scenario, lang=args.lang,
-                progress=not args.quiet)
+                progress=not args.quiet, workers=args.workers)
     claim_folder(out, [r.case.id for r in results], extra=FILES)
     for r in results:
         gap = r.record.get("gap")
@@ -121,8 +123,11 @@ def run(args: argparse.Namespace, *, overrides: dict[str, Any]) -> int:
 
 
 def write_atlas(results: list[CountyResult], net: Any, problem: ProblemData, out: Path, *,
-                base: Scenario, lang: str = "nb", progress: bool = True) -> pd.DataFrame:
+                base: Scenario, lang: str = "nb", progress: bool = True,
+                workers: int = 1) -> pd.DataFrame:
     """Write every county's folder, ``index.html``, ``atlas.csv`` and ``atlas.parquet``.
+
+    With ``workers`` > 1 the county folders are written on as many local processes.
 
     Returns
     -------
@@ -133,7 +138,8 @@ def write_atlas(results: list[CountyResult], net: Any, problem: ProblemData, out
     rows: list[dict[str, Any]] = []
     exceptions: list[tuple[str, str]] = []
     plans: list[tuple[str, Plan]] = []
-    for r in tqdm(results, disable=not progress, desc="atlas pages", unit="county"):
+    jobs = []
+    for r in results:
         sub = r.problem(problem)
         plan = r.plan(out, sub)
         scenario = resolve_rules(sub, r.case.scenario)
@@ -144,9 +150,13 @@ def write_atlas(results: list[CountyResult], net: Any, problem: ProblemData, out
             log.warning("atlas: %s has no plan (%s)", r.name, r.record.get("reason"))
             continue
         exceptions += list(scenario.constraints.exceptions)
-        _county_folder(r, sub, plan, scenario, net, out / folder, lang=lang,
-                       outlines=outlines[outlines["county"] == r.county], country=country)
+        munis = net.municipalities[net.municipalities["kommunenummer"].isin(sub.codes)]
+        parts = (dict(plan.assignment), dict(plan.cores), plan.name)  # a Plan does not pickle
+        jobs.append((r, sub, parts, scenario, munis.reset_index(drop=True), out / folder,
+                     {"lang": lang, "outlines": outlines[outlines["county"] == r.county],
+                      "country": country}))
         plans.append((r.county, plan))
+    _write_folders(jobs, workers=workers, progress=progress)
     table = pd.DataFrame(rows)
     atomic_write_text(out / "atlas.csv", table.drop(columns=["link"]).assign(
         exceptions=[";".join(e) for e in table["exceptions"]]).to_csv(
@@ -198,11 +208,31 @@ def _row(r: CountyResult, sub: ProblemData, plan: Plan | None, scenario: Scenari
     return row
 
 
-def _county_folder(r: CountyResult, sub: ProblemData, plan: Plan, scenario: Scenario, net: Any,
-                   folder: Path, *, lang: str, outlines: Any, country: Any) -> None:
-    """Write one county's folder, all files or none (see the module notes)."""
-    munis = net.municipalities[net.municipalities["kommunenummer"].isin(sub.codes)]
-    munis = munis.reset_index(drop=True)
+def _write_folders(jobs: list[tuple[Any, ...]], *, workers: int, progress: bool) -> None:
+    """Write the county folders, here or on ``workers`` spawned processes (largest first)."""
+    bar = tqdm(total=len(jobs), disable=not progress, desc="atlas pages", unit="county")
+    with bar:
+        if workers <= 1 or len(jobs) <= 1:
+            for job in jobs:
+                _county_folder(*job[:-1], **job[-1])
+                bar.update(1)
+            return
+        order = sorted(jobs, key=lambda job: -job[1].n)
+        ctx = multiprocessing.get_context("spawn")  # as the sweep's pool: no fork with threads
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+            futures = [pool.submit(_county_folder, *job[:-1], **job[-1]) for job in order]
+            for future in as_completed(futures):
+                future.result()
+                bar.update(1)
+
+
+def _county_folder(r: CountyResult, sub: ProblemData, parts: tuple[Any, ...], scenario: Scenario,
+                   munis: Any, folder: Path, *, lang: str, outlines: Any, country: Any) -> None:
+    """Write one county's folder, all files or none (see the module notes).
+
+    ``parts`` are the plan's assignment, cores and name.
+    """
+    plan = Plan(*parts)
     metrics = evaluate(plan, sub)
     optimal = r.record.get("status") == "optimal"
     edit: dict[str, Any] = {"problem": sub, "scenario": scenario,
