@@ -73,7 +73,8 @@ _CUT_NOTE = {"nb": "{ref}: regioner som krysser fylkesgrensen er delt ved den og
 
 def slug(name: str) -> str:
     """The folder name of a county (``Møre og Romsdal`` → ``more-og-romsdal``)."""
-    return sorted(fold(name))[-1].replace(" ", "-") if fold(name) else "county"
+    spellings = fold(name)
+    return min(spellings, key=lambda s: (len(s), s)).replace(" ", "-") if spellings else "county"
 
 
 def _counties(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -148,6 +149,7 @@ def write_atlas(results: list[CountyResult], net: Any, problem: ProblemData, out
         rows.append(row)
         if plan is None:
             log.warning("atlas: %s has no plan (%s)", r.name, r.record.get("reason"))
+            row["link"] = ""  # no folder to link
             continue
         exceptions += list(scenario.constraints.exceptions)
         munis = net.municipalities[net.municipalities["kommunenummer"].isin(sub.codes)]

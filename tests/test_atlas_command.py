@@ -59,9 +59,10 @@ def test_a_reference_crossing_the_border_is_cut_and_named(atlas: Path) -> None:
 def test_a_second_run_resumes_and_writes_the_same_bytes(atlas: Path, data_dir: Path,
                                                         caplog: pytest.LogCaptureFixture) -> None:
     before = {p: p.read_bytes() for p in (atlas / "index.html", atlas / "atlas.csv",
-                                          atlas / "vestfold" / "plan.csv")}
-    with caplog.at_level("INFO", logger="regionopt"):
-        assert cli.main(["atlas", "--area", "03,31,39", "--out", str(atlas), "--workers", "1",
+                                          atlas / "vestfold" / "plan.csv",
+                                          atlas / "ostfold" / "compare_ba-2020.html")}
+    with caplog.at_level("INFO", logger="regionopt"):  # pages now on two processes
+        assert cli.main(["atlas", "--area", "03,31,39", "--out", str(atlas), "--workers", "2",
                          "--data-dir", str(data_dir)]) == 0
     assert "3 already finished, 0 to solve" in caplog.text
     assert {p: p.read_bytes() for p in before} == before

@@ -75,7 +75,7 @@ def _cell(key: str, value: Any, lang: str) -> str:
 
 
 def county_table_html(rows: Sequence[Mapping[str, Any]], *, lang: str = "nb") -> str:
-    """The table of counties as HTML; each row's ``link`` (relative) names its page."""
+    """The table of counties as HTML; each row's ``link`` (relative) names its page, if any."""
     text, col = _TEXT[lang], 1 if lang == "nb" else 2
     head = "".join(f"<th>{html.escape(c[col])}</th>" for c in COLUMNS)
     body = []
@@ -83,7 +83,7 @@ def county_table_html(rows: Sequence[Mapping[str, Any]], *, lang: str = "nb") ->
         cells = []
         for key, *_ in COLUMNS:
             shown = html.escape(_cell(key, row.get(key), lang))
-            if key == "county_name":
+            if key == "county_name" and row.get("link"):
                 shown = f'<a href="{html.escape(str(row["link"]), quote=True)}">{shown}</a>'
             cells.append(f"<td>{shown}</td>")
         body.append(f'<tr data-county="{html.escape(str(row["county"]), quote=True)}">'

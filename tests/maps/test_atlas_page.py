@@ -41,3 +41,8 @@ def test_the_page_draws_the_plan_with_the_editor_and_the_table(tf: dict) -> None
 def test_every_column_has_a_heading_in_both_languages(lang: str) -> None:
     assert all(len(c) == 3 and c[1] and c[2] for c in COLUMNS)
     assert county_table_html([], lang=lang).count("<th>") == len(COLUMNS)
+
+
+def test_a_county_without_a_plan_has_no_link() -> None:
+    text = county_table_html([_row(link="", regions=None, gap=None)])
+    assert "<a " not in text and ">Troms<" in text and "<td>–</td>" in text
