@@ -1,8 +1,9 @@
 """Area names as people write them: folding, matching and close names.
 
 A county or municipality name is matched after *folding*: lower case, accents
-dropped, ``æ ø å`` spelled out, hyphens, underscores and spaces made one space
-(``Møre og Romsdal``, ``more-og-romsdal`` and ``MOERE OG ROMSDAL`` fold alike).
+dropped, ``æ ø å`` spelled out (``ae o a``, ``a oe aa``, or all three as ``a``),
+hyphens, underscores and spaces made one space (``Møre og Romsdal``,
+``more-og-romsdal``, ``mare og romsdal`` and ``MOERE OG ROMSDAL`` fold alike).
 The names come from the data (Kartverket's county names, Statistics Norway's
 municipality names); the only names written by hand are the aliases of
 ``data/geo/area_aliases.csv`` (each with its source), such as the former county
@@ -41,8 +42,11 @@ COUNTIES_FILE = "kartverket/Fylker-S.geojson"
 ALIASES_FILE = "area_aliases.csv"
 
 PathLike = str | os.PathLike[str]
-# Each letter as typed with and without a Norwegian keyboard: "møre", "more", "moere".
-_SPELLINGS = ({"æ": "ae", "ø": "o", "å": "a"}, {"æ": "a", "ø": "oe", "å": "aa"})
+# Each letter as typed with and without a Norwegian keyboard: "møre", "more", "moere", and
+# "mare" (every one of æ ø å typed as a). No two areas of the data share a spelling that way
+# unless they share their name (Herøy, Våler): tests/data/test_areas.py.
+_SPELLINGS = ({"æ": "ae", "ø": "o", "å": "a"}, {"æ": "a", "ø": "oe", "å": "aa"},
+              {"æ": "a", "ø": "a", "å": "a"})
 _SEPARATORS = re.compile(r"[\s_\-–./']+")
 
 
