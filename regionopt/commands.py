@@ -17,7 +17,14 @@ from regionopt.data.reference import (
     reference_codes,
     reference_key,
 )
-from regionopt.errors import DataError, InfeasibleError, ScenarioError, SolverError
+from regionopt.errors import (
+    DataError,
+    InfeasibleError,
+    ScenarioError,
+    SolverError,
+    gap_percent,
+    whole,
+)
 from regionopt.evaluate import metrics as ev
 from regionopt.evaluate import report
 from regionopt.evaluate import scenario_audit as au
@@ -163,7 +170,7 @@ def _scenario_network(scenario: Any, args: argparse.Namespace) -> tuple[Any, Pro
     net = api.network_for_scenario(scenario, data_dir=args.data_dir, progress=not args.quiet)
     problem = api.problem_from_network(net, data_dir=args.data_dir)
     log.info("scenario %s: %d municipalities, %s inhabitants", scenario.name, problem.n,
-             f"{int(problem.population.sum()):,}".replace(",", " "))
+             whole(problem.population.sum()))
     return net, problem
 
 
@@ -187,11 +194,10 @@ def _solve(args: argparse.Namespace) -> int:
         _out(format_metrics(evaluate(result.plan, problem)))
     for k, alt in enumerate(result.alternatives, start=1):
         extra = alt.objective - result.objective
-        log.info("alternative %d: objective %.6g (+%.6g), %d municipalities differ: %s", k,
-                 alt.objective, extra, len(alt.differs), ", ".join(alt.differs))
-    gap = "n/a" if result.gap is None else f"{100 * result.gap:.4g} %"
-    log.info("%s: %s, objective %.6g, gap %s, %.2f s -> %s", scenario.name, result.status,
-             result.objective, gap, result.seconds, args.out)
+        log.info("alternative %d: objective %s (+%s), %d municipalities differ: %s", k,
+                 whole(alt.objective), whole(extra), len(alt.differs), ", ".join(alt.differs))
+    log.info("%s: %s, objective %s, gap %s, %.1f s -> %s", scenario.name, result.status,
+             whole(result.objective), gap_percent(result.gap), result.seconds, args.out)
     return 0
 
 
@@ -304,8 +310,8 @@ def _optimum(problem: ProblemData, scenario: Any, *,
     if result.plan is None:
         return None, None, f"none, the solver stopped without a plan (status {result.status})"
     if result.status != "optimal":
-        gap = "unknown" if result.gap is None else f"{100 * result.gap:.3g} %"
-        return None, None, (f"not proven: best plan found {result.terms['travel']:.2f} "
+        gap = "unknown" if result.gap is None else gap_percent(result.gap)
+        return None, None, (f"not proven: best plan found {whole(result.terms['travel'])} "
                             f"person-minutes, gap {gap} (time limit)")
     return float(result.terms["travel"]), float(result.objective), None
 

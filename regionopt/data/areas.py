@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from regionopt._checker import full_code
 from regionopt._resources import geo_file
 from regionopt.data import sources
 from regionopt.errors import DataError
@@ -273,6 +274,8 @@ def area_choice(
     everything = False
     for token in _tokens(area):
         low = token.lower()
+        if low.isdigit() and len(low) in (1, 3):  # a leading zero lost: 3 -> 03, 301 -> 0301
+            low = full_code(low, len(low) + 1)
         if low in AREA_PRESETS:
             everything |= not AREA_PRESETS[low]
             counties.update(AREA_PRESETS[low])

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import logging
 import math
 
 import numpy as np
@@ -49,6 +50,8 @@ from regionopt.model.families.base import label
 from regionopt.model.maxp import floor_bound
 from regionopt.problem import ProblemData
 from regionopt.scenario import RegionsConfig, Scenario
+
+log = logging.getLogger(__name__)
 
 
 def reach_components(data: ProblemData, scenario: Scenario) -> list[set[int]]:
@@ -169,6 +172,13 @@ def rule_notes(data: ProblemData, scenario: Scenario) -> list[str]:
         return []
     lowered = attainable_floor(data, resolve_rules(data, scenario, floors=False))
     return [] if lowered is None else [lowered[1]]
+
+
+def rules_for_solve(data: ProblemData, scenario: Scenario) -> Scenario:
+    """:func:`resolve_rules`, logging what it changed besides the exceptions (for a solve)."""
+    for note in rule_notes(data, scenario):
+        log.info("note: %s", note)
+    return resolve_rules(data, scenario)
 
 
 def auto_count(data: ProblemData, scenario: Scenario) -> int:
