@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 
 from regionopt import api
 from regionopt._resources import geo_file
-from regionopt.data.areas import area_choice, fold
+from regionopt.data.areas import area_choice, plain
 from regionopt.data.municipalities import load_counties, load_country
 from regionopt.data.reference import BA_2020, ECONOMIC_REGIONS, NIVI_2023, reference_in_area
 from regionopt.errors import DataError
@@ -73,8 +73,7 @@ _CUT_NOTE = {"nb": "{ref}: regioner som krysser fylkesgrensen er delt ved den og
 
 def slug(name: str) -> str:
     """The folder name of a county (``Møre og Romsdal`` → ``more-og-romsdal``)."""
-    spellings = fold(name)
-    return min(spellings, key=lambda s: (len(s), s)).replace(" ", "-") if spellings else "county"
+    return plain(name).replace(" ", "-") or "county"
 
 
 def _counties(args: argparse.Namespace) -> list[tuple[str, str]]:

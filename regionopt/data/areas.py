@@ -70,16 +70,22 @@ class AreaName:
     municipalities: tuple[str, ...] = ()
 
 
+def _spell(low: str, spelling: Mapping[str, str]) -> str:
+    plain = "".join(spelling.get(ch, ch) for ch in low)
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", plain)
+                    if not unicodedata.combining(ch))
+    return _SEPARATORS.sub(" ", plain).strip()
+
+
 def fold(text: str) -> set[str]:
     """Return the folded spellings of ``text`` (see the module notes)."""
     low = unicodedata.normalize("NFC", text.strip().lower())
-    out = set()
-    for spelling in _SPELLINGS:
-        plain = "".join(spelling.get(ch, ch) for ch in low)
-        plain = "".join(ch for ch in unicodedata.normalize("NFKD", plain)
-                        if not unicodedata.combining(ch))
-        out.add(_SEPARATORS.sub(" ", plain).strip())
-    return {s for s in out if s}
+    return {s for s in (_spell(low, spelling) for spelling in _SPELLINGS) if s}
+
+
+def plain(text: str) -> str:
+    """Return the first folded spelling of ``text`` (``Møre og Romsdal`` → ``more og romsdal``)."""
+    return _spell(unicodedata.normalize("NFC", text.strip().lower()), _SPELLINGS[0])
 
 
 def name_parts(name: str) -> list[str]:

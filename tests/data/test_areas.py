@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from regionopt.data.areas import area_choice, fold, resolve_area, scenario_for_area
+from regionopt.data.areas import area_choice, fold, plain, resolve_area, scenario_for_area
 from regionopt.errors import DataError
 from regionopt.scenario import load_scenario
 
@@ -101,6 +101,7 @@ def test_fold_spells_out_norwegian_letters() -> None:
     assert {"more og romsdal", "moere og romsdal", "mare og romsdal"} == fold("Møre-og_Romsdal")
     assert "baerum" in fold("Bærum") and "aalesund" in fold("Ålesund")
     assert "finnmarku" in fold("Finnmárku")
+    assert plain("Møre og Romsdal") == "more og romsdal" and plain("Østfold") == "ostfold"
 
 
 def test_the_area_named_wins_and_rules_outside_are_dropped_with_a_note(data_dir: Path) -> None:
