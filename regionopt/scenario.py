@@ -23,12 +23,14 @@ from typing import Any
 
 from regionopt._checker import _CODE, Pair, _Checker, full_code
 from regionopt._resources import geo_file
+from regionopt.catalogue import ServicesConfig, parse_services, services_to_dict, services_to_toml
 from regionopt.errors import DataError, ScenarioError
 
 DEFAULT_SCENARIO = "troms-finnmark-12.toml"
 SOLVERS = ("cbc", "highs", "heuristic")
 CORE_MEASURES = ("population", "jobs", "centrality")
 _COUNTY = re.compile(r"\d{2}")
+_AREA_RULES = ("find_exceptions", "attainable_self_containment")
 #: The longest ``solver.time_limit_s`` (a week; far larger ones overflow a solver's clock)
 #: and the most ``solver.threads`` accepted.
 MAX_TIME_LIMIT_S, MAX_THREADS = 7 * 24 * 3600, 256
@@ -50,10 +52,7 @@ class AreaConfig:
 
 @dataclass(frozen=True)
 class RegionsConfig:
-    """How many regions: exactly ``count``, or between ``min_count`` and ``max_count``.
-
-    ``count = "max"`` asks for as many regions as the rules allow (then the
-    least objective among plans with that many); ``"auto"``: see ``model/rules.py``.
+    """Exactly ``count`` regions (``"max"``: model/maxp.py; ``"auto"``: model/rules.py), or a range.
     """
 
     count: int | str | None = None
@@ -81,7 +80,7 @@ class ConstraintsConfig:
     min_core_jobs: int = 0
     max_core_centrality_class: int | None = None
     exceptions: tuple[Pair, ...] = ()
-    find_exceptions: bool = False
+    find_exceptions: bool = False  # these two: _AREA_RULES, regionopt/model/rules.py
     attainable_self_containment: bool = False
 
 
@@ -136,6 +135,7 @@ class Scenario:
     objective: ObjectiveConfig = ObjectiveConfig()
     solver: SolverConfig = SolverConfig()
     criteria: CriteriaConfig = CriteriaConfig()
+    services: ServicesConfig = ServicesConfig()  # noqa: RUF009 (frozen, like the others)
 
 
 _TABLES: dict[str, type] = {
@@ -145,6 +145,7 @@ _TABLES: dict[str, type] = {
     "objective": ObjectiveConfig,
     "solver": SolverConfig,
     "criteria": CriteriaConfig,
+    "services": ServicesConfig,
 }
 
 
@@ -155,7 +156,7 @@ def _table(raw: Any, table: str, check: _Checker) -> dict[str, Any]:
         raise check.fail(table, "must be a table", raw)
     known = {f.name for f in fields(_TABLES[table])}
     for key in raw:
-        if key not in known:
+        if key not in known and table != "services":  # parse_services checks its own
             listing = ", ".join(sorted(known))
             raise check.fail(f"{table}.{key}", f"is not a known key (known: {listing})",
                              show=False)
@@ -227,9 +228,7 @@ def _parse_constraints(raw: dict[str, Any], c: _Checker) -> ConstraintsConfig:
         max_core_centrality_class=c.klass(k + "max_core_centrality_class",
                                           raw.get("max_core_centrality_class"), optional=True),
         exceptions=_exceptions(c, k + "exceptions", raw.get("exceptions", [])),
-        find_exceptions=c.boolean(k + "find_exceptions", raw.get("find_exceptions", False)),
-        attainable_self_containment=c.boolean(k + "attainable_self_containment",
-                                              raw.get("attainable_self_containment", False)),
+        **{key: c.boolean(k + key, raw.get(key, False)) for key in _AREA_RULES},
     )
 
 
@@ -309,6 +308,7 @@ _PARSERS: dict[str, Callable[[dict[str, Any], _Checker], Any]] = {
     "objective": _parse_objective,
     "solver": _parse_solver,
     "criteria": _parse_criteria,
+    "services": parse_services,
 }
 
 
@@ -390,11 +390,9 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     out: dict[str, Any] = {"name": scenario.name}
     for table in _TABLES:
         cfg = getattr(scenario, table)
-        out[table] = {
-            f.name: _plain(getattr(cfg, f.name))
-            for f in fields(cfg)
-            if getattr(cfg, f.name) is not None
-        }
+        out[table] = services_to_dict(cfg) if table == "services" else {
+            f.name: _plain(getattr(cfg, f.name)) for f in fields(cfg)
+            if getattr(cfg, f.name) is not None}
     return out
 
 
@@ -430,7 +428,7 @@ def scenario_to_toml(scenario: Scenario) -> str:
         TOML text that :func:`load_scenario` reads back to an equal scenario.
     """
     lines = [f"name = {_toml_value(scenario.name)}"]
-    for table in _TABLES:
+    for table in (t for t in _TABLES if t != "services"):  # services last, with sub-tables
         cfg = getattr(scenario, table)
         lines += ["", f"[{table}]"]
         for f in fields(cfg):
@@ -439,7 +437,7 @@ def scenario_to_toml(scenario: Scenario) -> str:
                 lines.append(f"# {f.name} = (none)")
             else:
                 lines.append(f"{f.name} = {_toml_value(_plain(value))}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + services_to_toml(scenario.services)) + "\n"
 
 
 def replace_key(scenario: Scenario, key: str, value: Any, *,
@@ -472,9 +470,11 @@ def replace_key(scenario: Scenario, key: str, value: Any, *,
     parts = key.split(".")
     if len(parts) == 1 and key == "name":
         target = data
+    elif len(parts) == 3 and parts[0] == "services":
+        target = data["services"].setdefault(parts[1], {})
     elif len(parts) == 2 and parts[0] in _TABLES:
         target = data[parts[0]]
-        if parts[1] not in {f.name for f in fields(_TABLES[parts[0]])}:
+        if parts[1] not in {f.name for f in fields(_TABLES[parts[0]])} - {"overrides"}:
             raise ScenarioError(f"{src}: {key} is not a known key")
     else:
         raise ScenarioError(f"{src}: {key} is not a known key")
