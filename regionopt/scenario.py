@@ -30,6 +30,7 @@ DEFAULT_SCENARIO = "troms-finnmark-12.toml"
 SOLVERS = ("cbc", "highs", "heuristic")
 CORE_MEASURES = ("population", "jobs", "centrality")
 _COUNTY = re.compile(r"\d{2}")
+_AREA_RULES = ("find_exceptions", "attainable_self_containment")
 #: The longest ``solver.time_limit_s`` (a week; far larger ones overflow a solver's clock)
 #: and the most ``solver.threads`` accepted.
 MAX_TIME_LIMIT_S, MAX_THREADS = 7 * 24 * 3600, 256
@@ -51,10 +52,7 @@ class AreaConfig:
 
 @dataclass(frozen=True)
 class RegionsConfig:
-    """How many regions: exactly ``count``, or between ``min_count`` and ``max_count``.
-
-    ``count = "max"`` asks for as many regions as the rules allow (then the
-    least objective among plans with that many).
+    """Exactly ``count`` regions (``"max"``: model/maxp.py; ``"auto"``: model/rules.py), or a range.
     """
 
     count: int | str | None = None
@@ -82,6 +80,8 @@ class ConstraintsConfig:
     min_core_jobs: int = 0
     max_core_centrality_class: int | None = None
     exceptions: tuple[Pair, ...] = ()
+    find_exceptions: bool = False  # these two: _AREA_RULES, regionopt/model/rules.py
+    attainable_self_containment: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,8 +175,8 @@ def _parse_area(raw: dict[str, Any], c: _Checker) -> AreaConfig:
 
 def _parse_regions(raw: dict[str, Any], c: _Checker) -> RegionsConfig:
     count: int | str | None
-    if raw.get("count") == "max":
-        count = "max"
+    if raw.get("count") in ("max", "auto"):
+        count = str(raw["count"])
     elif isinstance(raw.get("count"), str):
         raise c.fail("regions.count", "must be an integer", raw.get("count"))
     else:
@@ -228,6 +228,7 @@ def _parse_constraints(raw: dict[str, Any], c: _Checker) -> ConstraintsConfig:
         max_core_centrality_class=c.klass(k + "max_core_centrality_class",
                                           raw.get("max_core_centrality_class"), optional=True),
         exceptions=_exceptions(c, k + "exceptions", raw.get("exceptions", [])),
+        **{key: c.boolean(k + key, raw.get(key, False)) for key in _AREA_RULES},
     )
 
 

@@ -5,10 +5,11 @@ is :func:`regionopt.sweep.calibrate.calibrate` (not re-exported: the name is
 its module's).
 """
 
+from regionopt.sweep.atlas import CountyResult, solve_counties
 from regionopt.sweep.calibrate import Calibration
 from regionopt.sweep.cases import SweepCase, check_varies, parse_vary, sweep_cases
 from regionopt.sweep.pareto import pareto_mask, write_pareto
 from regionopt.sweep.run import run_sweep
 
-__all__ = ["Calibration", "SweepCase", "check_varies", "pareto_mask", "parse_vary", "run_sweep",
-           "sweep_cases", "write_pareto"]
+__all__ = ["Calibration", "CountyResult", "SweepCase", "check_varies", "pareto_mask", "parse_vary",
+           "run_sweep", "solve_counties", "sweep_cases", "write_pareto"]
