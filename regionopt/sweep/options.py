@@ -45,6 +45,7 @@ from regionopt.model.diagnose import diagnose
 from regionopt.model.engine import solve
 from regionopt.model.families import Candidates, active_families
 from regionopt.model.reduce import DUAL_TOL, MARGIN
+from regionopt.model.rules import resolve_rules
 from regionopt.model.solvers import lp_solver
 from regionopt.plan import Plan, plan_from_labels
 from regionopt.problem import ProblemData
@@ -188,6 +189,34 @@ def direction_bounds(problem: ProblemData, scenario: Scenario,
     slack = DUAL_TOL * len(prob.variables())
     return {pair: (lower + max(var.dj or 0.0, 0.0) - slack) / model.scale
             for pair, var in model.x.items()}
+
+
+def fixed_bound(problem: ProblemData, scenario: Scenario, code: str,
+                core: str) -> float | None:
+    """A lower bound on every plan with ``code`` in the region of ``core``, or ``None``.
+
+    The linear relaxation (without contiguity rows, as in :func:`direction_bounds`) of the
+    scenario with the choice fixed (:func:`fix_direction`, its rules resolved as the engine
+    resolves them): at least as tight as ``L + d[i, j]``, since it fixes ``x[i, j] = 1``
+    and re-optimises the rest of the relaxation, at the price of one LP (a tenth of a
+    second on Troms og Finnmark). ``None`` when the relaxation is not solved to optimality
+    (infeasible included: the MIP solve then proves and names it), or for
+    ``regions.count = "max"``.
+    """
+    fixed = resolve_rules(problem, fix_direction(scenario, code, core))
+    if fixed.regions.count == "max":
+        return None
+    model = build_model(problem, fixed, method="cuts", cands=candidate_sets(problem, fixed))
+    prob = model.problem
+    try:
+        prob.solve(lp_solver(threads=1, time_limit_s=scenario.solver.time_limit_s))
+    except pulp.PulpSolverError as exc:
+        log.info("options: no fixed bound (%s)", exc)
+        return None
+    if prob.sol_status != pulp.LpSolutionOptimal:
+        return None
+    slack = DUAL_TOL * len(prob.variables())
+    return (float(pulp.value(prob.objective)) - slack) / model.scale
 
 
 def directions(problem: ProblemData, base: Base, code: str) -> list[str]:
@@ -374,10 +403,16 @@ def municipality_options(problem: ProblemData, scenario: Scenario, code: str, *,
     order = sorted(others, key=lambda c: (base.bounds.get((i, problem.index(c)), -np.inf), c))
     for core in order:
         bound = base.bounds.get((i, problem.index(core)))
+        how = "reduced cost"
+        if prune and best is not None and (bound is None or bound <= best * (1 + MARGIN)):
+            # the one-shot bound does not prune: try the relaxation with the choice fixed
+            tight = fixed_bound(problem, base.scenario, code, core)
+            if tight is not None and (bound is None or tight > bound):
+                bound, how = tight, "relaxation with the choice fixed"
         if prune and best is not None and bound is not None and bound > best * (1 + MARGIN):
             rows.append(_row(problem, code, core, status="pruned", bound=bound,
                              current=False, scenario_choice=core in chosen,
-                             reason=f"pruned: bound {bound:.6g} > best {best:.6g}"))
+                             reason=f"pruned: bound {bound:.6g} > best {best:.6g} ({how})"))
             continue
         row, plan = solve_direction(problem, base, code, core, scenario_choice=core in chosen,
                                     explain=explain)
@@ -431,5 +466,5 @@ def plan_of(problem: ProblemData, cores: list[int], name: str) -> Plan:
 
 
 __all__ = ["COLUMNS", "Base", "direction_bounds", "directions", "find_municipality",
-           "fix_direction", "municipality_options", "plan_cores", "plan_of", "rank", "release",
+           "fix_direction", "fixed_bound", "municipality_options", "plan_cores", "plan_of", "rank", "release",
            "rule_broken", "solve_base", "solve_direction"]
