@@ -19,10 +19,12 @@ scenario's own links point to.
 Directions towards the cores of neighbouring regions that no feasible plan allows are listed
 with the rule they break (the families' candidate pruning, then
 :func:`~regionopt.model.diagnose.diagnose`). With ``prune``, a direction is not solved when a
-bound proves it dearer than the cheapest other direction already solved: the bound is the
-linear relaxation's optimum ``L`` plus the reduced cost of ``x[i, j]`` (as in
-:mod:`regionopt.model.reduce`), solved once per released scenario; directions are solved in
-the order of their bounds, so the cheapest other direction is always solved and exact.
+proof shows it dearer than the cheapest other direction already solved (``best``): the
+reduced-cost bound of one relaxation per scenario, then the relaxation with the choice fixed,
+then the exact model with the choice fixed and ``objective <= best`` proven infeasible
+(:mod:`regionopt.sweep.options_bounds`). Directions are solved in the order of their
+reduced-cost bounds, so the cheapest other direction is always solved and exact; a pruned
+direction may also have no plan at all (its optimum is then infinite, above ``best`` too).
 """
 
 from __future__ import annotations
@@ -34,22 +36,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pulp
 
 from regionopt.errors import InfeasibleError, RegionoptError, ScenarioError
 from regionopt.evaluate.criteria import criteria_table, pass_counts
 from regionopt.evaluate.metrics import compare, evaluate
-from regionopt.model.build import build_model
 from regionopt.model.candidates import candidate_sets
 from regionopt.model.diagnose import diagnose
 from regionopt.model.engine import solve
 from regionopt.model.families import Candidates, active_families
-from regionopt.model.reduce import DUAL_TOL, MARGIN
-from regionopt.model.rules import resolve_rules
-from regionopt.model.solvers import lp_solver
 from regionopt.plan import Plan, plan_from_labels
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
+from regionopt.sweep.options_bounds import (
+    above,
+    direction_bounds,
+    fix_direction,
+    fixed_bound,
+    proven_dearer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -99,16 +103,6 @@ def release(scenario: Scenario, code: str) -> tuple[Scenario, tuple[str, ...]]:
         if len(keep) != len(pairs):
             out = replace_key(out, f"constraints.{key}", keep)
     return out, tuple(released)
-
-
-def fix_direction(scenario: Scenario, code: str, core: str) -> Scenario:
-    """Return ``scenario`` with ``code`` in the region of core ``core`` (``x[i, j] = 1``)."""
-    c = scenario.constraints
-    out = replace_key(scenario, "constraints.fixed_cores", sorted({*c.fixed_cores, core}))
-    if core != code:
-        out = replace_key(out, "constraints.must_link",
-                          [list(p) for p in c.must_link] + [[code, core]])
-    return out
 
 
 @dataclass(frozen=True)
@@ -164,59 +158,6 @@ def solve_base(problem: ProblemData, scenario: Scenario, *, with_bounds: bool = 
     return Base(scenario=scenario, cores=tuple(int(k) for k in result.plan.labels(problem)),
                 objective=result.objective, status=result.status, bound=result.bound,
                 gap=result.gap, cands=cands, bounds=bounds)
-
-
-def direction_bounds(problem: ProblemData, scenario: Scenario,
-                     cands: Candidates) -> dict[tuple[int, int], float]:
-    """Lower bounds on the optimum with ``x[i, j] = 1``, for every candidate pair.
-
-    The linear relaxation of the model without contiguity rows (a relaxation of every exact
-    formulation, :mod:`regionopt.model.reduce`) has optimum ``L``; the reduced cost ``d`` of
-    ``x[i, j]`` gives ``L + max(d, 0)`` as a bound on every plan with ``x[i, j] = 1``. The
-    solver's dual tolerance is subtracted, so the bound stays valid. Empty when the
-    relaxation is not solved.
-    """
-    model = build_model(problem, scenario, method="cuts", cands=cands)
-    prob = model.problem
-    try:
-        prob.solve(lp_solver(threads=1, time_limit_s=scenario.solver.time_limit_s))
-    except pulp.PulpSolverError as exc:
-        log.info("options: no bounds (%s)", exc)
-        return {}
-    if prob.sol_status != pulp.LpSolutionOptimal:
-        return {}
-    lower = float(pulp.value(prob.objective))
-    slack = DUAL_TOL * len(prob.variables())
-    return {pair: (lower + max(var.dj or 0.0, 0.0) - slack) / model.scale
-            for pair, var in model.x.items()}
-
-
-def fixed_bound(problem: ProblemData, scenario: Scenario, code: str,
-                core: str) -> float | None:
-    """A lower bound on every plan with ``code`` in the region of ``core``, or ``None``.
-
-    The linear relaxation (without contiguity rows, as in :func:`direction_bounds`) of the
-    scenario with the choice fixed (:func:`fix_direction`, its rules resolved as the engine
-    resolves them): at least as tight as ``L + d[i, j]``, since it fixes ``x[i, j] = 1``
-    and re-optimises the rest of the relaxation, at the price of one LP (a tenth of a
-    second on Troms og Finnmark). ``None`` when the relaxation is not solved to optimality
-    (infeasible included: the MIP solve then proves and names it), or for
-    ``regions.count = "max"``.
-    """
-    fixed = resolve_rules(problem, fix_direction(scenario, code, core))
-    if fixed.regions.count == "max":
-        return None
-    model = build_model(problem, fixed, method="cuts", cands=candidate_sets(problem, fixed))
-    prob = model.problem
-    try:
-        prob.solve(lp_solver(threads=1, time_limit_s=scenario.solver.time_limit_s))
-    except pulp.PulpSolverError as exc:
-        log.info("options: no fixed bound (%s)", exc)
-        return None
-    if prob.sol_status != pulp.LpSolutionOptimal:
-        return None
-    slack = DUAL_TOL * len(prob.variables())
-    return (float(pulp.value(prob.objective)) - slack) / model.scale
 
 
 def directions(problem: ProblemData, base: Base, code: str) -> list[str]:
@@ -403,16 +344,10 @@ def municipality_options(problem: ProblemData, scenario: Scenario, code: str, *,
     order = sorted(others, key=lambda c: (base.bounds.get((i, problem.index(c)), -np.inf), c))
     for core in order:
         bound = base.bounds.get((i, problem.index(core)))
-        how = "reduced cost"
-        if prune and best is not None and (bound is None or bound <= best * (1 + MARGIN)):
-            # the one-shot bound does not prune: try the relaxation with the choice fixed
-            tight = fixed_bound(problem, base.scenario, code, core)
-            if tight is not None and (bound is None or tight > bound):
-                bound, how = tight, "relaxation with the choice fixed"
-        if prune and best is not None and bound is not None and bound > best * (1 + MARGIN):
-            rows.append(_row(problem, code, core, status="pruned", bound=bound,
-                             current=False, scenario_choice=core in chosen,
-                             reason=f"pruned: bound {bound:.6g} > best {best:.6g} ({how})"))
+        why = _pruned_by(problem, base, code, core, bound, best) if prune else None
+        if why is not None:
+            rows.append(_row(problem, code, core, status="pruned", bound=why[0],
+                             current=False, scenario_choice=core in chosen, reason=why[1]))
             continue
         row, plan = solve_direction(problem, base, code, core, scenario_choice=core in chosen,
                                     explain=explain)
@@ -431,6 +366,26 @@ def municipality_options(problem: ProblemData, scenario: Scenario, code: str, *,
     for row in rows:
         row["released"] = ";".join(links)
     return rank(rows), plans
+
+
+def _pruned_by(problem: ProblemData, base: Base, code: str, core: str, bound: float | None,
+               best: float | None) -> tuple[float, str] | None:
+    """The bound proving the direction dearer than ``best`` and the reason, or ``None``.
+
+    The proofs of :mod:`regionopt.sweep.options_bounds`, cheapest first.
+    """
+    if best is None:
+        return None
+    if bound is not None and bound > above(best):
+        return bound, f"pruned: bound {bound:.6g} > best {best:.6g} (reduced cost)"
+    tight = fixed_bound(problem, base.scenario, code, core)
+    if tight is not None and tight > above(best):
+        return tight, (f"pruned: bound {tight:.6g} > best {best:.6g} (relaxation with the "
+                       "choice fixed)")
+    if proven_dearer(problem, base.scenario, code, core, best):
+        return best, (f"pruned: bound {best:.6g}: the solver proved no plan with this choice "
+                      f"at or below the best {best:.6g}")
+    return None
 
 
 def _scenario_choices(scenario: Scenario, code: str) -> set[str]:
@@ -466,5 +421,5 @@ def plan_of(problem: ProblemData, cores: list[int], name: str) -> Plan:
 
 
 __all__ = ["COLUMNS", "Base", "direction_bounds", "directions", "find_municipality",
-           "fix_direction", "fixed_bound", "municipality_options", "plan_cores", "plan_of", "rank", "release",
+           "fix_direction", "municipality_options", "plan_cores", "plan_of", "rank", "release",
            "rule_broken", "solve_base", "solve_direction"]

@@ -110,6 +110,8 @@ def test_pruning_never_drops_a_direction_enumeration_finds_cheaper(seed: int) ->
                 pruned_any = True
                 j = data.index(r["direction"])
                 assert r["reason"].startswith("pruned: bound ")
+                if j not in best_by_core:  # no plan takes it: any bound holds
+                    continue
                 assert r["bound"] <= others[j] + 1e-6  # the bound is a bound ...
                 assert others[j] > min(others.values())  # ... and the direction is dearer
     assert pruned_any  # the bound prunes something on these graphs
