@@ -54,6 +54,7 @@ from regionopt.sweep.options_bounds import (
     fixed_bound,
     proven_dearer,
 )
+from regionopt.sweep.options_start import start_plan
 
 log = logging.getLogger(__name__)
 
@@ -195,18 +196,11 @@ def rule_broken(problem: ProblemData, scenario: Scenario, code: str, core: str) 
     return "no feasible plan: dropped by the candidate pruning of " + ", ".join(refiners)
 
 
-def _start(problem: ProblemData, base: Base, code: str, core: str) -> np.ndarray | None:
-    """The base optimum with ``code`` moved to ``core`` (its own members along, if a core).
-
-    A start only: the engine uses it when it meets every rule and beats its own heuristic.
-    """
-    cores = np.asarray(base.cores, dtype="int64")
-    i, j = problem.index(code), problem.index(core)
-    if cores[i] == i and j != i:
-        cores[cores == i] = j
-    cores[i] = j
-    cores[j] = j  # the core of its own region (it may have been a member of another)
-    return cores
+def _start(problem: ProblemData, base: Base, fixed: Scenario, code: str,
+           core: str) -> np.ndarray:
+    """The base optimum with ``code`` moved to ``core``, repaired when that breaks a rule."""
+    return start_plan(problem, fixed, np.asarray(base.cores, dtype="int64"),
+                      problem.index(code), problem.index(core))
 
 
 def plan_figures(problem: ProblemData, scenario: Scenario, plan: Plan) -> dict[str, Any]:
@@ -258,7 +252,7 @@ def solve_direction(problem: ProblemData, base: Base, code: str, core: str, *,
     fixed = fix_direction(base.scenario, code, core)
     common = {"scenario_choice": scenario_choice, "current": False}
     try:
-        res = solve(problem, fixed, quiet=True, start_plan=_start(problem, base, code, core),
+        res = solve(problem, fixed, quiet=True, start_plan=_start(problem, base, fixed, code, core),
                     explain=explain)
     except InfeasibleError as exc:
         why = "; ".join(exc.reasons) or str(exc)
