@@ -19,12 +19,13 @@ scenario's own links point to.
 Directions towards the cores of neighbouring regions that no feasible plan allows are listed
 with the rule they break (the families' candidate pruning, then
 :func:`~regionopt.model.diagnose.diagnose`). With ``prune``, a direction is not solved when a
-proof shows it dearer than the cheapest other direction already solved (``best``): the
-reduced-cost bound of one relaxation per scenario, then the relaxation with the choice fixed,
-then the exact model with the choice fixed and ``objective <= best`` proven infeasible
+bound proves it dearer than the cheapest other direction already solved (``best``): the
+reduced-cost bound of one relaxation per scenario, then the relaxation with the choice fixed
 (:mod:`regionopt.sweep.options_bounds`). Directions are solved in the order of their
 reduced-cost bounds, so the cheapest other direction is always solved and exact; a pruned
 direction may also have no plan at all (its optimum is then infinite, above ``best`` too).
+Each direction starts from the base optimum with the municipality moved, repaired when that
+breaks a rule (:mod:`regionopt.sweep.options_start`).
 """
 
 from __future__ import annotations
@@ -52,9 +53,8 @@ from regionopt.sweep.options_bounds import (
     direction_bounds,
     fix_direction,
     fixed_bound,
-    proven_dearer,
 )
-from regionopt.sweep.options_start import start_plan
+from regionopt.sweep.options_start import moved, start_plan
 
 log = logging.getLogger(__name__)
 
@@ -196,13 +196,6 @@ def rule_broken(problem: ProblemData, scenario: Scenario, code: str, core: str) 
     return "no feasible plan: dropped by the candidate pruning of " + ", ".join(refiners)
 
 
-def _start(problem: ProblemData, base: Base, fixed: Scenario, code: str,
-           core: str) -> np.ndarray:
-    """The base optimum with ``code`` moved to ``core``, repaired when that breaks a rule."""
-    return start_plan(problem, fixed, np.asarray(base.cores, dtype="int64"),
-                      problem.index(code), problem.index(core))
-
-
 def plan_figures(problem: ProblemData, scenario: Scenario, plan: Plan) -> dict[str, Any]:
     """Person-minutes, commuters kept, regions and criteria counts of ``plan``."""
     metrics = evaluate(plan, problem)
@@ -252,8 +245,18 @@ def solve_direction(problem: ProblemData, base: Base, code: str, core: str, *,
     fixed = fix_direction(base.scenario, code, core)
     common = {"scenario_choice": scenario_choice, "current": False}
     try:
-        res = solve(problem, fixed, quiet=True, start_plan=_start(problem, base, fixed, code, core),
-                    explain=explain)
+        cores = np.asarray(base.cores, dtype="int64")
+        i, j = problem.index(code), problem.index(core)
+        start = start_plan(problem, fixed, cores, i, j)
+        res = solve(problem, fixed, quiet=True, start_plan=start, explain=explain)
+        plain = moved(problem, cores, i, j)
+        if res.status != "optimal" and not np.array_equal(start, plain):
+            # The engine can stop short of its proof from a repaired start (seen on a
+            # 6-municipality graph of tests/sweep/test_options.py, not yet explained): the
+            # unrepaired start, as before the repair, is the fallback.
+            log.info("options: %s -> %s not proven from the repaired start; solving again",
+                     code, core)
+            res = solve(problem, fixed, quiet=True, start_plan=plain, explain=explain)
     except InfeasibleError as exc:
         why = "; ".join(exc.reasons) or str(exc)
         if not explain:
@@ -366,7 +369,7 @@ def _pruned_by(problem: ProblemData, base: Base, code: str, core: str, bound: fl
                best: float | None) -> tuple[float, str] | None:
     """The bound proving the direction dearer than ``best`` and the reason, or ``None``.
 
-    The proofs of :mod:`regionopt.sweep.options_bounds`, cheapest first.
+    The bounds of :mod:`regionopt.sweep.options_bounds`, cheapest first.
     """
     if best is None:
         return None
@@ -376,9 +379,6 @@ def _pruned_by(problem: ProblemData, base: Base, code: str, core: str, bound: fl
     if tight is not None and tight > above(best):
         return tight, (f"pruned: bound {tight:.6g} > best {best:.6g} (relaxation with the "
                        "choice fixed)")
-    if proven_dearer(problem, base.scenario, code, core, best):
-        return best, (f"pruned: bound {best:.6g}: the solver proved no plan with this choice "
-                      f"at or below the best {best:.6g}")
     return None
 
 

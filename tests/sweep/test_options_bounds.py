@@ -1,10 +1,8 @@
 """Tests of regionopt.sweep.options_bounds: each pruning proof against enumeration.
 
-On small random graphs (tests/model/brute.py), for every municipality and every direction:
-the reduced-cost bound is at most the relaxation with the choice fixed, which is at most the
-optimum enumeration finds with that choice; the exact cutoff proof never prunes a direction
-at or below ``best`` (a tie included) and does prune one just above it, and a direction with
-no plan at all.
+On small random graphs (tests/model/brute.py), for every municipality and every direction
+some plan takes: the reduced-cost bound is at most the relaxation with the choice fixed,
+which is at most the optimum enumeration finds with that choice (so neither prunes a tie).
 """
 
 from __future__ import annotations
@@ -14,10 +12,9 @@ from model.brute import brute_force, random_problem, scen
 
 from regionopt.model.candidates import candidate_sets
 from regionopt.sweep.options import release
-from regionopt.sweep.options_bounds import direction_bounds, fixed_bound, proven_dearer
+from regionopt.sweep.options_bounds import above, direction_bounds, fixed_bound
 
-#: An elastic floor (every direction has a plan; the fixed relaxation is tighter), and a hard
-#: floor (some candidate directions have no plan at all).
+#: An elastic floor and a hard one (where some candidate directions have no plan at all).
 SCENARIOS = {
     "elastic": scen(solver__name="highs", regions__min_count=2, regions__max_count=4,
                     constraints__min_population=4000, objective__population_shortfall=0.5,
@@ -29,7 +26,7 @@ TOL = 1e-6
 
 
 @pytest.mark.parametrize(("name", "seed"), [("elastic", 31), ("hard", 21)])
-def test_each_proof_is_a_bound_and_never_prunes_a_tie(name: str, seed: int) -> None:
+def test_each_bound_is_a_bound_and_the_fixed_one_is_tighter(name: str, seed: int) -> None:
     data = random_problem(seed, 7, p_edge=0.4)
     checked = tightened = no_plan = 0
     for code in data.codes:
@@ -46,20 +43,17 @@ def test_each_proof_is_a_bound_and_never_prunes_a_tie(name: str, seed: int) -> N
                 continue
             core = data.codes[j]
             tight = fixed_bound(data, released, code, core)
-            if j not in optimum:  # no plan takes this direction: the exact proof says so
+            if j not in optimum:  # no plan takes this direction: any bound holds
                 no_plan += 1
-                assert proven_dearer(data, released, code, core, 0.0)
                 continue
             value = optimum[j]
             assert tight is not None and rc[i, j] <= tight + TOL * max(1, abs(value))
             assert tight <= value + TOL * max(1, abs(value)), (code, core, tight, value)
+            assert not tight > above(value)  # a tie is never pruned
             tightened += tight > rc[i, j] + 1e-6
-            assert not proven_dearer(data, released, code, core, value)  # a tie stays
-            below = value - max(1.0, 1e-3 * abs(value))
-            assert proven_dearer(data, released, code, core, below)
             checked += 1
     assert checked
     if name == "elastic":
         assert tightened  # the fixed relaxation is tighter somewhere on this graph
     else:
-        assert no_plan  # and the exact proof met directions without a plan
+        assert no_plan  # directions without a plan were met too
