@@ -6,7 +6,9 @@ regionopt.model.families.fixed_cores, regionopt.model.families.contiguity,
 regionopt.model.families.travel, regionopt.model.families.county,
 regionopt.model.families.core_largest, regionopt.model.families.core_population,
 regionopt.model.families.exceptions, regionopt.model.families.self_containment,
-regionopt.model.families.core_strength, regionopt.model.families.core_minimum)
+regionopt.model.families.core_strength, regionopt.model.families.core_minimum,
+regionopt.model.families.kept_share, regionopt.model.families.criterion,
+regionopt.model.families.person_minutes)
 share the shapes of regionopt.model.families.base. The instances carry made-up
 commuting flows and centrality (brute.with_made_up_commuting).
 
@@ -56,6 +58,12 @@ ONE_FAMILY = {
                               constraints__core_measure="jobs"),
     "the core minimums": dict(constraints__min_core_jobs=400,
                               constraints__max_core_centrality_class=5),
+    "the kept-commuter floor": dict(constraints__min_kept_share=0.85),
+    "the self-containment criterion": dict(
+        constraints__min_criterion_regions=2, constraints__criterion_above_workers=1500,
+        criteria__self_containment=0.8, criteria__self_containment_large=0.7,
+        criteria__large_workers=1300),
+    "the person-minute budget": dict(constraints__max_person_minutes=120000.0),
 }
 
 #: Further scenarios checked the same way: the other strength measures, and the rules
@@ -70,6 +78,9 @@ MORE = {
                          constraints__exceptions=[["5504", "island"]]),
     "soft floor": dict(constraints__min_population=6000, objective__population_shortfall=1.0),
     "soft travel": dict(constraints__max_travel_minutes=30.0, objective__travel_excess=1.0),
+    "criterion, large threshold above": dict(
+        constraints__min_criterion_regions=2, criteria__self_containment=0.7,
+        criteria__self_containment_large=0.8, criteria__large_workers=1300),
 }
 
 
