@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from regionopt import api, network, outputs, sweep
+from regionopt import api, frontier_command, network, outputs, sweep
 from regionopt.data import info
 from regionopt.data.reference import (
     REFERENCE_NAMES,
@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         "map": _map,
         "sweep": _sweep,
         "calibrate": _calibrate,
+        "frontier": _frontier,
     }[args.command]
     return handler(args)
 
@@ -368,4 +369,18 @@ def _calibrate(args: argparse.Namespace) -> int:
                        resume=not args.no_resume, progress=not args.quiet)
     if not args.quiet:
         _out(format_calibration(result))
+    return 0
+
+
+def _frontier(args: argparse.Namespace) -> int:
+    check_output_owner(args.out, force=args.force)
+    specs = _check_plan_spec(*(frontier_command.reference_spec(r) for r in args.reference))
+    scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
+    net, problem = _scenario_network(scenario, args)
+    references = _load_plans(specs, problem) if specs else []
+    text, _ = frontier_command.run_command(args, scenario=scenario, problem=problem,
+                                           references=references,
+                                           municipalities=net.municipalities)
+    if not args.quiet:
+        _out(text)
     return 0

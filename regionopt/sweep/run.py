@@ -27,6 +27,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -69,12 +70,17 @@ _WORKER_PROBLEM: ProblemData | None = None
 # --------------------------------------------------------------------------- solving
 
 
-def _solve_case(problem: ProblemData, scenario: Scenario) -> dict[str, Any]:
-    """Solve one scenario and evaluate its plan; return plain, picklable data."""
+def _solve_case(problem: ProblemData, scenario: Scenario,
+                start: np.ndarray | None = None) -> dict[str, Any]:
+    """Solve one scenario and evaluate its plan; return plain, picklable data.
+
+    ``start`` (``cores[i]``) is a plan to warm-start from (:func:`regionopt.model.solve`'s
+    ``start_plan``), such as a neighbouring frontier point's.
+    """
     out: dict[str, Any] = dict.fromkeys((*RESULT_COLUMNS, "reason"))
     out.update(assignment=None, cores=None, metrics={})
     try:
-        res = solve(problem, scenario, quiet=True)
+        res = solve(problem, scenario, quiet=True, start_plan=start)
     except InfeasibleError as exc:
         out.update(status="infeasible", reason="; ".join(exc.reasons) or str(exc))
         return out

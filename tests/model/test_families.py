@@ -31,8 +31,11 @@ import pytest
 from brute import plan_ok, random_problem, rooted_plans, scen
 
 from regionopt.errors import ScenarioError
+from regionopt.evaluate.criteria import criteria_table, pass_counts
+from regionopt.evaluate.metrics import evaluate
 from regionopt.model import FAMILIES, build_model, candidate_sets
 from regionopt.model.families import PlanView, active_families
+from regionopt.model.families.criterion import count_meeting
 from regionopt.model.solvers import run_solver
 from regionopt.plan import plan_from_labels
 from regionopt.problem import ProblemData
@@ -180,3 +183,19 @@ def test_a_link_naming_a_municipality_outside_the_plan_is_a_scenario_error() -> 
     assert fam.check is not None
     with pytest.raises(ScenarioError, match="5599"):
         fam.check(view, s)
+
+
+def test_criterion_count_agrees_with_the_criteria_table_for_every_plan() -> None:
+    """The model's test of the criterion (criterion_meets) is the criteria table's."""
+    s = family_scenario("the self-containment criterion")
+    seen = set()
+    for data in _instances()[:2]:
+        for k, cores in enumerate(rooted_plans(data.n)):
+            if k % 7:
+                continue  # every 7th plan: a few hundred plans of every shape
+            plan = plan_from_labels(data, cores)
+            table = criteria_table(evaluate(plan, data), data, s)
+            counted = pass_counts(table)["criteria_self_containment_passed"]
+            assert count_meeting(data, s.criteria, cores) == counted, tuple(cores)
+            seen.add(counted)
+    assert len(seen) > 2

@@ -14,8 +14,14 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
-from regionopt.model.families.base import Family, ModelParts, PlanView, Violation, commuting_of, \
-    kept_flows
+from regionopt.model.families.base import (
+    Family,
+    ModelParts,
+    PlanView,
+    Violation,
+    commuting_of,
+    kept_flows,
+)
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
