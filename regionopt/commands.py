@@ -374,6 +374,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def _frontier(args: argparse.Namespace) -> int:
     check_output_owner(args.out, force=args.force)
+    frontier_command.check_options(args)
     specs = _check_plan_spec(*(frontier_command.reference_spec(r) for r in args.reference))
     scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
     net, problem = _scenario_network(scenario, args)

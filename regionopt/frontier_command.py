@@ -59,6 +59,35 @@ def _format_point(row: Any) -> str:
             f"not connected {row.regions_not_connected}, {row.regions} regions")
 
 
+def check_options(args: argparse.Namespace) -> tuple[list[str], dict[str, list[float]]]:
+    """Check ``--axes``, ``--points`` and the explicit values before any work is done.
+
+    Returns
+    -------
+    tuple
+        The axes and the explicit values per axis.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the option at fault.
+    """
+    axes = [a.strip() for a in args.axes.split(",") if a.strip()]
+    check_axes(axes, None, points=args.points)
+    values = {}
+    for axis in ("kept", "criterion"):
+        given = _values(getattr(args, axis), axis)
+        if given is not None:
+            if axis not in axes:
+                raise ScenarioError(f"--{axis} given, but --axes does not include {axis}")
+            values[axis] = given
+    if "kept" in values:
+        bad = [v for v in values["kept"] if not 0 < v <= 1]
+        if bad:
+            raise ScenarioError(f"--kept {bad[0]:g}: a kept share must be above 0 and at most 1")
+    return axes, values
+
+
 def run_command(args: argparse.Namespace, *, scenario: Scenario, problem: ProblemData,
                 references: Sequence[Plan],
                 municipalities: gpd.GeoDataFrame | None) -> tuple[str, list[dict[str, Any]]]:
@@ -75,15 +104,9 @@ def run_command(args: argparse.Namespace, *, scenario: Scenario, problem: Proble
     ScenarioError
         On bad axes, points or ε values (before anything is written).
     """
-    axes = [a.strip() for a in args.axes.split(",") if a.strip()]
+    axes, given = check_options(args)
     check_axes(axes, problem, points=args.points)
-    values = {}
-    for axis in ("kept", "criterion"):
-        given = _values(getattr(args, axis), axis)
-        if given is not None:
-            if axis not in axes:
-                raise ScenarioError(f"--{axis} given, but --axes does not include {axis}")
-            values[axis] = check_values(axis, given, problem, scenario)
+    values = {axis: check_values(axis, v, problem, scenario) for axis, v in given.items()}
     figures = [(plan.name, plan_figures(plan, problem, scenario)) for plan in references]
     runner = run_frontier(scenario, problem=problem, out_dir=args.out, points=args.points,
                           axes=axes, values=values or None, scheduler=args.scheduler,
@@ -100,4 +123,4 @@ def run_command(args: argparse.Namespace, *, scenario: Scenario, problem: Proble
     return "\n".join(lines), statements
 
 
-__all__ = ["ALIASES", "reference_spec", "run_command"]
+__all__ = ["ALIASES", "check_options", "reference_spec", "run_command"]

@@ -47,9 +47,9 @@ from regionopt.sweep.cases import SweepCase
 from regionopt.sweep.store import (
     PLANS_DIR,
     RESULT_JSON,
-    claim_folder,
     case_dir,
     case_table,
+    claim_folder,
     load_case,
     problem_digest,
     scenario_digest,
@@ -314,7 +314,7 @@ def _chains(cases: list[FrontierCase], n: int) -> list[list[FrontierCase]]:
     return [cases[k:k + size] for k in range(0, len(cases), size)]
 
 
-def check_axes(axes: Sequence[str], problem: ProblemData, *, points: int) -> None:
+def check_axes(axes: Sequence[str], problem: ProblemData | None, *, points: int) -> None:
     """Refuse unknown axes, fewer than two points, or a problem without commuting flows.
 
     Raises
@@ -327,7 +327,7 @@ def check_axes(axes: Sequence[str], problem: ProblemData, *, points: int) -> Non
         raise ScenarioError(f"--axes {','.join(axes)}: expected kept, criterion or both")
     if points < 2:
         raise ScenarioError(f"--points {points}: a frontier needs at least 2 points")
-    if problem.commuting is None:
+    if problem is not None and problem.commuting is None:
         raise DataError("the frontier needs commuting flows, and the problem has none")
 
 
