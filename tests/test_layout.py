@@ -23,7 +23,10 @@ PACKAGE = REPO / "regionopt"
 STAGES = ("data", "network", "model", "evaluate", "maps", "sweep")
 GROUND = {"errors", "io", "_resources", "_checker", "scenario", "problem", "plan", "budget",
           "interrupts", "__init__"}
-TOP = {"api", "cli", "commands", "outputs", "__main__"}
+#: The top: the facade, the CLI, and each sub-command's own module (``<name>_command``).
+TOP = {"api", "cli", "commands", "outputs", "__main__",
+       *(p.stem for p in (Path(__file__).resolve().parent.parent / "regionopt")
+         .glob("*_command.py"))}
 MAX_LINES = 500
 
 
