@@ -218,7 +218,8 @@ def _add_frontier(sub: Any) -> None:
                     help="output folder: frontier.csv/.parquet/.json/.html/.png, plans/")
     fr.add_argument("--scheduler", default=None,
                     help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
-    fr.add_argument("--workers", type=int, default=1, help="local worker processes")
+    fr.add_argument("--workers", type=int, default=1,
+                    help="local worker processes (on Dask: how many chains of points run at once)")
     fr.add_argument("--lang", choices=["nb", "en"], default="nb", help="map language")
     fr.add_argument("--no-maps", action="store_true", help="write no map per plan")
     fr.add_argument("--force", action="store_true",

@@ -158,7 +158,8 @@ def test_an_infeasible_point_is_reported_and_the_others_kept(folder: Path, tf_pr
     kept = json.loads((folder / "plans/travel/result.json").read_text())
     easy = round(kept["metrics"]["commuting_kept_share"] * employed) + 100
     runner = run_frontier(load_scenario(SCENARIO), problem=tf_problem, out_dir=out, points=2,
-                          axes=("kept",), values={"kept": [easy, inside + 1]}, progress=False)
+                          axes=("kept",), values={"kept": [easy, inside + 1]}, progress=False,
+                          max_workers=2)  # two chains on two processes
     assert runner.records[f"kept-{inside + 1}"]["status"] == "infeasible"
     assert runner.records[f"kept-{easy}"]["status"] == "optimal"
     assert f"kept-{easy}" in runner.cores
