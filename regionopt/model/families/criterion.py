@@ -43,6 +43,16 @@ KEY = "constraints.min_criterion_regions"
 KEY_LARGE = "constraints.criterion_above_workers"
 
 
+def criterion_threshold(employed: float, criteria: CriteriaConfig) -> float:
+    """The self-containment a region of ``employed`` employed residents must reach.
+
+    ``criteria.self_containment``, or ``self_containment_large`` above ``large_workers``:
+    the one statement of the rule, used by the criteria table too.
+    """
+    large = employed > criteria.large_workers
+    return criteria.self_containment_large if large else criteria.self_containment
+
+
 def criterion_meets(data: ProblemData, criteria: CriteriaConfig,
                     members: list[tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray]:
     """Return, per region (member positions), whether it meets the criterion, and its E.
@@ -56,9 +66,7 @@ def criterion_meets(data: ProblemData, criteria: CriteriaConfig,
         live = float(c.flows[np.ix_(idx, idx)].sum())
         e, j = float(c.employed[idx].sum()), float(c.jobs[idx].sum())
         value = min(live / e, live / j) if e > 0 and j > 0 else 0.0
-        large = e > criteria.large_workers
-        meets[r] = value >= (criteria.self_containment_large if large
-                             else criteria.self_containment)
+        meets[r] = value >= criterion_threshold(e, criteria)
         employed[r] = int(e)
     return meets, employed
 
