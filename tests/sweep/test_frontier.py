@@ -43,7 +43,7 @@ def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
     out = tmp_path_factory.mktemp("frontier") / "tf"
-    done = _cli("--scenario", str(SCENARIO), "--points", "2", "--axes", "kept,criterion",
+    done = _cli("--scenario", str(SCENARIO), "--points", "2", "--axes", "kept",
                 "--reference", "nivi", "--out", str(out), "--quiet", data_dir=data_dir)
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""  # --quiet
@@ -81,7 +81,7 @@ def _independent(flows: pd.DataFrame, plan: pd.DataFrame) -> dict[str, float]:
 def test_every_point_agrees_with_the_raw_flows(folder: Path, flows: pd.DataFrame) -> None:
     table = pd.read_parquet(folder / "frontier.parquet")
     solved = table[table["plan_path"].notna()]
-    assert {"travel", "max-kept", "max-criterion", "match-nivi-2023"} <= set(solved["id"])
+    assert {"travel", "max-kept", "match-nivi-2023"} <= set(solved["id"])
     assert (solved["role"] == "point").sum() >= 1
     for row in solved.itertuples(index=False):
         plan = pd.read_csv(folder / row.plan_path, dtype=str)
@@ -131,7 +131,7 @@ def test_files_and_resume(folder: Path, data_dir: Path, tmp_path: Path) -> None:
     assert {"frontier.csv", "frontier.html", "plans/travel/map.html"} <= listed
     again = tmp_path / "again"
     shutil.copytree(folder, again)
-    done = _cli("--scenario", str(SCENARIO), "--points", "2", "--axes", "kept,criterion",
+    done = _cli("--scenario", str(SCENARIO), "--points", "2", "--axes", "kept",
                 "--reference", "nivi", "--out", str(again), "--no-maps", data_dir=data_dir)
     assert done.returncode == 0, done.stderr
     assert "frontier:" not in done.stderr  # every case resumed, nothing solved
