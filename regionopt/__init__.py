@@ -1,7 +1,7 @@
 """regionopt: functional municipal regions for Norway.
 
-The pipeline runs ``data`` → ``network`` → ``model`` → ``evaluate`` → ``viz``;
-each step is a module of its own, and :mod:`regionopt.api` strings them
+The pipeline runs ``data`` → ``network`` → ``model`` → ``evaluate`` → ``maps`` → ``sweep``;
+each step is a subpackage of its own, and :mod:`regionopt.api` strings them
 together for notebooks.
 """
 

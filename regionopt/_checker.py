@@ -19,6 +19,22 @@ _CODE = re.compile(r"\d{4}")
 Pair = tuple[str, str]
 
 
+def full_code(value: Any, width: int = 4) -> Any:
+    """Restore the leading zero a spreadsheet strips from a code.
+
+    Norwegian codes start with the county number, 01 to 56, so at most one zero
+    is lost: ``"301"`` gives ``"0301"`` (``width`` 4, kommunenummer) and ``"3"``
+    gives ``"03"`` (``width`` 2, fylkesnummer). Anything else is returned
+    unchanged (stripped if text), for the caller to check and refuse.
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if len(text) == width - 1 and text.isascii() and text.isdigit() and text[0] != "0":
+        return "0" + text
+    return text
+
+
 def _show(value: Any) -> str:
     """Render a value the way it looks in TOML, for error messages."""
     if isinstance(value, bool):
@@ -47,22 +63,28 @@ class _Checker:
             raise self.fail(key, "must be true or false", v)
         return v
 
-    def integer(self, key: str, v: Any, *, low: int = 0, optional: bool = False) -> int | None:
+    def integer(self, key: str, v: Any, *, low: int = 0, optional: bool = False,
+                high: int | None = None) -> int | None:
         if v is None and optional:
             return None
         if isinstance(v, bool) or not isinstance(v, int):
             raise self.fail(key, "must be an integer", v)
         if v < low:
             raise self.fail(key, f"must be at least {low}", v)
+        if high is not None and v > high:
+            raise self.fail(key, f"must be at most {high}", v)
         return v
 
-    def number(self, key: str, v: Any, *, positive: bool = False) -> float:
+    def number(self, key: str, v: Any, *, positive: bool = False, most: float | None = None,
+               why: str = "") -> float:
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
             kind = "a positive number" if positive else "a non-negative number"
             raise self.fail(key, f"must be {kind}", v)
         if v < 0 or (positive and v == 0):
             raise self.fail(key, "must be a positive number" if positive
                             else "must not be negative", v)
+        if most is not None and v > most:
+            raise self.fail(key, f"must be at most {most:g}{why}", v)
         return float(v)
 
     def share(self, key: str, v: Any) -> float:
@@ -85,6 +107,8 @@ class _Checker:
     def codes(self, key: str, v: Any, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
         if not isinstance(v, list | tuple):
             raise self.fail(key, f"must be a list of {what}", v)
+        width = 2 if pattern.pattern == r"\d{2}" else 4
+        v = [full_code(item, width) for item in v]
         for item in v:
             if not isinstance(item, str) or not pattern.fullmatch(item):
                 raise self.fail(key, f"must list {what}", item)
@@ -98,6 +122,8 @@ class _Checker:
             raise self.fail(key, "must be a list of [code, code] pairs", v)
         out: list[Pair] = []
         for item in v:
+            if isinstance(item, list | tuple):
+                item = [full_code(c) for c in item]
             if (not isinstance(item, list | tuple) or len(item) != 2
                     or not all(isinstance(c, str) and _CODE.fullmatch(c) for c in item)):
                 raise self.fail(key, "must hold pairs of 4-digit kommunenummer", item)

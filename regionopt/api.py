@@ -13,7 +13,7 @@ The path a notebook follows mirrors ``regionopt solve``::
     ro.write_solution(result, net, "results/tf")      # plan.csv, maps, metrics ...
 
 Every function here is a thin wrapper; the work is done in the pipeline
-modules (``data`` → ``network`` → ``model`` → ``evaluate`` → ``viz``).
+stages (``data`` → ``network`` → ``model`` → ``evaluate`` → ``maps`` → ``sweep``).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from regionopt.data.commuting import functional_problem
 from regionopt.errors import DataError, ScenarioError
 from regionopt.evaluate import metrics as _evaluate
 from regionopt.maps import html as viz
+from regionopt.overrides import format_value
 from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData
 from regionopt.problem import problem_from_network as _problem_from_network
@@ -103,7 +104,7 @@ def load_scenario(path: str | os.PathLike[str] | None = None, *,
     for key, value in (overrides or {}).items():
         new = _scenario.replace_key(scen, key, value)
         if new != scen:
-            changed.append(f"{key}={value}")
+            changed.append(f"{key}={format_value(value)}")
         scen = new
     if changed and "name" not in (overrides or {}):
         scen = _scenario.replace_key(scen, "name", f"{scen.name} [{', '.join(changed)}]")
@@ -179,8 +180,8 @@ def reference_plan(problem: ProblemData, name: str | None = None) -> Plan | None
 def map_layers(network: _network.Network) -> dict[str, gpd.GeoDataFrame | None]:
     """Return the extra map layers of a network: ``roads``, ``counties``, ``country``.
 
-    Pass them as keywords to :func:`regionopt.viz.plan_map` or
-    :func:`regionopt.viz.compare_map`.
+    Pass them as keywords to :func:`regionopt.maps.html.plan_map` or
+    :func:`regionopt.maps.html.compare_map`.
     """
     return _outputs.map_layers(network)
 

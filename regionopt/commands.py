@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,14 @@ from regionopt.data.reference import (
     reference_codes,
     reference_key,
 )
-from regionopt.errors import DataError, InfeasibleError, ScenarioError, SolverError
+from regionopt.errors import (
+    DataError,
+    InfeasibleError,
+    ScenarioError,
+    SolverError,
+    gap_percent,
+    whole,
+)
 from regionopt.evaluate import metrics as ev
 from regionopt.evaluate import report
 from regionopt.evaluate import scenario_audit as au
@@ -30,6 +36,7 @@ from regionopt.io import (
     check_output_owner,
 )
 from regionopt.outputs import to_json
+from regionopt.overrides import parse_value
 from regionopt.plan import Plan, read_plan, read_plan_codes
 from regionopt.problem import ProblemData, read_inputs
 from regionopt.scenario import Scenario
@@ -66,14 +73,6 @@ def _parse_assignments(items: list[str], *, what: str) -> dict[str, str]:
             raise ScenarioError(f"{what} {item!r}: expected KEY=VALUE")
         pairs[key.strip()] = value.strip()
     return pairs
-
-
-def _toml_value(text: str) -> Any:
-    """Read ``--set`` values as TOML literals (``12``, ``true``, ``[\"5501\"]``), else text."""
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
 
 
 def _data_info(args: argparse.Namespace) -> int:
@@ -147,14 +146,14 @@ def _area(text: str | None) -> str | list[str]:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    return {k: _toml_value(v) for k, v in _parse_assignments(args.set, what="--set").items()}
+    return {k: parse_value(v) for k, v in _parse_assignments(args.set, what="--set").items()}
 
 
 def _scenario_network(scenario: Any, args: argparse.Namespace) -> tuple[Any, ProblemData]:
     net = api.network_for_scenario(scenario, data_dir=args.data_dir, progress=not args.quiet)
     problem = api.problem_from_network(net, data_dir=args.data_dir)
     log.info("scenario %s: %d municipalities, %s inhabitants", scenario.name, problem.n,
-             f"{int(problem.population.sum()):,}".replace(",", " "))
+             whole(problem.population.sum()))
     return net, problem
 
 
@@ -178,11 +177,10 @@ def _solve(args: argparse.Namespace) -> int:
         _out(format_metrics(evaluate(result.plan, problem)))
     for k, alt in enumerate(result.alternatives, start=1):
         extra = alt.objective - result.objective
-        log.info("alternative %d: objective %.6g (+%.6g), %d municipalities differ: %s", k,
-                 alt.objective, extra, len(alt.differs), ", ".join(alt.differs))
-    gap = "n/a" if result.gap is None else f"{100 * result.gap:.4g} %"
-    log.info("%s: %s, objective %.6g, gap %s, %.2f s -> %s", scenario.name, result.status,
-             result.objective, gap, result.seconds, args.out)
+        log.info("alternative %d: objective %s (+%s), %d municipalities differ: %s", k,
+                 whole(alt.objective), whole(extra), len(alt.differs), ", ".join(alt.differs))
+    log.info("%s: %s, objective %s, gap %s, %.1f s -> %s", scenario.name, result.status,
+             whole(result.objective), gap_percent(result.gap), result.seconds, args.out)
     return 0
 
 
@@ -295,8 +293,8 @@ def _optimum(problem: ProblemData, scenario: Any, *,
     if result.plan is None:
         return None, None, f"none, the solver stopped without a plan (status {result.status})"
     if result.status != "optimal":
-        gap = "unknown" if result.gap is None else f"{100 * result.gap:.3g} %"
-        return None, None, (f"not proven: best plan found {result.terms['travel']:.2f} "
+        gap = "unknown" if result.gap is None else gap_percent(result.gap)
+        return None, None, (f"not proven: best plan found {whole(result.terms['travel'])} "
                             f"person-minutes, gap {gap} (time limit)")
     return float(result.terms["travel"]), float(result.objective), None
 
@@ -338,6 +336,9 @@ def _varied(args: argparse.Namespace, command: str) -> tuple[Scenario, list[Any]
     varies = [sweep.parse_vary(v) for v in args.vary]
     if not varies:
         raise ScenarioError(f"{command}: give at least one --vary KEY=VALUES")
+    if command == "calibrate":
+        check_keys(varies)
+    sweep.check_varies(scenario, varies)  # a rejected value stops before the network is built
     return scenario, varies
 
 
@@ -359,7 +360,6 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _calibrate(args: argparse.Namespace) -> int:
     scenario, varies = _varied(args, "calibrate")
-    check_keys(varies)
     net, problem = _scenario_network(scenario, args)
     (reference,) = _load_plans([args.reference], problem)
     result = calibrate(scenario, varies, problem=problem, reference=reference,

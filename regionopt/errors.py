@@ -4,10 +4,15 @@ Every error a user can cause (a bad file, an unknown municipality, an
 impossible scenario) is raised as one of these, with a message that names the
 file, field, key or municipality at fault. The command line turns them into a
 single line and exit code 2.
+
+Figures in messages and log lines are written as people read them, by the
+helpers at the end: whole inhabitants and person-minutes with a space between
+thousands (``23 729``), gaps as percentages with two decimals.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 
@@ -51,3 +56,48 @@ class InfeasibleError(RegionoptError, RuntimeError):
         self.reasons: tuple[str, ...] = tuple(reasons)
         full = message if not self.reasons else f"{message}: {'; '.join(self.reasons)}"
         super().__init__(full)
+
+
+# --------------------------------------------------------------------------- figures in messages
+
+#: Relative gaps below this are float noise of a proven optimum, shown as 0.
+_NOISE_GAP = 1e-9
+
+
+def whole(value: float | None) -> str:
+    """A figure read whole (inhabitants, person-minutes, objectives): ``23 729``.
+
+    Rounded to the nearest integer, thousands separated by a space; ``None``
+    gives ``n/a`` and non-finite values ``inf`` or ``nan``.
+    """
+    if value is None:
+        return "n/a"
+    if not math.isfinite(value):
+        return str(float(value))
+    return f"{round(value):,}".replace(",", " ")
+
+
+def figure(value: float) -> str:
+    """A measured value: whole (:func:`whole`) if it is a whole number or at least 100, else
+    three significant digits (``0.667``, ``45``, ``23 729``)."""
+    if not math.isfinite(value):
+        return str(float(value))
+    if float(value).is_integer() or abs(value) >= 100:
+        return whole(value)
+    return f"{value:.3g}"
+
+
+def gap_percent(gap: float | None) -> str:
+    """A relative gap (0.0123) as a percentage with two decimals: ``1.23 %``.
+
+    A positive gap too small to show two decimals is ``< 0.01 %``; float noise
+    of a proven optimum (below 1e-9) is ``0.00 %``; ``None`` is ``n/a``.
+    """
+    if gap is None or not math.isfinite(gap):
+        return "n/a"
+    pct = 100 * gap
+    if abs(gap) < _NOISE_GAP:
+        return "0.00 %"
+    if 0 < pct < 0.005:
+        return "< 0.01 %"
+    return f"{pct:.2f} %"

@@ -7,6 +7,11 @@ output folder is left untouched. :func:`reaped_children` kills the child
 processes a block started (CBC, Dask workers) when the block is left by an
 exception, and :func:`kill_children` kills every remaining child of this
 process, which the command line does before it exits on a signal.
+
+Only the first signal raises; later ones are ignored so the clean-up runs to its
+end. A sweep's pool workers (:func:`install_worker_handlers`) stop their solvers
+and exit on a signal, passing it on to the sweep, which then stops every other
+worker (:func:`stop_pool`): a signal to any process of a sweep ends all of it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import contextlib
 import logging
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from types import FrameType
 
@@ -31,21 +37,45 @@ class Terminated(BaseException):
     """Raised in the main thread when the process receives SIGTERM."""
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    # Once stopping, further signals are ignored: a sweep's workers pass theirs on, and a
+    # second exception raised inside the clean-up would cut it short and orphan processes.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Terminated()
 
 
 def install_handlers() -> None:
-    """Make SIGTERM raise :class:`Terminated` and SIGINT raise ``KeyboardInterrupt``."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    """Make SIGTERM raise :class:`Terminated` and SIGINT raise ``KeyboardInterrupt``.
+
+    Only the first signal raises: from then on SIGTERM and SIGINT are ignored, so that
+    the clean-up (stopping solvers and workers, removing temporary files) runs to its end.
+    The command line restores the previous handlers when the command returns.
+    """
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
 
 
 def _children() -> list[psutil.Process]:
+    """This process's children (recursively), except multiprocessing's resource tracker.
+
+    The tracker ignores SIGTERM, ends by itself when this process does, and killed early
+    it prints tracebacks about the semaphores it could not release.
+    """
     try:
-        return psutil.Process(os.getpid()).children(recursive=True)
+        kids = psutil.Process(os.getpid()).children(recursive=True)
     except psutil.Error:
         return []
+    return [p for p in kids if not _is_resource_tracker(p)]
+
+
+def _is_resource_tracker(proc: psutil.Process) -> bool:
+    try:
+        return any("multiprocessing.resource_tracker" in part for part in proc.cmdline())
+    except psutil.Error:
+        return False
 
 
 def kill_children(*, keep: frozenset[int] = frozenset(), timeout: float = 5.0) -> list[int]:
@@ -84,6 +114,51 @@ def reaped_children() -> Iterator[None]:
         raise
 
 
+def _worker_exit(signum: int, frame: FrameType | None) -> None:
+    # A pool worker has nothing to save (the parent writes every file): stop its solvers
+    # (CBC children), pass the signal on to the parent (the sweep), which stops the other
+    # workers, and end at once, HiGHS threads included. No logging here: a signal handler
+    # must not wait for a lock the interrupted code may hold.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
+    procs = _children()
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            p.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=2.0)
+    for p in alive:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    with contextlib.suppress(OSError):
+        os.kill(os.getppid(), signum)
+    os._exit(EXIT_SIGTERM if signum == signal.SIGTERM else EXIT_SIGINT)
+
+
+def install_worker_handlers() -> None:
+    """In a pool worker process: on SIGTERM or SIGINT, kill its children and exit at once.
+
+    The signal is passed on to the parent, so a signal to any process of a sweep stops
+    the whole sweep (see :func:`stop_pool`).
+    """
+    signal.signal(signal.SIGTERM, _worker_exit)
+    signal.signal(signal.SIGINT, _worker_exit)
+
+
+def stop_pool(keep: frozenset[int]) -> None:
+    """Stop the pool workers (children not in ``keep``) and their solvers, now.
+
+    SIGTERM and SIGINT are ignored meanwhile (in the main thread): the workers pass
+    the signal they get on to this process, which is already stopping.
+    """
+    main = threading.current_thread() is threading.main_thread()
+    old = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)} if main else {}
+    for sig in old:
+        signal.signal(sig, signal.SIG_IGN)
+    try:
+        kill_children(keep=keep, timeout=3.0)
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 def child_pids() -> frozenset[int]:
@@ -92,4 +167,4 @@ def child_pids() -> frozenset[int]:
 
 
 __all__ = ["EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "child_pids", "install_handlers",
-           "kill_children", "reaped_children"]
+           "install_worker_handlers", "kill_children", "reaped_children", "stop_pool"]

@@ -18,6 +18,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from regionopt._checker import full_code
 from regionopt.errors import DataError
 from regionopt.problem import ProblemData
 
@@ -163,8 +164,8 @@ def _read_plan_table(p: Path) -> pd.DataFrame:
 
     Accepts ``,`` or ``;`` as separator, UTF-8 (with or without a byte-order
     mark) or Windows-1252 text (Norwegian Excel), and
-    restores the leading zero a spreadsheet strips from 3-digit codes
-    (``301`` → ``0301``).
+    restores the leading zeros a spreadsheet strips from codes, in the
+    ``kommunenummer`` and ``core`` columns (``301`` → ``0301``).
     """
     if p.is_dir():
         raise DataError(f"{p}: is a folder, not a plan CSV")
@@ -182,9 +183,9 @@ def _read_plan_table(p: Path) -> pd.DataFrame:
     for col in ("kommunenummer", "region"):
         if col not in df.columns:
             raise DataError(f"{p}: missing column {col!r} (columns: {', '.join(df.columns)})")
-    df["kommunenummer"] = df["kommunenummer"].str.strip()
-    df["kommunenummer"] = df["kommunenummer"].where(
-        ~df["kommunenummer"].str.fullmatch(r"\d{3}"), "0" + df["kommunenummer"])
+    df["kommunenummer"] = df["kommunenummer"].map(full_code)
+    if "core" in df.columns:
+        df["core"] = df["core"].map(full_code)
     df["region"] = df["region"].str.strip()
     bad = df.loc[~df["kommunenummer"].str.fullmatch(r"\d{4}"), "kommunenummer"]
     if len(bad):

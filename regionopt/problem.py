@@ -34,7 +34,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -319,11 +319,24 @@ def problem_from_frames(
     )
 
 
-def problem_from_network(network: Any) -> ProblemData:
+class NetworkTables(Protocol):
+    """The tables of a :class:`regionopt.network.Network` that :func:`problem_from_network`
+    reads (a protocol: the ground does not import the network stage)."""
+
+    @property
+    def municipalities(self) -> pd.DataFrame: ...
+    @property
+    def minutes(self) -> pd.DataFrame: ...
+    @property
+    def adjacency(self) -> pd.DataFrame: ...
+
+
+def problem_from_network(network: NetworkTables) -> ProblemData:
     """Build :class:`ProblemData` from a :class:`regionopt.network.Network`.
 
     Uses exactly the network's ``municipalities``, ``minutes`` and
-    ``adjacency`` tables, i.e. what a solve writes to ``inputs/``.
+    ``adjacency`` tables, i.e. what a solve writes to ``inputs/`` (without commuting
+    and centrality, which :func:`regionopt.api.problem_from_network` adds).
     """
     return problem_from_frames(network.municipalities, network.minutes, network.adjacency)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from regionopt._checker import _CODE, Pair, _Checker
+from regionopt._checker import _CODE, Pair, _Checker, full_code
 from regionopt._resources import geo_file
 from regionopt.errors import DataError, ScenarioError
 
@@ -29,6 +29,9 @@ DEFAULT_SCENARIO = "troms-finnmark-12.toml"
 SOLVERS = ("cbc", "highs", "heuristic")
 CORE_MEASURES = ("population", "jobs", "centrality")
 _COUNTY = re.compile(r"\d{2}")
+#: The longest ``solver.time_limit_s`` (a week; far larger ones overflow a solver's clock)
+#: and the most ``solver.threads`` accepted.
+MAX_TIME_LIMIT_S, MAX_THREADS = 7 * 24 * 3600, 256
 
 
 @dataclass(frozen=True)
@@ -248,6 +251,8 @@ def _exceptions(c: _Checker, key: str, v: Any) -> tuple[Pair, ...]:
         raise c.fail(key, "must be a list of [kommunenummer, reason] pairs", v)
     out: list[Pair] = []
     for item in v:
+        if isinstance(item, list | tuple) and item:
+            item = [full_code(item[0]), *item[1:]]
         if (not isinstance(item, list | tuple) or len(item) != 2
                 or not isinstance(item[0], str) or not _CODE.fullmatch(item[0])
                 or not isinstance(item[1], str) or not item[1].strip()):
@@ -296,10 +301,11 @@ def _parse_solver(raw: dict[str, Any], c: _Checker) -> SolverConfig:
         raise c.fail("solver.mip_gap", "must be at least 0 and below 1", raw.get("mip_gap"))
     return SolverConfig(
         name=name,
-        time_limit_s=None if limit is None else c.number("solver.time_limit_s", limit,
-                                                          positive=True),
+        time_limit_s=None if limit is None else c.number(
+            "solver.time_limit_s", limit, positive=True, most=MAX_TIME_LIMIT_S,
+            why=" seconds (a week); leave it out for no limit"),
         mip_gap=gap,
-        threads=c.integer("solver.threads", raw.get("threads", 1), low=1) or 1,
+        threads=c.integer("solver.threads", raw.get("threads", 1), low=1, high=MAX_THREADS) or 1,
     )
 
 
@@ -368,8 +374,8 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """
     p = Path(path)
     try:
-        with p.open("rb") as fh:
-            data = tomllib.load(fh)
+        # utf-8-sig: a byte order mark (Notepad writes one) is not part of the TOML
+        data = tomllib.loads(p.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError:
         raise ScenarioError(f"{p}: file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -166,6 +166,13 @@ def test_bad_override_is_one_line(tmp_path: Path) -> None:
     assert_one_line_error(proc, "regions.count")
 
 
+@pytest.mark.parametrize("value", ["1e10", "inf", "nan", "-1"])
+def test_time_limit_out_of_range_is_one_line(tmp_path: Path, value: str) -> None:
+    proc = run_cli("solve", "--set", f"solver.time_limit_s={value}", "--out", str(tmp_path / "o"))
+    assert_one_line_error(proc, "solver.time_limit_s")
+    assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()
+
+
 def test_infeasible_scenario_explains_why(tmp_path: Path) -> None:
     proc = run_cli("solve", "--set", "constraints.max_travel_minutes=20",
                    "--out", str(tmp_path / "o"), "--quiet")
@@ -360,7 +367,7 @@ def test_a_missing_or_corrupt_commuting_source_is_one_line(
         command: str) -> None:
     out = tmp_path / "o"
     args = {"solve": ["--scenario", str(FUNCTIONAL), "--out", str(out), "--no-maps"],
-            "sweep": ["--scenario", str(FUNCTIONAL), "--vary", "regions.count=8,9",
+            "sweep": ["--scenario", str(FUNCTIONAL), "--vary", "regions.min_count=8,9",
                       "--out", str(out)],
             "evaluate": ["--plan", "nivi"]}[command]
     proc = run_cli(command, *args, "--quiet", "--data-dir", str(broken_data[folder]))

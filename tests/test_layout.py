@@ -6,12 +6,17 @@
   ones, never a later one;
 * no import cycle between modules (a package's ``__init__`` only re-exports);
 * an import inside a function carries a ``# lazy:`` reason;
-* no module over 500 lines; ``ruff`` and ``mypy`` clean.
+* no module, script (``.js``) or stylesheet (``.css``) over 500 lines; ``ruff`` and
+  ``mypy`` clean;
+* the tree in ``docs/design.md`` names every module in its stage, and the
+  ``regionopt.x.y`` names in the modules' text exist.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,8 +26,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "regionopt"
 STAGES = ("data", "network", "model", "evaluate", "maps", "sweep")
-GROUND = {"errors", "io", "_resources", "_checker", "scenario", "problem", "plan", "budget",
-          "interrupts", "__init__"}
+GROUND = {"errors", "io", "_resources", "_checker", "scenario", "overrides", "problem", "plan",
+          "budget", "interrupts", "__init__"}
 #: The top: the facade, the CLI, and each sub-command's own module (``<name>_command``).
 TOP = {"api", "cli", "commands", "outputs", "__main__",
        *(p.stem for p in (Path(__file__).resolve().parent.parent / "regionopt")
@@ -125,7 +130,9 @@ def test_function_level_imports_say_why() -> None:
 
 
 def test_no_module_over_500_lines() -> None:
-    long = {str(p.relative_to(REPO)): n for p in PACKAGE.rglob("*.py")
+    files = [p for ext in ("py", "js", "css") for p in sorted(PACKAGE.rglob(f"*.{ext}"))]
+    assert any(p.suffix == ".js" for p in files) and any(p.suffix == ".css" for p in files)
+    long = {str(p.relative_to(REPO)): n for p in files
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not long, long
 
@@ -145,6 +152,30 @@ def test_tests_mirror_the_stages() -> None:
     assert not missing, f"modules without a test file of their own or a mention: {missing}"
 
 
+def _design_tree() -> dict[int, set[str]]:
+    """The module names the tree in ``docs/design.md`` lists, by stage rank (0 ground, 7 top)."""
+    text = (REPO / "docs" / "design.md").read_text(encoding="utf-8")
+    block = text.split("```\nregionopt/\n", 1)[1].split("```", 1)[0]
+    named: dict[int, set[str]] = {}
+    rank = 0
+    for line in block.splitlines():
+        head = re.match(r"  (\w+)/\s", line)
+        if head and head.group(1) in STAGES:
+            rank = 1 + STAGES.index(head.group(1))
+        elif re.match(r"  api\b", line):
+            rank = len(STAGES) + 1
+        named.setdefault(rank, set()).update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", line))
+    return named
+
+
+def test_design_names_every_module_in_its_stage() -> None:
+    """The tree at the top of ``docs/design.md`` lists each module in its own stage's lines."""
+    named = _design_tree()
+    missing = [name for name, path in _modules().items() if path.name != "__init__.py"
+               and path.stem not in named.get(_rank(name), set())]
+    assert not missing, f"modules docs/design.md does not name in their stage: {missing}"
+
+
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", *args], cwd=REPO, capture_output=True,
                           text=True, check=False)
@@ -161,3 +192,30 @@ def test_mypy_is_clean() -> None:
     pytest.importorskip("mypy")
     result = _run("mypy", "regionopt")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _resolves(dotted: str) -> bool:
+    parts = dotted.split(".")
+    for k in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:k]))
+        except ImportError:
+            continue
+        try:
+            for part in parts[k:]:
+                obj = getattr(obj, part)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def test_docstrings_name_only_what_exists() -> None:
+    """Every ``regionopt.x.y`` a module's text names is a module or an attribute of one."""
+    stale = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for dotted in sorted(set(re.findall(r"regionopt(?:\.[A-Za-z_]\w*)+", text))):
+            if not _resolves(dotted):
+                stale.append(f"{path.relative_to(REPO)}: {dotted}")
+    assert not stale, "names that no longer exist:\n" + "\n".join(stale)

@@ -50,6 +50,14 @@ def test_spreadsheet_csv_with_semicolons_bom_and_stripped_zeros(tmp_path: Path) 
     assert read_plan_codes(path) == CODES
 
 
+def test_core_column_without_its_leading_zero(tmp_path: Path) -> None:
+    path = write(tmp_path, "kommunenummer;region;core\n301;Oslo;301\n1001;Nord;1001\n"
+                           "1002;Nord;1001\n1003;Nord;1001\n")
+    plan = read_plan(path)
+    assert plan.cores == {"Nord": "1001", "Oslo": "0301"}
+    assert plan.assignment["0301"] == "Oslo"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

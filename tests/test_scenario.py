@@ -95,7 +95,7 @@ BAD = [
     ('[regions]\ncount = "12"', 'regions.count must be an integer, got "12"'),
     ('[regions]\nmin_count = 5\nmax_count = 3', "regions.min_count must not exceed"),
     ('[regions]\ncount = 5\nmax_count = 6', "regions.max_count cannot be given together"),
-    ('[area]\ncounties = ["5"]', 'area.counties must list 2-digit county codes, got "5"'),
+    ('[area]\ncounties = ["555"]', 'area.counties must list 2-digit county codes, got "555"'),
     ('[area]\ncounties = "55"', 'area.counties must be a list of 2-digit county codes'),
     ('[area]\nmunicipalities = ["55011"]', "area.municipalities must list 4-digit"),
     ('[area]\nmunicipalities = [5501]', "area.municipalities must list 4-digit"),
@@ -131,6 +131,15 @@ BAD = [
     ('[solver]\nmip_gap = 1.0', "solver.mip_gap must be at least 0 and below 1, got 1.0"),
     ('[solver]\nmip_gap = -0.1', "solver.mip_gap must not be negative"),
     ('[solver]\ntime_limit_s = 0', "solver.time_limit_s must be a positive number, got 0"),
+    ('[solver]\ntime_limit_s = 1e10', "solver.time_limit_s must be at most 604800 seconds"),
+    ('[solver]\ntime_limit_s = inf', "solver.time_limit_s must be a positive number, got inf"),
+    ('[solver]\ntime_limit_s = nan', "solver.time_limit_s must be a positive number, got nan"),
+    ('[solver]\ntime_limit_s = -1', "solver.time_limit_s must be a positive number, got -1"),
+    ('[solver]\nmip_gap = nan', "solver.mip_gap must be a non-negative number, got nan"),
+    ('[solver]\nmip_gap = inf', "solver.mip_gap must be a non-negative number, got inf"),
+    ('[solver]\nthreads = 100000', "solver.threads must be at most 256, got 100000"),
+    ('[objective]\nbalance = inf', "objective.balance must be a non-negative number, got inf"),
+    ('[criteria]\nlongest_trip_minutes = nan', "criteria.longest_trip_minutes must be a "),
     ('[solver]\nthreads = 0', "solver.threads must be at least 1, got 0"),
     ('[solver]\nthreads = 2.0', "solver.threads must be an integer, got 2.0"),
     ('[solver]\nmsg = true', "solver.msg is not a known key"),
@@ -157,3 +166,34 @@ def test_unreadable_files(tmp_path):
     with pytest.raises(ScenarioError, match=r"broken\.toml: not valid TOML") as info:
         load_scenario(bad)
     assert "\n" not in str(info.value)
+
+
+def test_week_long_limit_accepted(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("[solver]\ntime_limit_s = 604800\n", encoding="utf-8")
+    assert load_scenario(path).solver.time_limit_s == 604800
+
+
+def test_byte_order_mark_accepted(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + BASE.encode("utf-8"))
+    assert load_scenario(path) == parse_scenario(tomllib.loads(BASE), source="x")
+
+
+def test_codes_without_their_leading_zero_accepted(tmp_path):
+    path = tmp_path / "zeros.toml"
+    path.write_text("""
+[area]
+counties = ["3"]
+municipalities = ["301"]
+[constraints]
+must_link = [["301", "3101"]]
+cannot_link = [["3103", "301"]]
+fixed_cores = ["301"]
+exceptions = [["301", "the capital"]]
+""", encoding="utf-8")
+    s = load_scenario(path)
+    assert s.area.counties == ("03",) and s.area.municipalities == ("0301",)
+    c = s.constraints
+    assert c.must_link == (("0301", "3101"),) and c.cannot_link == (("3103", "0301"),)
+    assert c.fixed_cores == ("0301",) and c.exceptions == (("0301", "the capital"),)

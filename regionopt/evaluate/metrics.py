@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from regionopt.evaluate.agreement import Agreement, agreement, match_regions
+from regionopt.model.containment import self_containment
 from regionopt.model.contiguity import is_connected
 from regionopt.plan import Plan, check_coverage
 from regionopt.problem import ProblemData
@@ -98,7 +99,8 @@ def evaluate(plan: Plan, problem: ProblemData) -> PlanMetrics:
     With commuting flows *F[o, d]* (persons living in *o*, working in *d*,
     every *d* in Norway), per region: ``employed`` E(R) = Σ_{o∈R} Σ_d F[o, d],
     ``jobs`` J(R) = Σ_{d∈R} Σ_o F[o, d], ``live_work`` L(R) = Σ_{o,d∈R} F[o, d],
-    ``self_containment`` = min(L/E, L/J) (0 when E or J is 0); plan-wide
+    ``self_containment`` = min(L/E, L/J), a side whose total is 0 counting as 1
+(:func:`regionopt.model.containment.self_containment`); plan-wide
     ``self_containment_min`` (over regions), ``commuting_kept_share`` = Σ L / Σ E
     and ``border_commuters`` = Σ F[o, d] over area pairs in different regions.
     With the centrality index: each region's ``core_centrality`` and
@@ -229,9 +231,7 @@ def _commuting(plan: Plan, problem: ProblemData, regions: pd.DataFrame) -> dict[
     jobs = member @ problem.commuting.jobs
     between = member @ flows @ member.T
     live = np.diag(between).copy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.minimum(live / employed, live / jobs)
-    contained = np.where((employed > 0) & (jobs > 0), ratio, 0.0)
+    contained = self_containment(live, employed, jobs)
     regions["employed"], regions["jobs"], regions["live_work"] = employed, jobs, live
     regions["self_containment"] = contained.astype("float64")
     return {

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from regionopt.errors import figure, whole
 from regionopt.evaluate.agreement import Agreement
 from regionopt.evaluate.criteria import shortfalls
 from regionopt.evaluate.metrics import Comparison, PlanMetrics
@@ -192,8 +193,12 @@ def _digits(metric: str) -> int:
 def format_criteria(table: pd.DataFrame, *, plan: str) -> str:
     """Return the criteria table as text: one line per region and criterion, then the failures."""
     failed = shortfalls(table)
-    lines = [f"Criteria of {plan!r}", "",
-             text_table(table, digits={"value": 3, "threshold": 3}), "",
+    shown = table.copy()
+    right = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])
+             and not pd.api.types.is_bool_dtype(shown[c])]
+    for col in ("value", "threshold"):
+        shown[col] = [figure(v) for v in shown[col]]
+    lines = [f"Criteria of {plan!r}", "", text_table(shown, right=right), "",
              f"{len(failed)} criteria not met" + (":" if failed else "")]
     lines += [f"  {line}" for line in failed]
     return "\n".join(lines) + "\n"
@@ -209,7 +214,7 @@ def format_comparison(cmp: Comparison) -> str:
     table = cmp.table.rename(columns={"a": cmp.a.plan.name, "b": cmp.b.plan.name})
     lines = [f"{cmp.a.plan.name!r} (a) vs {cmp.b.plan.name!r} (b)", "",
              _object_table(table), "", format_agreement(cmp.agreement).rstrip("\n"), "",
-             f"{len(cmp.moves)} municipalities ({cmp.moved_population:,} inhabitants) "
+             f"{len(cmp.moves)} municipalities ({whole(cmp.moved_population)} inhabitants) "
              "are grouped differently:"]
     if len(cmp.moves):
         lines += ["", text_table(cmp.moves)]
@@ -228,14 +233,14 @@ def _object_table(df: pd.DataFrame) -> str:
 def format_audit(result: Audit) -> str:
     """Return a plain-text audit report: the gap to the optimum and each violation."""
     lines = [f"Audit of {result.plan!r} against scenario {result.scenario!r}",
-             f"travel term: {_cell(result.travel_term, 2)} person-minutes"]
+             f"travel term: {whole(result.travel_term)} person-minutes"]
     if result.optimum is not None:
-        lines.append(f"optimum: {_cell(float(result.optimum), 2)} person-minutes, "
+        lines.append(f"optimum: {whole(float(result.optimum))} person-minutes, "
                      f"gap {_cell(result.gap_percent, 2)} %")
     if result.optimum_objective is not None and not math.isclose(
             result.objective, result.travel_term, rel_tol=1e-12):
-        lines.append(f"objective as the scenario weighs it: {_cell(result.objective, 2)}, "
-                     f"optimum {_cell(float(result.optimum_objective), 2)}, "
+        lines.append(f"objective as the scenario weighs it: {whole(result.objective)}, "
+                     f"optimum {whole(float(result.optimum_objective))}, "
                      f"gap {_cell(result.objective_gap_percent, 2)} % (the travel gap above "
                      "counts person-minutes only)")
     if result.ok:

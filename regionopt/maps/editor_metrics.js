@@ -161,7 +161,8 @@ var regionoptMetrics = (function () {
       var j = isum(ms.map(function (i) { return C.jobs[i]; }));
       var l = live[row.region];
       row.employed = e; row.jobs = j; row.live_work = l;
-      row.self_containment = (e > 0 && j > 0) ? Math.min(l / e, l / j) : 0.0;
+      // docs/metrics.md: a side whose total is 0 counts as 1 (model/containment.py)
+      row.self_containment = Math.min(e > 0 ? l / e : 1.0, j > 0 ? l / j : 1.0);
       contained[k] = row.self_containment;
       sumL += l; sumE += e; sumJ += j;
     });

@@ -69,13 +69,16 @@ class _View:
         names = dict(zip(munis["kommunenummer"], munis["name"].astype(str), strict=True))
         minutes = _minutes(metrics)
         frame = munis.assign(region=[plan.assignment[c] for c in munis["kommunenummer"]])
-        self.features = []
+        # Names stay out of the features (folium's elements would render them as templates):
+        # the tooltips take them from their own payload, by municipality code.
+        self.features, self.tips = [], {}
         for row, geom in zip(frame.itertuples(index=False), display.values, strict=True):
             code = row.kommunenummer
-            props = {"name": names[code], "population": i18n.format_number(row.population, lang),
-                     "region": row.region, "core": names[plan.core_of(code)],
-                     "minutes": _minutes_text(minutes.get(code), lab, lang)}
-            self.features.append({"type": "Feature", "id": code, "properties": props,
+            self.tips[code] = {"name": names[code],
+                               "population": i18n.format_number(row.population, lang),
+                               "region": row.region, "core": names[plan.core_of(code)],
+                               "minutes": _minutes_text(minutes.get(code), lab, lang)}
+            self.features.append({"type": "Feature", "id": code, "properties": {},
                                   "geometry": mapping(geom)})
         self.region_of = dict(plan.assignment)
         self.outlines = _region_outlines(plan, frame, display)
@@ -132,9 +135,9 @@ def _legend_rows(plan: Plan, metrics: Any, colours: Mapping[str, str],
 def _region_outlines(plan: Plan, frame: gpd.GeoDataFrame,
                      display: gpd.GeoSeries) -> dict[str, Any]:
     features = []
-    for region in plan.regions:
+    for i, region in enumerate(plan.regions):  # numbered: a region's name is no feature id
         shape = shapely.union_all(display.values[(frame["region"] == region).to_numpy()])
-        features.append({"type": "Feature", "id": region, "properties": {},
+        features.append({"type": "Feature", "id": f"region-{i}", "properties": {},
                          "geometry": mapping(shapely.boundary(shape))})
     return feature_collection(features)
 
@@ -147,7 +150,7 @@ def _new_map(bounds: list[list[float]], tiles: str | None) -> folium.Map:
     m.default_js, m.default_css = [], []  # Leaflet is inlined by OfflineFigure; no CDN links
     if tiles:
         folium.TileLayer(tiles, control=False).add_to(m)
-    return m  # fitted to its bounds, without animation, by regionopt.decorate
+    return m  # fitted to its bounds, without animation, by decorate() in runtime.js
 
 
 def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
@@ -167,19 +170,18 @@ def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
                        ).add_to(m)
     regions = folium.FeatureGroup(name=html.escape(lab["regions"])).add_to(m)
     colours = view.colours
-    features = view.features
+    tips = view.tips
     if other is not None:
-        features = [dict(f, properties=dict(f["properties"], other=other[f["id"]]))
-                    for f in features]
+        tips = {code: dict(row, other=other[code]) for code, row in tips.items()}
     munis = folium.GeoJson(
-        feature_collection(features), className="rg-muni",
+        feature_collection(view.features), className="rg-muni",
         style_function=lambda f: _muni_style(colours[view.region_of[f["id"]]], f["id"] in moved),
         highlight_function=lambda f: {"weight": 3, "color": "#1b1f24", "fillOpacity": 0.9})
     munis.add_to(regions)
     fields = [[lab["municipality"], "name"], [lab["population"], "population"],
               [lab["region"], "region"], [lab["core"], "core"],
               [lab["minutes_to_core"], "minutes"], [lab["other_plan_region"], "other"]]
-    munis.add_child(Call("tooltips", munis, payload=fields))
+    munis.add_child(Call("tooltips", munis, payload={"fields": fields, "rows": tips}))
     folium.GeoJson(view.outlines, interactive=False, className="rg-outline",
                    style_function=lambda f: {"color": "#2b3138", "weight": 1.8}).add_to(regions)
     regions.add_child(Call("labels", regions, payload=view.labels))

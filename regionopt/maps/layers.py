@@ -1,6 +1,6 @@
 """Geometry and colours for the region maps: display simplification, outlines, roads.
 
-Everything here prepares data for :mod:`regionopt.viz` (HTML) and its PNG
+Everything here prepares data for :mod:`regionopt.maps.html` (HTML) and its PNG
 export: geometry is simplified for display only (in EPSG:25833, keeping shared
 borders shared) and rounded to 5 decimals (about 1 m); regions are coloured
 from a colour-blind-friendly palette so that neighbours never share a colour.

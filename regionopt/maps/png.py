@@ -1,6 +1,6 @@
 """Static export of a plan as a PNG (matplotlib, Agg), for reports and papers.
 
-The same colours as the HTML map (:func:`regionopt.viz_layers.region_colours`),
+The same colours as the HTML map (:func:`regionopt.maps.layers.region_colours`),
 drawn in EPSG:25833; the file carries no timestamp or software tag, so the same
 inputs give the same bytes.
 """
@@ -207,7 +207,7 @@ def plan_png(plan: Plan, municipalities: gpd.GeoDataFrame, *, path: str | os.Pat
     plan
         The plan.
     municipalities
-        As in :func:`regionopt.viz.plan_map`.
+        As in :func:`regionopt.maps.html.plan_map`.
     path
         Destination ``.png`` file (written atomically).
     metrics

@@ -7,6 +7,7 @@ and this folder. Each constraint family lives in one module of
 
 from regionopt.model.build import METHODS, RegionModel, build_model
 from regionopt.model.candidates import candidate_sets, check_codes, rank_order
+from regionopt.model.containment import self_containment
 from regionopt.model.diagnose import diagnose
 from regionopt.model.engine import Alternative, SolveResult, solve
 from regionopt.model.explain import explain_infeasible
@@ -15,4 +16,5 @@ from regionopt.model.objective import objective_value, plan_terms
 
 __all__ = ["FAMILIES", "METHODS", "Alternative", "Family", "RegionModel", "SolveResult",
            "Violation", "build_model", "candidate_sets", "check_codes", "diagnose",
-           "explain_infeasible", "objective_value", "plan_terms", "rank_order", "solve"]
+           "explain_infeasible", "objective_value", "plan_terms", "rank_order",
+           "self_containment", "solve"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+from regionopt.errors import whole
 from regionopt.model import contiguity as contig
 from regionopt.model.candidates import candidate_sets
 from regionopt.model.families import Candidates, active_families, count_range
@@ -84,8 +85,9 @@ def _unassignable(data: ProblemData, scenario: Scenario,
         if small:
             j = max(small, key=lambda k: (small[k], -k))
             out.append(f"{label(data, i)} can join no core whose region could reach "
-                       f"min_population {c.min_population}: the largest region it could be "
-                       f"part of, around {label(data, j)}, has at most {small[j]} inhabitants")
+                       f"min_population {c.min_population}: the largest region it could "
+                       f"be part of, around {label(data, j)}, has at most {whole(small[j])} "
+                       "inhabitants")
         elif near:
             j = min(near, key=lambda k: (data.minutes[i, k], k))
             out.append(f"{label(data, i)} cannot reach any admissible core within {limit:g} "
@@ -146,7 +148,7 @@ def _population_reasons(data: ProblemData, scenario: Scenario,
         if not comp & set(cands):
             out.append(f"{where} holds no municipality that can be a core")
         if total < c.min_population:
-            out.append(f"{where} has {total} inhabitants, below min_population "
+            out.append(f"{where} has {whole(total)} inhabitants, below min_population "
                        f"{c.min_population}")
         need += 1 if c.max_population is None else max(1, math.ceil(total / c.max_population))
         cores_here = len(comp & set(cands))
@@ -158,7 +160,8 @@ def _population_reasons(data: ProblemData, scenario: Scenario,
         out.append(f"at least {need} regions are needed ({what}), but at most {hi} are allowed")
     if most < lo:
         what = "possible cores" if c.min_population == 0 else \
-            f"possible cores, min_population {c.min_population}, {int(pop.sum())} inhabitants"
+            f"possible cores, min_population {c.min_population}, " \
+            f"{whole(pop.sum())} inhabitants"
         out.append(f"at most {most} regions are possible ({what}), but at least {lo} are "
                    "required")
     return out

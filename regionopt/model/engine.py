@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from regionopt.budget import Budget
-from regionopt.errors import InfeasibleError, SolverError
+from regionopt.errors import InfeasibleError, SolverError, whole
 from regionopt.model.build import RegionModel, build_model, model_size, start_values
 from regionopt.model.candidates import candidate_sets
 from regionopt.model.diagnose import diagnose
@@ -189,14 +189,20 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
                                           "proven": most.bound == most.value}))
     heur = None
     if warm_start or scenario.solver.name == "heuristic":
-        heur = _first_plan(data, scenario, cands, start_plan)
+        heur = _first_plan(data, scenario, cands, start_plan, budget=budget)
     if scenario.solver.name == "heuristic":
         return _heuristic_result(data, scenario, heur, time.perf_counter() - start)
     good = heur if heur is not None and heur.feasible else None
     plan0 = None if good is None else good.cores
+    if good is not None and budget.expired() and not alternatives:
+        # the heuristic used up the time limit: its plan is the answer, with no bound
+        # (building the model alone would take longer than the limit on a large area)
+        log.info("solve: the time limit is spent after the heuristic; no solver run")
+        return _heuristic_result(data, scenario, good, time.perf_counter() - start,
+                                 status="time_limit")
     pruned: Candidates = cands
     lp_bound: float | None = None
-    if good is not None and plan0 is not None and not alternatives:
+    if good is not None and plan0 is not None and not alternatives and not budget.expired():
         pruned, lp_bound = prune_by_bound(data, scenario, cands, plan0, good.objective,
                                           threads=scenario.solver.threads,
                                           time_limit_s=budget.run_limit())
@@ -233,17 +239,17 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     )
     alts = (_alternatives(model, cores, alternatives, quiet=quiet, budget=budget)
             if alternatives else ())
-    log.info("solved %s: %s, objective %.6g, bound %s, %.2f s", scenario.name, result.status,
-             best, bound, seconds)
+    log.info("solved %s: %s, objective %s, bound %s, %.1f s", scenario.name, result.status,
+             whole(best), whole(bound), seconds)
     return dataclasses.replace(result, alternatives=alts)
 
 
 def _first_plan(data: ProblemData, scenario: Scenario, cands: Candidates,
-                start_plan: np.ndarray | None) -> HeuristicResult:
+                start_plan: np.ndarray | None, *, budget: Budget) -> HeuristicResult:
     """The heuristic's plan, or ``start_plan`` improved when it is feasible and better."""
-    heur = heuristic_plan(data, scenario, cands)
+    heur = heuristic_plan(data, scenario, cands, budget=budget)
     if start_plan is not None:
-        given = improve_plan(data, scenario, cands, start_plan)
+        given = improve_plan(data, scenario, cands, start_plan, budget=budget)
         if given.feasible and (not heur.feasible or given.objective < heur.objective):
             return given
     return heur
@@ -255,18 +261,24 @@ def _best_bound(*bounds: float | None) -> float | None:
 
 
 def _heuristic_result(data: ProblemData, scenario: Scenario, heur: HeuristicResult | None,
-                      seconds: float) -> SolveResult:
-    """The heuristic's plan alone (``solver.name = "heuristic"``): no bound, no gap."""
+                      seconds: float, *, status: str = "heuristic") -> SolveResult:
+    """The heuristic's plan alone: no bound, no gap.
+
+    ``status`` is ``"heuristic"`` for ``solver.name = "heuristic"``, ``"time_limit"``
+    when the time limit was spent before a solver could run.
+    """
     if heur is None or heur.cores is None or heur.unmet:
         why = "; ".join(heur.unmet) if heur is not None else "not run"
         raise SolverError(f"scenario {scenario.name!r}: the heuristic found no plan meeting "
                           f"every rule ({why}); an exact solver (cbc, highs) may still find one")
     info = {"objective": heur.objective, "regions": len(set(heur.cores.tolist()))}
     return SolveResult(plan=plan_from_labels(data, heur.cores, name="optimum"),
-                       status="heuristic", objective=heur.objective,
+                       status=status, objective=heur.objective,
                        terms=MappingProxyType(plan_terms(data, heur.cores, scenario)),
                        bound=None,
-                       gap=None, seconds=seconds, solver="heuristic", scenario=scenario,
+                       gap=None, seconds=seconds,
+                       solver="heuristic" if status == "heuristic" else scenario.solver.name,
+                       scenario=scenario,
                        method="none", heuristic=MappingProxyType(info))
 
 

@@ -34,6 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from regionopt.budget import Budget
+from regionopt.errors import whole
+from regionopt.model.containment import region_flows, self_containment
 from regionopt.model.contiguity import reachable
 from regionopt.model.families import Candidates, PlanView, active_families, count_range
 from regionopt.model.families.base import label
@@ -77,7 +80,8 @@ class HeuristicResult:
 
 
 def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
-                   seed: int = 0, improve: bool = True) -> HeuristicResult:
+                   seed: int = 0, improve: bool = True,
+                   budget: Budget | None = None) -> HeuristicResult:
     """Build a plan that meets every rule of ``scenario``, or say which rule it could not meet.
 
     Parameters
@@ -92,6 +96,10 @@ def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
         Order in which the local search visits units; the same seed gives the same plan.
     improve
         Run the local search after the construction.
+    budget
+        The command's wall-clock budget (``solver.time_limit_s``): the local search
+        stops when it is spent. The construction always completes (it is what gives
+        a plan at all); ``None``: no limit.
 
     Returns
     -------
@@ -110,12 +118,12 @@ def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
         return HeuristicResult(None, float("nan"), (str(exc),), time.perf_counter() - start)
     cores = st.cores()
     if improve:
-        cores = local_search(st, rng)
+        cores = local_search(st, rng, budget=budget)
     unmet = unmet_rules(data, scenario, cores)
     value = objective_value(data, scenario, cores)
     seconds = time.perf_counter() - start
-    log.info("heuristic: %d regions, objective %.6g, %d rules unmet, %.2f s",
-             len(set(cores.tolist())), value, len(unmet), seconds)
+    log.info("heuristic: %d regions, objective %s, %d rules unmet, %.2f s",
+             len(set(cores.tolist())), whole(value), len(unmet), seconds)
     return HeuristicResult(cores, value, unmet, seconds)
 
 
@@ -257,20 +265,18 @@ def _repair_floor(st: State) -> None:
             continue
         if not options:
             raise UnmetError(f"constraints.min_population: the region around {label(st.data, a)} "
-                        f"({st.size(st.regions[a])} inhabitants) cannot reach {st.floor} "
+                        f"({whole(st.size(st.regions[a]))} inhabitants) cannot reach "
+                        f"{st.floor} "
                         "by joining a neighbouring region")
         _, _, b, core = min(options)
         _merge(st, a, b, core)
 
 
 def _containment(st: State, members: set[int]) -> float:
-    """min(L/E, L/J) of ``members`` (``docs/metrics.md``); 1 without employed or jobs."""
+    """Self-containment of ``members`` (:func:`~regionopt.model.containment.self_containment`)."""
     c = st.data.commuting
     assert c is not None
-    idx = sorted(members)
-    live = float(c.flows[np.ix_(idx, idx)].sum())
-    employed, jobs = float(c.employed[idx].sum()), float(c.jobs[idx].sum())
-    return min(live / employed if employed else 1.0, live / jobs if jobs else 1.0)
+    return self_containment(*region_flows(c, members))
 
 
 def _repair_containment(st: State) -> None:
@@ -382,20 +388,33 @@ def _split_part(st: State, j: int, c: int) -> set[int] | None:
 # -- local search ------------------------------------------------------------------------------
 
 
-def local_search(st: State, rng: np.random.Generator) -> np.ndarray:
-    """Boundary moves and core moves while the objective falls; return the plan's cores."""
+def local_search(st: State, rng: np.random.Generator, *,
+                 budget: Budget | None = None) -> np.ndarray:
+    """Boundary moves and core moves while the objective falls; return the plan's cores.
+
+    Stops, keeping the moves made so far, when ``budget`` is spent.
+    """
     cores = st.cores()
     value = objective_value(st.data, st.scenario, cores)
     units = sorted(st.units)
+
+    def spent() -> bool:
+        return budget is not None and budget.expired()
+
     for _ in range(MAX_PASSES):
         improved = False
+        if spent():
+            log.info("heuristic: local search stopped, the time limit is spent")
+            break
         for u in (units[k] for k in rng.permutation(len(units))):
+            if spent():
+                break
             moved = _try_move(st, u, cores, value)
             if moved is not None:
                 cores, value = moved
                 improved = True
         for j in sorted(st.regions):
-            if j in st.regions:
+            if j in st.regions and not spent():
                 moved = _try_recore(st, j, cores, value)
                 if moved is not None:
                     cores, value = moved

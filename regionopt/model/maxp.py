@@ -105,7 +105,7 @@ def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     bound, packed = _packing_stage(data, scenario, counting, cands, budget)
     if packed is not None and len(set(packed.tolist())) > value:
         best, value = packed, len(set(packed.tolist()))
-    if bound is not None and bound <= value:
+    if (bound is not None and bound <= value) or (budget.expired() and best is not None):
         return MaxRegions(value, bound, best)
     model = build_model(data, counting, method="cuts", cands=cands)
     model.problem.setObjective(-model.parts.opened)

@@ -287,6 +287,9 @@ def pack_regions(data: ProblemData, scenario: Scenario, *, time_limit_s: float |
     for comp in comps:
         whole = frozenset(comp)
         most = int(data.population[comp].sum()) // floor
+        if deadline is not None and time.perf_counter() >= deadline and most > 1:
+            bound, exact = bound + most, False  # no time left: the floor count stands
+            continue
         if most == 0 or (most == 1 and _core_options(whole, cands)):
             chosen += [whole] if most == 1 else []  # the whole group is the one set, or none
             bound += most

@@ -28,6 +28,7 @@ import time
 import numpy as np
 import pulp
 
+from regionopt.errors import whole
 from regionopt.model.build import build_model
 from regionopt.model.candidates import refine_to_fixpoint
 from regionopt.model.families import Candidates
@@ -93,7 +94,7 @@ def prune_by_bound(data: ProblemData, scenario: Scenario, cands: Candidates,
     keep = {j: m for j, m in keep.items() if j in m}
     refine_to_fixpoint(keep, data, scenario)
     before, after = sum(map(len, cands.values())), sum(map(len, keep.values()))
-    log.info("reduced-cost pruning: %d of %d pairs kept, %d cores (bound %.6g, plan %.6g, "
-             "%.1f s)", after, before, len(keep), lower / model.scale, upper,
+    log.info("reduced-cost pruning: %d of %d pairs kept, %d cores (bound %s, plan %s, "
+             "%.1f s)", after, before, len(keep), whole(lower / model.scale), whole(upper),
              time.perf_counter() - began)
     return keep, lower / model.scale

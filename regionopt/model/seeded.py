@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from regionopt.budget import Budget
 from regionopt.model.families import Candidates
 from regionopt.model.heuristic import HeuristicResult, attach, local_search, unmet_rules
 from regionopt.model.heuristic_state import State, UnmetError
@@ -59,7 +60,7 @@ def plan_around(data: ProblemData, scenario: Scenario, cands: Candidates,
 
 
 def improve_plan(data: ProblemData, scenario: Scenario, cands: Candidates, cores: np.ndarray, *,
-                 seed: int = 0) -> HeuristicResult:
+                 seed: int = 0, budget: Budget | None = None) -> HeuristicResult:
     """Run the local search from a given plan (for example the max-p packing's).
 
     Parameters
@@ -68,7 +69,7 @@ def improve_plan(data: ProblemData, scenario: Scenario, cands: Candidates, cores
         As for :func:`~regionopt.model.heuristic.heuristic_plan`.
     cores
         ``cores[i]`` of the plan to start from.
-    seed
+    seed, budget
         As for :func:`~regionopt.model.heuristic.heuristic_plan`.
 
     Returns
@@ -83,7 +84,7 @@ def improve_plan(data: ProblemData, scenario: Scenario, cands: Candidates, cores
         st = State(data, scenario, {j: set(m) for j, m in cands.items()})
         for j in sorted(set(cores.tolist())):
             st.set_region(int(j), {int(i) for i in np.flatnonzero(cores == j)})
-        cores = local_search(st, np.random.default_rng(seed))
+        cores = local_search(st, np.random.default_rng(seed), budget=budget)
         unmet = unmet_rules(data, scenario, cores)
     return HeuristicResult(cores, objective_value(data, scenario, cores), unmet,
                            time.perf_counter() - start)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pulp
 
-from regionopt.errors import SolverError
+from regionopt.errors import SolverError, whole
 from regionopt.interrupts import child_pids, kill_children, reaped_children
 from regionopt.model.warmstart import load_start, time_limit_of
 from regionopt.scenario import SolverConfig
@@ -106,13 +106,13 @@ def run_solver(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
 
 
 def _describe(out: Outcome) -> str:
-    value = "none" if out.objective is None else f"{out.objective:.6g}"  # none: no objective
+    value = "none" if out.objective is None else whole(out.objective)  # none: no objective
     if out.infeasible:
         return "no plan exists"
     if out.proven:
         return f"optimal, objective {value}"
     if out.has_solution:
-        return f"stopped with a plan of objective {value}, bound {out.bound}"
+        return f"stopped with a plan of objective {value}, bound {whole(out.bound)}"
     return "stopped without a plan"
 
 

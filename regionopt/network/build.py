@@ -54,7 +54,7 @@ def build_network(
 
     Steps: municipalities (:func:`regionopt.data.load_municipalities`), roads
     within the area's hull plus ``margin_km`` from ``settings.source``
-    (:func:`regionopt.roads.road_graph`: Travel Mapping, OpenStreetMap
+    (:func:`road_graph`: Travel Mapping, OpenStreetMap
     downloaded with osmnx, or an OSM XML file), ferries whose two terminals
     lie in that zone, centre access legs, the travel-time matrix and the
     functional adjacency. Centres that cannot reach the others are reported

@@ -59,7 +59,7 @@ TM_SYSTEMS = ("normot", "eure", "norrv", "norntv", "norfv", "norr", "fintr")
 #: fjords and carry many 60-70 km/h zones; county roads are narrower and
 #: slower still. The values below are the limits reduced by judgement for these
 #: effects, then checked (not fitted) against route-planner drive times in
-#: ``tests/test_network.py``: Tromsø–Alta, Tromsø–Harstad, Alta–Hammerfest,
+#: ``tests/network/test_network_build.py``: Tromsø–Alta, Tromsø–Harstad, Alta–Hammerfest,
 #: Kirkenes–Vadsø and Tromsø–Finnsnes come out within about 8 % of the Google
 #: Maps figures noted there (approximate, recalled, not re-checked offline).
 DEFAULT_SPEEDS_KPH: Mapping[str, float] = {
@@ -118,7 +118,7 @@ def node_id(lon: float, lat: float) -> int:
 
 def source_path(relpath: str, *, data_dir: str | os.PathLike[str] | None = None,
                 cache_dir: str | os.PathLike[str] | None = None) -> Path:
-    """Return a local path of source file ``relpath`` (via :mod:`regionopt.sources`).
+    """Return a local path of source file ``relpath`` (via :mod:`regionopt.data.sources`).
 
     Raises
     ------
@@ -237,7 +237,7 @@ def graph_from_travelmapping(
         within the margin stay usable.
     data_dir, cache_dir
         Where source files are read or downloaded to (see
-        :func:`regionopt.sources.fetch`).
+        :func:`regionopt.data.sources.fetch`).
     progress
         Show a progress bar.
     join_junctions

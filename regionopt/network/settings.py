@@ -30,9 +30,9 @@ class NetworkSettings:
     ----------
     speeds
         Speed overrides in km/h. For Travel Mapping, by system (``"norfv"``)
-        or ``"<system>:<ref>"``, over :data:`regionopt.roads.DEFAULT_SPEEDS_KPH`;
+        or ``"<system>:<ref>"``, over :data:`regionopt.network.roads.DEFAULT_SPEEDS_KPH`;
         for the OSM sources, fallback speeds by ``highway`` value
-        (:data:`regionopt.osm.OSM_HIGHWAYS`) for ways without ``maxspeed``.
+        (:data:`regionopt.network.osm.OSM_HIGHWAYS`) for ways without ``maxspeed``.
         Given as a mapping or pairs; stored as sorted pairs.
     margin_km
         Roads are kept within this distance of the area's convex hull (for

@@ -1,7 +1,8 @@
 """The cases of a sweep: parsing ``--vary`` specifications and expanding their product.
 
 ``--vary KEY=VALUES`` takes a comma-separated list (``60,90,120``), a range
-(``8..16`` or ``0.5..2.0:0.5``) or a single value; :func:`parse_vary` reads one,
+(``8..16`` or ``0.5..2.0:0.5``) or a single value, each value in the grammar of
+``--set`` (:mod:`regionopt.overrides`); :func:`parse_vary` reads one,
 :func:`sweep_cases` expands the cartesian product into validated
 :class:`SweepCase` values, each with a stable id (:func:`case_id`).
 """
@@ -11,21 +12,24 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from regionopt.errors import ScenarioError
+from regionopt.overrides import Value, format_value, parse_value, split_values
 from regionopt.scenario import Scenario, replace_key
 
-VaryValue = int | float | bool | str | None
-"""One value a varied key takes."""
+__all__ = ["MAX_RANGE_VALUES", "SweepCase", "VaryValue", "case_id", "check_varies",
+           "format_value", "parse_value", "parse_vary", "sweep_cases"]
+
+VaryValue = Value
+"""One value a varied key takes (:data:`regionopt.overrides.Value`)."""
 
 MAX_RANGE_VALUES = 10_000
 _KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
-_INT_RE = re.compile(r"[+-]?\d+(_\d+)*")
-_FLOAT_RE = re.compile(r"[+-]?(\d+(_\d+)*)?\.?\d+(_\d+)*([eE][+-]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -54,38 +58,14 @@ class SweepCase:
 # --------------------------------------------------------------------------- parsing
 
 
-def parse_value(text: str) -> VaryValue:
-    """Parse one value of a ``--vary`` list as TOML would.
-
-    ``true``/``false`` become booleans, ``none``/``null`` ``None``, integers
-    and floats numbers (``5_000`` allowed); anything else is a string (quotes
-    around it are removed).
-
-    Returns
-    -------
-    int, float, bool, str or None
-    """
-    t = text.strip()
-    low = t.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    if low in ("none", "null"):
-        return None
-    if _INT_RE.fullmatch(t):
-        return int(t.replace("_", ""))
-    if _FLOAT_RE.fullmatch(t):
-        return float(t.replace("_", ""))
-    if len(t) >= 2 and t[0] == t[-1] and t[0] in "'\"":
-        return t[1:-1]
-    return t
-
-
 def parse_vary(spec: str) -> tuple[str, tuple[VaryValue, ...]]:
     """Parse ``KEY=VALUES`` into the dotted key and its values.
 
-    ``VALUES`` is a comma-separated list (``60,90,120``) or an inclusive range
-    ``a..b`` with an optional step ``a..b:step`` (step 1 for integers; floats
-    need a step, counted exactly in decimal).
+    ``VALUES`` is a comma-separated list (``60,90,120``; commas inside quotes or
+    brackets belong to the value: ``["5501"],["5502", "5503"]``), each item read
+    by :func:`regionopt.overrides.parse_value` as ``--set`` reads its value, or
+    an inclusive range ``a..b`` with an optional step ``a..b:step`` (step 1 for
+    integers; floats need a step, counted exactly in decimal).
 
     Parameters
     ----------
@@ -111,10 +91,10 @@ def parse_vary(spec: str) -> tuple[str, tuple[VaryValue, ...]]:
                             "such as regions.count=8..16")
     if not rhs:
         raise ScenarioError(f"--vary {spec!r}: no values after '='")
-    if ".." in rhs and "," not in rhs:
+    items = split_values(rhs)
+    if len(items) == 1 and ".." in rhs and rhs[0] not in "\"'[{":
         values = _parse_range(spec, rhs)
     else:
-        items = [s.strip() for s in rhs.split(",")]
         if any(not s for s in items):
             raise ScenarioError(f"--vary {spec!r}: empty value in the list")
         values = tuple(parse_value(s) for s in items)
@@ -130,16 +110,17 @@ def parse_vary(spec: str) -> tuple[str, tuple[VaryValue, ...]]:
 def _parse_range(spec: str, rhs: str) -> tuple[VaryValue, ...]:
     lo_s, _, rest = rhs.partition("..")
     hi_s, _, step_s = rest.partition(":")
-    texts = [t.strip().replace("_", "") for t in (lo_s, hi_s, step_s or "1")]
-    parsed = [parse_value(t) for t in texts]
-    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in parsed):
+    parsed = [parse_value(t) for t in (lo_s, hi_s, step_s or "1")]
+    numbers = [v for v in parsed if isinstance(v, int | float) and not isinstance(v, bool)
+               and math.isfinite(v)]
+    if len(numbers) < 3:
         raise ScenarioError(f"--vary {spec!r}: a range needs numbers, as in 8..16 or 0.5..1.5:0.25")
     kind: Callable[[Decimal], VaryValue] = int
-    if not all(isinstance(v, int) for v in parsed):
+    if not all(isinstance(v, int) for v in numbers):
         if not step_s.strip():
             raise ScenarioError(f"--vary {spec!r}: a range of decimals needs a step (a..b:step)")
         kind = float
-    lo, hi, st = (Decimal(t) for t in texts)
+    lo, hi, st = (Decimal(repr(v)) for v in numbers)  # repr: 0.1 is exactly 1/10 here
     if st <= 0:
         raise ScenarioError(f"--vary {spec!r}: the step must be positive")
     if lo > hi:
@@ -148,6 +129,21 @@ def _parse_range(spec: str, rhs: str) -> tuple[VaryValue, ...]:
     if count > MAX_RANGE_VALUES:
         raise ScenarioError(f"--vary {spec!r}: {count} values, more than {MAX_RANGE_VALUES}")
     return tuple(kind(lo + i * st) for i in range(count))
+
+
+def check_varies(scenario: Scenario,
+                 varies: Sequence[tuple[str, Sequence[VaryValue]]]) -> None:
+    """Check each varied value on its own against ``scenario``, before any work.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the first key and value the scenario rejects (unknown key, wrong
+        type, impossible value); combinations are checked by :func:`sweep_cases`.
+    """
+    for key, values in varies:
+        for value in values:
+            replace_key(scenario, key, value, source=f"--vary {key}={format_value(value)}")
 
 
 def case_id(overrides: Iterable[tuple[str, VaryValue]]) -> str:
@@ -195,12 +191,3 @@ def sweep_cases(scenario: Scenario,
             s = replace_key(s, key, value)
         cases.append(SweepCase(id=case_id(overrides), overrides=overrides, scenario=s))
     return cases
-
-
-def format_value(value: VaryValue) -> str:
-    """Write a varied value as on the command line (``none``, ``true``, ``90``)."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

@@ -253,6 +253,8 @@ def _png(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
     ax.set_title(f"Sweep: {axes.title} ({axes.better} is better)")
     ax.grid(True, alpha=0.3)
     legend = ax.legend(loc="best", fontsize=8) if len(pts) or refs else None
+    for text in legend.get_texts() if legend is not None else []:
+        text.set_parse_math(False)  # reference names are text: "$" starts no mathtext
     ax.set_xlim(ax.get_xlim())  # freeze the limits before measuring labels
     ax.set_ylim(ax.get_ylim())
     fig.tight_layout(rect=(0, 0.05, 1, 1))

@@ -24,6 +24,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from regionopt import interrupts
 from regionopt.data.reference import reference_plans_for
 from regionopt.errors import InfeasibleError, RegionoptError, ScenarioError
 from regionopt.evaluate.criteria import criteria_table, pass_counts
@@ -47,6 +49,7 @@ from regionopt.sweep.store import (
     add_agreement,
     case_dir,
     case_table,
+    claim_case,
     claim_folder,
     drop_stale_cases,
     jsonable,
@@ -104,8 +107,12 @@ def _solve_case(problem: ProblemData, scenario: Scenario,
 
 
 def _init_worker(problem: ProblemData) -> None:
-    """Pool initializer: keep the problem in the worker for all its tasks."""
+    """Pool initializer: keep the problem in the worker for all its tasks.
+
+    A signal to the worker kills its solvers and ends it (the sweep then stops).
+    """
     global _WORKER_PROBLEM
+    interrupts.install_worker_handlers()
     _WORKER_PROBLEM = problem
 
 
@@ -126,19 +133,34 @@ def _run_processes(problem: ProblemData, jobs: Sequence[tuple[SweepCase, Scenari
     # spawn, not fork: the parent may hold threads (a Dask client, tqdm's monitor).
     ctx = multiprocessing.get_context("spawn")
     workers = min(max_workers, len(jobs))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(problem,)) as pool:
+    before = interrupts.child_pids()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                               initargs=(problem,))
+    finished = False
+    try:
         pending: dict[Future[dict[str, Any]], str] = {
             pool.submit(_process_task, scenario): case.id for case, scenario in jobs
         }
-        try:
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in sorted(done, key=lambda f: pending[f]):
-                    yield pending.pop(fut), fut.result()
-        finally:
-            for fut in pending:
-                fut.cancel()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: pending[f]):
+                cid = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    # a worker was killed or stopped by a signal: stop the sweep as if this
+                    # process had been (the cases finished so far are kept for resume)
+                    log.warning("sweep: a worker process ended while solving %s; stopping", cid)
+                    raise interrupts.Terminated() from None
+                yield cid, result
+        finished = True
+    finally:
+        if not finished:
+            # interrupted (a signal, an error, or the consumer stopped): waiting for the
+            # running solves would take their whole time limit, so stop the workers and
+            # their solvers now, then let the pool go
+            interrupts.stop_pool(before)
+        pool.shutdown(wait=finished, cancel_futures=True)
 
 
 def _run_dask(problem: ProblemData, jobs: Sequence[tuple[SweepCase, Scenario]], *,
@@ -305,6 +327,7 @@ def solve_cases(cases: Sequence[SweepCase], *, problem: ProblemData,
     log.info("sweep: %d scenarios, %d already finished, %d to solve",
              len(cases), len(records), len(todo))
     if todo:
+        claim_case(out)  # before the first solve: an interrupted first run can resume
         records.update(_solve_all(todo, problem=problem, out=out, scheduler=scheduler,
                                   max_workers=max_workers, progress=progress, digests=digests))
     return records, len(todo)
@@ -366,6 +389,7 @@ def _solve_all(todo: Sequence[SweepCase], *, problem: ProblemData, out: Path,
                     records[cid] = {**outcome, "plan_path": None}
                 else:
                     write_case(out, case, solved[cid], outcome, digests[cid])
+                    claim_case(out, cid)
                     records[cid] = json.loads((case_dir(out, case) / RESULT_JSON).read_text(
                         encoding="utf-8"))
                 bar.update(1)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from regionopt.evaluate.agreement import AGREEMENT_COLUMNS, agreement, agreement_columns
 from regionopt.evaluate.criteria import PASS_COLUMNS
-from regionopt.io import MANIFEST, atomic_write_text, atomic_write_with
+from regionopt.io import MANIFEST, atomic_write_text, atomic_write_with, owned_files
 from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, scenario_to_toml
@@ -303,6 +303,24 @@ def claim_folder(out_dir: str | os.PathLike[str], case_ids: Sequence[str], *,
         if folder.is_dir():
             names += [f"{PLANS_DIR}/{cid}/{p.name}" for p in sorted(folder.iterdir())
                       if p.is_file()]
+    atomic_write_text(out / MANIFEST, "".join(f"{n}\n" for n in sorted(names)))
+
+
+def claim_case(out_dir: str | os.PathLike[str], case_id: str | None = None) -> None:
+    """Mark ``out_dir`` as a sweep's folder while the sweep runs, so that it can resume.
+
+    Adds the files of ``plans/<case_id>/`` to the folder's manifest, creating the
+    manifest if there is none yet (with ``case_id`` ``None``: before the first case is
+    solved). An interrupted first sweep thus leaves a folder regionopt recognises as its
+    own (:func:`regionopt.io.check_output_owner`), and the same command resumes it.
+    """
+    out = Path(out_dir)
+    names = set(owned_files(out) or [])
+    if case_id is None and (out / MANIFEST).is_file():
+        return
+    if case_id is not None:
+        folder = out / PLANS_DIR / case_id
+        names.update(f"{PLANS_DIR}/{case_id}/{p.name}" for p in folder.iterdir() if p.is_file())
     atomic_write_text(out / MANIFEST, "".join(f"{n}\n" for n in sorted(names)))
 
 

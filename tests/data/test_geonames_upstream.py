@@ -1,4 +1,4 @@
-"""Tests of regionopt.geonames_upstream: the Norway rows, and reading the archive member."""
+"""Tests of regionopt.data.geonames_upstream: the Norway rows, and reading the archive member."""
 
 from __future__ import annotations
 

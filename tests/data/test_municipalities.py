@@ -90,6 +90,8 @@ def test_finer_resolution(data_dir: Path, tf: gpd.GeoDataFrame) -> None:
         ("55, 5601", 22),
         (["56", "5501", "5601"], 19),
         (("Norway",), 357),
+        ("301", 1),  # Oslo, its leading zero lost
+        ("3", 1),  # county 03, Oslo
     ],
 )
 def test_resolve_area(data_dir: Path, area: object, count: int) -> None:

@@ -1,4 +1,4 @@
-"""Tests of regionopt.reference: the NIVI 2023 plan on the real 2024 data, bad plan files."""
+"""Tests of regionopt.data.reference: the NIVI 2023 plan on the real 2024 data, bad plan files."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ def test_pass_and_fail_by_hand() -> None:
     assert np.isclose(table.loc[(c, "self_containment"), "value"], 30 / 45)
     assert "ferry only" in table.loc[(c, "population"), "note"]
     failed = shortfalls(criteria_table(metrics, data, s))
-    assert any(line.startswith(f"{c}: population 3000 vs 5000") for line in failed)
+    assert any(line.startswith(f"{c}: population 3 000 vs 5 000") for line in failed)
     assert not any(line.startswith(f"{ab}:") for line in failed)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ from regionopt.evaluate.report import (
 )
 from regionopt.network import Network
 from regionopt.plan import Plan
-from regionopt.problem import ProblemData
+from regionopt.problem import Commuting, ProblemData
 
 
 def test_region_metrics_known_answers() -> None:
@@ -206,3 +207,32 @@ def test_compare_nivi_with_kvaenangen_moved(tf_net_problem: ProblemData) -> None
     assert cmp.moves[["kommunenummer", "from_region", "to_region", "to_region_matches"]
                      ].values.tolist() == [["5546", "Altaregionen", "Nord-Troms", "Nord-Troms"]]
     assert compare(nivi, nivi, tf_net_problem).moves.empty
+
+
+def test_self_containment_by_hand_with_empty_regions() -> None:
+    """E, J, L and min(L/E, L/J) of four regions worked out by hand (docs/metrics.md): a
+    region with neither employed residents nor jobs has 1, one with only one of them 0 has 0."""
+    flows = np.zeros((6, 6), dtype="int64")
+    flows[0, 0], flows[0, 1], flows[1, 0], flows[1, 1] = 40, 10, 5, 20  # 1001 and 1002
+    flows[3, 2] = 7  # 1004 lives in "Job", works in "Work"; 1003 has jobs only
+    employed = np.array([60, 30, 0, 12, 0, 0])  # 10 + 0 + 5 work outside the area
+    jobs = np.array([50, 35, 9, 0, 0, 0])
+    problem = replace(path_problem(), commuting=Commuting(flows, employed, jobs))
+    plan = make_plan({"Pair": ("1001", ["1001", "1002"]), "Work": ("1003", ["1003"]),
+                      "Home": ("1004", ["1004"]), "Empty": ("1005", ["1005", "1006"])})
+    m = evaluate(plan, problem)
+    r = m.regions.set_index("region")
+    assert r.loc["Pair", ["employed", "jobs", "live_work"]].tolist() == [90, 85, 75]
+    assert r.loc["Pair", "self_containment"] == pytest.approx(min(75 / 90, 75 / 85))
+    assert r.loc["Work", ["employed", "jobs", "live_work"]].tolist() == [0, 9, 0]
+    assert r.loc["Home", ["employed", "jobs", "live_work"]].tolist() == [12, 0, 0]
+    assert r.loc["Work", "self_containment"] == 0.0 and r.loc["Home", "self_containment"] == 0.0
+    assert r.loc["Empty", ["employed", "jobs", "live_work"]].tolist() == [0, 0, 0]
+    assert r.loc["Empty", "self_containment"] == 1.0
+    assert m.summary["self_containment_min"] == 0.0
+    assert m.summary["border_commuters"] == 7
+    assert m.summary["commuting_kept_share"] == pytest.approx(75 / 102)
+    alone = make_plan({"Pair": ("1001", ["1001", "1002"]),
+                       "Rest": ("1003", ["1003", "1004", "1005", "1006"])})
+    rest = evaluate(alone, problem).regions.set_index("region").loc["Rest"]
+    assert rest["self_containment"] == pytest.approx(min(7 / 12, 7 / 9))

@@ -1,4 +1,4 @@
-"""Tests of regionopt.report: text, CSV and JSON-able renderings of metrics."""
+"""Tests of regionopt.evaluate.report: text, CSV and JSON-able renderings of metrics."""
 
 from __future__ import annotations
 

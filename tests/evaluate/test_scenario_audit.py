@@ -1,4 +1,5 @@
-"""Tests of regionopt.audit: each scenario constraint a plan can break, gap to the optimum."""
+"""Tests of regionopt.evaluate.scenario_audit: each scenario constraint a plan can break,
+and the gap to the optimum."""
 
 from __future__ import annotations
 
@@ -138,7 +139,7 @@ def test_audit_reports_the_gap_in_the_scenarios_weighted_objective() -> None:
     assert result.objective_gap_percent == pytest.approx(14.0)
     assert result.gap_percent == pytest.approx(25.0)  # travel only
     text = format_audit(result)
-    assert "objective as the scenario weighs it: 2,280.00, optimum 2,000.00, gap 14.00 %" in text
+    assert "objective as the scenario weighs it: 2 280, optimum 2 000, gap 14.00 %" in text
     assert audit_to_dict(result)["objective_gap_percent"] == 14.0
     plain = audit(PLAN_A, path_problem(), scenario(), optimum=1600.0, optimum_objective=1600.0)
     assert "objective as the scenario weighs it" not in format_audit(plain)  # travel alone

@@ -336,6 +336,35 @@ def test_reference_can_be_edited_and_functional_checks_run(browser: Any, solved:
 
 
 @pytest.mark.browser
+def test_a_region_without_employed_or_jobs_has_pythons_self_containment(
+        browser: Any, solved: dict, tmp_path: Path) -> None:
+    """Self-containment of an empty region is 1 in the page as in Python (docs/metrics.md):
+    5546 made a region of its own after its commuting is removed (E = J = 0)."""
+    problem, net = solved["problem"], solved["net"]
+    functional = load_scenario(REPO / "data" / "geo" / "scenarios"
+                               / "troms-finnmark-functional.toml")
+    c, k = problem.commuting, problem.index("5546")
+    flows, employed, jobs = c.flows.copy(), c.employed.copy(), c.jobs.copy()
+    flows[k, :] = flows[:, k] = 0
+    employed[k] = jobs[k] = 0
+    empty = dataclasses.replace(problem, commuting=dataclasses.replace(
+        c, flows=flows, employed=employed, jobs=jobs))
+    opt = solved["result"].plan
+    path = viz.write_plan_map(opt, net.municipalities, path=tmp_path / "plan.html",
+                              metrics=ev.evaluate(opt, empty), problem=empty,
+                              scenario=functional, **outputs.map_layers(net))
+    page = Page(browser, path)
+    page.js("regionopt.assign('5546', 'Tom')")
+    _, plan = _exported(page, empty, tmp_path)
+    rows = {r["region"]: r for r in _page_view(page)["regions"]}
+    assert rows["Tom"]["employed"] == rows["Tom"]["jobs"] == 0
+    assert rows["Tom"]["self_containment"] == 1.0
+    assert _page_view(page) == _python_view(plan, empty, functional, None)
+    assert page.clean()
+    page.page.close()
+
+
+@pytest.mark.browser
 def test_screenshot_of_the_edit_mode(browser: Any, solved: dict, tmp_path: Path) -> None:
     """The picture in docs/maps.md (written there with REGIONOPT_WRITE_DOCS=1)."""
     page = Page(browser, solved["folder"] / "compare_nivi.html", size=(1400, 1250))

@@ -249,6 +249,22 @@ def test_names_from_files_are_text_never_markup(tf: dict) -> None:
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page  # script data, as JSON
 
 
+def test_names_from_files_are_never_templates(tf: dict) -> None:
+    """A municipality named like template code keeps its name on both pages (no ``49``)."""
+    munis = tf["munis"].copy()
+    names = {"5601": "Alta {{ 7*7 }}", "5501": "Tromsø {% if x %}", "5503": "Harstad {#"}
+    for code, name in names.items():
+        munis.loc[munis["kommunenummer"] == code, "name"] = name
+    plan = viz.plan_map(tf["nivi"], munis, metrics=tf["metrics_nivi"], problem=tf["problem"],
+                        ).get_root().render()
+    both = viz.compare_map(tf["opt"], tf["nivi"], munis, metrics_a=tf["metrics_opt"],
+                           metrics_b=tf["metrics_nivi"], comparison=tf["comparison"]).render()
+    for page in (plan, both):
+        assert "Alta 49" not in page
+        for name in names.values():
+            assert viz_assets.script_json(name) in page, name
+
+
 # --------------------------------------------------------------------------- errors
 
 def test_missing_geometry_and_metrics_are_named(tf: dict) -> None:

@@ -199,7 +199,7 @@ def meets_criterion(data, s, block) -> bool:
     live = sum(int(f[o, d]) for o in block for d in block)
     employed = sum(int(data.commuting.employed[o]) for o in block)
     jobs = sum(int(data.commuting.jobs[d]) for d in block)
-    value = min(live / employed, live / jobs) if employed and jobs else 0.0
+    value = min(live / employed if employed else 1.0, live / jobs if jobs else 1.0)
     return value >= (cr.self_containment_large if employed > cr.large_workers
                      else cr.self_containment)
 

@@ -1,4 +1,4 @@
-"""Tests of regionopt.candidates: size ranks and candidate pairs with known answers.
+"""Tests of regionopt.model.candidates: size ranks and candidate pairs with known answers.
 
 The instance is five municipalities 5501..5505 on a road, 30 minutes apart,
 with 100, 200, ..., 500 inhabitants (each larger than the one before), plus a

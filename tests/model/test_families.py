@@ -26,20 +26,23 @@ plan (every partition, every choice of cores) is checked three ways:
 
 from __future__ import annotations
 
+from dataclasses import replace as dc_replace
+
 import numpy as np
 import pytest
 from brute import plan_ok, random_problem, rooted_plans, scen
 
 from regionopt.errors import ScenarioError
+from regionopt.evaluate import evaluate
 from regionopt.evaluate.criteria import criteria_table, pass_counts
-from regionopt.evaluate.metrics import evaluate
 from regionopt.model import FAMILIES, build_model, candidate_sets
 from regionopt.model.families import PlanView, active_families
+from regionopt.model.families.base import rank_by, stronger_members
 from regionopt.model.families.criterion import count_meeting
 from regionopt.model.solvers import run_solver
 from regionopt.plan import plan_from_labels
-from regionopt.problem import ProblemData
-from regionopt.scenario import Scenario, SolverConfig
+from regionopt.problem import Commuting, ProblemData
+from regionopt.scenario import Scenario, SolverConfig, replace_key
 
 #: One scenario per family, with that family (and only it, besides the region count) active.
 ONE_FAMILY = {
@@ -199,3 +202,80 @@ def test_criterion_count_agrees_with_the_criteria_table_for_every_plan() -> None
             assert count_meeting(data, s.criteria, cores) == counted, tuple(cores)
             seen.add(counted)
     assert len(seen) > 2
+
+
+def _empty_sides(data: ProblemData) -> ProblemData:
+    """``data`` with 5501 neither living nor working anywhere (E = J = 0), 5502 with employed
+    residents but no jobs (J = 0) and 5503 with jobs but no employed residents (E = 0)."""
+    assert data.commuting is not None
+    flows = data.commuting.flows.copy()
+    flows[0, :] = flows[:, 0] = 0
+    flows[:, 1] = 0
+    flows[2, :] = 0
+    employed, jobs = data.commuting.employed.copy(), data.commuting.jobs.copy()
+    employed[[0, 2]] = 0
+    jobs[[0, 1]] = 0
+    return dc_replace(data, commuting=Commuting(flows, employed, jobs))
+
+
+@pytest.mark.parametrize("name", ["the self-containment floor", "exempt floors"])
+def test_self_containment_of_empty_regions_agrees_with_enumeration(name: str) -> None:
+    """A region with neither employed residents nor jobs meets every floor (docs/metrics.md);
+    one with only one of them 0 keeps nobody and meets none: audit, pruning and rows agree
+    with enumeration on plans holding such regions, and the metric says the same."""
+    s = family_scenario(name)
+    alpha = s.constraints.min_self_containment
+    data = _empty_sides(_instances()[0])
+    c = data.commuting
+    assert c is not None and (c.employed[0], c.jobs[0], c.jobs[1], c.employed[2]) == (0, 0, 0, 0)
+    cands = candidate_sets(data, s)
+    plans = [p for p in rooted_plans(data.n)
+             if np.isfinite(data.minutes[np.arange(data.n), p]).all()]
+    alone = [p for p in plans if (p == p[0]).sum() == 1]  # 5501 a region of its own
+    assert any(plan_ok(data, s, p) for p in alone)
+    if name == "the self-containment floor":  # 5502 alone keeps none of its workers
+        assert not any(plan_ok(data, s, p) for p in plans if (p == p[1]).sum() == 1)
+    for cores in plans:
+        ok = plan_ok(data, s, cores)
+        plan = plan_from_labels(data, cores)
+        flagged = [v for f in active_families(s) if f.check for v in f.check(PlanView.of(plan,
+                                                                                       data), s)]
+        assert (not flagged) == ok, (name, tuple(cores), flagged)
+        if ok:
+            assert all(i in cands.get(int(j), set()) for i, j in enumerate(cores))
+        if name == "the self-containment floor":  # no exemptions: the metric decides alone
+            low = float(evaluate(plan, data).regions["self_containment"].min())
+            assert (low >= alpha) == ok, (tuple(cores), low)
+    rng = np.random.default_rng(7)
+    sample = [alone[k] for k in rng.choice(len(alone), 8, replace=False)]
+    sample += [plans[k] for k in rng.choice(len(plans), 8, replace=False)]
+    for cores in sample:
+        assert _admits(data, s, cores) == plan_ok(data, s, cores), (name, tuple(cores))
+
+
+def test_one_stronger_member_helper_serves_both_core_rules() -> None:
+    """core_is_largest is core_is_strongest with population as the measure: same rank, same
+    audit loop (the strongest stronger member, ties to the lower kommunenummer; a tie with the
+    core allowed)."""
+    data = _instances()[0]
+    values = np.array([10, 30, 30, 20, 10, 5])
+    rank = rank_by(values, data.codes)
+    assert rank.tolist() == [2, 5, 4, 3, 1, 0]  # 5501 and 5505 tie at 10: 5501 ranks higher
+    plan = plan_from_labels(data, np.array([0, 0, 0, 3, 3, 5]))
+    view = PlanView.of(plan, data)
+    hits = stronger_members(view, values)
+    assert [(core, top) for _, core, top in hits] == [(0, 1)]
+    assert stronger_members(PlanView.of(plan_from_labels(data, np.array([1, 1, 2, 3, 3, 5])),
+                                        data), values) == []  # 5502 ties with 5503: allowed
+    s_pop = family_scenario("core_is_strongest")
+    s_pop = replace_key(s_pop, "constraints.core_measure", "population")
+    largest = next(f for f in FAMILIES if f.name == "core_is_largest")
+    strongest = next(f for f in FAMILIES if f.name == "core_is_strongest")
+    assert largest.check is not None and strongest.check is not None
+    for cores in rooted_plans(data.n):
+        v = PlanView.of(plan_from_labels(data, cores), data)
+        a = [x.where for x in largest.check(v, s_pop)]
+        assert a == [x.where for x in strongest.check(v, s_pop)]
+    for j in range(data.n):
+        assert largest.members is not None and strongest.members is not None
+        assert (largest.members(data, s_pop, j) == strongest.members(data, s_pop, j)).all()

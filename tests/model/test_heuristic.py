@@ -3,6 +3,7 @@ regionopt.model.heuristic_state): every plan it returns meets every rule, determ
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace as dc_replace
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from brute import brute_force, make_problem, plan_ok, random_problem, scen
 from test_engine import CONFIGS, random_knobs
 
+from regionopt.budget import Budget
 from regionopt.errors import InfeasibleError, SolverError
 from regionopt.model import solve
 from regionopt.model.candidates import candidate_sets
@@ -164,3 +166,51 @@ def test_functional_rules_on_random_instances(seed):
         assert result.objective >= plans[0][0] - 1e-6
     else:
         assert result.unmet
+
+
+def _improved_instances():
+    """Random instances whose local search changes the construction's plan."""
+    for seed in range(3000, 3100):
+        data = random_problem(seed, 8, p_edge=0.6)
+        s = scen(regions__count=3, objective__balance=1.0)
+        cands = candidate_sets(data, s)
+        built = heuristic_plan(data, s, cands, improve=False)
+        full = heuristic_plan(data, s, cands)
+        if built.feasible and not np.array_equal(built.cores, full.cores):
+            yield data, s, cands, built
+
+
+def test_local_search_stops_when_the_budget_is_spent():
+    """A spent budget (zero seconds) keeps the construction's plan; no clock is read in the
+    assertion, so the test does not depend on the machine's speed."""
+    found = list(itertools.islice(_improved_instances(), 3))
+    assert found, "no instance where the local search improves the plan"
+    for data, s, cands, built in found:
+        spent = heuristic_plan(data, s, cands, budget=Budget(0.0))
+        assert np.array_equal(spent.cores, built.cores)
+        assert spent.feasible
+
+
+def test_solve_returns_the_heuristic_plan_when_the_limit_is_spent():
+    """A limit spent by the heuristic: its plan, status time_limit, no bound, no solver run."""
+    data, s, _, built = next(_improved_instances())
+    s = replace_key(s, "solver.time_limit_s", 1e-9)
+    result = solve(data, s, quiet=True)
+    assert result.status == "time_limit" and result.bound is None and result.gap is None
+    assert result.plan is not None and result.model == {}
+    assert result.objective == pytest.approx(built.objective)
+
+
+def test_a_region_without_employed_or_jobs_meets_the_self_containment_floor():
+    """M2 has neither employed residents nor jobs: self-containment 1 (docs/metrics.md), so
+    it may stay a region of its own; M1 has jobs but no employed residents and must merge."""
+    f = np.array([[50, 10, 0], [0, 0, 0], [0, 0, 0]], dtype="int64")
+    data = _line_with_commuting(f.tolist(), [1000, 1000, 1000], [(0, 1), (1, 2)])
+    assert data.commuting is not None
+    c = Commuting(f, np.array([60, 0, 0]), np.array([50, 10, 0]))
+    data = dc_replace(data, commuting=c)
+    s = scen(regions__count=2, constraints__min_self_containment=0.6)
+    result = heuristic_plan(data, s, candidate_sets(data, s))
+    assert result.feasible, result.unmet
+    assert result.cores[0] == result.cores[1] != result.cores[2] == 2
+    assert plan_ok(data, s, result.cores) and _violations(data, s, result.cores) == []

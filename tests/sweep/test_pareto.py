@@ -1,4 +1,4 @@
-"""Tests of regionopt.pareto: non-dominance with a known answer, the plot and its page."""
+"""Tests of regionopt.sweep.pareto: non-dominance with a known answer, the plot and its page."""
 
 from __future__ import annotations
 

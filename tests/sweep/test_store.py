@@ -1,4 +1,4 @@
-"""Tests of regionopt.sweep_store: digests, and resuming from the stored case files.
+"""Tests of regionopt.sweep.store: digests, and resuming from the stored case files.
 
 A resumed sweep solves only the cases whose ``result.json`` is missing,
 unreadable, stale (another scenario or problem) or whose plan file is gone.
@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from handmade import TINY_VARY, line_problem, tiny_scenario, tiny_sweep
 
+from regionopt.io import MANIFEST, check_output_owner, owned_files
 from regionopt.scenario import parse_scenario, scenario_to_toml
 from regionopt.sweep import run as sweep
 from regionopt.sweep import store as sweep_store
@@ -89,3 +90,16 @@ def test_resume_after_interruption_and_after_a_changed_scenario(tmp_path: Path,
                     max_workers=1, progress=False, reference=())
     assert spy.calls == 12
 
+
+
+def test_claim_case_marks_a_first_run_and_lists_each_finished_case(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    sweep_store.claim_case(out)  # before the first case: an empty manifest
+    assert owned_files(out) == []
+    (out / "plans" / "a").mkdir(parents=True)
+    (out / "plans" / "a" / "result.json").write_text("{}\n", encoding="utf-8")
+    check_output_owner(out)  # the partial run is regionopt's own: no --force needed
+    sweep_store.claim_case(out, "a")
+    assert owned_files(out) == ["plans/a/result.json"]
+    sweep_store.claim_case(out)  # a manifest already there is kept
+    assert (out / MANIFEST).read_text(encoding="utf-8") == "plans/a/result.json\n"

@@ -281,3 +281,33 @@ def strength(data: ProblemData, measure: str) -> np.ndarray:
                             "index, and the problem has none")
         return data.centrality[:, 0].astype("int64")
     return data.population.astype("int64")
+
+
+def rank_by(values: np.ndarray, codes: Sequence[str]) -> np.ndarray:
+    """Return each municipality's rank by ``values``, ties to the lower kommunenummer.
+
+    ``rank[i] > rank[j]`` means ``i`` counts as stronger than ``j``; of equal
+    values the lower kommunenummer ranks as stronger (as in :func:`regionopt.plan.read_plan`).
+    The pruning of ``core_is_largest`` and ``core_is_strongest``: a core admits
+    only members ranked below it.
+    """
+    order = sorted(range(len(codes)), key=lambda i: (int(values[i]), -int(codes[i])))
+    rank = np.empty(len(codes), dtype="int64")
+    rank[order] = np.arange(len(codes))
+    return rank
+
+
+def stronger_members(view: PlanView, values: np.ndarray) -> list[tuple[str, int, int]]:
+    """Return ``(region, core, member)`` for each region with a member stronger than its core.
+
+    "Stronger" is a strictly larger value (a tie with the core is allowed: a
+    reference plan may name either as core); ``member`` is the strongest such
+    member, ties to the lower kommunenummer. The audit of ``core_is_largest``
+    and ``core_is_strongest``.
+    """
+    codes, out = view.data.codes, []
+    for r, core, members in view.regions:
+        stronger = [i for i in members if values[i] > values[core]]
+        if stronger:
+            out.append((r, core, min(stronger, key=lambda i: (-int(values[i]), codes[i]))))
+    return out

@@ -2,14 +2,24 @@
 
 "Largest" is the size rank of :func:`rank_order`: population, ties to the
 lower kommunenummer. Pruning: only smaller municipalities may join a core (no
-rows). Audit: no member more populous than the core (a tie is allowed).
+rows). Audit: no member more populous than the core (a tie is allowed). The
+rank and the audit's loop are those of ``core_is_strongest``
+(:func:`~regionopt.model.families.base.rank_by`,
+:func:`~regionopt.model.families.base.stronger_members`) with population as
+the measure.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from regionopt.model.families.base import Family, PlanView, Violation
+from regionopt.model.families.base import (
+    Family,
+    PlanView,
+    Violation,
+    rank_by,
+    stronger_members,
+)
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
@@ -20,10 +30,7 @@ def rank_order(data: ProblemData) -> np.ndarray:
     ``rank[i] > rank[j]`` means ``i`` counts as larger than ``j``; equal
     populations rank the lower kommunenummer as larger (as in :func:`regionopt.plan.read_plan`).
     """
-    order = sorted(range(data.n), key=lambda i: (int(data.population[i]), -int(data.codes[i])))
-    rank = np.empty(data.n, dtype="int64")
-    rank[order] = np.arange(data.n)
-    return rank
+    return rank_by(data.population, data.codes)
 
 
 def _members(data: ProblemData, s: Scenario, j: int) -> np.ndarray:
@@ -32,17 +39,11 @@ def _members(data: ProblemData, s: Scenario, j: int) -> np.ndarray:
 
 
 def _check(view: PlanView, s: Scenario) -> list[Violation]:
-    data, out = view.data, []
-    for r, core, members in view.regions:
-        core_pop = int(data.population[core])
-        bigger = [i for i in members if data.population[i] > core_pop]
-        if bigger:
-            top = min(bigger, key=lambda i: (-int(data.population[i]), data.codes[i]))
-            out.append(Violation("constraints.core_is_largest", r,
-                                 f"core {data.codes[core]} ({core_pop}) of region {r} is "
-                                 f"smaller than member {data.codes[top]} "
-                                 f"({int(data.population[top])})"))
-    return out
+    pop, codes = view.data.population, view.data.codes
+    return [Violation("constraints.core_is_largest", r,
+                      f"core {codes[core]} ({int(pop[core])}) of region {r} is smaller than "
+                      f"member {codes[top]} ({int(pop[top])})")
+            for r, core, top in stronger_members(view, pop)]
 
 
 FAMILY = Family(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from regionopt.errors import whole
 from regionopt.model.families.base import Family, PlanView, Violation, exception_mask
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
@@ -26,7 +27,7 @@ def _check(view: PlanView, s: Scenario) -> list[Violation]:
         core_pop = int(data.population[core])
         if core_pop < floor and not exempt[core]:
             out.append(Violation("constraints.min_core_population", r,
-                                 f"core {data.codes[core]} of region {r} has {core_pop} "
+                                 f"core {data.codes[core]} of region {r} has {whole(core_pop)} "
                                  f"inhabitants < {floor}"))
     return out
 

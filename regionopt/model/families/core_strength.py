@@ -4,25 +4,30 @@ Strength is ``constraints.core_measure``: ``population``, ``jobs`` (employed
 persons working in the municipality) or ``centrality`` (Statistics Norway's
 index), ties to the lower kommunenummer. Pruning: only weaker municipalities
 may join a core (no rows). Audit: no member strictly stronger than the core
-(a tie is allowed, as for ``core_is_largest``).
+(a tie is allowed, as for ``core_is_largest``, whose rank and audit loop it
+shares: :func:`~regionopt.model.families.base.rank_by`,
+:func:`~regionopt.model.families.base.stronger_members`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from regionopt.model.families.base import Family, PlanView, Violation, strength
+from regionopt.model.families.base import (
+    Family,
+    PlanView,
+    Violation,
+    rank_by,
+    strength,
+    stronger_members,
+)
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
 
 def strength_rank(data: ProblemData, measure: str) -> np.ndarray:
     """Return each municipality's rank by strength, ties to the lower kommunenummer."""
-    values = strength(data, measure)
-    order = sorted(range(data.n), key=lambda i: (int(values[i]), -int(data.codes[i])))
-    rank = np.empty(data.n, dtype="int64")
-    rank[order] = np.arange(data.n)
-    return rank
+    return rank_by(strength(data, measure), data.codes)
 
 
 def _members(data: ProblemData, s: Scenario, j: int) -> np.ndarray:
@@ -31,17 +36,12 @@ def _members(data: ProblemData, s: Scenario, j: int) -> np.ndarray:
 
 
 def _check(view: PlanView, s: Scenario) -> list[Violation]:
-    data, measure, out = view.data, s.constraints.core_measure, []
-    values = strength(data, measure)
-    for r, core, members in view.regions:
-        stronger = [i for i in members if values[i] > values[core]]
-        if stronger:
-            top = min(stronger, key=lambda i: (-int(values[i]), data.codes[i]))
-            out.append(Violation("constraints.core_is_strongest", r,
-                                 f"core {data.codes[core]} of region {r} has {measure} "
-                                 f"{int(values[core])}, member {data.codes[top]} "
-                                 f"{int(values[top])}"))
-    return out
+    measure, codes = s.constraints.core_measure, view.data.codes
+    values = strength(view.data, measure)
+    return [Violation("constraints.core_is_strongest", r,
+                      f"core {codes[core]} of region {r} has {measure} {int(values[core])}, "
+                      f"member {codes[top]} {int(values[top])}")
+            for r, core, top in stronger_members(view, values)]
 
 
 FAMILY = Family(

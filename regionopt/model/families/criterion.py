@@ -3,7 +3,9 @@
 A region R meets the criterion of the criteria table (``[criteria]``) when
 ``min(L/E, L/J)`` reaches ``self_containment`` (0.75), or ``self_containment_large``
 (0.667) when R has more than ``large_workers`` (25 000) employed residents; ``L``,
-``E`` and ``J`` as in ``docs/metrics.md`` (0 when E or J is 0). Keys:
+``E`` and ``J`` as in ``docs/metrics.md``, self-containment by its one definition
+(:mod:`regionopt.model.containment`: a side whose total is 0 counts as 1, which is what
+the linear rows below hold). Keys:
 ``constraints.min_criterion_regions`` (at least N regions meet it) and
 ``constraints.criterion_above_workers`` (every region of more than M employed
 residents meets it); ``objective.criterion`` rewards each region that meets it
@@ -28,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
+from regionopt.model.containment import region_flows, self_containment
 from regionopt.model.families.base import (
     Family,
     ModelParts,
@@ -62,12 +65,9 @@ def criterion_meets(data: ProblemData, criteria: CriteriaConfig,
     c = commuting_of(data, "the self-containment criterion")
     meets, employed = np.zeros(len(members), dtype=bool), np.zeros(len(members), dtype="int64")
     for r, group in enumerate(members):
-        idx = list(group)
-        live = float(c.flows[np.ix_(idx, idx)].sum())
-        e, j = float(c.employed[idx].sum()), float(c.jobs[idx].sum())
-        value = min(live / e, live / j) if e > 0 and j > 0 else 0.0
-        meets[r] = value >= criterion_threshold(e, criteria)
-        employed[r] = int(e)
+        live, e, j = region_flows(c, group)
+        meets[r] = self_containment(live, e, j) >= criterion_threshold(e, criteria)
+        employed[r] = e
     return meets, employed
 
 
@@ -111,10 +111,6 @@ def criterion_vars(m: ModelParts) -> dict[int, list[pulp.LpVariable]]:
                 m.prob += (size + (most - cr.large_workers) * z <= most, f"{name}size_{code}")
             binaries.append(z)
         m.prob += (pulp.lpSum(binaries) - m.x[j, j] <= 0, f"meetsopen_{code}")
-        if min(cr.self_containment, cr.self_containment_large) > 0:
-            # a region without employed residents and jobs has self-containment 0
-            some = [m.x[i, j] for i in idx if c.employed[i] or c.jobs[i]]
-            m.prob += (pulp.lpSum(binaries) - pulp.lpSum(some) <= 0, f"meetsany_{code}")
         m.meets[j] = binaries
     return m.meets
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from regionopt.errors import whole
 from regionopt.model.families.base import (
     Candidates,
     Family,
@@ -59,8 +60,8 @@ def _reasons(data: ProblemData, s: Scenario, cands: Candidates) -> list[str]:
     for code in c.fixed_cores:
         j = data.index(code)
         if data.population[j] < c.min_core_population:
-            out.append(f"fixed core {label(data, j)} has {int(data.population[j])} inhabitants, "
-                       f"below min_core_population {c.min_core_population}")
+            out.append(f"fixed core {label(data, j)} has {whole(data.population[j])} "
+                       f"inhabitants, below min_core_population {c.min_core_population}")
         elif j not in cands:
             out.append(f"fixed core {label(data, j)} cannot be a core under the other "
                        "constraints (its must-link partners cannot join it)")

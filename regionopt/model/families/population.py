@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
+from regionopt.errors import whole
 from regionopt.model.families.base import (
     Candidates,
     Family,
@@ -65,10 +66,12 @@ def _check(view: PlanView, s: Scenario) -> list[Violation]:
         pop = int(view.data.population[list(members)].sum())
         if c.min_population and pop < c.min_population and hard and not exempt[core]:
             out.append(Violation("constraints.min_population", r,
-                                 f"region {r} has {pop} inhabitants < {c.min_population}"))
+                                 f"region {r} has {whole(pop)} inhabitants < "
+                                 f"{c.min_population}"))
         if c.max_population is not None and pop > c.max_population:
             out.append(Violation("constraints.max_population", r,
-                                 f"region {r} has {pop} inhabitants > {c.max_population}"))
+                                 f"region {r} has {whole(pop)} inhabitants > "
+                                 f"{c.max_population}"))
     return out
 
 
@@ -76,8 +79,8 @@ def _reasons(data: ProblemData, s: Scenario, cands: Candidates) -> list[str]:
     cap = s.constraints.max_population
     if cap is None:
         return []
-    return [f"{label(data, int(i))} alone has {int(data.population[i])} inhabitants, above "
-            f"max_population {cap}" for i in np.flatnonzero(data.population > cap)]
+    return [f"{label(data, int(i))} alone has {whole(data.population[i])} inhabitants, "
+            f"above max_population {cap}" for i in np.flatnonzero(data.population > cap)]
 
 
 FAMILY = Family(

@@ -7,14 +7,16 @@ of its jobs: ``L(R) >= α·E(R)`` and ``L(R) >= α·J(R)`` (the linear form of
 ``L = Σ_o F[o, o]·x[o, j] + Σ_{o<d} (F[o, d] + F[d, o])·y[o, d, j]`` over the
 kept-pair variables of :func:`~regionopt.model.families.base.kept_flows`. A
 region whose core is a named exception (``constraints.exceptions``) is
-exempt. No pruning. Audit: each region's L, E and J.
+exempt. No pruning. Audit: each region's
+:func:`~regionopt.model.containment.self_containment` (a region with neither
+employed residents nor jobs has 1, as the rows allow it), with its L, E and J.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pulp
 
+from regionopt.model.containment import region_flows, self_containment
 from regionopt.model.families.base import (
     Family,
     ModelParts,
@@ -54,10 +56,8 @@ def _check(view: PlanView, s: Scenario) -> list[Violation]:
     for r, core, members in view.regions:
         if exempt[core]:
             continue
-        idx = list(members)
-        live = int(c.flows[np.ix_(idx, idx)].sum())
-        employed, jobs = int(c.employed[idx].sum()), int(c.jobs[idx].sum())
-        if live < alpha * employed or live < alpha * jobs:
+        live, employed, jobs = region_flows(c, members)
+        if self_containment(live, employed, jobs) < alpha:
             out.append(Violation(KEY, r, f"region {r} keeps {live} of {employed} employed "
                                          f"residents and {jobs} jobs, below {alpha:g}"))
     return out

@@ -1,0 +1,182 @@
+"""Interrupting sweeps, tried as a user would: the CLI in a subprocess, real CBC, real signals.
+
+Covers :mod:`regionopt.interrupts` in pool workers and :mod:`regionopt.sweep.run`: a
+signal to the main process or to one worker stops every process of the sweep within
+seconds, and an interrupted first sweep resumes with the same command (see
+``docs/sweeps.md``). Single solves: ``tests/test_reliability.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from regionopt.io import MANIFEST
+
+REPO = Path(__file__).resolve().parent.parent
+#: All of Norway with a wide count range: CBC works on it for minutes.
+HARD = """name = "hard"
+[area]
+counties = []
+municipalities = []
+[regions]
+min_count = 60
+max_count = 120
+[constraints]
+core_is_largest = false
+max_travel_minutes = 150
+[objective]
+balance = 5
+[solver]
+name = "cbc"
+time_limit_s = 300
+threads = 1
+"""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def _start(*args: str | Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "regionopt", *map(str, args)], env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _cbc(pid: int) -> list[psutil.Process]:
+    found = []
+    for p in _tree(pid):
+        try:
+            if "cbc" in p.name().lower():
+                found.append(p)
+        except psutil.Error:
+            pass
+    return found
+
+
+def _wait_for_cbc(proc: subprocess.Popen[str], count: int) -> list[psutil.Process]:
+    """Wait until ``count`` CBC processes run under ``proc``; return the whole tree then."""
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(_cbc(proc.pid)) >= count:
+            time.sleep(1.0)  # let CBC read its model and start working
+            return [psutil.Process(proc.pid), *_tree(proc.pid)]
+        time.sleep(0.2)
+    proc.kill()
+    _, err = proc.communicate()
+    raise AssertionError(f"{count} CBC processes did not start: {err[-2000:]}")
+
+
+def _alive(procs: list[psutil.Process]) -> list[str]:
+    out = []
+    for p in procs:
+        try:
+            if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                out.append(f"{p.pid} {p.name()}")
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("target", ["main", "worker"])
+def test_sigterm_stops_every_worker_and_solver_of_a_sweep(target: str, tmp_path: Path) -> None:
+    scenario = tmp_path / "hard.toml"
+    scenario.write_text(HARD, encoding="utf-8")
+    out = tmp_path / "sweep"
+    out.mkdir()
+    (out / MANIFEST).write_text("old.txt\n", encoding="utf-8")  # a previous run's output
+    (out / "old.txt").write_text("before\n", encoding="utf-8")
+    before = _files(out)
+    proc = _start("sweep", "-q", "--workers", "2", "--scenario", scenario,
+                  "--vary", "objective.balance=5,6", "--out", out)
+    try:
+        tree = _wait_for_cbc(proc, 2)
+        if target == "main":
+            proc.send_signal(signal.SIGTERM)
+        else:  # one worker (a CBC's parent) gets the signal; the sweep must still stop
+            parent = _cbc(proc.pid)[0].parent()
+            assert parent is not None and parent.pid != proc.pid
+            parent.send_signal(signal.SIGTERM)
+        stop = time.monotonic() + 10  # every process must be gone within 10 s
+        while _alive(tree) and time.monotonic() < stop:
+            time.sleep(0.1)
+        left = _alive(tree)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert left == [], f"still running 10 s after SIGTERM: {left}"
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err
+    assert _files(out) == before
+
+
+def test_interrupted_first_sweep_resumes_with_the_same_command(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    # Troms og Finnmark, one case after the other: the heuristic's case ends at once, and the
+    # signal comes as soon as its result is written, while the exact solvers' cases run
+    args = ("sweep", "-q", "--workers", "1", "--vary", "solver.name=heuristic,cbc,highs",
+            "--out", out)
+    proc = _start(*args)
+    try:
+        deadline = time.monotonic() + 240
+        while (not list(out.glob("plans/*/result.json")) and proc.poll() is None
+               and time.monotonic() < deadline):
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 143, err
+    done = {p.parent.name: p.read_bytes() for p in out.glob("plans/*/result.json")}
+    assert 1 <= len(done) < 3 and not (out / "sweep.csv").exists()
+
+    proc = _start(*args[:1], *args[2:])  # the same command, not quiet: it logs what it reuses
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    assert f"{len(done)} already finished, {3 - len(done)} to solve" in err
+    for cid, first in done.items():  # not solved again
+        assert (out / "plans" / cid / "result.json").read_bytes() == first
+        assert json.loads(first)["status"] == "heuristic" or len(done) > 1
+    rows = (out / "sweep.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 4
+    listed = (out / MANIFEST).read_text(encoding="utf-8").split()
+    assert sorted([*listed, MANIFEST]) == sorted(_files(out))
+
+
+def test_foreign_folder_still_refused_by_sweep(tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    (out / "plans" / "x").mkdir(parents=True)
+    (out / "plans" / "x" / "notes.txt").write_text("mine\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "regionopt", "sweep", "-q", "--workers", "1",
+                        "--vary", "regions.count=11,12", "--out", str(out)], env=_env(),
+                       capture_output=True, text=True, timeout=300, check=False)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "--force" in r.stderr
+    assert not (out / MANIFEST).exists()
