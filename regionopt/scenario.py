@@ -230,13 +230,7 @@ def _parse_constraints(raw: dict[str, Any], c: _Checker) -> ConstraintsConfig:
         max_core_centrality_class=c.klass(k + "max_core_centrality_class",
                                           raw.get("max_core_centrality_class"), optional=True),
         exceptions=_exceptions(c, k + "exceptions", raw.get("exceptions", [])),
-        min_kept_share=c.share(k + "min_kept_share", raw.get("min_kept_share", 0.0)),
-        min_criterion_regions=c.integer(k + "min_criterion_regions",
-                                        raw.get("min_criterion_regions", 0)) or 0,
-        criterion_above_workers=c.integer(k + "criterion_above_workers",
-                                          raw.get("criterion_above_workers"), optional=True),
-        max_person_minutes=None if raw.get("max_person_minutes") is None
-        else c.number(k + "max_person_minutes", raw["max_person_minutes"], positive=True),
+        **c.frontier_floors(raw, k),
     )
 
 
