@@ -57,7 +57,7 @@ PLOTS = {
         title="frontier of travel against regions meeting the criterion",
         png_name="frontier.png", html_name="frontier.html", link="map.html", extra=_EXTRA),
 }
-_VARIED = ("role", "axis", "asked")
+_VARIED = ("id",)
 _CSS = ".dominance li{margin:.4em 0}"
 
 
