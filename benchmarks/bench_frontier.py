@@ -24,6 +24,7 @@ Usage::
 
 from __future__ import annotations
 
+import logging
 import os
 import resource
 import tempfile
@@ -68,9 +69,11 @@ def one_point(scenario: Any, problem: Any, out: Path) -> dict[str, Any]:
     runner.run([[case]], [runner.cores.get("max-kept")])
     seconds = time.perf_counter() - start
     rec = runner.records[case.case.id]
-    return {"seconds": seconds, "status": rec["status"], "gap": rec.get("gap"),
-            "load": load, "person_minutes": (rec.get("metrics") or {}).get("person_minutes"),
-            "kept": (rec.get("metrics") or {}).get("commuting_kept_share")}
+    metrics = rec.get("metrics") or {}
+    return {"seconds": seconds, "status": rec["status"], "gap": rec.get("gap"), "load": load,
+            "person_minutes": metrics.get("person_minutes", float("nan")),
+            "kept": metrics.get("commuting_kept_share", float("nan")),
+            "reason": rec.get("reason")}
 
 
 def frontier(scenario: Any, problem: Any, out: Path, *, points: int, workers: int,
@@ -115,7 +118,8 @@ def markdown(r: dict[str, Any], host: Machine) -> str:
         "| --- | ---: | ---: | --- |",
         f"| one point: least person-minutes with the BA-regioner's commuters kept, "
         f"warm-started | {p['seconds']:.0f} s | {p['load']:.1f} | {p['status']}, gap "
-        f"{_gap(p['gap'])}, {p['person_minutes']:,.0f} person-minutes, kept {p['kept']:.4f} |",
+        f"{_gap(p['gap'])}, {p['person_minutes']:,.0f} person-minutes, kept {p['kept']:.4f}"
+        f"{'' if not p['reason'] else ' (' + str(p['reason']) + ')'} |",
     ]
     for key, label in (("processes", "processes"), ("dask", "Dask LocalCluster")):
         f = r.get(key)
@@ -137,6 +141,7 @@ def main() -> int:
     parser.add_argument("--skip-dask", action="store_true")
     parser.add_argument("--skip-frontier", action="store_true")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     host = machine()
     scenario, problem = _problem()
     result: dict[str, Any] = {"points": args.points, "workers": args.workers}
