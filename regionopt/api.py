@@ -35,6 +35,7 @@ from regionopt.data import reference as _reference
 from regionopt.data.commuting import functional_problem
 from regionopt.errors import DataError, ScenarioError
 from regionopt.evaluate import metrics as _evaluate
+from regionopt.evaluate import services as _services
 from regionopt.maps import html as viz
 from regionopt.overrides import format_value
 from regionopt.plan import Plan, read_plan
@@ -155,6 +156,17 @@ def problem_from_network(network: _network.Network, *,
         If a commuting source file is missing or corrupt.
     """
     return functional_problem(_problem_from_network(network), data_dir=data_dir)
+
+
+def services(plan: Plan, problem: ProblemData, scenario: _scenario.Scenario | None = None, *,
+             quiet: bool = True) -> _services.ServiceAnalysis:
+    """Service areas and balanced hosting of ``plan`` (``regionopt evaluate``'s analysis).
+
+    Without ``scenario``, the catalogue's services with the default switches. The tables
+    are ``_services.services_table(result)`` and ``hosting_table(result)``.
+    """
+    chosen = scenario if scenario is not None else _services.service_defaults()
+    return _services.analyse_services(plan, problem, chosen, quiet=quiet)
 
 
 def evaluate(plan: Plan, problem: ProblemData) -> _evaluate.PlanMetrics:

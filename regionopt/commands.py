@@ -30,6 +30,13 @@ from regionopt.evaluate import scenario_audit as au
 from regionopt.evaluate.criteria import criteria_table
 from regionopt.evaluate.metrics import evaluate
 from regionopt.evaluate.report import format_metrics
+from regionopt.evaluate.services import (
+    analyse_services,
+    format_services,
+    service_defaults,
+    services_scenario,
+    services_to_dict,
+)
 from regionopt.io import (
     atomic_write_text,
     check_output_file,
@@ -268,9 +275,14 @@ def _evaluate(args: argparse.Namespace) -> int:
         optimum, best, note = _optimum(problem, scenario, quiet=not args.verbose)
         audit = au.audit(plan, problem, scenario, optimum=optimum, optimum_objective=best)
     table = criteria_table(metrics, problem, scenario or Scenario())
+    service = services_scenario(scenario)
+    served = None if service is None else analyse_services(plan, problem, service,
+                                                           quiet=not args.verbose)
     if args.json:
         payload: dict[str, Any] = {"metrics": report.metrics_to_dict(metrics),
                                    "criteria": report.criteria_to_dict(table)}
+        if served is not None:
+            payload["services"] = services_to_dict(served)
         if audit is not None:
             payload["audit"] = {**report.audit_to_dict(audit), "optimum_note": note}
 
@@ -278,6 +290,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     else:
         _out(report.format_metrics(metrics))
         _out(report.format_criteria(table, plan=plan.name))
+        if served is not None:
+            _out(format_services(served))
         if audit is not None:
             _out(report.format_audit(audit) + (f"optimum: {note}\n" if note else ""))
     return 0
@@ -305,14 +319,19 @@ def _compare(args: argparse.Namespace) -> int:
     a, b = _load_plans(specs, problem)
     comparison = ev.compare(a, b, problem)
     tables = [criteria_table(m, problem, Scenario()) for m in (comparison.a, comparison.b)]
+    served = [analyse_services(p, problem, service_defaults(),
+                               quiet=not args.verbose) for p in (a, b)]
     if args.json:
         _out(to_json({**report.comparison_to_dict(comparison),
                       "criteria": {"a": report.criteria_to_dict(tables[0]),
-                                   "b": report.criteria_to_dict(tables[1])}}))
+                                   "b": report.criteria_to_dict(tables[1])},
+                      "services": {"a": services_to_dict(served[0]),
+                                   "b": services_to_dict(served[1])}}))
     else:
         _out(report.format_comparison(comparison))
-        for m, table in zip((comparison.a, comparison.b), tables, strict=True):
+        for m, table, sv in zip((comparison.a, comparison.b), tables, served, strict=True):
             _out(report.format_criteria(table, plan=m.plan.name))
+            _out(format_services(sv))
     return 0
 
 

@@ -28,9 +28,16 @@ from regionopt.evaluate.agreement import agreement
 from regionopt.evaluate.criteria import criteria_table
 from regionopt.evaluate.metrics import compare, evaluate
 from regionopt.evaluate.report import agreement_to_dict, criteria_to_dict, metrics_to_dict
+from regionopt.evaluate.services import (
+    ServiceAnalysis,
+    analyse_services,
+    services_summary,
+    write_service_files,
+)
 from regionopt.io import atomic_write_text, staged_output_dir
 from regionopt.maps import html as viz
 from regionopt.maps.png import plan_png
+from regionopt.maps.services import services_payload
 from regionopt.plan import Plan
 from regionopt.problem import (
     ADJACENCY_CSV,
@@ -175,7 +182,7 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
                *, lang: str = "nb", html: bool = True, png: bool = False,
                reference: Plan | None = None, reference_alias: str = "nivi",
                tiles: str | None = None, scenario: Scenario | None = None,
-               optimum: float | None = None) -> None:
+               optimum: float | None = None, services: ServiceAnalysis | None = None) -> None:
     """Write ``map.html``, ``compare_<alias>.html`` (if ``reference``) and ``plan.png`` (if asked).
 
     Parameters
@@ -201,6 +208,8 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
     scenario, optimum
         The scenario the map's editor checks an edited plan against, and its
         proven optimal travel term (the editor's gap).
+    services
+        The plan's service analysis: ``map.html`` gets the service selector.
     """
     out = Path(folder)
     munis = network.municipalities
@@ -209,7 +218,9 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
     edit = {"problem": problem, "scenario": scenario, "optimum": optimum}
     if html:
         viz.write_plan_map(plan, munis, path=out / "map.html", metrics=metrics, lang=lang,
-                           tiles=tiles, **edit, **extra)
+                           tiles=tiles, **edit, **extra,
+                           services=(None if services is None
+                                     else services_payload(services, lang=lang)))
     if html and reference is not None:
         viz.write_compare_map(plan, reference, munis, path=out / f"compare_{reference_alias}.html",
                               metrics_a=metrics, metrics_b=evaluate(reference, problem),
@@ -220,8 +231,8 @@ def write_maps(plan: Plan, problem: ProblemData, network: Any, folder: str | os.
                  counties=extra["counties"], country=extra["country"])
 
 
-def result_summary(result: Any, problem: ProblemData,
-                   reference: Plan | None = None) -> dict[str, Any]:
+def result_summary(result: Any, problem: ProblemData, reference: Plan | None = None,
+                   services: ServiceAnalysis | None = None) -> dict[str, Any]:
     """Return ``metrics.json``'s content: solver status, objective, terms, bound, gap, metrics."""
     summary: dict[str, Any] = {
         "scenario": result.scenario.name,
@@ -243,6 +254,7 @@ def result_summary(result: Any, problem: ProblemData,
             {"rank": k, "objective": alt.objective, "differs": list(alt.differs)}
             for k, alt in enumerate(result.alternatives, start=1)
         ],
+        **({} if services is None else {"services": services_summary(services)}),
     }
     if reference is not None:
         population = dict(zip(problem.codes, (int(p) for p in problem.population), strict=True))
@@ -259,7 +271,7 @@ def result_summary(result: Any, problem: ProblemData,
 
 def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *,
                    maps: bool = True, png: bool = False, lang: str = "nb",
-                   force: bool = False) -> Path:
+                   force: bool = False, quiet: bool = True) -> Path:
     """Write a solve's whole folder; all files appear together or none do.
 
     Parameters
@@ -280,6 +292,9 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
         Also write ``plan.png``.
     lang
         Map language, ``"nb"`` or ``"en"``.
+    quiet
+        Hide the service analysis' solver logs (``services.enabled``: ``services.csv``,
+        ``hosting.csv`` and ``metrics.json``'s ``services``).
 
     Returns
     -------
@@ -289,6 +304,8 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
     problem = functional_problem(problem_from_network(network))
     chosen = reference_for(problem, result.scenario.area.reference)
     alias, reference = chosen if chosen is not None else ("", None)
+    services = (analyse_services(result.plan, problem, result.scenario, quiet=quiet)
+                if result.scenario.services.enabled else None)
     with staged_output_dir(out_dir, force=force) as stage:
         write_inputs(network.municipalities, network.minutes, network.adjacency,
                      stage / "inputs")
@@ -296,7 +313,9 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
         write_plan_files(result.plan, problem, network.municipalities, stage)
         atomic_write_text(stage / "scenario.toml", scenario_to_toml(result.scenario))
         atomic_write_text(stage / "metrics.json",
-                          to_json(result_summary(result, problem, reference)))
+                          to_json(result_summary(result, problem, reference, services)))
+        if services is not None:
+            write_service_files(services, stage)
         for k, alt in enumerate(result.alternatives, start=1):
             write_plan_files(alt.plan, problem, network.municipalities,
                              stage / "alternatives" / str(k))
@@ -305,7 +324,7 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
             optimum = float(result.terms["travel"]) if result.status == "optimal" else None
             write_maps(plan, problem, network, stage, lang=lang, html=maps, png=png,
                        reference=reference, reference_alias=alias, scenario=result.scenario,
-                       optimum=optimum)
+                       optimum=optimum, services=services)
     return Path(out_dir)
 
 

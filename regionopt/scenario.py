@@ -1,13 +1,11 @@
 """Scenario files: what the optimiser is asked to do, as frozen dataclasses.
 
-A scenario is a TOML file with the tables ``[area]``, ``[regions]``,
-``[constraints]``, ``[objective]`` and ``[solver]`` (every key is documented in
-``docs/scenarios.md``). :func:`load_scenario` reads one, :func:`parse_scenario`
-validates an already-parsed mapping, :func:`scenario_to_toml` writes one back
-with every default filled in, and :func:`replace_key` changes one dotted key
-(for sweeps). Unknown keys, wrong types and impossible values raise
-:class:`~regionopt.errors.ScenarioError` with one line naming the file and the
-dotted key.
+A scenario is a TOML file with the tables ``[area]``, ``[regions]``, ``[constraints]``,
+``[objective]`` and ``[solver]`` (every key is documented in ``docs/scenarios.md``).
+:func:`load_scenario` reads one, :func:`parse_scenario` validates an already-parsed mapping,
+:func:`scenario_to_toml` writes one back with every default filled in, and :func:`replace_key`
+changes one dotted key (for sweeps). Unknown keys, wrong types and impossible values raise
+:class:`~regionopt.errors.ScenarioError` with one line naming the file and the dotted key.
 """
 
 from __future__ import annotations
@@ -23,6 +21,7 @@ from typing import Any
 
 from regionopt._checker import _CODE, Pair, _Checker, full_code
 from regionopt._resources import geo_file
+from regionopt.catalogue import ServicesConfig, parse_services, services_to_dict, services_to_toml
 from regionopt.errors import DataError, ScenarioError
 
 DEFAULT_SCENARIO = "troms-finnmark-12.toml"
@@ -52,8 +51,7 @@ class AreaConfig:
 class RegionsConfig:
     """How many regions: exactly ``count``, or between ``min_count`` and ``max_count``.
 
-    ``count = "max"`` asks for as many regions as the rules allow (then the
-    least objective among plans with that many).
+    ``count = "max"``: as many as the rules allow (then the least objective among them).
     """
 
     count: int | str | None = None
@@ -91,9 +89,9 @@ class ConstraintsConfig:
 class ObjectiveConfig:
     """Weights of the objective terms (see ``docs/scenarios.md``).
 
-    ``population_shortfall`` > 0 makes ``constraints.min_population`` elastic
-    (weight per missing inhabitant); ``travel_excess`` > 0 makes
-    ``constraints.max_travel_minutes`` elastic (weight per minute over).
+    ``population_shortfall`` > 0 makes ``constraints.min_population`` elastic (weight per
+    missing inhabitant); ``travel_excess`` > 0 makes ``constraints.max_travel_minutes``
+    elastic (weight per minute over); ``criterion`` rewards each region meeting the criterion.
     """
 
     travel: float = 1.0
@@ -139,6 +137,7 @@ class Scenario:
     objective: ObjectiveConfig = ObjectiveConfig()
     solver: SolverConfig = SolverConfig()
     criteria: CriteriaConfig = CriteriaConfig()
+    services: ServicesConfig = ServicesConfig()  # noqa: RUF009 (frozen, like the others)
 
 
 _TABLES: dict[str, type] = {
@@ -148,6 +147,7 @@ _TABLES: dict[str, type] = {
     "objective": ObjectiveConfig,
     "solver": SolverConfig,
     "criteria": CriteriaConfig,
+    "services": ServicesConfig,
 }
 
 
@@ -158,7 +158,7 @@ def _table(raw: Any, table: str, check: _Checker) -> dict[str, Any]:
         raise check.fail(table, "must be a table", raw)
     known = {f.name for f in fields(_TABLES[table])}
     for key in raw:
-        if key not in known:
+        if key not in known and table != "services":  # parse_services checks its own
             listing = ", ".join(sorted(known))
             raise check.fail(f"{table}.{key}", f"is not a known key (known: {listing})",
                              show=False)
@@ -310,6 +310,7 @@ _PARSERS: dict[str, Callable[[dict[str, Any], _Checker], Any]] = {
     "objective": _parse_objective,
     "solver": _parse_solver,
     "criteria": _parse_criteria,
+    "services": parse_services,
 }
 
 
@@ -391,11 +392,9 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     out: dict[str, Any] = {"name": scenario.name}
     for table in _TABLES:
         cfg = getattr(scenario, table)
-        out[table] = {
-            f.name: _plain(getattr(cfg, f.name))
-            for f in fields(cfg)
-            if getattr(cfg, f.name) is not None
-        }
+        out[table] = services_to_dict(cfg) if table == "services" else {
+            f.name: _plain(getattr(cfg, f.name)) for f in fields(cfg)
+            if getattr(cfg, f.name) is not None}
     return out
 
 
@@ -431,7 +430,7 @@ def scenario_to_toml(scenario: Scenario) -> str:
         TOML text that :func:`load_scenario` reads back to an equal scenario.
     """
     lines = [f"name = {_toml_value(scenario.name)}"]
-    for table in _TABLES:
+    for table in (t for t in _TABLES if t != "services"):  # services last, with sub-tables
         cfg = getattr(scenario, table)
         lines += ["", f"[{table}]"]
         for f in fields(cfg):
@@ -440,7 +439,7 @@ def scenario_to_toml(scenario: Scenario) -> str:
                 lines.append(f"# {f.name} = (none)")
             else:
                 lines.append(f"{f.name} = {_toml_value(_plain(value))}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + services_to_toml(scenario.services)) + "\n"
 
 
 def replace_key(scenario: Scenario, key: str, value: Any, *,
@@ -454,8 +453,7 @@ def replace_key(scenario: Scenario, key: str, value: Any, *,
     key
         Dotted key such as ``"regions.count"`` or ``"constraints.max_travel_minutes"``.
     value
-        The new value, as it would appear in TOML; ``None`` removes the key
-        (back to its default).
+        The new value, as it would appear in TOML; ``None`` removes the key (its default).
     source
         Name used in error messages (default: the scenario's name).
 
@@ -473,9 +471,11 @@ def replace_key(scenario: Scenario, key: str, value: Any, *,
     parts = key.split(".")
     if len(parts) == 1 and key == "name":
         target = data
+    elif len(parts) == 3 and parts[0] == "services":
+        target = data["services"].setdefault(parts[1], {})
     elif len(parts) == 2 and parts[0] in _TABLES:
         target = data[parts[0]]
-        if parts[1] not in {f.name for f in fields(_TABLES[parts[0]])}:
+        if parts[1] not in {f.name for f in fields(_TABLES[parts[0]])} - {"overrides"}:
             raise ScenarioError(f"{src}: {key} is not a known key")
     else:
         raise ScenarioError(f"{src}: {key} is not a known key")

@@ -26,8 +26,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "regionopt"
 STAGES = ("data", "network", "model", "evaluate", "maps", "sweep")
-GROUND = {"errors", "io", "_resources", "_checker", "scenario", "overrides", "problem", "plan",
-          "budget", "interrupts", "__init__"}
+GROUND = {"errors", "io", "_resources", "_checker", "catalogue", "scenario", "overrides",
+          "problem", "plan", "budget", "interrupts", "__init__"}
 #: The top: the facade, the CLI, and each sub-command's own module (``<name>_command``).
 TOP = {"api", "cli", "commands", "outputs", "__main__",
        *(p.stem for p in (Path(__file__).resolve().parent.parent / "regionopt")

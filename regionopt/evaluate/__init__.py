@@ -16,8 +16,17 @@ from regionopt.evaluate.report import (
     metrics_to_dict,
 )
 from regionopt.evaluate.scenario_audit import Audit, audit, gap_percent
+from regionopt.evaluate.services import (
+    ServiceAnalysis,
+    analyse_services,
+    format_services,
+    hosting_table,
+    services_summary,
+    services_table,
+)
 
-__all__ = ["Agreement", "Audit", "Comparison", "PlanMetrics", "agreement", "agreement_to_dict",
-           "audit", "audit_to_dict", "compare", "comparison_to_dict", "evaluate",
-           "format_audit", "format_comparison", "format_metrics", "gap_percent",
-           "metrics_to_dict"]
+__all__ = ["Agreement", "Audit", "Comparison", "PlanMetrics", "ServiceAnalysis", "agreement",
+           "agreement_to_dict", "analyse_services", "audit", "audit_to_dict", "compare",
+           "comparison_to_dict", "evaluate", "format_audit", "format_comparison",
+           "format_metrics", "format_services", "gap_percent", "hosting_table",
+           "metrics_to_dict", "services_summary", "services_table"]

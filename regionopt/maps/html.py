@@ -43,6 +43,7 @@ from regionopt.maps.layers import (
     road_layer,
 )
 from regionopt.maps.png import plan_png
+from regionopt.maps.services import attach_services
 from regionopt.maps.tables import tables_html
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
@@ -251,7 +252,8 @@ def plan_map(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
              country: gpd.GeoDataFrame | None = None, lang: str = i18n.DEFAULT_LANG,
              title: str | None = None, tiles: str | None = None,
              problem: ProblemData | None = None, scenario: Scenario | None = None,
-             optimum: float | None = None) -> folium.Map:
+             optimum: float | None = None, services: Mapping[str, Any] | None = None
+             ) -> folium.Map:
     """Draw one plan as a self-contained folium map.
 
     Each region is filled in its own colour (neighbours never share one), with
@@ -288,6 +290,9 @@ def plan_map(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
         The scenario whose hard constraints the editor checks live.
     optimum
         The scenario's proven optimal travel term, for the editor's gap.
+    services
+        :func:`regionopt.maps.services.services_payload` of the plan: the page
+        gets the service selector (areas and hosts) and the regions' hosting tables.
 
     Returns
     -------
@@ -320,6 +325,8 @@ def plan_map(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
         editor.attach_editor(fig, [(m, layer, plan, metrics, view.colours, frozenset())],
                              problem, munis, display, scenario=scenario, optimum=optimum,
                              lang=lang)
+    if services is not None:
+        attach_services(fig, m, layer, services, munis)
     fig.add_child(Block(f'<footer class="rg-foot">{html.escape(lab["source_note"])}</footer>'))
     number_ids(fig)
     return m

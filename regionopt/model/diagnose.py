@@ -18,7 +18,7 @@ from regionopt.errors import whole
 from regionopt.model import contiguity as contig
 from regionopt.model.candidates import candidate_sets
 from regionopt.model.families import Candidates, active_families, count_range
-from regionopt.model.families.base import label
+from regionopt.model.families.base import exception_mask, label
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
 
@@ -137,6 +137,9 @@ def _population_reasons(data: ProblemData, scenario: Scenario,
     c = scenario.constraints
     lo, hi = count_range(data, scenario)
     pop = data.population
+    # an elastic floor (objective.population_shortfall) proves nothing; exceptions are exempt
+    floor = c.min_population if scenario.objective.population_shortfall == 0 else 0
+    exempt = exception_mask(data, scenario)
     out = []
     comps = _components(data, scenario)
     need = most = 0
@@ -147,19 +150,18 @@ def _population_reasons(data: ProblemData, scenario: Scenario,
             "municipalities, not connected to the rest)")
         if not comp & set(cands):
             out.append(f"{where} holds no municipality that can be a core")
-        if total < c.min_population:
+        if total < floor and not exempt[sorted(comp)].all():
             out.append(f"{where} has {whole(total)} inhabitants, below min_population "
                        f"{c.min_population}")
         need += 1 if c.max_population is None else max(1, math.ceil(total / c.max_population))
         cores_here = len(comp & set(cands))
-        most += cores_here if c.min_population == 0 else min(cores_here,
-                                                              total // c.min_population)
+        most += cores_here if floor == 0 else min(cores_here, total // floor)
     if need > hi:
         what = "each connected part needs a region" if c.max_population is None else \
             f"max_population {c.max_population}"
         out.append(f"at least {need} regions are needed ({what}), but at most {hi} are allowed")
     if most < lo:
-        what = "possible cores" if c.min_population == 0 else \
+        what = "possible cores" if floor == 0 else \
             f"possible cores, min_population {c.min_population}, " \
             f"{whole(pop.sum())} inhabitants"
         out.append(f"at most {most} regions are possible ({what}), but at least {lo} are "

@@ -105,3 +105,28 @@ def test_a_corrupt_commuting_input_is_one_line_exit_2(solved: Path, tmp_path: Pa
     assert run.returncode == 2
     assert len(run.stderr.strip().splitlines()) == 1
     assert "commuting.csv" in run.stderr and "persons" in run.stderr
+
+
+def test_functional_solve_writes_the_service_analysis(solved: Path) -> None:
+    """Issue 21: services.csv covers every catalogue service with whole regions, each area
+    meets its rule or says why; hosting.csv adds up to the catalogue's rates × population."""
+    from regionopt.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    plan = pd.read_csv(solved / "plan.csv", dtype={"kommunenummer": str})
+    members = plan.groupby("region")["kommunenummer"].apply(sorted).to_dict()
+    areas = pd.read_csv(solved / "services.csv", dtype=str, keep_default_na=False)
+    assert list(dict.fromkeys(areas["service"])) == [s.key for s in catalogue]
+    for row in areas.itertuples():
+        assert sorted(row.members.split()) == sorted(
+            c for r in row.regions.split("; ") for c in members[r])
+        assert (row.meets == "True") == (row.reason == "")
+        if row.service == "legevakt" and row.meets == "True":
+            assert 30000 <= int(row.inhabitants) <= 100000
+    summary = json.loads((solved / "metrics.json").read_text(encoding="utf-8"))["services"]
+    hosting = pd.read_csv(solved / "hosting.csv", dtype={"kommunenummer": str})
+    population = int(pd.read_csv(solved / "inputs" / "municipalities.csv")["population"].sum())
+    expected = sum(s.staff_per_1000 for s in catalogue) * population / 1000
+    assert hosting["staff"].sum() == pytest.approx(expected, abs=0.01)
+    assert summary["hosting"]["staff_total"] == pytest.approx(expected)
+    assert summary["hosting"]["balanced"]["regions_all_at_core"] == []
