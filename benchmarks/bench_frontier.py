@@ -19,7 +19,7 @@ replaces the "frontier" section of ``docs/benchmarks.md``.
 Usage::
 
     nice python benchmarks/bench_frontier.py [--write] [--points 10] [--workers 2]
-        [--skip-dask] [--skip-frontier]
+        [--skip-dask] [--skip-processes] [--skip-frontier]
 """
 
 from __future__ import annotations
@@ -140,6 +140,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-dask", action="store_true")
     parser.add_argument("--skip-frontier", action="store_true")
+    parser.add_argument("--skip-processes", action="store_true",
+                        help="run the frontier on Dask only")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     host = machine()
@@ -147,7 +149,7 @@ def main() -> int:
     result: dict[str, Any] = {"points": args.points, "workers": args.workers}
     with tempfile.TemporaryDirectory() as tmp:
         result["point"] = one_point(scenario, problem, Path(tmp, "point"))
-        if not args.skip_frontier:
+        if not args.skip_frontier and not args.skip_processes:
             result["processes"] = frontier(scenario, problem, Path(tmp, "proc"),
                                            points=args.points, workers=args.workers)
         if not args.skip_frontier and not args.skip_dask:
