@@ -134,6 +134,11 @@ class _Checker:
             out.append((item[0], item[1]))
         return tuple(out)
 
+    def choice(self, key: str, v: Any, options: tuple[str, ...]) -> str:
+        if v not in options:
+            raise self.fail(key, f"must be one of {', '.join(options)}", v)
+        return str(v)
+
     def frontier_floors(self, raw: dict[str, Any], k: str) -> dict[str, Any]:
         """The constraint keys of the frontier (commuters kept, the criterion, a travel budget)."""
         budget = raw.get("max_person_minutes")

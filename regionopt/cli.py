@@ -47,8 +47,10 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 def _add_area(p: argparse.ArgumentParser, default: str | None = "troms-finnmark") -> None:
     p.add_argument("--area", default=default,
-                   help="'troms-finnmark' (counties 55+56), 'norway' (all 357), or "
-                        "comma-separated county (55) and municipality (5501) codes")
+                   help="county or municipality names as written ('nordland', 'Møre og "
+                        "Romsdal', 'troms-og-finnmark', 'Tromsø'), 'norway', or county (55) "
+                        "and municipality (5501) codes, comma-separated"
+                        + ("" if default else "; wins over the scenario's area"))
 
 
 def _add_report_options(p: argparse.ArgumentParser) -> None:
@@ -115,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--force", action="store_true",
                     help="write into a non-empty folder regionopt did not write (keeps its files)")
     solve.add_argument("--no-maps", action="store_true", help="skip the HTML maps")
+    _add_area(solve, default=None)
     _add_common(solve)
 
     ev = sub.add_parser("evaluate", help="score a plan CSV (kommunenummer,region)")
@@ -163,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--reference", default=None, metavar="PLAN",
                     help="plan CSV or 'nivi': add each plan's agreement with it to the table "
                          "and mark it on the Pareto plot")
+    _add_area(sw, default=None)
     _add_common(sw)
 
     cal = sub.add_parser("calibrate", help="which scenario's optimum agrees best with a plan")
@@ -189,7 +193,28 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--force", action="store_true",
                      help="write into a non-empty folder regionopt did not write (keeps its files)")
     cal.add_argument("--no-resume", action="store_true", help="solve finished scenarios again")
+    _add_area(cal, default=None)
     _add_common(cal)
+
+    atl = sub.add_parser("atlas", help="every county's functional regions, and one page "
+                         "to open them all")
+    atl.add_argument("--out", type=Path, required=True,
+                     help="output folder: index.html, atlas.csv, atlas.parquet, one folder per "
+                          "county, plans/")
+    atl.add_argument("--scenario", type=Path, default=None,
+                     help="scenario TOML (default: data/geo/scenarios/functional.toml); its "
+                          "area is replaced by each county's")
+    atl.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a key of the scenario (repeatable)")
+    _add_area(atl, default=None)
+    atl.add_argument("--lang", choices=["nb", "en"], default="nb", help="page language")
+    atl.add_argument("--scheduler", default=None,
+                     help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
+    atl.add_argument("--workers", type=int, default=2, help="local worker processes")
+    atl.add_argument("--force", action="store_true",
+                     help="write into a non-empty folder regionopt did not write (keeps its files)")
+    atl.add_argument("--no-resume", action="store_true", help="solve finished counties again")
+    _add_common(atl)
     _add_frontier(sub)
     return parser
 

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from regionopt import api, frontier_command, network, outputs, sweep
+from regionopt import api, atlas_command, frontier_command, network, outputs, sweep
 from regionopt.data import info
+from regionopt.data.areas import scenario_for_area
 from regionopt.data.reference import (
     REFERENCE_NAMES,
     load_reference,
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         "map": _map,
         "sweep": _sweep,
         "calibrate": _calibrate,
+        "atlas": lambda a: atlas_command.run(a, overrides=_overrides(a)),
         "frontier": _frontier,
     }[args.command]
     return handler(args)
@@ -156,6 +158,22 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {k: parse_value(v) for k, v in _parse_assignments(args.set, what="--set").items()}
 
 
+def _load_scenario(args: argparse.Namespace) -> Scenario:
+    """The scenario with ``--set`` applied, on the area ``--area`` names (which wins).
+
+    When the user narrows the area (``--area``, or ``--set area....``), rules naming a
+    municipality outside it are dropped with a note instead of failing.
+    """
+    overrides = _overrides(args)
+    scenario = api.load_scenario(args.scenario, overrides=overrides)
+    if args.area is None and not any(k.startswith("area.") for k in overrides):
+        return scenario
+    scenario, notes = scenario_for_area(scenario, args.area, data_dir=args.data_dir)
+    for note in notes:
+        log.info("note: %s", note)
+    return scenario
+
+
 def _scenario_network(scenario: Any, args: argparse.Namespace) -> tuple[Any, ProblemData]:
     net = api.network_for_scenario(scenario, data_dir=args.data_dir, progress=not args.quiet)
     problem = api.problem_from_network(net, data_dir=args.data_dir)
@@ -168,7 +186,7 @@ def _solve(args: argparse.Namespace) -> int:
     if args.alternatives < 0:
         raise ScenarioError(f"--alternatives must be 0 or more, got {args.alternatives}")
     check_output_owner(args.out, force=args.force)
-    scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
+    scenario = _load_scenario(args)
     net, problem = _scenario_network(scenario, args)
     result = api.solve(problem, scenario, quiet=not args.verbose, alternatives=args.alternatives)
     if result.plan is None:
@@ -351,7 +369,7 @@ def _varied(args: argparse.Namespace, command: str) -> tuple[Scenario, list[Any]
     """Check the output folder and ``--reference``; return the base scenario and the varies."""
     check_output_owner(args.out, force=args.force)
     _check_plan_spec(args.reference)
-    scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
+    scenario = _load_scenario(args)
     varies = [sweep.parse_vary(v) for v in args.vary]
     if not varies:
         raise ScenarioError(f"{command}: give at least one --vary KEY=VALUES")

@@ -248,8 +248,12 @@ def result_summary(result: Any, problem: ProblemData, reference: Plan | None = N
         **({"regions_max": dict(result.regions_max)} if getattr(result, "regions_max", None)
            else {}),
         "plan": metrics_to_dict(evaluate(result.plan, problem))["summary"],
+        "regions": metrics_to_dict(evaluate(result.plan, problem))["regions"],
         "criteria": criteria_to_dict(criteria_table(evaluate(result.plan, problem), problem,
                                                     result.scenario)),
+        "exceptions": [{"kommunenummer": code, "name": problem.names[problem.index(code)],
+                        "reason": reason} for code, reason in result.scenario.constraints.exceptions
+                       if code in problem.codes],
         "alternatives": [
             {"rank": k, "objective": alt.objective, "differs": list(alt.differs)}
             for k, alt in enumerate(result.alternatives, start=1)

@@ -28,6 +28,7 @@ DEFAULT_SCENARIO = "troms-finnmark-12.toml"
 SOLVERS = ("cbc", "highs", "heuristic")
 CORE_MEASURES = ("population", "jobs", "centrality")
 _COUNTY = re.compile(r"\d{2}")
+_AREA_RULES = ("find_exceptions", "attainable_self_containment")
 #: The longest ``solver.time_limit_s`` (a week; far larger ones overflow a solver's clock)
 #: and the most ``solver.threads`` accepted.
 MAX_TIME_LIMIT_S, MAX_THREADS = 7 * 24 * 3600, 256
@@ -49,9 +50,7 @@ class AreaConfig:
 
 @dataclass(frozen=True)
 class RegionsConfig:
-    """How many regions: exactly ``count``, or between ``min_count`` and ``max_count``.
-
-    ``count = "max"``: as many as the rules allow (then the least objective among them).
+    """Exactly ``count`` regions (``"max"``: model/maxp.py; ``"auto"``: model/rules.py), or a range.
     """
 
     count: int | str | None = None
@@ -79,6 +78,8 @@ class ConstraintsConfig:
     min_core_jobs: int = 0
     max_core_centrality_class: int | None = None
     exceptions: tuple[Pair, ...] = ()
+    find_exceptions: bool = False  # these two: _AREA_RULES, regionopt/model/rules.py
+    attainable_self_containment: bool = False
     min_kept_share: float = 0.0
     min_criterion_regions: int = 0
     criterion_above_workers: int | None = None
@@ -177,8 +178,8 @@ def _parse_area(raw: dict[str, Any], c: _Checker) -> AreaConfig:
 
 def _parse_regions(raw: dict[str, Any], c: _Checker) -> RegionsConfig:
     count: int | str | None
-    if raw.get("count") == "max":
-        count = "max"
+    if raw.get("count") in ("max", "auto"):
+        count = str(raw["count"])
     elif isinstance(raw.get("count"), str):
         raise c.fail("regions.count", "must be an integer", raw.get("count"))
     else:
@@ -223,21 +224,16 @@ def _parse_constraints(raw: dict[str, Any], c: _Checker) -> ConstraintsConfig:
                             "4-digit kommunenummer"),
         min_self_containment=c.share(k + "min_self_containment",
                                      raw.get("min_self_containment", 0.0)),
-        core_measure=_choice(c, k + "core_measure", raw.get("core_measure", "population"),
+        core_measure=c.choice(k + "core_measure", raw.get("core_measure", "population"),
                              CORE_MEASURES),
         core_is_strongest=c.boolean(k + "core_is_strongest", raw.get("core_is_strongest", False)),
         min_core_jobs=c.integer(k + "min_core_jobs", raw.get("min_core_jobs", 0)) or 0,
         max_core_centrality_class=c.klass(k + "max_core_centrality_class",
                                           raw.get("max_core_centrality_class"), optional=True),
         exceptions=_exceptions(c, k + "exceptions", raw.get("exceptions", [])),
+        **{key: c.boolean(k + key, raw.get(key, False)) for key in _AREA_RULES},
         **c.frontier_floors(raw, k),
     )
-
-
-def _choice(c: _Checker, key: str, v: Any, options: tuple[str, ...]) -> str:
-    if v not in options:
-        raise c.fail(key, f"must be one of {', '.join(options)}", v)
-    return str(v)
 
 
 def _exceptions(c: _Checker, key: str, v: Any) -> tuple[Pair, ...]:

@@ -9,28 +9,34 @@ on 1 January 2024, area) and the GeoNames places that locate the centres
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from regionopt._checker import full_code
 from regionopt.data import centres, sources
+from regionopt.data.areas import (  # noqa: F401 - resolve_area and its kin live beside the names
+    AREA_PRESETS,
+    COUNTIES_FILE,
+    DEFAULT_AREA,
+    SSB_FILE,
+    AreaChoice,
+    PathLike,
+    _fetch,
+    _opts,
+    _read_ssb,
+    area_choice,
+    resolve_area,
+    scenario_for_area,
+)
 from regionopt.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_AREA = "troms-finnmark"
-AREA_PRESETS: dict[str, tuple[str, ...]] = {"troms-finnmark": ("55", "56"), "norway": ()}
-SSB_FILE = "ssb/municipalities-2025.json"
-COUNTIES_FILE = "kartverket/Fylker-S.geojson"
 COUNTRY_FILE = "kartverket/Norge-S.geojson"
 RESOLUTIONS = ("S", "M")
 COLUMNS = (
@@ -50,33 +56,6 @@ COLUMNS = (
 # make_valid may move a self-intersecting ring's area a little; more than this
 # means the repair changed the shape, not just tidied it.
 _MAX_REPAIR_AREA_CHANGE = 0.02
-
-PathLike = str | os.PathLike[str]
-
-
-def _fetch(relpath: str, opts: dict[str, Any]) -> Path:
-    return sources.fetch(relpath, **opts)
-
-
-def _opts(
-    data_dir: PathLike | None, cache_dir: PathLike | None, base_url: str | None
-) -> dict[str, Any]:
-    return {"data_dir": data_dir, "cache_dir": cache_dir, "base_url": base_url}
-
-
-def _read_ssb(path: Path) -> list[dict[str, Any]]:
-    try:
-        records = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"{path}: cannot read municipality list ({exc})") from None
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise DataError(f"{path}: expected a JSON list of municipality records")
-    for number, record in enumerate(records):
-        code = record.get("id")
-        if not isinstance(code, str) or not (len(code) == 4 and code.isdigit()):
-            raise DataError(f"{path}: record {number} has no 4-digit 'id' (got {code!r})")
-    return records
-
 
 def _ssb_frame(path: Path, codes: Iterable[str]) -> pd.DataFrame:
     """Validate and tabulate the SSB fields of the selected municipalities."""
@@ -102,64 +81,6 @@ def _ssb_frame(path: Path, codes: Iterable[str]) -> pd.DataFrame:
         rows, columns=["kommunenummer", "name", "population", "area_km2", "admin_centre"]
     )
     return frame.astype({"population": "int64"})
-
-
-def _all_codes(opts: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(sorted(r["id"] for r in _read_ssb(_fetch(SSB_FILE, opts))))
-
-
-def _tokens(area: str | Iterable[str]) -> list[str]:
-    raw = area.split(",") if isinstance(area, str) else list(area)
-    tokens = [str(t).strip().lower() for t in raw if str(t).strip()]
-    if not tokens:
-        raise DataError(f"empty area {area!r}: give 'troms-finnmark', 'norway' or codes")
-    return tokens
-
-
-def resolve_area(
-    area: str | Iterable[str] = DEFAULT_AREA,
-    *,
-    data_dir: PathLike | None = None,
-    cache_dir: PathLike | None = None,
-    base_url: str | None = None,
-) -> tuple[str, ...]:
-    """Turn an area description into sorted municipality codes.
-
-    Parameters
-    ----------
-    area
-        ``"troms-finnmark"`` (counties 55 and 56), ``"norway"`` (all 357), or
-        2-digit county and 4-digit municipality codes, as a sequence or a
-        comma-separated string (``"55,5601"``).
-    data_dir, cache_dir, base_url
-        Where the municipality list comes from (see :func:`sources.fetch`).
-
-    Returns
-    -------
-    tuple of str
-        The kommunenummer, sorted, without duplicates.
-
-    Raises
-    ------
-    DataError
-        For an unknown code (``unknown municipality or county code '5599'``)
-        or an empty area.
-    """
-    known = _all_codes(_opts(data_dir, cache_dir, base_url))
-    chosen: set[str] = set()
-    for token in _tokens(area):
-        if token.isdigit() and len(token) in (1, 3):  # a leading zero lost: 3 -> 03, 301 -> 0301
-            token = full_code(token, len(token) + 1)
-        if token in AREA_PRESETS:
-            counties = AREA_PRESETS[token]
-            chosen.update(c for c in known if not counties or c[:2] in counties)
-        elif token.isdigit() and len(token) == 2 and any(c[:2] == token for c in known):
-            chosen.update(c for c in known if c[:2] == token)
-        elif token in known:
-            chosen.add(token)
-        else:
-            raise DataError(f"unknown municipality or county code {token!r}")
-    return tuple(sorted(chosen))
 
 
 def _read_geojson(path: Path, key: str) -> gpd.GeoDataFrame:

@@ -34,7 +34,7 @@ from regionopt._checker import full_code
 from regionopt._resources import geo_file
 from regionopt.data.municipalities import load_municipalities
 from regionopt.errors import DataError
-from regionopt.plan import Plan, read_plan
+from regionopt.plan import Plan, largest_member, read_plan
 from regionopt.problem import ProblemData, problem_from_frames
 
 NIVI_2023 = "nivi_2023"
@@ -279,6 +279,43 @@ def reference_for(problem: ProblemData, name: str | None = None) -> tuple[str, P
             return None
         key = keys[0]
     return _spec(key).alias, load_reference(key, problem)
+
+
+def reference_in_area(key: str, problem: ProblemData) -> tuple[Plan, list[str]]:
+    """Return reference plan ``key`` cut to ``problem``'s municipalities, and the regions cut.
+
+    A region that crosses the area's border (a BA-region or economic region
+    reaching into the next county) keeps only its members inside; its core is
+    the file's core when inside, else its most populous member inside.
+
+    Returns
+    -------
+    tuple
+        The plan (named after the reference) and the names of the regions cut
+        at the border, sorted.
+
+    Raises
+    ------
+    DataError
+        If ``key`` is unknown, its file unreadable, or it lists none of the area.
+    """
+    path = reference_path(key)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read ({exc})") from None
+    inside = df[df["kommunenummer"].isin(problem.codes)]
+    if inside.empty:
+        raise DataError(f"{path}: lists no municipality of the study area")
+    cut = sorted(set(df.loc[~df["kommunenummer"].isin(problem.codes), "region"])
+                 & set(inside["region"]))
+    assignment = dict(zip(inside["kommunenummer"], inside["region"], strict=True))
+    cores = {}
+    for region, members in inside.groupby("region")["kommunenummer"]:
+        named = set(df.loc[df["region"] == region, "core"]) if "core" in df.columns else set()
+        chosen = [c for c in members if c in named]
+        cores[str(region)] = chosen[0] if chosen else largest_member(list(members), problem)
+    return Plan(assignment, cores, name=_spec(key).name), cut
 
 
 def nivi_2023_region_populations() -> pd.DataFrame:

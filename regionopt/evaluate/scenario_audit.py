@@ -17,6 +17,7 @@ import pandas as pd
 from regionopt.evaluate.metrics import evaluate
 from regionopt.model.families import PlanView, Violation, active_families
 from regionopt.model.objective import objective_value
+from regionopt.model.rules import resolve_rules
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
@@ -111,6 +112,7 @@ def audit(plan: Plan, problem: ProblemData, scenario: Scenario, *,
     DataError
         If the plan does not cover exactly ``problem``'s municipalities.
     """
+    scenario = resolve_rules(problem, scenario)  # exceptions found, "auto" count
     metrics = evaluate(plan, problem)
     view = PlanView.of(plan, problem)
     found: list[Violation] = []

@@ -31,6 +31,7 @@ from regionopt.model.maxp import max_regions
 from regionopt.model.objective import objective_value, plan_terms
 from regionopt.model.optimise import optimise, relative_gap, result_status
 from regionopt.model.reduce import prune_by_bound
+from regionopt.model.rules import rules_for_solve
 from regionopt.model.seeded import improve_plan
 from regionopt.model.solvers import Outcome
 from regionopt.plan import Plan, plan_from_labels
@@ -168,6 +169,7 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         If the solver is missing or fails.
     """
     start = time.perf_counter()
+    scenario = rules_for_solve(data, scenario)
     budget = Budget(scenario.solver.time_limit_s)
     cands = candidate_sets(data, scenario)
     reasons = diagnose(data, scenario, cands=cands)

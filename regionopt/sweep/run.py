@@ -73,13 +73,27 @@ _WORKER_PROBLEM: ProblemData | None = None
 # --------------------------------------------------------------------------- solving
 
 
+def area_problem(problem: ProblemData, scenario: Scenario) -> ProblemData:
+    """The part of ``problem`` the scenario's area names (an atlas's county), else all of it."""
+    area = scenario.area
+    if not area.counties and not area.municipalities:
+        return problem
+    codes = [c for c in problem.codes if c[:2] in area.counties or c in area.municipalities]
+    return problem if len(codes) == problem.n or not codes else problem.subset(codes)
+
+
 def _solve_case(problem: ProblemData, scenario: Scenario,
                 start: np.ndarray | None = None) -> dict[str, Any]:
     """Solve one scenario and evaluate its plan; return plain, picklable data.
 
-    ``start`` (``cores[i]``) is a plan to warm-start from (:func:`regionopt.model.solve`'s
-    ``start_plan``), such as a neighbouring frontier point's.
+    ``start`` (``cores[i]`` on ``problem``) is a plan to warm-start from
+    (:func:`regionopt.model.solve`'s ``start_plan``), such as a neighbouring frontier point's;
+    it is dropped when the scenario's area is a part of ``problem``.
     """
+    whole = problem
+    problem = area_problem(problem, scenario)
+    if problem is not whole:
+        start = None
     out: dict[str, Any] = dict.fromkeys((*RESULT_COLUMNS, "reason"))
     out.update(assignment=None, cores=None, metrics={})
     try:

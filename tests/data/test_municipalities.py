@@ -100,10 +100,11 @@ def test_resolve_area(data_dir: Path, area: object, count: int) -> None:
     assert list(codes) == sorted(set(codes))
 
 
-@pytest.mark.parametrize("bad", ["5599", "99", "troms", "55,abc"])
+@pytest.mark.parametrize("bad", ["5599", "99", "nowhere", "55,abc"])
 def test_unknown_codes_are_named(data_dir: Path, bad: str) -> None:
     token = bad.split(",")[-1].strip()
-    message = f"unknown municipality or county code '{token}'"
+    message = (f"unknown municipality or county code '{token}'" if token.isdigit()
+               else f"unknown area '{token}'")  # names: tests/data/test_areas.py
     with pytest.raises(DataError, match=re.escape(message)):
         data.resolve_area(bad, data_dir=data_dir)
 

@@ -238,3 +238,24 @@ def test_the_area_picks_the_reference_and_a_name_overrides(
         reference_for(norway_problem, "ba-2019")
     with pytest.raises(DataError, match="not in the study area"):
         reference_for(tf_problem, "ba-2020")
+
+
+def test_a_reference_cut_to_a_county_keeps_its_members_inside(data_dir: Path) -> None:
+    from regionopt.data.reference import (
+        BA_2020,
+        ECONOMIC_REGIONS,
+        population_problem,
+        reference_in_area,
+    )
+
+    akershus = population_problem(load_municipalities("32", data_dir=data_dir))
+    plan, cut = reference_in_area(BA_2020, akershus)
+    assert set(plan.assignment) == set(akershus.codes)
+    assert "5 Oslo/Bærum" in cut  # Oslo (03) is outside: Bærum's part stays, cut at the border
+    assert plan.cores["5 Oslo/Bærum"] == "3201"  # Oslo, the file's core, is outside: Bærum
+    vestfold = population_problem(load_municipalities("39", data_dir=data_dir))
+    plan, cut = reference_in_area(ECONOMIC_REGIONS, vestfold)
+    assert set(plan.assignment) == set(vestfold.codes)
+    assert all(plan.cores[r] in plan.assignment for r in plan.regions)
+    with pytest.raises(DataError, match="lists no municipality of the study area"):
+        reference_in_area("nivi_2023", vestfold)

@@ -15,7 +15,7 @@ from regionopt.scenario import Scenario
 def count_range(data: ProblemData, scenario: Scenario) -> tuple[int, int]:
     """Return the least and the most regions a plan of ``scenario`` may have."""
     r = scenario.regions
-    if r.count == "max":
+    if r.count in ("max", "auto"):  # "auto" is resolved before a model is built
         return 1, data.n
     if isinstance(r.count, int):
         return r.count, r.count

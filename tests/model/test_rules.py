@@ -1,0 +1,105 @@
+"""Exceptions found and ``regions.count = "auto"``, against enumeration and on real data."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from brute import random_problem
+
+from regionopt.model.contiguity import is_connected
+from regionopt.model.maxp import floor_bound
+from regionopt.model.rules import find_exceptions, resolve_rules
+from regionopt.problem import ProblemData
+from regionopt.scenario import Scenario, parse_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _scenario(floor: int, limit: float | None, *, contiguity: bool = True,
+              borders: bool = False) -> Scenario:
+    constraints = {"min_population": floor, "contiguity": contiguity, "find_exceptions": True,
+                   "respect_county_borders": borders}
+    if limit is not None:
+        constraints["max_travel_minutes"] = limit
+    return parse_scenario({"regions": {"count": "auto"}, "constraints": constraints,
+                           "objective": {"population_shortfall": 10.0}})
+
+
+def _enumerated(data: ProblemData, s: Scenario) -> set[str]:
+    """Municipalities in no region of at least the floor that meets the rules of place."""
+    c = s.constraints
+    limit = math.inf if c.max_travel_minutes is None else c.max_travel_minutes
+    nbrs = data.neighbours()
+    held: set[int] = set()
+    for size in range(1, data.n + 1):
+        for members in itertools.combinations(range(data.n), size):
+            if int(data.population[list(members)].sum()) < c.min_population:
+                continue
+            if c.contiguity and not is_connected(list(members), nbrs):
+                continue
+            if c.respect_county_borders and len({data.counties[i] for i in members}) > 1:
+                continue
+            if any(all(data.minutes[i, j] <= limit for i in members) for j in members):
+                held.update(members)
+    return {data.codes[i] for i in range(data.n) if i not in held}
+
+
+CASES = [(seed, floor, limit, contiguity, borders)
+         for seed in range(12)
+         for floor, limit in ((4000, 40.0), (6000, 60.0), (9000, None), (3000, 25.0))
+         for contiguity, borders in ((True, False), (False, False), (True, True))]
+
+
+@pytest.mark.parametrize(("seed", "floor", "limit", "contiguity", "borders"), CASES)
+def test_exceptions_found_agree_with_enumeration(seed: int, floor: int, limit: float | None,
+                                                 contiguity: bool, borders: bool) -> None:
+    data = random_problem(seed, 7, two_counties=borders)
+    s = _scenario(floor, limit, contiguity=contiguity, borders=borders)
+    found = find_exceptions(data, s)
+    assert {code for code, _ in found} == _enumerated(data, s)
+    for code, reason in found:
+        assert f"below the floor of {floor}" in reason
+        assert ("no core" in reason) or ("every region it can join" in reason), code
+
+
+def test_some_cases_find_exceptions_and_some_do_not() -> None:
+    counts = [len(find_exceptions(random_problem(seed, 7), _scenario(floor, limit)))
+              for seed, floor, limit, *_ in CASES]
+    assert any(counts) and not all(counts)
+
+
+def test_named_exceptions_stay_and_resolve_is_idempotent() -> None:
+    data = random_problem(3, 7)
+    s = _scenario(9000, 25.0)
+    resolved = resolve_rules(data, s)
+    found = {code for code, _ in find_exceptions(data, s)}
+    assert found and {code for code, _ in resolved.constraints.exceptions} == found
+    assert resolve_rules(data, resolved) == resolved
+    assert find_exceptions(data, resolved) == []
+
+
+def test_auto_count_is_the_floor_bound_with_a_hard_floor() -> None:
+    data = random_problem(5, 7)
+    s = resolve_rules(data, _scenario(4000, 40.0))
+    hard = parse_scenario({"constraints": {"min_population": 4000, "max_travel_minutes": 40.0,
+                                           "exceptions": [list(e) for e in
+                                                          s.constraints.exceptions]}})
+    assert s.regions.count is None and s.regions.min_count is None
+    assert s.regions.max_count == floor_bound(data, hard)
+    no_floor = resolve_rules(data, parse_scenario({"regions": {"count": "auto"}}))
+    assert no_floor.regions.max_count == data.n
+
+
+def test_nationally_traena_and_rost_are_found_with_the_reason_of_today(norway_net) -> None:
+    from regionopt.api import load_scenario, problem_from_network
+
+    problem = problem_from_network(norway_net)
+    found = dict(find_exceptions(problem, load_scenario(
+        REPO / "data" / "geo" / "scenarios" / "functional.toml")))
+    for code in ("1835", "1856"):  # Træna, Røst: norway-functional.toml names them by hand
+        assert found[code].startswith("no core within 90 minutes by road or ferry"), found[code]
+    assert np.all([problem.population[problem.index(c)] < 5000 for c in found])
