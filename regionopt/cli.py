@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from regionopt import __version__, interrupts
+from regionopt import __version__, interrupts, options_args
 from regionopt.errors import RegionoptError
 
 log = logging.getLogger("regionopt")
@@ -215,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write into a non-empty folder regionopt did not write (keeps its files)")
     atl.add_argument("--no-resume", action="store_true", help="solve finished counties again")
     _add_common(atl)
+    options_args.add_parser(sub, _add_common)
     _add_frontier(sub)
     return parser
 

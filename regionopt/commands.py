@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from regionopt import api, atlas_command, frontier_command, network, outputs, sweep
+from regionopt import api, atlas_command, frontier_command, network, options_command, outputs, sweep
 from regionopt.data import info
 from regionopt.data.areas import scenario_for_area
 from regionopt.data.reference import (
@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         "sweep": _sweep,
         "calibrate": _calibrate,
         "atlas": lambda a: atlas_command.run(a, overrides=_overrides(a)),
+        "options": lambda a: options_command.run(a, _overrides(a)),
         "frontier": _frontier,
     }[args.command]
     return handler(args)

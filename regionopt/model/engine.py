@@ -128,7 +128,7 @@ class SolveResult:
 
 def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alternatives: int = 0,
           method: str = "flow", warm_start: bool = True,
-          start_plan: np.ndarray | None = None) -> SolveResult:
+          start_plan: np.ndarray | None = None, explain: bool = True) -> SolveResult:
     """Find the best plan for ``scenario``, and optionally the next best ones.
 
     Parameters
@@ -156,6 +156,10 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         improved by the heuristic's local search and used when it meets every
         rule and is better than the heuristic's own (``regions.count = "max"``
         passes the plan that reached the most regions).
+    explain
+        When the solver proves the scenario infeasible, probe which family is to blame
+        (:mod:`regionopt.model.explain`; relaxation solves sharing the time limit). Off, the
+        error says only that the solver proved it.
 
     Returns
     -------
@@ -184,7 +188,7 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
         if remaining is not None:
             fixed = replace_key(fixed, "solver.time_limit_s", remaining)
         result = solve(data, fixed, quiet=quiet, alternatives=alternatives, method=method,
-                       warm_start=warm_start, start_plan=most.plan)
+                       warm_start=warm_start, start_plan=most.plan, explain=explain)
         return dataclasses.replace(
             result, scenario=scenario, seconds=time.perf_counter() - start,
             regions_max=MappingProxyType({"value": most.value, "bound": most.bound,
@@ -216,7 +220,8 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     if outcome.infeasible and good is None:
         raise InfeasibleError(f"scenario {scenario.name!r} is infeasible",
                               explain_infeasible(data, scenario, method=method, cands=cands,
-                                                 budget=budget))
+                                                 budget=budget) if explain
+                              else ["the solver proved that no plan meets every rule"])
     heur_info = MappingProxyType({} if good is None or plan0 is None else {
         "objective": good.objective, "regions": len(set(plan0.tolist()))})
     bound = _best_bound(outcome.bound, lp_bound)

@@ -354,6 +354,15 @@ def test_solver_log_is_shown_unless_quiet(capfd, name):
     assert ("Result - Optimal solution found" in err) if name == "cbc" else ("HiGHS" in out + err)
 
 
+def test_infeasible_without_explaining_says_the_solver_proved_it():
+    # the options' --all: no relaxation probes, one sentence instead
+    data = line(3)
+    s = scen(regions__count=1, constraints__cannot_link=[["5501", "5503"]])
+    with pytest.raises(InfeasibleError) as info:
+        solve(data, s, quiet=True, explain=False)
+    assert list(info.value.reasons) == ["the solver proved that no plan meets every rule"]
+
+
 def test_cbc_infeasible_in_preprocessing_is_infeasible_not_unsolved():
     # CBC finds this infeasible in pre-processing ("Integer infeasible" in its solution
     # file, PuLP status -1 with sol_status 0); diagnose has no proof, so the solver decides

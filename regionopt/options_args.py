@@ -1,0 +1,40 @@
+"""The arguments of ``regionopt options`` (its logic: :mod:`regionopt.options_command`).
+
+Kept apart from the command so that ``regionopt --help`` does not import geopandas and PuLP.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(sub: Any, add_common: Any) -> None:
+    """Register ``options`` on the sub-command parsers ``sub``."""
+    op = sub.add_parser("options", help="each direction a municipality can take, priced exactly")
+    op.add_argument("--scenario", type=Path, default=None,
+                    help="scenario TOML (default: Troms og Finnmark, 12 regions)")
+    op.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a key of the scenario (repeatable)")
+    who = op.add_mutually_exclusive_group(required=True)
+    who.add_argument("--municipality", action="append", default=None, metavar="NAME_OR_CODE",
+                     help="a municipality by name or kommunenummer (repeatable)")
+    who.add_argument("--all", action="store_true", help="every municipality of the area")
+    op.add_argument("--out", type=Path, required=True,
+                    help="output folder: options.csv, options.parquet, options.json, "
+                         "options.html, municipalities/")
+    prune = op.add_mutually_exclusive_group()
+    prune.add_argument("--prune", action="store_true", default=None,
+                       help="skip directions a bound proves dearer than the cheapest other one "
+                            "(default with --all)")
+    prune.add_argument("--no-prune", dest="prune", action="store_false",
+                       help="solve every direction (default with --municipality)")
+    op.add_argument("--scheduler", default=None,
+                    help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
+    op.add_argument("--workers", type=int, default=2, help="local worker processes")
+    op.add_argument("--lang", choices=["nb", "en"], default="nb", help="map language")
+    op.add_argument("--no-map", action="store_true", help="do not write options.html")
+    op.add_argument("--force", action="store_true",
+                    help="write into a non-empty folder regionopt did not write (keeps its files)")
+    op.add_argument("--no-resume", action="store_true", help="price finished municipalities again")
+    add_common(op)

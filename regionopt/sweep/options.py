@@ -1,0 +1,435 @@
+"""A municipality's choice of direction, priced exactly (``regionopt options``).
+
+For a municipality ``i`` under a scenario, a *direction* is a core ``j`` it could join (a
+candidate pair ``(i, j)`` of :func:`~regionopt.model.candidates.candidate_sets`, ``j != i``)
+or a region of its own (``i`` a core, when ``(i, i)`` is a candidate). Fixing a direction
+is fixing ``x[i, j] = 1``: the scenario gets ``must_link = [i, j]`` and ``j`` among its
+``fixed_cores`` (a fixed core is the core of its region, so ``i`` is then in ``j``'s region
+with ``j`` its core, and nothing else changes). The rest of the plan is re-optimised by
+:func:`regionopt.model.engine.solve`, warm-started from the unrestricted optimum with ``i``
+moved, and every direction carries its status: proven optimal, or its gap.
+
+The municipality's own ``must_link`` and ``cannot_link`` pairs are *released* first: they
+are the choice being priced (the Troms og Finnmark functional scenario links Kvænangen with
+Alta; Kvænangen's options are then Alta, Tromsø, Nord-Troms ...). The unrestricted optimum
+(the *base*) is the optimum of the released scenario, so its own direction has price 0 and
+every price is ``objective - base objective``; ``scenario_choice`` marks the direction the
+scenario's own links point to.
+
+Directions towards the cores of neighbouring regions that no feasible plan allows are listed
+with the rule they break (the families' candidate pruning, then
+:func:`~regionopt.model.diagnose.diagnose`). With ``prune``, a direction is not solved when a
+bound proves it dearer than the cheapest other direction already solved: the bound is the
+linear relaxation's optimum ``L`` plus the reduced cost of ``x[i, j]`` (as in
+:mod:`regionopt.model.reduce`), solved once per released scenario; directions are solved in
+the order of their bounds, so the cheapest other direction is always solved and exact.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pulp
+
+from regionopt.errors import InfeasibleError, RegionoptError, ScenarioError
+from regionopt.evaluate.criteria import criteria_table, pass_counts
+from regionopt.evaluate.metrics import compare, evaluate
+from regionopt.model.build import build_model
+from regionopt.model.candidates import candidate_sets
+from regionopt.model.diagnose import diagnose
+from regionopt.model.engine import solve
+from regionopt.model.families import Candidates, active_families
+from regionopt.model.reduce import DUAL_TOL, MARGIN
+from regionopt.model.solvers import lp_solver
+from regionopt.plan import Plan, plan_from_labels
+from regionopt.problem import ProblemData
+from regionopt.scenario import Scenario, replace_key
+
+log = logging.getLogger(__name__)
+
+#: Columns of the options table, in order.
+COLUMNS = ("municipality", "name", "rank", "direction", "direction_name", "kind", "status",
+           "current", "scenario_choice", "objective", "price", "bound", "gap", "person_minutes",
+           "person_minutes_change", "commuting_kept_share", "border_commuters", "regions",
+           "criteria_population_passed", "criteria_municipal_minimum_passed",
+           "criteria_self_containment_passed", "criteria_longest_trip_passed",
+           "criteria_mean_trip_passed", "criteria_core_centrality_class_passed",
+           "criteria_all_passed", "regions_changed", "moved", "moved_names", "released",
+           "reason", "seconds")
+
+
+def find_municipality(problem: ProblemData, name_or_code: str) -> str:
+    """Return the kommunenummer named by ``name_or_code`` (a code, or a name in any case).
+
+    Raises
+    ------
+    ScenarioError
+        If no municipality of the area, or more than one, has that name.
+    """
+    text = name_or_code.strip()
+    if text in problem.codes:
+        return text
+    hits = [c for c, n in zip(problem.codes, problem.names, strict=True)
+            if n.casefold() == text.casefold()]
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        raise ScenarioError(f"--municipality {text!r}: several municipalities have that name "
+                            f"({', '.join(hits)}); give the kommunenummer")
+    raise ScenarioError(f"--municipality {text!r}: no municipality of the scenario's area has "
+                        "that name or kommunenummer")
+
+
+def release(scenario: Scenario, code: str) -> tuple[Scenario, tuple[str, ...]]:
+    """Return ``scenario`` without ``code``'s own must-link and cannot-link pairs, and them.
+
+    The pairs are returned as text (``"must_link 5546-5601"``).
+    """
+    c = scenario.constraints
+    out, released = scenario, []
+    for key, pairs in (("must_link", c.must_link), ("cannot_link", c.cannot_link)):
+        keep = [list(p) for p in pairs if code not in p]
+        released += [f"{key} {'-'.join(p)}" for p in pairs if code in p]
+        if len(keep) != len(pairs):
+            out = replace_key(out, f"constraints.{key}", keep)
+    return out, tuple(released)
+
+
+def fix_direction(scenario: Scenario, code: str, core: str) -> Scenario:
+    """Return ``scenario`` with ``code`` in the region of core ``core`` (``x[i, j] = 1``)."""
+    c = scenario.constraints
+    out = replace_key(scenario, "constraints.fixed_cores", sorted({*c.fixed_cores, core}))
+    if core != code:
+        out = replace_key(out, "constraints.must_link",
+                          [list(p) for p in c.must_link] + [[code, core]])
+    return out
+
+
+@dataclass(frozen=True)
+class Base:
+    """The unrestricted optimum of a (released) scenario and what pricing needs of it.
+
+    Plain values only (picklable), so that it can be sent to sweep workers.
+
+    Attributes
+    ----------
+    scenario
+        The scenario solved.
+    cores
+        ``cores[i]``: the position of the core of ``i`` in its optimum.
+    objective, status, bound, gap
+        As in :class:`~regionopt.model.engine.SolveResult`.
+    cands
+        Its candidate sets.
+    bounds
+        ``(i, j) -> `` a proven lower bound on every plan with ``x[i, j] = 1`` (empty when
+        not computed or the relaxation failed).
+    """
+
+    scenario: Scenario
+    cores: tuple[int, ...]
+    objective: float
+    status: str
+    bound: float | None
+    gap: float | None
+    cands: Candidates
+    bounds: Mapping[tuple[int, int], float]
+
+    def plan(self, problem: ProblemData) -> Plan:
+        """The optimum as a :class:`~regionopt.plan.Plan`."""
+        return plan_from_labels(problem, np.asarray(self.cores, dtype="int64"), name="optimum")
+
+
+def solve_base(problem: ProblemData, scenario: Scenario, *, with_bounds: bool = False,
+               quiet: bool = True) -> Base:
+    """Solve ``scenario`` (the unrestricted optimum) and, with ``with_bounds``, its bounds.
+
+    Raises
+    ------
+    InfeasibleError
+        If the scenario has no feasible plan, or none was found in the time limit.
+    """
+    result = solve(problem, scenario, quiet=quiet)
+    if result.plan is None:
+        raise InfeasibleError(f"scenario {scenario.name!r}: no plan found in the time limit",
+                              [f"the solver stopped with status {result.status}"])
+    cands = candidate_sets(problem, scenario)
+    bounds = direction_bounds(problem, scenario, cands) if with_bounds else {}
+    return Base(scenario=scenario, cores=tuple(int(k) for k in result.plan.labels(problem)),
+                objective=result.objective, status=result.status, bound=result.bound,
+                gap=result.gap, cands=cands, bounds=bounds)
+
+
+def direction_bounds(problem: ProblemData, scenario: Scenario,
+                     cands: Candidates) -> dict[tuple[int, int], float]:
+    """Lower bounds on the optimum with ``x[i, j] = 1``, for every candidate pair.
+
+    The linear relaxation of the model without contiguity rows (a relaxation of every exact
+    formulation, :mod:`regionopt.model.reduce`) has optimum ``L``; the reduced cost ``d`` of
+    ``x[i, j]`` gives ``L + max(d, 0)`` as a bound on every plan with ``x[i, j] = 1``. The
+    solver's dual tolerance is subtracted, so the bound stays valid. Empty when the
+    relaxation is not solved.
+    """
+    model = build_model(problem, scenario, method="cuts", cands=cands)
+    prob = model.problem
+    try:
+        prob.solve(lp_solver(threads=1, time_limit_s=scenario.solver.time_limit_s))
+    except pulp.PulpSolverError as exc:
+        log.info("options: no bounds (%s)", exc)
+        return {}
+    if prob.sol_status != pulp.LpSolutionOptimal:
+        return {}
+    lower = float(pulp.value(prob.objective))
+    slack = DUAL_TOL * len(prob.variables())
+    return {pair: (lower + max(var.dj or 0.0, 0.0) - slack) / model.scale
+            for pair, var in model.x.items()}
+
+
+def directions(problem: ProblemData, base: Base, code: str) -> list[str]:
+    """The cores ``code`` may join within the rules (``code`` itself: a region of its own)."""
+    i = problem.index(code)
+    cores = sorted(j for j, members in base.cands.items() if i in members)
+    return [problem.codes[j] for j in cores]
+
+
+def neighbour_cores(problem: ProblemData, plan: Plan, code: str) -> list[str]:
+    """Cores of the regions of ``plan`` that border ``code``, and ``code`` itself."""
+    i = problem.index(code)
+    near = {b for a, b, _ in problem.edges if a == i} | {a for a, b, _ in problem.edges if b == i}
+    cores = {plan.core_of(problem.codes[k]) for k in near} | {code}
+    return sorted(cores)
+
+
+def rule_broken(problem: ProblemData, scenario: Scenario, code: str, core: str) -> str:
+    """Name the rule that forbids ``code`` joining ``core`` (``core == code``: its own region)."""
+    i, j = problem.index(code), problem.index(core)
+    names = []
+    for fam in active_families(scenario):
+        if fam.cores is not None and not fam.cores(problem, scenario)[j]:
+            names.append(f"{fam.name}: {problem.names[j]} ({core}) cannot be a core")
+        elif i != j and fam.members is not None and not fam.members(problem, scenario, j)[i]:
+            names.append(f"{fam.name}: {problem.names[i]} cannot join {problem.names[j]}")
+    if not np.isfinite(problem.minutes[i, j]):
+        names.append(f"no route from {problem.names[i]} to {problem.names[j]}")
+    if names:
+        return "; ".join(names)
+    reasons = diagnose(problem, fix_direction(scenario, code, core))
+    if reasons:
+        return "; ".join(reasons)
+    refiners = [f.name for f in active_families(scenario) if f.refine is not None]
+    return "no feasible plan: dropped by the candidate pruning of " + ", ".join(refiners)
+
+
+def _start(problem: ProblemData, base: Base, code: str, core: str) -> np.ndarray | None:
+    """The base optimum with ``code`` moved to ``core`` (its own members along, if a core).
+
+    A start only: the engine uses it when it meets every rule and beats its own heuristic.
+    """
+    cores = np.asarray(base.cores, dtype="int64")
+    i, j = problem.index(code), problem.index(core)
+    if cores[i] == i and j != i:
+        cores[cores == i] = j
+    cores[i] = j
+    cores[j] = j  # the core of its own region (it may have been a member of another)
+    return cores
+
+
+def plan_figures(problem: ProblemData, scenario: Scenario, plan: Plan) -> dict[str, Any]:
+    """Person-minutes, commuters kept, regions and criteria counts of ``plan``."""
+    metrics = evaluate(plan, problem)
+    s = metrics.summary
+    out: dict[str, Any] = {
+        "person_minutes": float(s["person_minutes"]), "regions": int(s["regions"]),
+        "commuting_kept_share": s.get("commuting_kept_share"),
+        "border_commuters": s.get("border_commuters"),
+    }
+    out.update(pass_counts(criteria_table(metrics, problem, scenario)))
+    return out
+
+
+def changes(problem: ProblemData, base: Plan, plan: Plan, code: str) -> dict[str, Any]:
+    """The regions of ``plan`` not in ``base`` and the other municipalities that move."""
+    def groups(p: Plan) -> dict[frozenset[str], str]:
+        return {frozenset(p.members(r)): r for r in p.regions}
+
+    before = groups(base)
+    changed = sorted(name for members, name in groups(plan).items() if members not in before)
+    moves = compare(base, plan, problem).moves
+    moved = [c for c in moves["kommunenummer"] if c != code]
+    return {"regions_changed": ";".join(changed), "moved": ";".join(moved),
+            "moved_names": ";".join(problem.names[problem.index(c)] for c in moved)}
+
+
+def _row(problem: ProblemData, code: str, core: str, **values: Any) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
+    i = problem.index(code)
+    own = core == code
+    row.update(municipality=code, name=problem.names[i], direction=core,
+               direction_name=("own region" if own else problem.names[problem.index(core)]),
+               kind="own" if own else "join", regions_changed="", moved="", moved_names="")
+    row.update(values)
+    return row
+
+
+def solve_direction(problem: ProblemData, base: Base, code: str, core: str, *,
+                    scenario_choice: bool = False,
+                    explain: bool = True) -> tuple[dict[str, Any], Plan | None]:
+    """Solve the plan with ``code`` in the region of ``core``; return its row and plan.
+
+    ``explain``: when the choice has no feasible plan, probe which rule is to blame (the
+    relaxation solves of :mod:`regionopt.model.explain`, often the dearest part).
+    """
+    began = time.perf_counter()
+    fixed = fix_direction(base.scenario, code, core)
+    common = {"scenario_choice": scenario_choice, "current": False}
+    try:
+        res = solve(problem, fixed, quiet=True, start_plan=_start(problem, base, code, core),
+                    explain=explain)
+    except InfeasibleError as exc:
+        why = "; ".join(exc.reasons) or str(exc)
+        if not explain:
+            why += f" (regionopt options --municipality {code} names the rule)"
+        return _row(problem, code, core, status="infeasible", reason=why,
+                    seconds=time.perf_counter() - began, **common), None
+    except RegionoptError as exc:
+        return _row(problem, code, core, status="error", reason=f"{type(exc).__name__}: {exc}",
+                    seconds=time.perf_counter() - began, **common), None
+    if res.plan is None:
+        return _row(problem, code, core, status="not_solved", bound=res.bound,
+                    reason=f"the solver stopped without a plan ({res.status})",
+                    seconds=time.perf_counter() - began, **common), None
+    solved = {"objective": res.objective, "status": res.status, "bound": res.bound,
+              "gap": res.gap, "seconds": res.seconds}
+    return _priced(problem, base, code, core, res.plan, solved, common), res.plan
+
+
+def _priced(problem: ProblemData, base: Base, code: str, core: str, plan: Plan,
+            solved: dict[str, Any], common: dict[str, Any]) -> dict[str, Any]:
+    """The row of a solved direction: ``solved`` holds objective, status, bound, gap, seconds."""
+    base_plan = base.plan(problem)
+    figures = plan_figures(problem, base.scenario, plan)
+    base_pm = plan_figures(problem, base.scenario, base_plan)["person_minutes"]
+    return _row(problem, code, core, price=solved["objective"] - base.objective,
+                person_minutes_change=figures["person_minutes"] - base_pm, reason="",
+                **solved, **figures, **common, **changes(problem, base_plan, plan, code))
+
+
+def _current_row(problem: ProblemData, base: Base, code: str) -> dict[str, Any]:
+    """The direction the base optimum takes: its plan is the base itself, price 0."""
+    plan = base.plan(problem)
+    solved = {"objective": base.objective, "status": base.status, "bound": base.bound,
+              "gap": base.gap, "seconds": 0.0}
+    return _priced(problem, base, code, plan.core_of(code), plan, solved,
+                   {"current": True, "scenario_choice": False})
+
+
+def municipality_options(problem: ProblemData, scenario: Scenario, code: str, *,
+                         base: Base | None = None, prune: bool = False,
+                         explain: bool | None = None
+                         ) -> tuple[list[dict[str, Any]], dict[str, Plan]]:
+    """Price every direction of ``code`` under ``scenario``.
+
+    Parameters
+    ----------
+    problem, scenario
+        The problem and the scenario as given (``code``'s own links are released here).
+    code
+        The municipality's kommunenummer.
+    base
+        The base of the released scenario when already solved (shared by the municipalities
+        without links of their own); solved here otherwise.
+    prune
+        Skip the directions a bound proves dearer than the cheapest other direction.
+    explain
+        Name the rule that makes a candidate direction infeasible (relaxation probes);
+        default: when not pruning (``--municipality``), not with ``--all``'s pruning.
+
+    Returns
+    -------
+    tuple
+        The rows (:data:`COLUMNS`), ranked, and each solved direction's plan by core code.
+
+    Raises
+    ------
+    InfeasibleError
+        If the released scenario itself has no feasible plan.
+    """
+    explain = not prune if explain is None else explain
+    released, links = release(scenario, code)
+    if base is None or base.scenario != released:
+        base = solve_base(problem, released, with_bounds=prune)
+    chosen = _scenario_choices(scenario, code)
+    base_plan = base.plan(problem)
+    current = base_plan.core_of(code)
+    rows = [_current_row(problem, base, code)]
+    plans = {current: base_plan}
+    i = problem.index(code)
+    others = [c for c in directions(problem, base, code) if c != current]
+    best: float | None = None
+    order = sorted(others, key=lambda c: (base.bounds.get((i, problem.index(c)), -np.inf), c))
+    for core in order:
+        bound = base.bounds.get((i, problem.index(core)))
+        if prune and best is not None and bound is not None and bound > best * (1 + MARGIN):
+            rows.append(_row(problem, code, core, status="pruned", bound=bound,
+                             current=False, scenario_choice=core in chosen,
+                             reason=f"pruned: bound {bound:.6g} > best {best:.6g}"))
+            continue
+        row, plan = solve_direction(problem, base, code, core, scenario_choice=core in chosen,
+                                    explain=explain)
+        rows.append(row)
+        if plan is not None:
+            plans[core] = plan
+            if row["status"] == "optimal":
+                best = row["objective"] if best is None else min(best, row["objective"])
+    rows[0]["scenario_choice"] = current in chosen
+    allowed = set(others) | {current}
+    for core in neighbour_cores(problem, base_plan, code):
+        if core not in allowed:
+            rows.append(_row(problem, code, core, status="breaks_rule", current=False,
+                             scenario_choice=core in chosen,
+                             reason=rule_broken(problem, released, code, core)))
+    for row in rows:
+        row["released"] = ";".join(links)
+    return rank(rows), plans
+
+
+def _scenario_choices(scenario: Scenario, code: str) -> set[str]:
+    """The partners the scenario's own must-link pairs give ``code``."""
+    return {b if a == code else a for a, b in scenario.constraints.must_link if code in (a, b)}
+
+
+_ORDER = {"optimal": 0, "time_limit": 0, "pruned": 1, "not_solved": 2, "infeasible": 3,
+          "error": 3, "breaks_rule": 4}
+
+
+def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rank rows: solved by objective, then pruned by bound, then the rest by core code."""
+    def key(r: dict[str, Any]) -> tuple[Any, ...]:
+        value = r["objective"] if r["objective"] is not None else r["bound"]
+        return (_ORDER.get(str(r["status"]), 5), np.inf if value is None else value,
+                r["direction"])
+
+    out = sorted(rows, key=key)
+    for k, r in enumerate(out, start=1):
+        r["rank"] = k
+    return out
+
+
+def plan_cores(problem: ProblemData, plan: Plan) -> list[int]:
+    """``cores[i]`` of ``plan`` as a plain list (for JSON)."""
+    return [int(k) for k in plan.labels(problem)]
+
+
+def plan_of(problem: ProblemData, cores: list[int], name: str) -> Plan:
+    """The plan of ``cores[i]`` (as from :func:`plan_cores`)."""
+    return plan_from_labels(problem, np.asarray(cores, dtype="int64"), name=name)
+
+
+__all__ = ["COLUMNS", "Base", "direction_bounds", "directions", "find_municipality",
+           "fix_direction", "municipality_options", "plan_cores", "plan_of", "rank", "release",
+           "rule_broken", "solve_base", "solve_direction"]
