@@ -133,3 +133,22 @@ class _Checker:
                 raise self.fail(key, "lists a pair more than once", item)
             out.append((item[0], item[1]))
         return tuple(out)
+
+    def choice(self, key: str, v: Any, options: tuple[str, ...]) -> str:
+        if v not in options:
+            raise self.fail(key, f"must be one of {', '.join(options)}", v)
+        return str(v)
+
+    def frontier_floors(self, raw: dict[str, Any], k: str) -> dict[str, Any]:
+        """The constraint keys of the frontier (commuters kept, the criterion, a travel budget)."""
+        budget = raw.get("max_person_minutes")
+        return {
+            "min_kept_share": self.share(k + "min_kept_share", raw.get("min_kept_share", 0.0)),
+            "min_criterion_regions": self.integer(k + "min_criterion_regions",
+                                                  raw.get("min_criterion_regions", 0)) or 0,
+            "criterion_above_workers": self.integer(k + "criterion_above_workers",
+                                                    raw.get("criterion_above_workers"),
+                                                    optional=True),
+            "max_person_minutes": None if budget is None
+            else self.number(k + "max_person_minutes", budget, positive=True),
+        }

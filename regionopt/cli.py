@@ -216,7 +216,42 @@ def build_parser() -> argparse.ArgumentParser:
     atl.add_argument("--no-resume", action="store_true", help="solve finished counties again")
     _add_common(atl)
     options_args.add_parser(sub, _add_common)
+    _add_frontier(sub)
     return parser
+
+
+def _add_frontier(sub: Any) -> None:
+    fr = sub.add_parser("frontier", help="least person-minutes for every level of commuting "
+                                         "kept, and dominance over reference plans")
+    fr.add_argument("--scenario", type=Path, default=None,
+                    help="base scenario TOML (its region count is the frontier's)")
+    fr.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a key of the base scenario (repeatable)")
+    fr.add_argument("--points", type=int, default=5,
+                    help="points per axis, the travel optimum included (default 5)")
+    fr.add_argument("--axes", default="kept",
+                    help="kept (commuters kept), criterion (regions meeting the "
+                         "self-containment criterion) or kept,criterion")
+    fr.add_argument("--kept", default=None, metavar="SHARES",
+                    help="explicit kept shares, e.g. 0.80,0.85 (instead of the even grid)")
+    fr.add_argument("--criterion", default=None, metavar="COUNTS",
+                    help="explicit region counts meeting the criterion (instead of the grid)")
+    fr.add_argument("--reference", action="append", default=[], metavar="PLAN",
+                    help="nivi, ba-2020, economic or a plan CSV: drawn on the plots, with "
+                         "the frontier plan that dominates it or the proof that none can "
+                         "(repeatable)")
+    fr.add_argument("--out", type=Path, required=True,
+                    help="output folder: frontier.csv/.parquet/.json/.html/.png, plans/")
+    fr.add_argument("--scheduler", default=None,
+                    help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
+    fr.add_argument("--workers", type=int, default=1,
+                    help="local worker processes (on Dask: how many chains of points run at once)")
+    fr.add_argument("--lang", choices=["nb", "en"], default="nb", help="map language")
+    fr.add_argument("--no-maps", action="store_true", help="write no map per plan")
+    fr.add_argument("--force", action="store_true",
+                    help="write into a non-empty folder regionopt did not write (keeps its files)")
+    fr.add_argument("--no-resume", action="store_true", help="solve finished points again")
+    _add_common(fr)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from regionopt import api, atlas_command, network, options_command, outputs, sweep
+from regionopt import api, atlas_command, frontier_command, network, options_command, outputs, sweep
 from regionopt.data import info
 from regionopt.data.areas import scenario_for_area
 from regionopt.data.reference import (
@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         "calibrate": _calibrate,
         "atlas": lambda a: atlas_command.run(a, overrides=_overrides(a)),
         "options": lambda a: options_command.run(a, _overrides(a)),
+        "frontier": _frontier,
     }[args.command]
     return handler(args)
 
@@ -406,4 +407,19 @@ def _calibrate(args: argparse.Namespace) -> int:
                        resume=not args.no_resume, progress=not args.quiet)
     if not args.quiet:
         _out(format_calibration(result))
+    return 0
+
+
+def _frontier(args: argparse.Namespace) -> int:
+    check_output_owner(args.out, force=args.force)
+    frontier_command.check_options(args)
+    specs = _check_plan_spec(*(frontier_command.reference_spec(r) for r in args.reference))
+    scenario = api.load_scenario(args.scenario, overrides=_overrides(args))
+    net, problem = _scenario_network(scenario, args)
+    references = _load_plans(specs, problem) if specs else []
+    text, _ = frontier_command.run_command(args, scenario=scenario, problem=problem,
+                                           references=references,
+                                           municipalities=net.municipalities)
+    if not args.quiet:
+        _out(text)
     return 0

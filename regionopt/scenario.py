@@ -1,13 +1,11 @@
 """Scenario files: what the optimiser is asked to do, as frozen dataclasses.
 
-A scenario is a TOML file with the tables ``[area]``, ``[regions]``,
-``[constraints]``, ``[objective]`` and ``[solver]`` (every key is documented in
-``docs/scenarios.md``). :func:`load_scenario` reads one, :func:`parse_scenario`
-validates an already-parsed mapping, :func:`scenario_to_toml` writes one back
-with every default filled in, and :func:`replace_key` changes one dotted key
-(for sweeps). Unknown keys, wrong types and impossible values raise
-:class:`~regionopt.errors.ScenarioError` with one line naming the file and the
-dotted key.
+A scenario is a TOML file with the tables ``[area]``, ``[regions]``, ``[constraints]``,
+``[objective]`` and ``[solver]`` (every key is documented in ``docs/scenarios.md``).
+:func:`load_scenario` reads one, :func:`parse_scenario` validates an already-parsed mapping,
+:func:`scenario_to_toml` writes one back with every default filled in, and :func:`replace_key`
+changes one dotted key (for sweeps). Unknown keys, wrong types and impossible values raise
+:class:`~regionopt.errors.ScenarioError` with one line naming the file and the dotted key.
 """
 
 from __future__ import annotations
@@ -82,15 +80,19 @@ class ConstraintsConfig:
     exceptions: tuple[Pair, ...] = ()
     find_exceptions: bool = False  # these two: _AREA_RULES, regionopt/model/rules.py
     attainable_self_containment: bool = False
+    min_kept_share: float = 0.0
+    min_criterion_regions: int = 0
+    criterion_above_workers: int | None = None
+    max_person_minutes: float | None = None
 
 
 @dataclass(frozen=True)
 class ObjectiveConfig:
     """Weights of the objective terms (see ``docs/scenarios.md``).
 
-    ``population_shortfall`` > 0 makes ``constraints.min_population`` elastic
-    (weight per missing inhabitant); ``travel_excess`` > 0 makes
-    ``constraints.max_travel_minutes`` elastic (weight per minute over).
+    ``population_shortfall`` > 0 makes ``constraints.min_population`` elastic (weight per
+    missing inhabitant); ``travel_excess`` > 0 makes ``constraints.max_travel_minutes``
+    elastic (weight per minute over); ``criterion`` rewards each region meeting the criterion.
     """
 
     travel: float = 1.0
@@ -98,6 +100,7 @@ class ObjectiveConfig:
     commuting: float = 0.0
     population_shortfall: float = 0.0
     travel_excess: float = 0.0
+    criterion: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,7 @@ def _parse_constraints(raw: dict[str, Any], c: _Checker) -> ConstraintsConfig:
                             "4-digit kommunenummer"),
         min_self_containment=c.share(k + "min_self_containment",
                                      raw.get("min_self_containment", 0.0)),
-        core_measure=_choice(c, k + "core_measure", raw.get("core_measure", "population"),
+        core_measure=c.choice(k + "core_measure", raw.get("core_measure", "population"),
                              CORE_MEASURES),
         core_is_strongest=c.boolean(k + "core_is_strongest", raw.get("core_is_strongest", False)),
         min_core_jobs=c.integer(k + "min_core_jobs", raw.get("min_core_jobs", 0)) or 0,
@@ -229,13 +232,8 @@ def _parse_constraints(raw: dict[str, Any], c: _Checker) -> ConstraintsConfig:
                                           raw.get("max_core_centrality_class"), optional=True),
         exceptions=_exceptions(c, k + "exceptions", raw.get("exceptions", [])),
         **{key: c.boolean(k + key, raw.get(key, False)) for key in _AREA_RULES},
+        **c.frontier_floors(raw, k),
     )
-
-
-def _choice(c: _Checker, key: str, v: Any, options: tuple[str, ...]) -> str:
-    if v not in options:
-        raise c.fail(key, f"must be one of {', '.join(options)}", v)
-    return str(v)
 
 
 def _exceptions(c: _Checker, key: str, v: Any) -> tuple[Pair, ...]:
@@ -451,8 +449,7 @@ def replace_key(scenario: Scenario, key: str, value: Any, *,
     key
         Dotted key such as ``"regions.count"`` or ``"constraints.max_travel_minutes"``.
     value
-        The new value, as it would appear in TOML; ``None`` removes the key
-        (back to its default).
+        The new value, as it would appear in TOML; ``None`` removes the key (its default).
     source
         Name used in error messages (default: the scenario's name).
 

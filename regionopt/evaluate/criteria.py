@@ -28,6 +28,7 @@ import pandas as pd
 
 from regionopt.errors import figure
 from regionopt.evaluate.metrics import PlanMetrics
+from regionopt.model.families.criterion import criterion_threshold
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
@@ -83,8 +84,7 @@ def criteria_table(metrics: PlanMetrics, problem: ProblemData,
             ("municipal_minimum", pop, cr.municipal_minimum, pop >= cr.municipal_minimum, ""),
         ]
         if "self_containment" in region:
-            large = region["employed"] > cr.large_workers
-            need = cr.self_containment_large if large else cr.self_containment
+            need = criterion_threshold(region["employed"], cr)
             value = float(region["self_containment"])
             checks.append(("self_containment", value, need, value >= need, ""))
         for key, col, limit in (("longest_trip", "max_minutes", cr.longest_trip_minutes),

@@ -153,6 +153,24 @@ def _self_containment(data: ProblemData, s: Scenario) -> Spec:
     return {"alpha": alpha, "alpha_text": f"{alpha:g}", "exceptions": _exceptions(s)}
 
 
+def _criterion(data: ProblemData, s: Scenario) -> Spec:
+    c, cr = s.constraints, s.criteria
+    commuting_of(data, "constraints.min_criterion_regions")
+    return {"want": c.min_criterion_regions, "limit": c.criterion_above_workers,
+            "sc": cr.self_containment, "sc_large": cr.self_containment_large,
+            "large": cr.large_workers}
+
+
+def _kept_share(data: ProblemData, s: Scenario) -> Spec:
+    eps = s.constraints.min_kept_share
+    commuting_of(data, "constraints.min_kept_share")
+    return {"eps": eps, "eps_text": f"{eps:g}"}
+
+
+def _person_minutes(data: ProblemData, s: Scenario) -> Spec:
+    return {"budget": float(s.constraints.max_person_minutes or 0.0)}
+
+
 #: The family (by its first scenario key) → the page's check and its parameters.
 CHECKS: Mapping[str, tuple[str, Callable[[ProblemData, Scenario], Spec]]] = {
     "regions.count": ("count", _count),
@@ -169,6 +187,9 @@ CHECKS: Mapping[str, tuple[str, Callable[[ProblemData, Scenario], Spec]]] = {
     "constraints.min_self_containment": ("self_containment", _self_containment),
     "constraints.core_is_strongest": ("core_strength", _strength),
     "constraints.min_core_jobs": ("core_minimum", _core_minimum),
+    "constraints.min_criterion_regions": ("criterion", _criterion),
+    "constraints.min_kept_share": ("kept_share", _kept_share),
+    "constraints.max_person_minutes": ("person_minutes", _person_minutes),
 }
 
 

@@ -367,6 +367,38 @@ var regionoptMetrics = (function () {
         }
       });
       return out;
+    },
+    // model/families/criterion.py: the count first, then each large region that misses it
+    criterion: function (P, plan, ev, spec) {
+      var out = [], meets = 0;
+      ev.regions.forEach(function (row) {
+        var ok = row.self_containment >= (row.employed > spec.large ? spec.sc_large : spec.sc);
+        if (ok) { meets += 1; }
+        if (spec.limit !== null && row.employed > spec.limit && !ok) {
+          out.push(V("constraints.criterion_above_workers", row.region, "region " + row.region +
+                     " has " + row.employed + " employed residents (over " + spec.limit +
+                     ") and misses the self-containment criterion"));
+        }
+      });
+      if (meets < spec.want) {
+        out.unshift(V("constraints.min_criterion_regions", "", meets + " regions meet the " +
+                      "self-containment criterion, the scenario asks for at least " + spec.want));
+      }
+      return out;
+    },
+    kept_share: function (P, plan, ev, spec) {
+      var kept = 0, employed = isum(P.commuting.employed);
+      ev.regions.forEach(function (row) { kept += row.live_work; });
+      if (kept >= spec.eps * employed) { return []; }
+      return [V("constraints.min_kept_share", "", "the plan keeps " + kept + " of " + employed +
+                " employed residents in their region (" + (kept / employed).toFixed(4) +
+                "), below " + spec.eps_text)];
+    },
+    person_minutes: function (P, plan, ev, spec) {
+      var used = ev.summary.person_minutes;
+      if (used <= spec.budget * (1 + 1e-9)) { return []; }
+      return [V("constraints.max_person_minutes", "", "the plan needs " + used.toFixed(0) +
+                " person-minutes, above the budget of " + spec.budget.toFixed(0))];
     }
   };
 

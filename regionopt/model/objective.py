@@ -7,6 +7,7 @@ Objective (minimised)::
   + commuting * (border commuters inside the area)            persons
   + population_shortfall * (inhabitants missing to the floor) persons
   + travel_excess * (minutes over the travel limit)           minutes
+  - criterion * (regions meeting the self-containment criterion)
 
 with ``P`` the total population and ``K`` the number of regions of the plan
 (linearised exactly also when ``K`` is free; see ``docs/scenarios.md``).
@@ -24,6 +25,7 @@ import pulp
 
 from regionopt.model.families import ModelParts, count_range
 from regionopt.model.families.base import exception_mask, kept_flows
+from regionopt.model.families.criterion import count_meeting, criterion_count
 from regionopt.model.families.travel import excess_minutes
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
@@ -89,6 +91,8 @@ def add_objective(m: ModelParts) -> float:
         objective += weights.balance * _balance_term(m)
     if weights.commuting > 0:
         objective += weights.commuting * _border_term(m)
+    if weights.criterion > 0:
+        objective -= weights.criterion * criterion_count(m)
     objective += m.penalty
     scale = objective_scale(max((abs(c) for c in objective.values()), default=0.0))
     m.prob += objective * scale if scale != 1.0 else objective
@@ -123,7 +127,9 @@ def plan_terms(data: ProblemData, cores: Sequence[int] | np.ndarray,
     ``population_shortfall`` (inhabitants missing to ``constraints.min_population``,
     summed over regions whose core is not an exception) and ``travel_excess``
     (minutes over ``constraints.max_travel_minutes``, summed over members that
-    are not exceptions) when the scenario makes them elastic.
+    are not exceptions) when the scenario makes them elastic; ``criterion`` (the
+    regions meeting the self-containment criterion) when ``objective.criterion``
+    rewards them.
     """
     cores = np.asarray(cores, dtype="int64")
     idx = np.arange(data.n)
@@ -141,6 +147,8 @@ def plan_terms(data: ProblemData, cores: Sequence[int] | np.ndarray,
         terms["population_shortfall"] = float(short[~exempt].sum())
     if scenario is not None and scenario.objective.travel_excess > 0:
         terms["travel_excess"] = float(excess_minutes(data, scenario)[idx, cores].sum())
+    if scenario is not None and scenario.objective.criterion > 0:
+        terms["criterion"] = float(count_meeting(data, scenario.criteria, cores))
     return terms
 
 
@@ -152,4 +160,6 @@ def objective_value(data: ProblemData, scenario: Scenario, cores: np.ndarray) ->
         weight = getattr(w, key)
         if weight > 0:
             value += weight * t[key]
+    if w.criterion > 0:
+        value -= w.criterion * t["criterion"]
     return value

@@ -53,6 +53,10 @@ class ParetoAxes:
         What the plot is, after "Sweep: ".
     png_name, html_name
         The files written.
+    link
+        The file a point links to inside its plan folder (empty: the folder).
+    extra
+        Further ``(column, name)`` pairs shown in a point's tooltip.
     """
 
     y: str = Y_COLUMN
@@ -63,6 +67,8 @@ class ParetoAxes:
     title: str = "travel against balance"
     png_name: str = PNG_NAME
     html_name: str = HTML_NAME
+    link: str = ""
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def better(self) -> str:
@@ -165,13 +171,26 @@ def write_pareto(table: pd.DataFrame, out_dir: str | os.PathLike[str], *,
         column is recomputed for it.
     """
     out = Path(out_dir)
+    pts, refs = plot_points(table, references, axes)
+    atomic_write_with(out / axes.png_name, lambda p: _png(pts, varied, refs, p, axes))
+    atomic_write_text(out / axes.html_name,
+                      pareto_html(pts, varied=varied, references=refs, axes=axes))
+
+
+def plot_points(table: pd.DataFrame, references: Sequence[Reference],
+                axes: ParetoAxes) -> tuple[pd.DataFrame, list[Reference]]:
+    """The rows and references a plot of ``axes`` shows, with ``pareto`` for its y axis."""
     pts = _points(table.drop(columns="pareto") if axes is not BALANCE and "pareto" in table
                   else table, axes)
     refs = [(n, m) for n, m in references
             if m.get(X_COLUMN) is not None and m.get(axes.y) is not None]
-    atomic_write_with(out / axes.png_name, lambda p: _png(pts, varied, refs, p, axes))
-    atomic_write_text(out / axes.html_name,
-                      pareto_html(pts, varied=varied, references=refs, axes=axes))
+    return pts, refs
+
+
+def write_png(pts: pd.DataFrame, path: str | os.PathLike[str], *, varied: Sequence[str],
+              references: Sequence[Reference], axes: ParetoAxes) -> None:
+    """Write the plot of :func:`plot_points`'s rows as a PNG at ``path`` (atomically)."""
+    atomic_write_with(path, lambda p: _png(pts, varied, references, p, axes))
 
 
 #: Where a label may go around its point (offset in points, horizontal alignment), in order.
@@ -321,14 +340,7 @@ def pareto_html(pts: pd.DataFrame, *, varied: Sequence[str],
     str
         The page; every text from the table is HTML-escaped.
     """
-    xs = [*pts[X_COLUMN].astype(float), *(float(m[X_COLUMN]) for _, m in references)]
-    ys = [*pts[axes.y].astype(float), *(float(m[axes.y]) for _, m in references)]
-    body: list[str] = []
-    if xs:
-        body.append(_svg(pts, varied, references, _scale(xs), _scale(ys), axes))
-    else:
-        body.append("<p>No feasible plan in this sweep.</p>")
-    body.append(_html_table(pts, varied, references, axes))
+    body = [pareto_section(pts, varied=varied, references=references, axes=axes)]
     e = html.escape
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>Sweep: Pareto front</title><style>{_CSS}</style></head><body>\n"
@@ -337,6 +349,30 @@ def pareto_html(pts: pd.DataFrame, *, varied: Sequence[str],
             "dominated; red diamond (as in the PNG): reference plan. Hover a point for its "
             "values, click it to open its folder.</p>\n"
             + "\n".join(body) + "\n</body></html>\n")
+
+
+def pareto_section(pts: pd.DataFrame, *, varied: Sequence[str],
+                   references: Sequence[Reference] = (), axes: ParetoAxes = BALANCE) -> str:
+    """Return the plot (inline SVG) and the table of :func:`pareto_html`, without the page."""
+    xs = [*pts[X_COLUMN].astype(float), *(float(m[X_COLUMN]) for _, m in references)]
+    ys = [*pts[axes.y].astype(float), *(float(m[axes.y]) for _, m in references)]
+    body: list[str] = []
+    if xs:
+        body.append(_svg(pts, varied, references, _scale(xs), _scale(ys), axes))
+    else:
+        body.append("<p>No feasible plan in this sweep.</p>")
+    body.append(_html_table(pts, varied, references, axes))
+    return "\n".join(body)
+
+
+def _extra(row: Any, axes: ParetoAxes) -> str:
+    parts = []
+    for col, name in axes.extra:
+        v = row.get(col)
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            continue
+        parts.append(f"{name} {_num(float(v), 0) if abs(float(v)) >= 100 else f'{float(v):.4g}'}")
+    return ("\n" + " · ".join(parts)) if parts else ""
 
 
 def _svg(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
@@ -377,15 +413,15 @@ def _svg(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Reference],
         cls = "dom" if row["pareto"] else "pt"
         tip = (f"{_label(row, varied)}\nid {row['id']} · status {row['status']}\n"
                f"person-minutes {_num(float(row[X_COLUMN]), 0)} · "
-               f"{axes.tip} {float(row[axes.y]):.4f}")
-        folder = str(row["plan_path"]).rsplit("/", 1)[0] + "/"
+               f"{axes.tip} {float(row[axes.y]):.4f}{_extra(row, axes)}")
+        folder = str(row["plan_path"]).rsplit("/", 1)[0] + "/" + axes.link
         out.append(f'<a href="{e(folder)}"><circle class="{cls}" cx="{px(row[X_COLUMN]):.1f}" '
                    f'cy="{py(row[axes.y]):.1f}" r="{6 if row["pareto"] else 4}">'
                    f"<title>{e(tip)}</title></circle></a>")
     for name, m in refs:
         x, y = px(float(m[X_COLUMN])), py(float(m[axes.y]))
         tip = (f"{name}\nperson-minutes {_num(float(m[X_COLUMN]), 0)} · "
-               f"{axes.tip} {m[axes.y]:.4f}")
+               f"{axes.tip} {m[axes.y]:.4f}{_extra(m, axes)}")
         # the name to the right of the diamond, or to its left when it would leave the plot
         right = x + 10 + 6.5 * len(name) <= _W - _MR
         tx, anchor = (x + 10, "start") if right else (x - 10, "end")
@@ -404,7 +440,7 @@ def _html_table(pts: pd.DataFrame, varied: Sequence[str], refs: Sequence[Referen
     rows = [f'<table><tr><th class="l">plan</th>{head}<th>person-minutes</th>'
             f"<th>{e(axes.short)}</th><th>regions</th><th>non-dominated</th></tr>"]
     for _, row in pts.iterrows():
-        folder = str(row["plan_path"]).rsplit("/", 1)[0] + "/"
+        folder = str(row["plan_path"]).rsplit("/", 1)[0] + "/" + axes.link
         cells = "".join(f'<td class="l">{e(_label(row, [k]).split("=", 1)[1])}</td>'
                         for k in varied)
         rows.append(f'<tr><td class="l"><a href="{e(folder)}">{e(str(row["id"]))}</a></td>'

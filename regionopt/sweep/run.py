@@ -28,6 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -81,13 +82,22 @@ def area_problem(problem: ProblemData, scenario: Scenario) -> ProblemData:
     return problem if len(codes) == problem.n or not codes else problem.subset(codes)
 
 
-def _solve_case(problem: ProblemData, scenario: Scenario) -> dict[str, Any]:
-    """Solve one scenario and evaluate its plan; return plain, picklable data."""
+def _solve_case(problem: ProblemData, scenario: Scenario,
+                start: np.ndarray | None = None) -> dict[str, Any]:
+    """Solve one scenario and evaluate its plan; return plain, picklable data.
+
+    ``start`` (``cores[i]`` on ``problem``) is a plan to warm-start from
+    (:func:`regionopt.model.solve`'s ``start_plan``), such as a neighbouring frontier point's;
+    it is dropped when the scenario's area is a part of ``problem``.
+    """
+    whole = problem
     problem = area_problem(problem, scenario)
+    if problem is not whole:
+        start = None
     out: dict[str, Any] = dict.fromkeys((*RESULT_COLUMNS, "reason"))
     out.update(assignment=None, cores=None, metrics={})
     try:
-        res = solve(problem, scenario, quiet=True)
+        res = solve(problem, scenario, quiet=True, start_plan=start)
     except InfeasibleError as exc:
         out.update(status="infeasible", reason="; ".join(exc.reasons) or str(exc))
         return out

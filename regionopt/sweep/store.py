@@ -37,7 +37,7 @@ SWEEP_PARQUET = "sweep.parquet"
 PLANS_DIR = "plans"
 RESULT_JSON = "result.json"
 #: The files a case folder may hold.
-CASE_FILES = frozenset({"scenario.toml", "plan.csv", "metrics.json", RESULT_JSON})
+CASE_FILES = frozenset({"scenario.toml", "plan.csv", "metrics.json", RESULT_JSON, "map.html"})
 RESULT_COLUMNS = ("status", "objective", "travel", "balance", "bound", "gap", "seconds", "solver")
 METRIC_COLUMNS = (
     "person_minutes",
@@ -245,15 +245,16 @@ def _uniform_column(col: pd.Series) -> pd.Series:
                      dtype="string", name=col.name)
 
 
-def write_table(table: pd.DataFrame, out_dir: str | os.PathLike[str]) -> None:
-    """Write ``sweep.csv`` and ``sweep.parquet`` into ``out_dir`` atomically."""
+def write_table(table: pd.DataFrame, out_dir: str | os.PathLike[str], *,
+                stem: str = "sweep") -> None:
+    """Write ``<stem>.csv`` and ``<stem>.parquet`` (``sweep``) into ``out_dir`` atomically."""
     out = Path(out_dir)
     # sums of rounded minutes carry float noise (8364890.490000001): 6 decimals in the CSV
     shown = table.copy()
     floats = shown.select_dtypes("float").columns
     shown[floats] = shown[floats].round(6)
-    atomic_write_text(out / SWEEP_CSV, shown.to_csv(index=False, lineterminator="\n"))
-    atomic_write_with(out / SWEEP_PARQUET, lambda p: table.to_parquet(p, index=False))
+    atomic_write_text(out / f"{stem}.csv", shown.to_csv(index=False, lineterminator="\n"))
+    atomic_write_with(out / f"{stem}.parquet", lambda p: table.to_parquet(p, index=False))
 
 
 def drop_stale_cases(out_dir: str | os.PathLike[str], keep: Sequence[str]) -> list[str]:

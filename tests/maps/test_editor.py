@@ -36,7 +36,7 @@ from regionopt.maps import editor
 from regionopt.maps import html as viz
 from regionopt.model.families import FAMILIES
 from regionopt.plan import Plan, read_plan
-from regionopt.scenario import default_scenario_path, load_scenario
+from regionopt.scenario import default_scenario_path, load_scenario, replace_key
 
 XSS = "<img src=x onerror=alert(1)>"
 REPO = Path(__file__).resolve().parents[2]
@@ -360,6 +360,38 @@ def test_a_region_without_employed_or_jobs_has_pythons_self_containment(
     assert rows["Tom"]["employed"] == rows["Tom"]["jobs"] == 0
     assert rows["Tom"]["self_containment"] == 1.0
     assert _page_view(page) == _python_view(plan, empty, functional, None)
+    assert page.clean()
+    page.page.close()
+
+
+@pytest.mark.browser
+def test_frontier_rules_are_audited_in_the_page_as_in_python(
+        browser: Any, solved: dict, tmp_path: Path) -> None:
+    """The criterion count, the criterion above a worker size, the kept-commuter floor and the
+    person-minute budget (the frontier's families) give the page the audit Python gives,
+    before and after a move, with every rule broken."""
+    problem, net = solved["problem"], solved["net"]
+    strict = load_scenario(REPO / "data" / "geo" / "scenarios" / "troms-finnmark-functional.toml")
+    for key, value in {"constraints.min_criterion_regions": 12,
+                       "constraints.criterion_above_workers": 500,
+                       "constraints.min_kept_share": 0.99,
+                       "constraints.max_person_minutes": 1000.0,
+                       "criteria.self_containment": 0.9,
+                       "criteria.self_containment_large": 0.85}.items():
+        strict = replace_key(strict, key, value)
+    opt = solved["result"].plan
+    path = viz.write_plan_map(opt, net.municipalities, path=tmp_path / "plan.html",
+                              metrics=ev.evaluate(opt, problem), problem=problem,
+                              scenario=strict, **outputs.map_layers(net))
+    page = Page(browser, path)
+    keys = {v["constraint"] for v in _page_view(page)["violations"]}
+    assert {"constraints.min_criterion_regions", "constraints.criterion_above_workers",
+            "constraints.min_kept_share", "constraints.max_person_minutes"} <= keys
+    assert page.js("regionopt.audit().unchecked") == []
+    for step in range(2):
+        _, plan = _exported(page, problem, tmp_path, name=f"edited{step}")
+        assert _page_view(page) == _python_view(plan, problem, strict, None)
+        page.js("regionopt.assign('5546', 'Ny')")
     assert page.clean()
     page.page.close()
 

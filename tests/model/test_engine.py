@@ -58,6 +58,16 @@ CONFIGS = [
     dict(regions__min_count=2, regions__max_count=5, constraints__max_travel_minutes=45.0,
          constraints__min_population=3000,
          constraints__exceptions=[["5501", "island"], ["5508", "island"]]),
+    # the frontier's pieces: commuters kept, the self-containment criterion (counted,
+    # rewarded, required above a size), a person-minute budget
+    dict(regions__count=3, constraints__min_kept_share=0.8),
+    dict(regions__min_count=2, regions__max_count=5, objective__criterion=60000.0,
+         criteria__self_containment=0.8, criteria__self_containment_large=0.7,
+         criteria__large_workers=1500),
+    dict(regions__count=3, constraints__min_criterion_regions=2,
+         criteria__self_containment=0.75, constraints__criterion_above_workers=1200),
+    dict(regions__count=3, objective__travel=0.0, objective__commuting=1.0,
+         constraints__max_person_minutes=500000.0),
 ]
 
 

@@ -6,7 +6,9 @@ regionopt.model.families.fixed_cores, regionopt.model.families.contiguity,
 regionopt.model.families.travel, regionopt.model.families.county,
 regionopt.model.families.core_largest, regionopt.model.families.core_population,
 regionopt.model.families.exceptions, regionopt.model.families.self_containment,
-regionopt.model.families.core_strength, regionopt.model.families.core_minimum)
+regionopt.model.families.core_strength, regionopt.model.families.core_minimum,
+regionopt.model.families.kept_share, regionopt.model.families.criterion,
+regionopt.model.families.person_minutes)
 share the shapes of regionopt.model.families.base. The instances carry made-up
 commuting flows and centrality (brute.with_made_up_commuting).
 
@@ -32,9 +34,11 @@ from brute import plan_ok, random_problem, rooted_plans, scen
 
 from regionopt.errors import ScenarioError
 from regionopt.evaluate import evaluate
+from regionopt.evaluate.criteria import criteria_table, pass_counts
 from regionopt.model import FAMILIES, build_model, candidate_sets
 from regionopt.model.families import PlanView, active_families
 from regionopt.model.families.base import rank_by, stronger_members
+from regionopt.model.families.criterion import count_meeting
 from regionopt.model.solvers import run_solver
 from regionopt.plan import plan_from_labels
 from regionopt.problem import Commuting, ProblemData
@@ -60,6 +64,12 @@ ONE_FAMILY = {
                               constraints__core_measure="jobs"),
     "the core minimums": dict(constraints__min_core_jobs=400,
                               constraints__max_core_centrality_class=5),
+    "the kept-commuter floor": dict(constraints__min_kept_share=0.85),
+    "the self-containment criterion": dict(
+        constraints__min_criterion_regions=2, constraints__criterion_above_workers=1500,
+        criteria__self_containment=0.8, criteria__self_containment_large=0.7,
+        criteria__large_workers=1300),
+    "the person-minute budget": dict(constraints__max_person_minutes=120000.0),
 }
 
 #: Further scenarios checked the same way: the other strength measures, and the rules
@@ -74,6 +84,9 @@ MORE = {
                          constraints__exceptions=[["5504", "island"]]),
     "soft floor": dict(constraints__min_population=6000, objective__population_shortfall=1.0),
     "soft travel": dict(constraints__max_travel_minutes=30.0, objective__travel_excess=1.0),
+    "criterion, large threshold above": dict(
+        constraints__min_criterion_regions=2, criteria__self_containment=0.7,
+        criteria__self_containment_large=0.8, criteria__large_workers=1300),
 }
 
 
@@ -173,6 +186,22 @@ def test_a_link_naming_a_municipality_outside_the_plan_is_a_scenario_error() -> 
     assert fam.check is not None
     with pytest.raises(ScenarioError, match="5599"):
         fam.check(view, s)
+
+
+def test_criterion_count_agrees_with_the_criteria_table_for_every_plan() -> None:
+    """The model's test of the criterion (criterion_meets) is the criteria table's."""
+    s = family_scenario("the self-containment criterion")
+    seen = set()
+    for data in _instances()[:2]:
+        for k, cores in enumerate(rooted_plans(data.n)):
+            if k % 7:
+                continue  # every 7th plan: a few hundred plans of every shape
+            plan = plan_from_labels(data, cores)
+            table = criteria_table(evaluate(plan, data), data, s)
+            counted = pass_counts(table)["criteria_self_containment_passed"]
+            assert count_meeting(data, s.criteria, cores) == counted, tuple(cores)
+            seen.add(counted)
+    assert len(seen) > 2
 
 
 def _empty_sides(data: ProblemData) -> ProblemData:

@@ -18,9 +18,12 @@ from regionopt.model.families import (
     core_strength,
     count,
     county,
+    criterion,
     exceptions,
     fixed_cores,
+    kept_share,
     must_link,
+    person_minutes,
     population,
     self_containment,
     travel,
@@ -51,6 +54,9 @@ FAMILIES: tuple[Family, ...] = (
     self_containment.FAMILY,
     core_strength.FAMILY,
     core_minimum.FAMILY,
+    kept_share.FAMILY,
+    criterion.FAMILY,
+    person_minutes.FAMILY,
 )
 
 

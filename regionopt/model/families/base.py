@@ -80,6 +80,10 @@ class ModelParts:
     kept
         ``kept[o, d, j]`` (``o < d``): 1 when both ``o`` and ``d`` are in the
         region of core ``j``, created on first use by :func:`kept_flows`.
+    meets
+        ``meets[j]``: the binaries that say the region of core ``j`` meets the
+        self-containment criterion (their sum is at most 1), created on first use by
+        :func:`regionopt.model.families.criterion.criterion_vars`.
     """
 
     prob: pulp.LpProblem
@@ -92,6 +96,7 @@ class ModelParts:
     opened: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
     penalty: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
     kept: dict[tuple[int, int, int], pulp.LpVariable] | None = None
+    meets: dict[int, list[pulp.LpVariable]] | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,126 @@
+"""``regionopt frontier``: the exact trade-off between travel and commuting, with dominance.
+
+The command's work once :mod:`regionopt.commands` has read the scenario, built the
+problem and loaded the reference plans: check every option before anything is written
+(axes, explicit ε values, the references' region counts), solve the frontier and the
+dominance statements (:mod:`regionopt.sweep.frontier`, :mod:`regionopt.sweep.dominance`),
+write the files (:mod:`regionopt.sweep.frontier_page`) and print one line per point and
+one per reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+
+from regionopt.errors import ScenarioError
+from regionopt.plan import Plan
+from regionopt.problem import ProblemData
+from regionopt.scenario import Scenario
+from regionopt.sweep.dominance import format_dominance, plan_figures, state_dominance
+from regionopt.sweep.frontier import check_axes, check_values, frontier_table, run_frontier
+from regionopt.sweep.frontier_page import write_frontier
+
+log = logging.getLogger("regionopt")
+
+#: Short names ``--reference`` also takes, and the reference plan each means.
+ALIASES = {"economic": "economic-regions", "ba": "ba-2020"}
+
+
+def reference_spec(spec: str) -> str:
+    """The reference plan name or file ``spec`` stands for (``economic`` → ``economic-regions``)."""
+    return ALIASES.get(spec.strip().lower(), spec)
+
+
+def _values(text: str | None, what: str) -> list[float] | None:
+    if text is None:
+        return None
+    try:
+        out = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ScenarioError(f"--{what} {text!r}: expected comma-separated numbers") from None
+    if not out or not all(math.isfinite(v) for v in out):
+        raise ScenarioError(f"--{what} {text!r}: expected comma-separated numbers")
+    return out
+
+
+def _format_point(row: Any) -> str:
+    gap = "n/a" if row.gap is None or row.gap != row.gap else f"{100 * row.gap:.3f} %"
+    if row.plan_path is None or row.plan_path != row.plan_path:
+        return f"{row.id}: {row.status} ({row.reason})"
+    return (f"{row.id}: {row.status}, gap {gap}, person-minutes {row.person_minutes:,.0f}, "
+            f"kept {row.commuting_kept_share:.4f}, criterion "
+            f"{row.criteria_self_containment_passed}, longest {row.max_minutes:.1f} min, "
+            f"not connected {row.regions_not_connected}, {row.regions} regions")
+
+
+def check_options(args: argparse.Namespace) -> tuple[list[str], dict[str, list[float]]]:
+    """Check ``--axes``, ``--points`` and the explicit values before any work is done.
+
+    Returns
+    -------
+    tuple
+        The axes and the explicit values per axis.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the option at fault.
+    """
+    axes = [a.strip() for a in args.axes.split(",") if a.strip()]
+    check_axes(axes, None, points=args.points)
+    values = {}
+    for axis in ("kept", "criterion"):
+        given = _values(getattr(args, axis), axis)
+        if given is not None:
+            if axis not in axes:
+                raise ScenarioError(f"--{axis} given, but --axes does not include {axis}")
+            values[axis] = given
+    if "kept" in values:
+        bad = [v for v in values["kept"] if not 0 < v <= 1]
+        if bad:
+            raise ScenarioError(f"--kept {bad[0]:g}: a kept share must be above 0 and at most 1")
+    return axes, values
+
+
+def run_command(args: argparse.Namespace, *, scenario: Scenario, problem: ProblemData,
+                references: Sequence[Plan],
+                municipalities: gpd.GeoDataFrame | None) -> tuple[str, list[dict[str, Any]]]:
+    """Run ``regionopt frontier`` on a loaded scenario, problem and references.
+
+    Returns
+    -------
+    tuple
+        The text to print (one line per point, one per reference) and the dominance
+        statements.
+
+    Raises
+    ------
+    ScenarioError
+        On bad axes, points or ε values (before anything is written).
+    """
+    axes, given = check_options(args)
+    check_axes(axes, problem, points=args.points)
+    values = {axis: check_values(axis, v, problem, scenario) for axis, v in given.items()}
+    figures = [(plan.name, plan_figures(plan, problem, scenario)) for plan in references]
+    runner = run_frontier(scenario, problem=problem, out_dir=args.out, points=args.points,
+                          axes=axes, values=values or None, scheduler=args.scheduler,
+                          max_workers=args.workers, resume=not args.no_resume,
+                          progress=not args.quiet)
+    base = runner.cases[0].case.scenario
+    statements = [state_dominance(runner, base, name, fig) for name, fig in figures]
+    write_frontier(runner, statements, scenario=scenario, axes=axes, references=figures,
+                   municipalities=None if args.no_maps else municipalities, lang=args.lang)
+    table = frontier_table(runner)
+    lines = [_format_point(row) for row in table.itertuples(index=False)]
+    if statements:
+        lines.append(format_dominance(statements))
+    return "\n".join(lines), statements
+
+
+__all__ = ["ALIASES", "check_options", "reference_spec", "run_command"]
