@@ -300,6 +300,15 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     highspy.Highs.resetGlobalScheduler(True)
     try:
         prob.solve(solver)
+        if start and _stale_values(prob):
+            # HiGHS (seen with 1.16) can end a MIP with a start set by setSolution and hand
+            # back the start's column values beside the better objective it proved; the plan
+            # read would then be the start. Solved again without the start.
+            log.info("HiGHS: the solution read back is the start, not the optimum it proved; "
+                     "solving again without the start")
+            solver.start = None
+            highspy.Highs.resetGlobalScheduler(True)
+            prob.solve(solver)
     except pulp.PulpSolverError as exc:
         raise SolverError(f"HiGHS failed: {exc}") from None
     h = prob.solverModel
@@ -316,6 +325,15 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     dual = float(info.mip_dual_bound)
     bound = dual if abs(dual) < float("inf") else None
     return Outcome(has, proven, False, _objective(prob) if has else None, bound, 0.0)
+
+
+def _stale_values(prob: pulp.LpProblem) -> bool:
+    """Whether the column values PuLP read disagree with the objective HiGHS reports."""
+    h = prob.solverModel
+    if h.getInfo().primal_solution_status != 2:
+        return False
+    reported, read = float(h.getInfo().objective_function_value), _objective(prob)
+    return read is not None and abs(read - reported) > 1e-6 * max(1.0, abs(reported))
 
 
 class _InterruptibleHiGHS(pulp.HiGHS):

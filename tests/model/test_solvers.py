@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import pulp
@@ -34,3 +35,27 @@ def test_without_a_start_time_the_limit_is_the_one_asked_for_at_most():
     prob = _tiny()
     prob.solve(solver)
     assert 9.0 < time_limit_of(prob.solverModel) <= 10.0
+
+
+def test_highs_with_a_start_returns_the_optimum_it_proves_not_the_start() -> None:
+    """HiGHS can hand back the start's column values beside the better objective it proved
+    (a start set with setSolution, the MIP closed at the root); the engine must still return
+    the optimum that enumeration finds, proven, as it does without the start."""
+    import numpy as np
+    from model.brute import brute_force, random_problem, scen
+
+    from regionopt.model.engine import solve
+
+    data = random_problem(21, 6, p_edge=0.45)
+    s = scen(solver__name="highs", regions__min_count=2, regions__max_count=4,
+             constraints__min_population=4000, objective__population_shortfall=0.5,
+             objective__commuting=20.0, constraints__must_link=[["5505", "5503"]],
+             constraints__fixed_cores=["5503"])
+    best, best_cores = brute_force(data, s)[0]
+    start = np.array([2, 2, 2, 3, 2, 3])  # feasible, and worse than the optimum
+    plain, started = solve(data, s, quiet=True), solve(data, s, quiet=True, start_plan=start)
+    assert plain.status == started.status == "optimal"
+    assert math.isclose(started.objective, best, rel_tol=1e-9)
+    assert started.plan == plain.plan
+    assert tuple(data.index(started.plan.cores[started.plan.assignment[c]]) for c in data.codes) \
+        == best_cores
