@@ -76,3 +76,27 @@ def tiny_sweep(out: Path, **kw) -> pd.DataFrame:
     return sweep.run_sweep(tiny_scenario(), TINY_VARY, problem=line_problem(), out_dir=out,
                            progress=False, reference=(), **kw)
 
+
+
+# ------------------------------------------------------------------ a hard national case
+
+def hard_scenario(*, solver: str, limit: float, threads: int) -> str:
+    """The TOML of a hard case: all of Norway, a wide count range, no core rule, a long travel
+    limit (CBC works on it for minutes), for the interrupt and time-limit tests."""
+    return f"""name = "hard"
+[area]
+counties = []
+municipalities = []
+[regions]
+min_count = 60
+max_count = 120
+[constraints]
+core_is_largest = false
+max_travel_minutes = 150
+[objective]
+balance = 5
+[solver]
+name = "{solver}"
+time_limit_s = {limit}
+threads = {threads}
+"""

@@ -19,28 +19,11 @@ from pathlib import Path
 
 import psutil
 import pytest
+from handmade import hard_scenario
 
 from regionopt.io import MANIFEST
 
 REPO = Path(__file__).resolve().parent.parent
-#: All of Norway with a wide count range: CBC works on it for minutes.
-HARD = """name = "hard"
-[area]
-counties = []
-municipalities = []
-[regions]
-min_count = 60
-max_count = 120
-[constraints]
-core_is_largest = false
-max_travel_minutes = 150
-[objective]
-balance = 5
-[solver]
-name = "cbc"
-time_limit_s = 300
-threads = 1
-"""
 
 
 def _env() -> dict[str, str]:
@@ -104,7 +87,7 @@ def _files(folder: Path) -> dict[str, str]:
 @pytest.mark.parametrize("target", ["main", "worker"])
 def test_sigterm_stops_every_worker_and_solver_of_a_sweep(target: str, tmp_path: Path) -> None:
     scenario = tmp_path / "hard.toml"
-    scenario.write_text(HARD, encoding="utf-8")
+    scenario.write_text(hard_scenario(solver="cbc", limit=300, threads=1), encoding="utf-8")
     out = tmp_path / "sweep"
     out.mkdir()
     (out / MANIFEST).write_text("old.txt\n", encoding="utf-8")  # a previous run's output

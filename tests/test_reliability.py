@@ -21,29 +21,12 @@ from pathlib import Path
 
 import psutil
 import pytest
+from handmade import hard_scenario
 
 from regionopt.io import MANIFEST
 
 REPO = Path(__file__).resolve().parent.parent
 NORWAY = REPO / "data" / "geo" / "scenarios" / "norway.toml"
-#: The issue's hard case: all of Norway, a wide count range, no core rule, a long travel limit.
-HARD = """name = "hard"
-[area]
-counties = []
-municipalities = []
-[regions]
-min_count = 60
-max_count = 120
-[constraints]
-core_is_largest = false
-max_travel_minutes = 150
-[objective]
-balance = 5
-[solver]
-name = "{solver}"
-time_limit_s = {limit}
-threads = 2
-"""
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -138,7 +121,7 @@ def test_sweep_rerun_drops_plans_no_longer_in_the_sweep(tmp_path: Path) -> None:
 def test_one_second_limit_ends_soon_without_claiming_infeasible(solver: str,
                                                                 tmp_path: Path) -> None:
     scenario = tmp_path / "hard.toml"
-    scenario.write_text(HARD.format(solver=solver, limit=1), encoding="utf-8")
+    scenario.write_text(hard_scenario(solver=solver, limit=1, threads=2), encoding="utf-8")
     start = time.monotonic()
     r = _cli("solve", "--no-maps", "--scenario", scenario, "--out", tmp_path / "out")
     took = time.monotonic() - start
@@ -176,7 +159,7 @@ def _gone(pid: int) -> bool:
 def test_signal_stops_cbc_removes_temp_files_keeps_previous_output(
         sig: signal.Signals, code: int, solved: Path, tmp_path: Path) -> None:
     scenario = tmp_path / "hard.toml"
-    scenario.write_text(HARD.format(solver="cbc", limit=300), encoding="utf-8")
+    scenario.write_text(hard_scenario(solver="cbc", limit=300, threads=2), encoding="utf-8")
     out = _copy(solved, tmp_path / "R")
     before = _files(out)
     tmp = tmp_path / "tmp"
@@ -207,7 +190,7 @@ def test_signal_stops_cbc_removes_temp_files_keeps_previous_output(
 
 def test_sigterm_stops_highs_at_once(tmp_path: Path) -> None:
     scenario = tmp_path / "hard.toml"
-    scenario.write_text(HARD.format(solver="highs", limit=300), encoding="utf-8")
+    scenario.write_text(hard_scenario(solver="highs", limit=300, threads=2), encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "regionopt", "solve", "--scenario",
                              str(scenario), "--out", str(tmp_path / "out")], env=_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
