@@ -41,6 +41,7 @@ def run(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         codes = list(dict.fromkeys(find_municipality(problem, m) for m in args.municipality))
     prune = args.all if args.prune is None else args.prune
     result = run_options(scenario, codes, problem=problem, out_dir=args.out, prune=prune,
+                         whole=not args.bounds_only,
                          scheduler=args.scheduler, max_workers=args.workers,
                          resume=not args.no_resume, progress=not args.quiet)
     page = None if args.no_map else _page(result, net, problem, args.lang)
@@ -79,7 +80,7 @@ def _print(table: pd.DataFrame, *, single: bool) -> None:
         first = rows.iloc[0]
         if not single:
             other = rows[(~rows["current"].astype(bool))
-                         & rows["status"].isin(["optimal", "time_limit"])]
+                         & rows["status"].isin(["optimal", "time_limit", "bounded"])]
             cheapest = (f"{other.iloc[0]['direction_name']} +{_num(other.iloc[0]['price'])}"
                         if len(other) else "no other direction")
             current = rows[rows["current"].astype(bool)].iloc[0]["direction_name"]
@@ -92,7 +93,7 @@ def _print(table: pd.DataFrame, *, single: bool) -> None:
             tags = [t for t, on in (("current", r.current), ("scenario's choice",
                                                              r.scenario_choice)) if on]
             head = f"  {r.rank}. {r.direction_name}" + (f" [{', '.join(tags)}]" if tags else "")
-            if r.status in ("optimal", "time_limit"):
+            if r.status in ("optimal", "time_limit", "bounded"):
                 gap = "" if r.status == "optimal" else f", gap {_num(100 * (r.gap or 0), 3)} %"
                 out.append(f"{head}: {r.status}{gap}, objective {_num(r.objective)}, price "
                            f"+{_num(r.price)}, person-minutes {_num(r.person_minutes_change)}, "

@@ -163,3 +163,44 @@ def test_foreign_folder_still_refused_by_sweep(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "--force" in r.stderr
     assert not (out / MANIFEST).exists()
+
+
+def _workers(pid: int) -> list[psutil.Process]:
+    found = []
+    for p in _tree(pid):
+        try:
+            if "multiprocessing" in " ".join(p.cmdline()) and "spawn_main" in " ".join(
+                    p.cmdline()):
+                found.append(p)
+        except psutil.Error:
+            pass
+    return found
+
+
+def test_sigterm_stops_every_worker_of_options_all(tmp_path: Path) -> None:
+    """``regionopt options --all`` on local processes stops as a sweep does (it did not)."""
+    out = tmp_path / "options"
+    proc = _start("options", "-q", "--all", "--workers", "2", "--no-map", "--out", out,
+                  "--scenario", REPO / "data" / "geo" / "scenarios" /
+                  "troms-finnmark-functional.toml")
+    try:
+        deadline = time.monotonic() + 240
+        while len(_workers(proc.pid)) < 2 and time.monotonic() < deadline \
+                and proc.poll() is None:
+            time.sleep(0.2)
+        time.sleep(2.0)  # the workers are pricing municipalities now
+        tree = [psutil.Process(proc.pid), *_tree(proc.pid)]
+        assert len(_workers(proc.pid)) == 2, proc.communicate()[1][-2000:]
+        proc.send_signal(signal.SIGTERM)
+        stop = time.monotonic() + 10
+        while _alive(tree) and time.monotonic() < stop:
+            time.sleep(0.1)
+        left = _alive(tree)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert left == [], f"still running 10 s after SIGTERM: {left}"
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err

@@ -50,7 +50,7 @@ _LABELS: dict[str, dict[str, str]] = {
 _DIRECTION_KEYS = ("direction", "direction_name", "kind", "status", "current", "scenario_choice",
                    "objective", "price", "bound", "gap", "person_minutes_change",
                    "commuting_kept_share", "moved_names", "regions_changed", "reason", "rank")
-_SOLVED = ("optimal", "time_limit")
+_SOLVED = ("optimal", "time_limit", "bounded")
 #: The directions panel floats over the map's lower left corner (the page's layout is the
 #: plan page's, untouched).
 _PANEL_STYLE = ("position:fixed;left:12px;bottom:34px;width:min(640px,60vw);max-height:46vh;"

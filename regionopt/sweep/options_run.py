@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from tqdm.auto import tqdm
 
+from regionopt import interrupts
 from regionopt.errors import RegionoptError
 from regionopt.io import MANIFEST, atomic_write_text, atomic_write_with
 from regionopt.problem import ProblemData
@@ -37,7 +36,7 @@ from regionopt.sweep.options import (
     plan_cores,
     solve_base,
 )
-from regionopt.sweep.run import _dask_client, _single_thread
+from regionopt.sweep.run import _dask_client, _single_thread, pool_results
 from regionopt.sweep.store import jsonable, problem_digest, scenario_digest
 
 if TYPE_CHECKING:
@@ -50,7 +49,7 @@ RECORDS_DIR = "municipalities"
 OPTIONS_FILES = ("options.csv", "options.parquet", "options.json", "options.html")
 
 # What a worker process received from the pool initializer.
-_WORKER: tuple[ProblemData, Scenario, Base, bool] | None = None
+_WORKER: tuple[ProblemData, Scenario, Base, bool, bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,54 +79,56 @@ class OptionsRun:
     solved: int
 
 
+#: What every task shares: problem, scenario, base, ``prune`` and ``whole``.
+_Shared = tuple[ProblemData, Scenario, Base, bool, bool]
+
+
 def price_municipality(problem: ProblemData, scenario: Scenario, code: str, base: Base,
-                       prune: bool) -> dict[str, Any]:
+                       prune: bool, whole: bool = True) -> dict[str, Any]:
     """One task: ``code``'s rows and plans as plain JSON-able data (errors recorded)."""
     try:
-        rows, plans = municipality_options(problem, scenario, code, base=base, prune=prune)
+        rows, plans = municipality_options(problem, scenario, code, base=base, prune=prune,
+                                           whole=whole)
     except RegionoptError as exc:
         return {"code": code, "error": f"{type(exc).__name__}: {exc}"}
     return jsonable({"code": code, "rows": rows,
                      "plans": {core: plan_cores(problem, p) for core, p in sorted(plans.items())}})
 
 
-def _init_worker(problem: ProblemData, scenario: Scenario, base: Base, prune: bool) -> None:
+def _init_worker(problem: ProblemData, scenario: Scenario, base: Base, prune: bool,
+                 whole: bool) -> None:
+    """Pool initializer: keep what every task shares; a signal ends the worker's solvers."""
     global _WORKER
-    _WORKER = (problem, scenario, base, prune)
+    interrupts.install_worker_handlers()
+    _WORKER = (problem, scenario, base, prune, whole)
 
 
 def _process_task(code: str) -> dict[str, Any]:
     if _WORKER is None:  # pragma: no cover - initializer always ran
         raise RuntimeError("options worker started without a problem")
-    problem, scenario, base, prune = _WORKER
-    return price_municipality(problem, scenario, code, base, prune)
+    problem, scenario, base, prune, whole = _WORKER
+    return price_municipality(problem, scenario, code, base, prune, whole)
 
 
-def _run_processes(codes: Sequence[str], shared: tuple[ProblemData, Scenario, Base, bool], *,
+def _run_processes(codes: Sequence[str], shared: _Shared, *,
                    max_workers: int) -> Iterator[dict[str, Any]]:
-    # spawn, not fork: the parent may hold threads (a Dask client, tqdm's monitor).
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(max_workers, len(codes)), mp_context=ctx,
-                             initializer=_init_worker, initargs=shared) as pool:
-        pending: set[Future[dict[str, Any]]] = {pool.submit(_process_task, c) for c in codes}
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    yield fut.result()
-        finally:
-            for fut in pending:
-                fut.cancel()
+    results = pool_results(_process_task, [(c, c) for c in codes], initializer=_init_worker,
+                           initargs=shared, max_workers=max_workers, what="options")
+    try:
+        for _, result in results:
+            yield result
+    finally:
+        results.close()  # closing this generator must stop the pool now, not when collected
 
 
-def _run_dask(codes: Sequence[str], shared: tuple[ProblemData, Scenario, Base, bool], *,
+def _run_dask(codes: Sequence[str], shared: _Shared, *,
               client: Client) -> Iterator[dict[str, Any]]:
     # lazy: dask's distributed is heavy and only Dask runs need it
     from distributed import as_completed
 
-    problem, scenario, base, prune = (client.scatter(x, broadcast=True, hash=False)
-                                      for x in shared)
-    futures = [client.submit(price_municipality, problem, scenario, c, base, prune,
+    problem, scenario, base = (client.scatter(x, broadcast=True, hash=False)
+                               for x in shared[:3])
+    futures = [client.submit(price_municipality, problem, scenario, c, base, *shared[3:],
                              key=f"regionopt-options-{c}", pure=False) for c in codes]
     try:
         for _, result in as_completed(futures, with_results=True):
@@ -150,7 +151,7 @@ def _load(out: Path, code: str, digest: dict[str, Any]) -> dict[str, Any] | None
 
 
 def run_options(scenario: Scenario, codes: Sequence[str], *, problem: ProblemData,
-                out_dir: str | os.PathLike[str], prune: bool = True,
+                out_dir: str | os.PathLike[str], prune: bool = True, whole: bool = True,
                 scheduler: str | Client | None = None, max_workers: int = 2,
                 resume: bool = True, progress: bool = True) -> OptionsRun:
     """Price every direction of each municipality of ``codes``; write each as it finishes.
@@ -167,6 +168,9 @@ def run_options(scenario: Scenario, codes: Sequence[str], *, problem: ProblemDat
         Folder for ``municipalities/<code>.json`` (the final files: :func:`write_options`).
     prune
         Skip directions a bound proves dearer than the cheapest other one (said in ``reason``).
+    whole
+        Solve the whole area for a direction the cheaper proofs leave open (``False``:
+        ``--bounds-only``, its local plan and gap).
     scheduler
         ``None`` for local processes; a Dask scheduler address or ``Client``.
     max_workers
@@ -191,7 +195,7 @@ def run_options(scenario: Scenario, codes: Sequence[str], *, problem: ProblemDat
     base = solve_base(problem, scenario, with_bounds=prune)
     out = Path(out_dir)
     digest = {"scenario_sha256": scenario_digest(scenario),
-              "problem_sha256": problem_digest(problem), "prune": prune}
+              "problem_sha256": problem_digest(problem), "prune": prune, "whole": whole}
     records: dict[str, dict[str, Any]] = {}
     if resume:
         for code in codes:
@@ -201,12 +205,12 @@ def run_options(scenario: Scenario, codes: Sequence[str], *, problem: ProblemDat
     todo = [c for c in codes if c not in records]
     log.info("options: %d municipalities, %d already priced, %d to price", len(codes),
              len(records), len(todo))
-    shared = (problem, scenario, base, prune)
+    shared: _Shared = (problem, scenario, base, prune, whole)
     owned = None
     if not todo:
         stream: Iterator[dict[str, Any]] = iter(())
     elif not parallel:
-        stream = (price_municipality(problem, scenario, c, base, prune) for c in todo)
+        stream = (price_municipality(problem, scenario, c, base, prune, whole) for c in todo)
     elif scheduler is None:
         stream = _run_processes(todo, shared, max_workers=max_workers)
     else:

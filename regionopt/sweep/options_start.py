@@ -46,6 +46,14 @@ def _graph(problem: ProblemData) -> nx.Graph:
     return g
 
 
+def quickest_path(problem: ProblemData, i: int, j: int) -> list[int]:
+    """Positions on the quickest adjacency path from ``i`` to ``j`` (empty when none)."""
+    try:
+        return [int(k) for k in nx.shortest_path(_graph(problem), i, j, weight="weight")]
+    except nx.NetworkXNoPath:
+        return []
+
+
 def repaired(problem: ProblemData, cores: np.ndarray, i: int, j: int) -> np.ndarray | None:
     """``cores`` with ``i`` moved to ``j`` along the quickest path, cut-off pieces following.
 
@@ -53,9 +61,8 @@ def repaired(problem: ProblemData, cores: np.ndarray, i: int, j: int) -> np.ndar
     """
     out = moved(problem, cores, i, j)
     g = _graph(problem)
-    try:
-        path = nx.shortest_path(g, i, j, weight="weight")
-    except nx.NetworkXNoPath:
+    path = quickest_path(problem, i, j)
+    if not path:
         return None
     for k in path:
         if out[k] == k and k != j:
@@ -91,4 +98,4 @@ def start_plan(problem: ProblemData, scenario: Scenario, cores: np.ndarray, i: i
     return np.asarray(min(good)[1], dtype="int64") if good else plain
 
 
-__all__ = ["moved", "repaired", "start_plan"]
+__all__ = ["moved", "quickest_path", "repaired", "start_plan"]

@@ -22,7 +22,7 @@ import logging
 import multiprocessing
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -144,35 +144,48 @@ def _run_serial(problem: ProblemData,
 
 def _run_processes(problem: ProblemData, jobs: Sequence[tuple[SweepCase, Scenario]], *,
                    max_workers: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    yield from pool_results(_process_task, [(case.id, scenario) for case, scenario in jobs],
+                            initializer=_init_worker, initargs=(problem,),
+                            max_workers=max_workers, what="sweep")
+
+
+def pool_results(task: Callable[[Any], dict[str, Any]], items: Sequence[tuple[str, Any]], *,
+                 initializer: Callable[..., None], initargs: tuple[Any, ...],
+                 max_workers: int, what: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Run ``task(item)`` for each ``(key, item)`` on local processes; yield ``(key, result)``.
+
+    ``initializer(*initargs)`` runs once per worker and must install
+    :func:`~regionopt.interrupts.install_worker_handlers`. On a signal, an error or a consumer
+    that stops, the workers and their solvers are stopped at once (waiting would take the
+    running solves' whole time limit); a worker that dies stops the run as a signal would.
+    """
     # spawn, not fork: the parent may hold threads (a Dask client, tqdm's monitor).
     ctx = multiprocessing.get_context("spawn")
-    workers = min(max_workers, len(jobs))
+    workers = min(max_workers, len(items))
     before = interrupts.child_pids()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                               initargs=(problem,))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=initializer,
+                               initargs=initargs)
     finished = False
     try:
         pending: dict[Future[dict[str, Any]], str] = {
-            pool.submit(_process_task, scenario): case.id for case, scenario in jobs
+            pool.submit(task, item): key for key, item in items
         }
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in sorted(done, key=lambda f: pending[f]):
-                cid = pending.pop(fut)
+                key = pending.pop(fut)
                 try:
                     result = fut.result()
                 except BrokenProcessPool:
-                    # a worker was killed or stopped by a signal: stop the sweep as if this
-                    # process had been (the cases finished so far are kept for resume)
-                    log.warning("sweep: a worker process ended while solving %s; stopping", cid)
+                    # a worker was killed or stopped by a signal: stop the run as if this
+                    # process had been (the tasks finished so far are kept for resume)
+                    log.warning("%s: a worker process ended while working on %s; stopping",
+                                what, key)
                     raise interrupts.Terminated() from None
-                yield cid, result
+                yield key, result
         finished = True
     finally:
         if not finished:
-            # interrupted (a signal, an error, or the consumer stopped): waiting for the
-            # running solves would take their whole time limit, so stop the workers and
-            # their solvers now, then let the pool go
             interrupts.stop_pool(before)
         pool.shutdown(wait=finished, cancel_futures=True)
 

@@ -7,6 +7,8 @@ which is at most the optimum enumeration finds with that choice (so neither prun
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from model.brute import brute_force, random_problem, scen
 
@@ -46,6 +48,7 @@ def test_each_bound_is_a_bound_and_the_fixed_one_is_tighter(name: str, seed: int
             if j not in optimum:  # no plan takes this direction: any bound holds
                 no_plan += 1
                 continue
+            assert tight != math.inf  # an infeasible relaxation: no plan at all
             value = optimum[j]
             assert tight is not None and rc[i, j] <= tight + TOL * max(1, abs(value))
             assert tight <= value + TOL * max(1, abs(value)), (code, core, tight, value)
