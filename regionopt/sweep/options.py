@@ -262,9 +262,8 @@ def solve_direction(problem: ProblemData, base: Base, code: str, core: str, *,
         res = solve(problem, fixed, quiet=True, start_plan=first, explain=explain)
         plain = moved(problem, cores, i, j)
         if res.status != "optimal" and start is None and not np.array_equal(first, plain):
-            # The engine can stop short of its proof from a repaired start (seen on a
-            # 6-municipality graph of tests/sweep/test_options.py, not yet explained): the
-            # unrepaired start, as before the repair, is the fallback.
+            # The engine can stop short of its proof from a repaired start (seen on a small
+            # graph of tests/sweep/test_options.py): the unrepaired start is the fallback.
             log.info("options: %s -> %s not proven from the repaired start; solving again",
                      code, core)
             res = solve(problem, fixed, quiet=True, start_plan=plain, explain=explain)

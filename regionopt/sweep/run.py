@@ -22,7 +22,7 @@ import logging
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -151,7 +151,8 @@ def _run_processes(problem: ProblemData, jobs: Sequence[tuple[SweepCase, Scenari
 
 def pool_results(task: Callable[[Any], dict[str, Any]], items: Sequence[tuple[str, Any]], *,
                  initializer: Callable[..., None], initargs: tuple[Any, ...],
-                 max_workers: int, what: str) -> Iterator[tuple[str, dict[str, Any]]]:
+                 max_workers: int, what: str
+                 ) -> Generator[tuple[str, dict[str, Any]], None, None]:
     """Run ``task(item)`` for each ``(key, item)`` on local processes; yield ``(key, result)``.
 
     ``initializer(*initargs)`` runs once per worker and must install
