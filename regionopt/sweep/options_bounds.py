@@ -39,7 +39,7 @@ from typing import Any
 
 import pulp
 
-from regionopt.model.build import build_model
+from regionopt.model.build import RegionModel, build_model
 from regionopt.model.candidates import candidate_sets
 from regionopt.model.families import Candidates
 from regionopt.model.reduce import DUAL_TOL, MARGIN
@@ -104,21 +104,29 @@ def fixed_bound(problem: ProblemData, scenario: Scenario, code: str,
     direction); ``None`` when it is not solved otherwise, or for ``regions.count = "max"``.
     """
     fixed = _fixed(problem, scenario, code, core)
-    if fixed is None:
+    solved = None if fixed is None else _solved_relaxation(problem, fixed, "fixed bound")
+    if solved is None:
         return None
-    model = build_model(problem, fixed, method="cuts", cands=candidate_sets(problem, fixed))
-    prob = model.problem
-    try:
-        prob.solve(lp_solver(threads=1, time_limit_s=scenario.solver.time_limit_s))
-    except pulp.PulpSolverError as exc:
-        log.info("options: no fixed bound (%s)", exc)
-        return None
+    model, prob = solved
     if prob.status == pulp.LpStatusInfeasible:
         return math.inf
     if prob.sol_status != pulp.LpSolutionOptimal:
         return None
     slack = DUAL_TOL * len(prob.variables())
     return (float(pulp.value(prob.objective)) - slack) / model.scale
+
+
+def _solved_relaxation(problem: ProblemData, scenario: Scenario,
+                       what: str) -> tuple[RegionModel, pulp.LpProblem] | None:
+    """The relaxation of ``scenario`` (without contiguity rows) built and solved by HiGHS."""
+    model = build_model(problem, scenario, method="cuts", cands=candidate_sets(problem, scenario))
+    prob = model.problem
+    try:
+        prob.solve(lp_solver(threads=1, time_limit_s=scenario.solver.time_limit_s))
+    except pulp.PulpSolverError as exc:
+        log.info("options: no %s (%s)", what, exc)
+        return None
+    return model, prob
 
 
 @dataclass(eq=False)
@@ -182,15 +190,11 @@ def relaxation(problem: ProblemData, scenario: Scenario) -> Relaxation | None:
 
     ``None`` when it is not solved to optimality or ``regions.count = "max"``.
     """
-    if scenario.regions.count == "max":
+    solved = None if scenario.regions.count == "max" else _solved_relaxation(
+        problem, scenario, "relaxation")
+    if solved is None:
         return None
-    model = build_model(problem, scenario, method="cuts", cands=candidate_sets(problem, scenario))
-    prob = model.problem
-    try:
-        prob.solve(lp_solver(threads=1, time_limit_s=scenario.solver.time_limit_s))
-    except pulp.PulpSolverError as exc:
-        log.info("options: no relaxation (%s)", exc)
-        return None
+    model, prob = solved
     if prob.sol_status != pulp.LpSolutionOptimal or prob.solverModel is None:
         return None
     return Relaxation(highs=prob.solverModel,
