@@ -18,6 +18,8 @@ never the optimum.
 
 from __future__ import annotations
 
+import functools
+
 import networkx as nx
 import numpy as np
 
@@ -37,7 +39,9 @@ def moved(problem: ProblemData, cores: np.ndarray, i: int, j: int) -> np.ndarray
     return out
 
 
+@functools.lru_cache(maxsize=2)
 def _graph(problem: ProblemData) -> nx.Graph:
+    """The adjacency graph weighted by minutes, built once per problem (read-only)."""
     g = nx.Graph()
     g.add_nodes_from(range(problem.n))
     for a, b, _ in problem.edges:
