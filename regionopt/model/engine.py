@@ -293,14 +293,18 @@ def _check_objective(value: float, outcome: Outcome) -> None:
     """Guard against reading a solution that does not match the solver's objective.
 
     A plan may be better than the solver's figure for it, never worse: in an
-    unproven incumbent the kept-pair variables of the commuting term
-    (:func:`~regionopt.model.families.base.kept_flows`) may sit below the
-    product they stand for; the plan's value is then the true one.
+    incumbent the kept-pair variables of the commuting term
+    (:func:`~regionopt.model.families.base.kept_flows`) may sit below the product
+    they stand for, and a proof within ``solver.mip_gap`` does not lift them; the
+    plan's value is then the true one. A proven plan is never below the solver's
+    bound.
     """
     tol = 1e-6 * max(1, abs(value))
-    if outcome.objective is not None and (value - outcome.objective > tol
-                                          or (outcome.proven and outcome.objective - value > tol)):
-        raise SolverError(f"solver objective {outcome.objective} differs from the plan's {value}")
+    if outcome.objective is not None and value - outcome.objective > tol:
+        raise SolverError(f"solver objective {outcome.objective} is below the plan's {value}")
+    if outcome.proven and outcome.bound is not None and outcome.bound - value > tol:
+        raise SolverError(f"the plan's objective {value} is below the solver's bound "
+                          f"{outcome.bound}")
 
 
 def _alternatives(model: RegionModel, best: np.ndarray, count: int, *,

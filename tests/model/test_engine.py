@@ -11,6 +11,7 @@ infeasible scenarios). Each family on its own: ``test_families.py``.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pulp
@@ -27,6 +28,8 @@ from regionopt.model import build_model, plan_terms, solve
 from regionopt.model.diagnose import diagnose
 from regionopt.problem import ProblemData
 from regionopt.scenario import replace_key
+
+REPO = Path(__file__).resolve().parents[2]
 
 # ---------------------------------------------------------------- brute-force comparisons
 
@@ -474,3 +477,47 @@ def test_alternatives_with_ties_match_brute_force(name):
     plans = [tuple(r.plan.labels(data))] + [tuple(a.plan.labels(data)) for a in r.alternatives]
     assert len(set(plans)) == 8
     assert all(a.status == "optimal" for a in r.alternatives)
+
+
+def test_a_proof_within_the_gap_may_hold_a_plan_better_than_the_solver_says() -> None:
+    from regionopt.errors import SolverError
+    from regionopt.model.engine import _check_objective
+    from regionopt.model.solvers import Outcome
+
+    proven = Outcome(has_solution=True, proven=True, infeasible=False, objective=100.0,
+                     bound=95.0, seconds=0.1)
+    _check_objective(100.0, proven)
+    _check_objective(97.0, proven)  # kept-pair variables below their product: the plan wins
+    for value in (101.0, 94.0):  # worse than the solver's figure, below its proven bound
+        with pytest.raises(SolverError):
+            _check_objective(value, proven)
+    _check_objective(90.0, Outcome(has_solution=True, proven=False, infeasible=False,
+                                   objective=100.0, bound=95.0, seconds=0.1))
+
+
+def test_gjerstad_to_drangedal_within_five_percent_is_a_plan_not_an_error(norway_net) -> None:
+    """The local re-optimisation of ``regionopt options`` for Gjerstad -> Drangedal nationally.
+
+    HiGHS proved its incumbent within the 5 % gap with kept-pair variables below their
+    product: the plan is 44 800 better than the solver's figure for it. The engine raised
+    "differs from the plan's" and the direction was left without a plan.
+    """
+    from regionopt.api import load_scenario, problem_from_network
+
+    codes = ["4001", "4003", "4010", "4012", "4014", "4016", "4018", "4020", "4022", "4028",
+             "4030", "4032", "4034", "4201", "4202", "4203", "4211", "4212", "4213", "4214",
+             "4217", "4221"]
+    sub = problem_from_network(norway_net).subset(codes)
+    scenario = load_scenario(REPO / "data" / "geo" / "scenarios" / "norway-functional.toml")
+    for key, value in (("regions.min_count", 1), ("regions.max_count", 8),
+                       ("constraints.exceptions", []), ("constraints.fixed_cores", ["4016"]),
+                       ("constraints.must_link", [["4211", "4016"]]),
+                       ("solver.mip_gap", 0.05), ("solver.threads", 1)):
+        scenario = replace_key(scenario, key, value)
+    result = solve(sub, scenario, quiet=True, explain=False)
+    assert result.status == "optimal"
+    exact = solve(sub, replace_key(scenario, "solver.mip_gap", 0.0), quiet=True, explain=False)
+    assert exact.bound is not None and result.bound is not None
+    assert result.bound - 1e-6 <= exact.objective <= result.objective + 1e-6
+    labels = result.plan.labels(sub)
+    assert labels[sub.index("4211")] == sub.index("4016")
