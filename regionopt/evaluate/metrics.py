@@ -158,28 +158,31 @@ def _municipality_table(plan: Plan, problem: ProblemData) -> pd.DataFrame:
 
 def _region_table(plan: Plan, problem: ProblemData, munis: pd.DataFrame) -> pd.DataFrame:
     nbrs = problem.neighbours()
+    at = munis.groupby("region", sort=False).indices  # positions, in kommunenummer order
+    codes = munis["kommunenummer"].to_numpy()
+    county = munis["county"].to_numpy()
+    population = munis["population"].to_numpy(dtype="int64")
+    minutes = munis["minutes_to_core"].to_numpy(dtype="float64")
     rows = []
     for region in plan.regions:
-        sub = munis[munis["region"] == region]
+        members = at[region]
         core = plan.cores[region]
-        pop = sub["population"].to_numpy(dtype="int64")
-        mins = sub["minutes_to_core"].to_numpy(dtype="float64")
+        pop, mins = population[members], minutes[members]
         total = int(pop.sum())
         core_pop = int(problem.population[problem.index(core)])
-        counties = sorted(set(sub["county"]))
-        members = [problem.index(c) for c in sub["kommunenummer"]]
+        counties = sorted(set(county[members].tolist()))
         rows.append({
             "region": region,
             "core": core,
             "core_name": problem.names[problem.index(core)],
             "population": total,
-            "members": len(sub),
-            "member_codes": ";".join(sub["kommunenummer"]),
+            "members": len(members),
+            "member_codes": ";".join(codes[members].tolist()),
             "core_share": core_pop / total if total else math.nan,
             "mean_minutes": _weighted_mean(mins, pop),
             "max_minutes": float(mins.max()),
             "unreachable": int(np.isinf(mins).sum()),
-            "connected": is_connected(members, nbrs),
+            "connected": is_connected(members.tolist(), nbrs),
             "counties": ";".join(counties),
             "n_counties": len(counties),
         })
@@ -310,19 +313,36 @@ def compare(a: Plan, b: Plan, problem: ProblemData) -> Comparison:
     ma, mb = evaluate(a, problem), evaluate(b, problem)
     population = dict(zip(problem.codes, (int(p) for p in problem.population), strict=True))
     pairs = match_regions(a, b, population=population)
+    return Comparison(a=ma, b=mb, table=_summary_table(ma, mb),
+                      matching=_matching_table(a, b, problem, pairs),
+                      moves=_moves(a, b, problem, pairs),
+                      agreement=agreement(a, b, population=population))
+
+
+def moves(a: Plan, b: Plan, problem: ProblemData) -> pd.DataFrame:
+    """The municipalities that move from ``a`` to ``b``: :func:`compare`'s ``moves`` alone.
+
+    Without the metrics of either plan (``regionopt options`` asks it for every direction).
+    """
+    check_coverage(a, problem)
+    check_coverage(b, problem)
+    population = dict(zip(problem.codes, (int(p) for p in problem.population), strict=True))
+    return _moves(a, b, problem, match_regions(a, b, population=population))
+
+
+def _moves(a: Plan, b: Plan, problem: ProblemData,
+           pairs: list[tuple[str, str]]) -> pd.DataFrame:
     b_to_a = {rb: ra for ra, rb in pairs}
-    moves = []
+    rows = []
     for i, code in enumerate(problem.codes):
         ra, rb = a.assignment[code], b.assignment[code]
         if b_to_a.get(rb) != ra:
-            moves.append((code, problem.names[i], int(problem.population[i]), ra, rb,
-                          b_to_a.get(rb, "")))
-    moves_df = pd.DataFrame(moves, columns=["kommunenummer", "name", "population",
-                                            "from_region", "to_region", "to_region_matches"])
-    moves_df["population"] = moves_df["population"].astype("int64")
-    return Comparison(a=ma, b=mb, table=_summary_table(ma, mb),
-                      matching=_matching_table(a, b, problem, pairs), moves=moves_df,
-                      agreement=agreement(a, b, population=population))
+            rows.append((code, problem.names[i], int(problem.population[i]), ra, rb,
+                         b_to_a.get(rb, "")))
+    out = pd.DataFrame(rows, columns=["kommunenummer", "name", "population",
+                                      "from_region", "to_region", "to_region_matches"])
+    out["population"] = out["population"].astype("int64")
+    return out
 
 
 def _overlaps(a: Plan, b: Plan, problem: ProblemData) -> dict[tuple[str, str], tuple[int, int]]:
@@ -362,4 +382,4 @@ def _summary_table(ma: PlanMetrics, mb: PlanMetrics) -> pd.DataFrame:
 
 __all__ = ["CENTRALITY_COLUMNS", "COMMUTING_COLUMNS", "MUNICIPALITY_COLUMNS", "REGION_COLUMNS",
            "Comparison", "PlanMetrics", "compare",
-           "evaluate", "is_connected"]
+           "evaluate", "is_connected", "moves"]

@@ -40,8 +40,6 @@ from typing import Any
 import numpy as np
 
 from regionopt.errors import InfeasibleError, RegionoptError, ScenarioError
-from regionopt.evaluate.criteria import criteria_table, pass_counts
-from regionopt.evaluate.metrics import compare, evaluate
 from regionopt.model.candidates import candidate_sets
 from regionopt.model.diagnose import diagnose
 from regionopt.model.engine import solve
@@ -58,6 +56,7 @@ from regionopt.sweep.options_bounds import (
     fix_direction,
     relaxation,
 )
+from regionopt.sweep.options_figures import cached_figures, changes
 from regionopt.sweep.options_local import local_plan, proven, restricts
 from regionopt.sweep.options_start import moved, start_plan
 
@@ -204,32 +203,6 @@ def rule_broken(problem: ProblemData, scenario: Scenario, code: str, core: str) 
     return "no feasible plan: dropped by the candidate pruning of " + ", ".join(refiners)
 
 
-def plan_figures(problem: ProblemData, scenario: Scenario, plan: Plan) -> dict[str, Any]:
-    """Person-minutes, commuters kept, regions and criteria counts of ``plan``."""
-    metrics = evaluate(plan, problem)
-    s = metrics.summary
-    out: dict[str, Any] = {
-        "person_minutes": float(s["person_minutes"]), "regions": int(s["regions"]),
-        "commuting_kept_share": s.get("commuting_kept_share"),
-        "border_commuters": s.get("border_commuters"),
-    }
-    out.update(pass_counts(criteria_table(metrics, problem, scenario)))
-    return out
-
-
-def changes(problem: ProblemData, base: Plan, plan: Plan, code: str) -> dict[str, Any]:
-    """The regions of ``plan`` not in ``base`` and the other municipalities that move."""
-    def groups(p: Plan) -> dict[frozenset[str], str]:
-        return {frozenset(p.members(r)): r for r in p.regions}
-
-    before = groups(base)
-    changed = sorted(name for members, name in groups(plan).items() if members not in before)
-    moves = compare(base, plan, problem).moves
-    moved = [c for c in moves["kommunenummer"] if c != code]
-    return {"regions_changed": ";".join(changed), "moved": ";".join(moved),
-            "moved_names": ";".join(problem.names[problem.index(c)] for c in moved)}
-
-
 def _row(problem: ProblemData, code: str, core: str, **values: Any) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(COLUMNS)
     i = problem.index(code)
@@ -296,8 +269,11 @@ def _priced(problem: ProblemData, base: Base, code: str, core: str, plan: Plan,
             solved: dict[str, Any], common: dict[str, Any]) -> dict[str, Any]:
     """The row of a solved direction: ``solved`` holds objective, status, bound, gap, seconds."""
     base_plan = base.plan(problem)
-    figures = plan_figures(problem, base.scenario, plan)
-    base_pm = plan_figures(problem, base.scenario, base_plan)["person_minutes"]
+    cores = tuple(plan_cores(problem, plan))
+    base_figures = cached_figures(problem, base.scenario, base.cores)
+    figures = dict(base_figures if cores == base.cores else
+                   cached_figures(problem, base.scenario, cores))
+    base_pm = base_figures["person_minutes"]
     return _row(problem, code, core, price=solved["objective"] - base.objective,
                 person_minutes_change=figures["person_minutes"] - base_pm, reason="",
                 **solved, **figures, **common, **changes(problem, base_plan, plan, code))

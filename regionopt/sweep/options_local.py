@@ -11,6 +11,19 @@ into the national plan and checked against every rule of the fixed scenario
 (:func:`~regionopt.model.heuristic.unmet_rules`): it is a feasible plan, an *upper bound* on
 the direction's optimum, never more.
 
+Two fallbacks find a plan where that solve finds none:
+
+* *a thinned model*: where the self-containment floor forces a new region far from the
+  base (Hurdal to Kongsvinger: the Kongsvinger region must take Eidsvoll and keep 60 % of
+  its commuters), HiGHS finds no plan of the exact sub-problem in 20 s; it finds one in a
+  few seconds once the flows between two municipalities below :data:`THIN_FLOW` commuters
+  are left out of the model (:func:`thinned`: a quarter of the kept-pair variables). Its
+  regions keep fewer commuters than they do, so its plans meet every floor; their
+  objective is taken on the whole data like any other.
+* *a second ring*: when the exact sub-problem is proven to hold no plan (a neighbourhood
+  too small to reach the population or self-containment floors: Åmli to Lillesand), every
+  base region bordering the neighbourhood is added once.
+
 It becomes a proof with a lower bound. Two are at hand before any solve:
 
 * the base's proven bound: the fixed scenario is the base scenario with one more rule (when
@@ -33,12 +46,12 @@ import logging
 
 import numpy as np
 
-from regionopt.errors import RegionoptError
+from regionopt.errors import InfeasibleError, RegionoptError
 from regionopt.model.engine import solve
 from regionopt.model.heuristic import unmet_rules
 from regionopt.model.objective import objective_value
 from regionopt.model.optimise import relative_gap
-from regionopt.problem import ProblemData
+from regionopt.problem import Commuting, ProblemData
 from regionopt.scenario import Scenario
 from regionopt.sweep.options_bounds import fix_direction
 from regionopt.sweep.options_start import quickest_path, start_plan
@@ -47,22 +60,29 @@ log = logging.getLogger(__name__)
 
 #: Seconds a local re-optimisation may take at most (the scenario's limit when lower).
 LOCAL_LIMIT_S = 4.0
+#: Seconds of the thinned sub-problem, when the exact one found no plan in time.
+THIN_LIMIT_S = 10.0
+#: Commuters between two municipalities below which the thinned sub-problem leaves the
+#: flow out (:func:`thinned`).
+THIN_FLOW = 50
 
 
-def neighbourhood(problem: ProblemData, cores: np.ndarray, i: int, j: int) -> list[int]:
+def neighbourhood(problem: ProblemData, cores: np.ndarray, i: int, j: int, *,
+                  rings: int = 1) -> list[int]:
     """Positions re-optimised for direction ``(i, j)`` from the base ``cores`` (module notes).
 
-    Whole base regions: those of ``i``, ``j`` and the quickest path between them, and every
-    base region bordering one of these.
+    Whole base regions: those of ``i``, ``j`` and the quickest path between them, and
+    ``rings`` times every base region bordering one of these.
     """
     inner = {int(cores[i]), int(cores[j])} | {int(cores[k]) for k in quickest_path(problem, i, j)}
-    members = {k for k in range(problem.n) if int(cores[k]) in inner}
     near = set(inner)
-    for a, b, _ in problem.edges:
-        if a in members:
-            near.add(int(cores[b]))
-        if b in members:
-            near.add(int(cores[a]))
+    for _ in range(rings):
+        members = {k for k in range(problem.n) if int(cores[k]) in near}
+        for a, b, _ in problem.edges:
+            if a in members:
+                near.add(int(cores[b]))
+            if b in members:
+                near.add(int(cores[a]))
     return [k for k in range(problem.n) if int(cores[k]) in near]
 
 
@@ -106,38 +126,88 @@ def local_plan(problem: ProblemData, fixed: Scenario, cores: np.ndarray, i: int,
 
     ``fixed`` is the scenario with the choice fixed and its rules resolved. Returns the
     national ``cores[i]``, checked against every rule of ``fixed``, or ``None`` when the
-    neighbourhood holds no such plan (or its solve found none in time).
+    neighbourhood holds no such plan (or its solves found none in time). When the
+    neighbourhood is proven to hold no plan, the next ring of base regions is added once
+    (module notes).
     """
-    area = neighbourhood(problem, cores, i, j)
+    for rings in (1, 2):
+        out, none_there = _area_plan(problem, fixed, cores, i, j,
+                                     neighbourhood(problem, cores, i, j, rings=rings))
+        if out is not None or not none_there:
+            return out
+    return None
+
+
+def _area_plan(problem: ProblemData, fixed: Scenario, cores: np.ndarray, i: int, j: int,
+               area: list[int]) -> tuple[np.ndarray | None, bool]:
+    """The local plan of ``area`` and whether the area is proven to hold none.
+
+    The exact sub-problem first; when it stops without a plan, the thinned sub-problem
+    (:func:`thinned`), whose plans meet every rule of the exact one.
+    """
     inside = set(area)
     kept = len({int(cores[k]) for k in range(problem.n) if k not in inside})
     codes = {problem.codes[k] for k in area}
+    sub_scenario = local_scenario(fixed, codes, kept)
+    if sub_scenario is None:
+        return None, False
     sub = problem.subset(sorted(codes))
     at = [problem.index(c) for c in sub.codes]
     back = {old: new for new, old in enumerate(at)}
     begin = start_plan(problem, fixed, np.asarray(cores, dtype="int64"), i, j)
     sub_start = np.array([back.get(int(begin[k]), -1) for k in at], dtype="int64")
-    sub_scenario = local_scenario(fixed, codes, kept)
-    if sub_scenario is None:
-        return None
     sub_scenario = dataclasses.replace(sub_scenario, solver=dataclasses.replace(
         sub_scenario.solver, mip_gap=_local_gap(problem, fixed, cores, sub, sub_scenario, at)))
-    try:
-        result = solve(sub, sub_scenario, quiet=True, explain=False,
-                       start_plan=sub_start if (sub_start >= 0).all() else None)
-    except RegionoptError as exc:
-        log.debug("options: no local plan for %s -> %s (%s)", problem.codes[i],
-                  problem.codes[j], exc)
-        return None
-    if result.plan is None:
-        return None
+    start = sub_start if (sub_start >= 0).all() else None
+    labels, none_there = _sub_solve(sub, sub_scenario, start, problem.codes[i],
+                                    problem.codes[j])
+    if labels is None and not none_there:
+        thin_scenario = dataclasses.replace(sub_scenario, solver=dataclasses.replace(
+            sub_scenario.solver, time_limit_s=min(THIN_LIMIT_S, fixed.solver.time_limit_s
+                                                  or THIN_LIMIT_S)))
+        labels, _ = _sub_solve(thinned(sub), thin_scenario, start, problem.codes[i],
+                               problem.codes[j])
+    if labels is None:
+        return None, none_there
     out = np.array(cores, dtype="int64")
-    labels = result.plan.labels(sub)
     for k, code in enumerate(sub.codes):
         out[problem.index(code)] = problem.index(sub.codes[int(labels[k])])
     if unmet_rules(problem, fixed, out):
-        return None
-    return out
+        return None, False
+    return out, False
+
+
+def _sub_solve(sub: ProblemData, scenario: Scenario, start: np.ndarray | None, code: str,
+               core: str) -> tuple[np.ndarray | None, bool]:
+    """Solve a sub-problem: its plan's labels, and whether it is proven to hold none."""
+    try:
+        result = solve(sub, scenario, quiet=True, explain=False, start_plan=start)
+    except InfeasibleError:
+        return None, True
+    except RegionoptError as exc:
+        log.debug("options: no local plan for %s -> %s (%s)", code, core, exc)
+        return None, False
+    if result.plan is None:
+        return None, False
+    return np.asarray(result.plan.labels(sub), dtype="int64"), False
+
+
+def thinned(problem: ProblemData, least: int = THIN_FLOW) -> ProblemData:
+    """``problem`` with every flow between two municipalities below ``least`` left out.
+
+    The national totals of employed residents and jobs stay, so a region keeps fewer
+    commuters here than in ``problem`` and never more: a plan meeting the
+    self-containment (and kept-share) floors here meets them in ``problem``. The model
+    has far fewer kept-pair variables, and HiGHS finds a plan where it found none in the
+    exact model in time (module notes). Only the flows change; the objective of a plan
+    found is always taken on ``problem``.
+    """
+    c = problem.commuting
+    if c is None:
+        return problem
+    flows = c.flows.copy()
+    flows[(flows < least) & ~np.eye(len(flows), dtype=bool)] = 0
+    return dataclasses.replace(problem, commuting=Commuting(flows, c.employed, c.jobs, c.note))
 
 
 def _local_gap(problem: ProblemData, fixed: Scenario, cores: np.ndarray, sub: ProblemData,
@@ -175,5 +245,5 @@ def proven(objective: float, bound: float | None, mip_gap: float) -> bool:
     return gap is not None and gap <= mip_gap
 
 
-__all__ = ["LOCAL_LIMIT_S", "local_plan", "local_scenario", "neighbourhood",
-           "proven", "restricts"]
+__all__ = ["LOCAL_LIMIT_S", "THIN_FLOW", "THIN_LIMIT_S", "local_plan", "local_scenario",
+           "neighbourhood", "proven", "restricts", "thinned"]
