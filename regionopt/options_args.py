@@ -30,9 +30,10 @@ def add_parser(sub: Any, add_common: Any) -> None:
     prune.add_argument("--no-prune", dest="prune", action="store_false",
                        help="solve every direction (default with --municipality)")
     op.add_argument("--bounds-only", action="store_true",
-                    help="prove directions by a local re-optimisation and bounds only; one they "
-                         "leave above the scenario's gap keeps its plan and gap (bounded), the "
-                         "whole area is never solved for it (for large areas)")
+                    help="prove directions by a local re-optimisation and bounds; one they "
+                         "leave above the scenario's gap keeps its local plan and gap "
+                         "(bounded); only one without a local plan gets 60 s of the whole "
+                         "area (for large areas)")
     op.add_argument("--scheduler", default=None,
                     help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
     op.add_argument("--workers", type=int, default=2, help="local worker processes")

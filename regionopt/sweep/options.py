@@ -62,6 +62,10 @@ from regionopt.sweep.options_start import moved, start_plan
 
 log = logging.getLogger(__name__)
 
+#: Seconds of the whole-area solve of a direction the neighbourhood holds no plan for, with
+#: ``--bounds-only`` (docs/options.md).
+NO_PLAN_LIMIT_S = 60.0
+
 #: Columns of the options table, in order.
 COLUMNS = ("municipality", "name", "rank", "direction", "direction_name", "kind", "status",
            "current", "scenario_choice", "objective", "price", "bound", "gap", "person_minutes",
@@ -216,17 +220,21 @@ def _row(problem: ProblemData, code: str, core: str, **values: Any) -> dict[str,
 
 def solve_direction(problem: ProblemData, base: Base, code: str, core: str, *,
                     scenario_choice: bool = False, explain: bool = True,
-                    start: np.ndarray | None = None,
-                    lower: float | None = None) -> tuple[dict[str, Any], Plan | None]:
+                    start: np.ndarray | None = None, lower: float | None = None,
+                    time_limit_s: float | None = None) -> tuple[dict[str, Any], Plan | None]:
     """Solve the plan with ``code`` in the region of ``core``; return its row and plan.
 
     ``explain``: when the choice has no feasible plan, probe which rule is to blame (the
     relaxation solves of :mod:`regionopt.model.explain`, often the dearest part). ``start``:
     a plan with the choice to start from (else the repaired base, :func:`start_plan`).
     ``lower``: a lower bound already proven, kept when the solver's own is weaker.
+    ``time_limit_s``: a shorter limit than the scenario's (one solve, no second start).
     """
     began = time.perf_counter()
     fixed = fix_direction(base.scenario, code, core)
+    if time_limit_s is not None:
+        fixed = replace_key(fixed, "solver.time_limit_s", min(
+            time_limit_s, fixed.solver.time_limit_s or time_limit_s))
     common = {"scenario_choice": scenario_choice, "current": False}
     try:
         cores = np.asarray(base.cores, dtype="int64")
@@ -234,7 +242,8 @@ def solve_direction(problem: ProblemData, base: Base, code: str, core: str, *,
         first = start_plan(problem, fixed, cores, i, j) if start is None else start
         res = solve(problem, fixed, quiet=True, start_plan=first, explain=explain)
         plain = moved(problem, cores, i, j)
-        if res.status != "optimal" and start is None and not np.array_equal(first, plain):
+        if res.status != "optimal" and start is None and time_limit_s is None \
+                and not np.array_equal(first, plain):
             # The engine can stop short of its proof from a repaired start (seen on a small
             # graph of tests/sweep/test_options.py): the unrepaired start is the fallback.
             log.info("options: %s -> %s not proven from the repaired start; solving again",
@@ -310,7 +319,8 @@ def municipality_options(problem: ProblemData, scenario: Scenario, code: str, *,
         default: when not pruning (``--municipality``), not with ``--all``'s pruning.
     whole
         Solve the whole area for a direction the cheaper proofs leave open; without it
-        (``--bounds-only``) such a direction keeps its local plan and gap (``bounded``).
+        (``--bounds-only``) such a direction keeps its local plan and gap (``bounded``),
+        and one without a local plan gets :data:`NO_PLAN_LIMIT_S` of the whole area.
 
     Returns
     -------
@@ -367,7 +377,9 @@ def price_direction(problem: ProblemData, base: Base, code: str, core: str, *,
     with ``explain``: the exact solve then names the rule) or prunes it; the local
     re-optimisation within the scenario's gap of the best bound proves it; else, with
     ``whole``, the exact solve of the whole area from the local plan, and without it the
-    local plan with its gap (``bounded``).
+    local plan with its gap (``bounded``); a direction the neighbourhood holds no plan for
+    is then solved on the whole area for :data:`NO_PLAN_LIMIT_S` at most (a plan and its
+    gap, a proof that none exists, or ``not_solved`` with the bound).
     """
     began = time.perf_counter()
     i, j = problem.index(code), problem.index(core)
@@ -399,13 +411,12 @@ def price_direction(problem: ProblemData, base: Base, code: str, core: str, *,
         status = "optimal" if proven(upper, lower, resolved.solver.mip_gap) else "bounded"
         return _local_row(problem, base, code, core, local, upper, lower, proof, status,
                           common, time.perf_counter() - began)
-    if not whole:
-        return _row(problem, code, core, status="not_solved", bound=lower, proof=proof,
-                    reason="no plan found in the neighbourhood (--bounds-only: the whole "
-                    "area is not solved)", seconds=time.perf_counter() - began,
-                    **common), None
     row, plan = solve_direction(problem, base, code, core, scenario_choice=scenario_choice,
-                                explain=explain, start=local, lower=lower)
+                                explain=explain, start=local, lower=lower,
+                                time_limit_s=None if whole else NO_PLAN_LIMIT_S)
+    if not whole and row["status"] == "not_solved":
+        row["reason"] = (f"no plan in the neighbourhood, none in {NO_PLAN_LIMIT_S:g} s of "
+                         "the whole area (--bounds-only)")
     row["seconds"] = time.perf_counter() - began
     return row, plan
 
