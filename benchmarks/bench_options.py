@@ -32,7 +32,8 @@ DEFAULT = REPO / "data" / "geo" / "scenarios" / "troms-finnmark-functional.toml"
 
 
 def measure(scenario_path: Path, *, workers: int, dask: bool, limit: int | None,
-            whole: bool = True, processes: bool = True) -> dict[str, object]:
+            whole: bool = True, no_plan_s: float = 60.0,
+            processes: bool = True) -> dict[str, object]:
     """Run ``--all`` once on processes (and once on Dask); return times and counts."""
     scenario = api.load_scenario(scenario_path)
     net = api.network_for_scenario(scenario, progress=False)
@@ -46,7 +47,8 @@ def measure(scenario_path: Path, *, workers: int, dask: bool, limit: int | None,
         if processes:
             start = time.perf_counter()
             run = run_options(scenario, codes, problem=problem, out_dir=Path(tmp, "proc"),
-                              max_workers=workers, progress=False, resume=False, whole=whole)
+                              max_workers=workers, progress=False, resume=False, whole=whole,
+                              no_plan_s=no_plan_s)
             out["proc_s"] = time.perf_counter() - start
             out["table"] = run.table
         if dask:
@@ -57,7 +59,8 @@ def measure(scenario_path: Path, *, workers: int, dask: bool, limit: int | None,
                     Client(cluster) as client:
                 start = time.perf_counter()
                 drun = run_options(scenario, codes, problem=problem, out_dir=Path(tmp, "dask"),
-                                   scheduler=client, progress=False, resume=False, whole=whole)
+                                   scheduler=client, progress=False, resume=False, whole=whole,
+                                   no_plan_s=no_plan_s)
                 out["dask_s"] = time.perf_counter() - start
             cols = ["municipality", "direction", "status", "objective"]
             if run is not None:
@@ -110,14 +113,17 @@ def main() -> int:
     ap.add_argument("--dask", action="store_true", help="also run on a Dask LocalCluster")
     ap.add_argument("--dask-only", action="store_true", help="only the Dask LocalCluster run")
     ap.add_argument("--bounds-only", action="store_true",
-                    help="regionopt options --bounds-only (the whole area never solved)")
+                    help="regionopt options --bounds-only (the whole area only for a direction "
+                         "without a local plan)")
+    ap.add_argument("--no-plan-seconds", type=float, default=60.0,
+                    help="regionopt options --no-plan-seconds (with --bounds-only)")
     ap.add_argument("--limit", type=int, default=None,
                     help="only the first N municipalities (a sample of a national run)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     result = measure(args.scenario, workers=args.workers, dask=args.dask or args.dask_only,
                      limit=args.limit, whole=not args.bounds_only,
-                     processes=not args.dask_only)
+                     no_plan_s=args.no_plan_seconds, processes=not args.dask_only)
     shown = os.path.relpath(args.scenario, REPO)
     emit("options", markdown(result, host, shown), write=args.write)
     return 0 if result.get("same", True) else 1

@@ -31,6 +31,8 @@ def run(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     """Run ``regionopt options`` with the parsed ``args``; return the exit code."""
     if args.workers < 1:
         raise ScenarioError(f"--workers must be 1 or more, got {args.workers}")
+    if not math.isfinite(args.no_plan_seconds) or args.no_plan_seconds < 0:
+        raise ScenarioError(f"--no-plan-seconds must be 0 or more, got {args.no_plan_seconds}")
     check_output_owner(args.out, force=args.force)
     scenario = api.load_scenario(args.scenario, overrides=overrides)
     net = api.network_for_scenario(scenario, data_dir=args.data_dir, progress=not args.quiet)
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         codes = list(dict.fromkeys(find_municipality(problem, m) for m in args.municipality))
     prune = args.all if args.prune is None else args.prune
     result = run_options(scenario, codes, problem=problem, out_dir=args.out, prune=prune,
-                         whole=not args.bounds_only,
+                         whole=not args.bounds_only, no_plan_s=args.no_plan_seconds,
                          scheduler=args.scheduler, max_workers=args.workers,
                          resume=not args.no_resume, progress=not args.quiet)
     page = None if args.no_map else _page(result, net, problem, args.lang)

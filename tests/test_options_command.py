@@ -64,11 +64,21 @@ def test_all_writes_a_row_per_municipality_and_direction_and_resumes(tmp_path: P
     stamp = {p.name: p.stat().st_mtime_ns for p in (out / "municipalities").iterdir()}
     assert main(args) == 0  # resumed: no municipality priced again
     assert stamp == {p.name: p.stat().st_mtime_ns for p in (out / "municipalities").iterdir()}
+    for seconds in ("0", "5"):  # another mode or time: priced again, then resumed
+        bounds = [*args, "--bounds-only", "--no-plan-seconds", seconds]
+        assert main(bounds) == 0
+        again = {p.name: p.stat().st_mtime_ns for p in (out / "municipalities").iterdir()}
+        assert all(again[name] != stamp[name] for name in stamp)
+        assert main(bounds) == 0
+        assert again == {p.name: p.stat().st_mtime_ns for p in (out / "municipalities").iterdir()}
+        stamp = again
 
 
 @pytest.mark.parametrize(("extra", "words"), [
     (["--municipality", "Atlantis"], "no municipality of the scenario's area"),
     (["--all", "--workers", "0"], "--workers must be 1 or more"),
+    (["--all", "--bounds-only", "--no-plan-seconds", "-1"], "--no-plan-seconds must be 0"),
+    (["--all", "--bounds-only", "--no-plan-seconds", "nan"], "--no-plan-seconds must be 0"),
 ])
 def test_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                extra: list[str], words: str) -> None:

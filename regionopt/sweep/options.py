@@ -299,7 +299,8 @@ def _current_row(problem: ProblemData, base: Base, code: str) -> dict[str, Any]:
 
 def municipality_options(problem: ProblemData, scenario: Scenario, code: str, *,
                          base: Base | None = None, prune: bool = False,
-                         explain: bool | None = None, whole: bool = True
+                         explain: bool | None = None, whole: bool = True,
+                         no_plan_s: float = NO_PLAN_LIMIT_S
                          ) -> tuple[list[dict[str, Any]], dict[str, Plan]]:
     """Price every direction of ``code`` under ``scenario``.
 
@@ -320,7 +321,9 @@ def municipality_options(problem: ProblemData, scenario: Scenario, code: str, *,
     whole
         Solve the whole area for a direction the cheaper proofs leave open; without it
         (``--bounds-only``) such a direction keeps its local plan and gap (``bounded``),
-        and one without a local plan gets :data:`NO_PLAN_LIMIT_S` of the whole area.
+        and one without a local plan gets ``no_plan_s`` seconds of the whole area.
+    no_plan_s
+        Those seconds (0: the row keeps its bound, ``not_solved``).
 
     Returns
     -------
@@ -348,7 +351,7 @@ def municipality_options(problem: ProblemData, scenario: Scenario, code: str, *,
     for core in order:
         row, plan = price_direction(problem, base, code, core, best=best if prune else None,
                                     scenario_choice=core in chosen, explain=explain,
-                                    whole=whole)
+                                    whole=whole, no_plan_s=no_plan_s)
         rows.append(row)
         if plan is not None:
             plans[core] = plan
@@ -368,7 +371,8 @@ def municipality_options(problem: ProblemData, scenario: Scenario, code: str, *,
 def price_direction(problem: ProblemData, base: Base, code: str, core: str, *,
                     best: float | None = None, scenario_choice: bool = False,
                     explain: bool = True,
-                    whole: bool = True) -> tuple[dict[str, Any], Plan | None]:
+                    whole: bool = True,
+                    no_plan_s: float = NO_PLAN_LIMIT_S) -> tuple[dict[str, Any], Plan | None]:
     """Price one direction with the cheapest proof that holds; return its row and plan.
 
     In order (:mod:`regionopt.sweep.options_local`): with ``best`` (pruning), the
@@ -378,8 +382,8 @@ def price_direction(problem: ProblemData, base: Base, code: str, core: str, *,
     re-optimisation within the scenario's gap of the best bound proves it; else, with
     ``whole``, the exact solve of the whole area from the local plan, and without it the
     local plan with its gap (``bounded``); a direction the neighbourhood holds no plan for
-    is then solved on the whole area for :data:`NO_PLAN_LIMIT_S` at most (a plan and its
-    gap, a proof that none exists, or ``not_solved`` with the bound).
+    is then solved on the whole area for ``no_plan_s`` seconds at most (a plan and its
+    gap, a proof that none exists, or ``not_solved`` with the bound; none with 0).
     """
     began = time.perf_counter()
     i, j = problem.index(code), problem.index(core)
@@ -411,12 +415,16 @@ def price_direction(problem: ProblemData, base: Base, code: str, core: str, *,
         status = "optimal" if proven(upper, lower, resolved.solver.mip_gap) else "bounded"
         return _local_row(problem, base, code, core, local, upper, lower, proof, status,
                           common, time.perf_counter() - began)
+    if not whole and no_plan_s <= 0:
+        return _row(problem, code, core, status="not_solved", bound=lower, proof=proof,
+                    reason="no plan in the neighbourhood (--bounds-only, the whole area not "
+                    "solved)", seconds=time.perf_counter() - began, **common), None
     row, plan = solve_direction(problem, base, code, core, scenario_choice=scenario_choice,
                                 explain=explain, start=local, lower=lower,
-                                time_limit_s=None if whole else NO_PLAN_LIMIT_S)
+                                time_limit_s=None if whole else no_plan_s)
     if not whole and row["status"] == "not_solved":
-        row["reason"] = (f"no plan in the neighbourhood, none in {NO_PLAN_LIMIT_S:g} s of "
-                         "the whole area (--bounds-only)")
+        row["reason"] = (f"no plan in the neighbourhood, none in {no_plan_s:g} s of the "
+                         "whole area (--bounds-only)")
     row["seconds"] = time.perf_counter() - began
     return row, plan
 
@@ -474,6 +482,6 @@ def plan_of(problem: ProblemData, cores: list[int], name: str) -> Plan:
     return plan_from_labels(problem, np.asarray(cores, dtype="int64"), name=name)
 
 
-__all__ = ["COLUMNS", "Base", "direction_bounds", "directions", "find_municipality",
-           "fix_direction", "municipality_options", "plan_cores", "plan_of", "rank", "release",
-           "rule_broken", "solve_base", "solve_direction"]
+__all__ = ["COLUMNS", "NO_PLAN_LIMIT_S", "Base", "direction_bounds", "directions",
+           "find_municipality", "fix_direction", "municipality_options", "plan_cores", "plan_of",
+           "rank", "release", "rule_broken", "solve_base", "solve_direction"]

@@ -31,6 +31,7 @@ from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 from regionopt.sweep.options import (
     COLUMNS,
+    NO_PLAN_LIMIT_S,
     Base,
     municipality_options,
     plan_cores,
@@ -49,7 +50,7 @@ RECORDS_DIR = "municipalities"
 OPTIONS_FILES = ("options.csv", "options.parquet", "options.json", "options.html")
 
 # What a worker process received from the pool initializer.
-_WORKER: tuple[ProblemData, Scenario, Base, bool, bool] | None = None
+_WORKER: _Shared | None = None
 
 
 @dataclass(frozen=True)
@@ -79,16 +80,17 @@ class OptionsRun:
     solved: int
 
 
-#: What every task shares: problem, scenario, base, ``prune`` and ``whole``.
-_Shared = tuple[ProblemData, Scenario, Base, bool, bool]
+#: What every task shares: problem, scenario, base, ``prune``, ``whole`` and ``no_plan_s``.
+_Shared = tuple[ProblemData, Scenario, Base, bool, bool, float]
 
 
 def price_municipality(problem: ProblemData, scenario: Scenario, code: str, base: Base,
-                       prune: bool, whole: bool = True) -> dict[str, Any]:
+                       prune: bool, whole: bool = True,
+                       no_plan_s: float = NO_PLAN_LIMIT_S) -> dict[str, Any]:
     """One task: ``code``'s rows and plans as plain JSON-able data (errors recorded)."""
     try:
         rows, plans = municipality_options(problem, scenario, code, base=base, prune=prune,
-                                           whole=whole)
+                                           whole=whole, no_plan_s=no_plan_s)
     except RegionoptError as exc:
         return {"code": code, "error": f"{type(exc).__name__}: {exc}"}
     return jsonable({"code": code, "rows": rows,
@@ -96,18 +98,18 @@ def price_municipality(problem: ProblemData, scenario: Scenario, code: str, base
 
 
 def _init_worker(problem: ProblemData, scenario: Scenario, base: Base, prune: bool,
-                 whole: bool) -> None:
+                 whole: bool, no_plan_s: float) -> None:
     """Pool initializer: keep what every task shares; a signal ends the worker's solvers."""
     global _WORKER
     interrupts.install_worker_handlers()
-    _WORKER = (problem, scenario, base, prune, whole)
+    _WORKER = (problem, scenario, base, prune, whole, no_plan_s)
 
 
 def _process_task(code: str) -> dict[str, Any]:
     if _WORKER is None:  # pragma: no cover - initializer always ran
         raise RuntimeError("options worker started without a problem")
-    problem, scenario, base, prune, whole = _WORKER
-    return price_municipality(problem, scenario, code, base, prune, whole)
+    problem, scenario, base, prune, whole, no_plan_s = _WORKER
+    return price_municipality(problem, scenario, code, base, prune, whole, no_plan_s)
 
 
 def _run_processes(codes: Sequence[str], shared: _Shared, *,
@@ -150,8 +152,20 @@ def _load(out: Path, code: str, digest: dict[str, Any]) -> dict[str, Any] | None
     return rec if isinstance(rec, dict) and rec.get("digest") == digest else None
 
 
+def _digest(scenario: Scenario, problem: ProblemData, prune: bool, whole: bool,
+            no_plan_s: float) -> dict[str, Any]:
+    """What a finished municipality's record must match to be resumed."""
+    out: dict[str, Any] = {"scenario_sha256": scenario_digest(scenario),
+                           "problem_sha256": problem_digest(problem), "prune": prune,
+                           "whole": whole}
+    if not whole:
+        out["no_plan_s"] = no_plan_s
+    return out
+
+
 def run_options(scenario: Scenario, codes: Sequence[str], *, problem: ProblemData,
                 out_dir: str | os.PathLike[str], prune: bool = True, whole: bool = True,
+                no_plan_s: float = NO_PLAN_LIMIT_S,
                 scheduler: str | Client | None = None, max_workers: int = 2,
                 resume: bool = True, progress: bool = True) -> OptionsRun:
     """Price every direction of each municipality of ``codes``; write each as it finishes.
@@ -171,6 +185,9 @@ def run_options(scenario: Scenario, codes: Sequence[str], *, problem: ProblemDat
     whole
         Solve the whole area for a direction the cheaper proofs leave open (``False``:
         ``--bounds-only``, its local plan and gap).
+    no_plan_s
+        With ``whole=False``: seconds of the whole area for a direction without a local
+        plan (0: none; ``--no-plan-seconds``).
     scheduler
         ``None`` for local processes; a Dask scheduler address or ``Client``.
     max_workers
@@ -194,8 +211,7 @@ def run_options(scenario: Scenario, codes: Sequence[str], *, problem: ProblemDat
         scenario = _single_thread(scenario)
     base = solve_base(problem, scenario, with_bounds=prune)
     out = Path(out_dir)
-    digest = {"scenario_sha256": scenario_digest(scenario),
-              "problem_sha256": problem_digest(problem), "prune": prune, "whole": whole}
+    digest = _digest(scenario, problem, prune, whole, no_plan_s)
     records: dict[str, dict[str, Any]] = {}
     if resume:
         for code in codes:
@@ -205,12 +221,13 @@ def run_options(scenario: Scenario, codes: Sequence[str], *, problem: ProblemDat
     todo = [c for c in codes if c not in records]
     log.info("options: %d municipalities, %d already priced, %d to price", len(codes),
              len(records), len(todo))
-    shared: _Shared = (problem, scenario, base, prune, whole)
+    shared: _Shared = (problem, scenario, base, prune, whole, no_plan_s)
     owned = None
     if not todo:
         stream: Iterator[dict[str, Any]] = iter(())
     elif not parallel:
-        stream = (price_municipality(problem, scenario, c, base, prune, whole) for c in todo)
+        stream = (price_municipality(problem, scenario, c, base, prune, whole, no_plan_s)
+                  for c in todo)
     elif scheduler is None:
         stream = _run_processes(todo, shared, max_workers=max_workers)
     else:
