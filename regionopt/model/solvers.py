@@ -404,6 +404,16 @@ def lp_solver(*, threads: int, time_limit_s: float | None = None) -> pulp.LpSolv
     return solver
 
 
+def small_mip_solver(*, threads: int, time_limit_s: float | None = None) -> pulp.LpSolver:
+    """Return HiGHS set up for a small side MIP: silent (no banner) and interruptible."""
+    import highspy  # lazy: only HiGHS runs load its native library
+
+    highspy.Highs.resetGlobalScheduler(True)
+    solver = _InterruptibleHiGHS(mip=True, msg=False, threads=threads, timeLimit=time_limit_s)
+    solver.began = time.perf_counter()
+    return solver
+
+
 def solver_names() -> list[str]:
     """Return the solvers usable here, of ``cbc`` and ``highs``."""
     names = []

@@ -58,6 +58,7 @@ from regionopt.sweep.options_bounds import (
 )
 from regionopt.sweep.options_figures import cached_figures, changes
 from regionopt.sweep.options_local import local_plan, proven, restricts
+from regionopt.sweep.options_region import region_possible
 from regionopt.sweep.options_start import moved, start_plan
 
 log = logging.getLogger(__name__)
@@ -379,10 +380,12 @@ def price_direction(problem: ProblemData, base: Base, code: str, core: str, *,
     reduced-cost bound above ``best`` prunes it; the relaxation with the choice fixed
     (:meth:`~regionopt.sweep.options_bounds.Relaxation.bound`) shows it has no plan (not
     with ``explain``: the exact solve then names the rule) or prunes it; the local
-    re-optimisation within the scenario's gap of the best bound proves it; else, with
-    ``whole``, the exact solve of the whole area from the local plan, and without it the
-    local plan with its gap (``bounded``); a direction the neighbourhood holds no plan for
-    is then solved on the whole area for ``no_plan_s`` seconds at most (a plan and its
+    re-optimisation within the scenario's gap of the best bound proves it; without a local
+    plan, the core's region alone may prove it has none
+    (:func:`~regionopt.sweep.options_region.region_possible`; not with ``explain``); else,
+    with ``whole``, the exact solve of the whole area from the local plan, and without it
+    the local plan with its gap (``bounded``); a direction the neighbourhood holds no plan
+    for is then solved on the whole area for ``no_plan_s`` seconds at most (a plan and its
     gap, a proof that none exists, or ``not_solved`` with the bound; none with 0).
     """
     began = time.perf_counter()
@@ -415,6 +418,13 @@ def price_direction(problem: ProblemData, base: Base, code: str, core: str, *,
         status = "optimal" if proven(upper, lower, resolved.solver.mip_gap) else "bounded"
         return _local_row(problem, base, code, core, local, upper, lower, proof, status,
                           common, time.perf_counter() - began)
+    if local is None and not explain and not region_possible(problem, resolved, i, j):
+        return _row(problem, code, core, status="infeasible", proof="the core's region alone",
+                    reason=("no plan: no region around the core can hold the municipality "
+                            "(its candidate members, contiguity, links and the "
+                            "self-containment floor; regionopt options --municipality "
+                            f"{code} names the rule)"),
+                    seconds=time.perf_counter() - began, **common), None
     if not whole and no_plan_s <= 0:
         return _row(problem, code, core, status="not_solved", bound=lower, proof=proof,
                     reason="no plan in the neighbourhood (--bounds-only, the whole area not "
