@@ -26,6 +26,7 @@ import pandas as pd
 from _common import REPO, Machine, arg_parser, emit, machine
 
 from regionopt import api
+from regionopt.sweep.options import NO_PLAN_LIMIT_S
 from regionopt.sweep.options_run import run_options
 
 DEFAULT = REPO / "data" / "geo" / "scenarios" / "troms-finnmark-functional.toml"
@@ -115,7 +116,7 @@ def main() -> int:
     ap.add_argument("--bounds-only", action="store_true",
                     help="regionopt options --bounds-only (the whole area only for a direction "
                          "without a local plan)")
-    ap.add_argument("--no-plan-seconds", type=float, default=60.0,
+    ap.add_argument("--no-plan-seconds", type=float, default=NO_PLAN_LIMIT_S,
                     help="regionopt options --no-plan-seconds (with --bounds-only)")
     ap.add_argument("--limit", type=int, default=None,
                     help="only the first N municipalities (a sample of a national run)")

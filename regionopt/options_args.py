@@ -32,11 +32,13 @@ def add_parser(sub: Any, add_common: Any) -> None:
     op.add_argument("--bounds-only", action="store_true",
                     help="prove directions by a local re-optimisation and bounds; one they "
                          "leave above the scenario's gap keeps its local plan and gap "
-                         "(bounded); only one without a local plan gets the whole area, for "
+                         "(bounded); only one without a local plan gets more, for "
                          "--no-plan-seconds (for large areas)")
-    op.add_argument("--no-plan-seconds", type=float, default=60.0, metavar="S",
-                    help="with --bounds-only: seconds of the whole area for a direction "
-                         "without a local plan (default 60; 0: it keeps its bound only)")
+    op.add_argument("--no-plan-seconds", type=float, default=120.0, metavar="S",
+                    help="with --bounds-only: seconds more for a direction without a local "
+                         "plan: half of them (60 at most) a longer search of its "
+                         "neighbourhood, the rest the whole area (default 120, as "
+                         "sweep.options.NO_PLAN_LIMIT_S; 0: it keeps its bound only)")
     op.add_argument("--scheduler", default=None,
                     help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
     op.add_argument("--workers", type=int, default=2, help="local worker processes")

@@ -88,3 +88,14 @@ def test_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
     err = capsys.readouterr().err
     assert code == 2 and words in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_the_no_plan_default_is_the_library_s() -> None:
+    """``--no-plan-seconds`` defaults to :data:`regionopt.sweep.options.NO_PLAN_LIMIT_S` (the
+    CLI's arguments are kept apart from the library so that ``--help`` stays light)."""
+    from regionopt.cli import build_parser
+    from regionopt.sweep.options import NO_PLAN_LIMIT_S
+
+    args = build_parser().parse_args([
+        "options", "--scenario", str(FUNCTIONAL), "--all", "--out", "o"])
+    assert args.no_plan_seconds == NO_PLAN_LIMIT_S

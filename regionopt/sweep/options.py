@@ -56,8 +56,8 @@ from regionopt.sweep.options_bounds import (
     fix_direction,
     relaxation,
 )
-from regionopt.sweep.options_figures import cached_figures, changes
-from regionopt.sweep.options_local import local_plan, proven, restricts
+from regionopt.sweep.options_figures import cached_figures, changes, plan_cores, plan_of
+from regionopt.sweep.options_local import PATIENT_S, local_search, patient_plan, proven, restricts
 from regionopt.sweep.options_region import region_possible
 from regionopt.sweep.options_start import moved, start_plan
 
@@ -65,7 +65,7 @@ log = logging.getLogger(__name__)
 
 #: Seconds of the whole-area solve of a direction the neighbourhood holds no plan for, with
 #: ``--bounds-only`` (docs/options.md).
-NO_PLAN_LIMIT_S = 60.0
+NO_PLAN_LIMIT_S = 120.0
 
 #: Columns of the options table, in order.
 COLUMNS = ("municipality", "name", "rank", "direction", "direction_name", "kind", "status",
@@ -384,9 +384,11 @@ def price_direction(problem: ProblemData, base: Base, code: str, core: str, *,
     plan, the core's region alone may prove it has none
     (:func:`~regionopt.sweep.options_region.region_possible`; not with ``explain``); else,
     with ``whole``, the exact solve of the whole area from the local plan, and without it
-    the local plan with its gap (``bounded``); a direction the neighbourhood holds no plan
-    for is then solved on the whole area for ``no_plan_s`` seconds at most (a plan and its
-    gap, a proof that none exists, or ``not_solved`` with the bound; none with 0).
+    the local plan with its gap (``bounded``). Without ``whole``, a direction the
+    neighbourhood gave no plan for gets ``no_plan_s`` seconds more at most: half of them
+    (:data:`~regionopt.sweep.options_local.PATIENT_S` at most) a longer search of the
+    neighbourhood (:func:`~regionopt.sweep.options_local.patient_plan`), the rest the whole
+    area (a plan and its gap, a proof that none exists, or ``not_solved`` with the bound).
     """
     began = time.perf_counter()
     i, j = problem.index(code), problem.index(core)
@@ -411,13 +413,9 @@ def price_direction(problem: ProblemData, base: Base, code: str, core: str, *,
         return _row(problem, code, core, status="pruned", bound=lower, proof=proof,
                     reason=f"pruned: bound {lower:.6g} > best {best:.6g} ({proof})",
                     seconds=time.perf_counter() - began, **common), None
-    local = local_plan(problem, resolved, np.asarray(base.cores, dtype="int64"), i, j)
-    upper = None if local is None else objective_value(problem, resolved, local)
-    if local is not None and upper is not None and (
-            not whole or proven(upper, lower, resolved.solver.mip_gap)):
-        status = "optimal" if proven(upper, lower, resolved.solver.mip_gap) else "bounded"
-        return _local_row(problem, base, code, core, local, upper, lower, proof, status,
-                          common, time.perf_counter() - began)
+    cores = np.asarray(base.cores, dtype="int64")
+    local, ring = local_search(problem, resolved, cores, i, j)
+    searched = time.perf_counter()
     if local is None and not explain and not region_possible(problem, resolved, i, j):
         return _row(problem, code, core, status="infeasible", proof="the core's region alone",
                     reason=("no plan: no region around the core can hold the municipality "
@@ -425,16 +423,26 @@ def price_direction(problem: ProblemData, base: Base, code: str, core: str, *,
                             "self-containment floor; regionopt options --municipality "
                             f"{code} names the rule)"),
                     seconds=time.perf_counter() - began, **common), None
-    if not whole and no_plan_s <= 0:
+    patience = 0.0 if whole else min(PATIENT_S, no_plan_s / 2)
+    if local is None and patience > 0:
+        local = patient_plan(problem, resolved, cores, i, j, ring, patience)
+    upper = None if local is None else objective_value(problem, resolved, local)
+    if local is not None and upper is not None and (
+            not whole or proven(upper, lower, resolved.solver.mip_gap)):
+        status = "optimal" if proven(upper, lower, resolved.solver.mip_gap) else "bounded"
+        return _local_row(problem, base, code, core, local, upper, lower, proof, status,
+                          common, time.perf_counter() - began)
+    left = no_plan_s - (time.perf_counter() - searched)
+    if not whole and left < 1.0:
         return _row(problem, code, core, status="not_solved", bound=lower, proof=proof,
-                    reason="no plan in the neighbourhood (--bounds-only, the whole area not "
-                    "solved)", seconds=time.perf_counter() - began, **common), None
+                    reason=f"no plan in the neighbourhood, none in {no_plan_s:g} s more "
+                    "(--bounds-only)", seconds=time.perf_counter() - began, **common), None
     row, plan = solve_direction(problem, base, code, core, scenario_choice=scenario_choice,
                                 explain=explain, start=local, lower=lower,
-                                time_limit_s=None if whole else no_plan_s)
+                                time_limit_s=None if whole else left)
     if not whole and row["status"] == "not_solved":
-        row["reason"] = (f"no plan in the neighbourhood, none in {no_plan_s:g} s of the "
-                         "whole area (--bounds-only)")
+        row["reason"] = (f"no plan in the neighbourhood, none in {no_plan_s:g} s more: a "
+                         "longer search of it, then the whole area (--bounds-only)")
     row["seconds"] = time.perf_counter() - began
     return row, plan
 
@@ -480,16 +488,6 @@ def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for k, r in enumerate(out, start=1):
         r["rank"] = k
     return out
-
-
-def plan_cores(problem: ProblemData, plan: Plan) -> list[int]:
-    """``cores[i]`` of ``plan`` as a plain list (for JSON)."""
-    return [int(k) for k in plan.labels(problem)]
-
-
-def plan_of(problem: ProblemData, cores: list[int], name: str) -> Plan:
-    """The plan of ``cores[i]`` (as from :func:`plan_cores`)."""
-    return plan_from_labels(problem, np.asarray(cores, dtype="int64"), name=name)
 
 
 __all__ = ["COLUMNS", "NO_PLAN_LIMIT_S", "Base", "direction_bounds", "directions",

@@ -58,4 +58,14 @@ def changes(problem: ProblemData, base: Plan, plan: Plan, code: str) -> dict[str
             "moved_names": ";".join(problem.names[problem.index(c)] for c in moved)}
 
 
-__all__ = ["cached_figures", "changes", "option_figures"]
+def plan_cores(problem: ProblemData, plan: Plan) -> list[int]:
+    """``cores[i]`` of ``plan`` as a plain list (for JSON)."""
+    return [int(k) for k in plan.labels(problem)]
+
+
+def plan_of(problem: ProblemData, cores: list[int], name: str) -> Plan:
+    """The plan of ``cores[i]`` (as from :func:`plan_cores`)."""
+    return plan_from_labels(problem, np.asarray(cores, dtype="int64"), name=name)
+
+
+__all__ = ["cached_figures", "changes", "option_figures", "plan_cores", "plan_of"]

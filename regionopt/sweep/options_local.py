@@ -20,9 +20,10 @@ Two fallbacks find a plan where that solve finds none:
   are left out of the model (:func:`thinned`: a quarter of the kept-pair variables). Its
   regions keep fewer commuters than they do, so its plans meet every floor; their
   objective is taken on the whole data like any other.
-* *a second ring*: when the exact sub-problem is proven to hold no plan (a neighbourhood
+* *wider rings*: when the exact sub-problem is proven to hold no plan (a neighbourhood
   too small to reach the population or self-containment floors: Åmli to Lillesand), every
-  base region bordering the neighbourhood is added once.
+  base region bordering the neighbourhood is added, up to :data:`MAX_RINGS` rings (Lillesand's
+  own region and the directions into it need three; such proofs take a second or less).
 
 It becomes a proof with a lower bound. Two are at hand before any solve:
 
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 
 import numpy as np
 
@@ -62,6 +64,11 @@ log = logging.getLogger(__name__)
 LOCAL_LIMIT_S = 4.0
 #: Seconds of the thinned sub-problem, when the exact one found no plan in time.
 THIN_LIMIT_S = 10.0
+#: Seconds of :func:`patient_plan` (one direction), and of each of its solves at most.
+PATIENT_S = 60.0
+PATIENT_STEP_S = 20.0
+#: Rings of base regions a neighbourhood grows to while each is proven to hold no plan.
+MAX_RINGS = 4
 #: Commuters between two municipalities below which the thinned sub-problem leaves the
 #: flow out (:func:`thinned`).
 THIN_FLOW = 50
@@ -126,24 +133,69 @@ def local_plan(problem: ProblemData, fixed: Scenario, cores: np.ndarray, i: int,
 
     ``fixed`` is the scenario with the choice fixed and its rules resolved. Returns the
     national ``cores[i]``, checked against every rule of ``fixed``, or ``None`` when the
-    neighbourhood holds no such plan (or its solves found none in time). When the
-    neighbourhood is proven to hold no plan, the next ring of base regions is added once
-    (module notes).
+    neighbourhood holds no such plan (or its solves found none in time). While the
+    neighbourhood is proven to hold no plan, the next ring of base regions is added, up to
+    :data:`MAX_RINGS` rings or the whole area (module notes).
     """
-    for rings in (1, 2):
-        out, none_there = _area_plan(problem, fixed, cores, i, j,
-                                     neighbourhood(problem, cores, i, j, rings=rings))
+    return local_search(problem, fixed, cores, i, j)[0]
+
+
+def local_search(problem: ProblemData, fixed: Scenario, cores: np.ndarray, i: int,
+                 j: int) -> tuple[np.ndarray | None, int]:
+    """:func:`local_plan`, and the first ring not proven to hold no plan.
+
+    The ring is where :func:`patient_plan` starts (``MAX_RINGS + 1`` when every ring up to
+    :data:`MAX_RINGS` is proven empty).
+    """
+    size = 0
+    for rings in range(1, MAX_RINGS + 1):
+        area = neighbourhood(problem, cores, i, j, rings=rings)
+        if len(area) == size:
+            break
+        size = len(area)
+        out, none_there = _area_plan(problem, fixed, cores, i, j, area, _FIRST)
         if out is not None or not none_there:
-            return out
+            return out, rings
+    return None, MAX_RINGS + 1
+
+
+def patient_plan(problem: ProblemData, fixed: Scenario, cores: np.ndarray, i: int, j: int,
+                 ring: int, seconds: float) -> np.ndarray | None:
+    """A longer search for a direction :func:`local_search` found no plan for.
+
+    The thinned sub-problem of ring ``ring`` (where the first search stopped) and of the
+    next, then the exact one of each, :data:`PATIENT_STEP_S` seconds each at most, all
+    within ``seconds``. Nationally the thinned model finds the Oslo-area plans (Rælingen
+    joining Drammen: 15 s in the first ring; joining Asker: 13 s in the second, where the
+    first holds none of the thinned model), the exact one those whose self-containment
+    the thinned flows cannot reach (Løten joining Åsnes: 6 s in the first ring, none in
+    20 s in the second). Returns a plan checked against every rule of ``fixed``, or ``None``.
+    """
+    deadline = time.perf_counter() + seconds
+    areas = [neighbourhood(problem, cores, i, j, rings=r) for r in (ring, ring + 1)]
+    if len(areas[1]) == len(areas[0]):
+        areas.pop()
+    for step in ((True, PATIENT_STEP_S), (False, PATIENT_STEP_S)):
+        for area in areas:
+            out, _ = _area_plan(problem, fixed, cores, i, j, area, (step,), deadline)
+            if out is not None:
+                return out
     return None
 
 
+#: The solves of a neighbourhood, in order: (thinned, seconds at most). The first search
+#: tries the thinned sub-problem only when the exact one is not proven empty.
+_FIRST = ((False, LOCAL_LIMIT_S), (True, THIN_LIMIT_S))
+
+
 def _area_plan(problem: ProblemData, fixed: Scenario, cores: np.ndarray, i: int, j: int,
-               area: list[int]) -> tuple[np.ndarray | None, bool]:
+               area: list[int], steps: tuple[tuple[bool, float], ...],
+               deadline: float | None = None) -> tuple[np.ndarray | None, bool]:
     """The local plan of ``area`` and whether the area is proven to hold none.
 
-    The exact sub-problem first; when it stops without a plan, the thinned sub-problem
-    (:func:`thinned`), whose plans meet every rule of the exact one.
+    ``steps``: the exact or thinned sub-problem (:func:`thinned`, whose plans meet every
+    rule of the exact one) and the seconds of each, until one gives a plan or the exact
+    one is proven empty (a thinned one proven empty proves nothing); none past ``deadline``.
     """
     inside = set(area)
     kept = len({int(cores[k]) for k in range(problem.n) if k not in inside})
@@ -156,19 +208,25 @@ def _area_plan(problem: ProblemData, fixed: Scenario, cores: np.ndarray, i: int,
     back = {old: new for new, old in enumerate(at)}
     begin = start_plan(problem, fixed, np.asarray(cores, dtype="int64"), i, j)
     sub_start = np.array([back.get(int(begin[k]), -1) for k in at], dtype="int64")
-    sub_scenario = dataclasses.replace(sub_scenario, solver=dataclasses.replace(
-        sub_scenario.solver, mip_gap=_local_gap(problem, fixed, cores, sub, sub_scenario, at)))
+    gap = _local_gap(problem, fixed, cores, sub, sub_scenario, at)
     start = sub_start if (sub_start >= 0).all() else None
-    labels, none_there = _sub_solve(sub, sub_scenario, start, problem.codes[i],
-                                    problem.codes[j])
-    if labels is None and not none_there:
-        thin_scenario = dataclasses.replace(sub_scenario, solver=dataclasses.replace(
-            sub_scenario.solver, time_limit_s=min(THIN_LIMIT_S, fixed.solver.time_limit_s
-                                                  or THIN_LIMIT_S)))
-        labels, _ = _sub_solve(thinned(sub), thin_scenario, start, problem.codes[i],
-                               problem.codes[j])
+    labels = None
+    for thin, seconds in steps:
+        limit = min(seconds, fixed.solver.time_limit_s or seconds)
+        if deadline is not None:
+            limit = min(limit, deadline - time.perf_counter())
+            if limit < 1.0:
+                break
+        scenario = dataclasses.replace(sub_scenario, solver=dataclasses.replace(
+            sub_scenario.solver, mip_gap=gap, time_limit_s=limit))
+        labels, none_there = _sub_solve(thinned(sub) if thin else sub, scenario, start,
+                                        problem.codes[i], problem.codes[j])
+        if labels is not None:
+            break
+        if none_there and not thin:
+            return None, True
     if labels is None:
-        return None, none_there
+        return None, False
     out = np.array(cores, dtype="int64")
     for k, code in enumerate(sub.codes):
         out[problem.index(code)] = problem.index(sub.codes[int(labels[k])])
@@ -245,5 +303,6 @@ def proven(objective: float, bound: float | None, mip_gap: float) -> bool:
     return gap is not None and gap <= mip_gap
 
 
-__all__ = ["LOCAL_LIMIT_S", "THIN_FLOW", "THIN_LIMIT_S", "local_plan", "local_scenario",
-           "neighbourhood", "proven", "restricts", "thinned"]
+__all__ = ["LOCAL_LIMIT_S", "MAX_RINGS", "PATIENT_S", "PATIENT_STEP_S", "THIN_FLOW",
+           "THIN_LIMIT_S", "local_plan", "local_scenario", "local_search", "neighbourhood",
+           "patient_plan", "proven", "restricts", "thinned"]

@@ -186,8 +186,8 @@ def run_options(scenario: Scenario, codes: Sequence[str], *, problem: ProblemDat
         Solve the whole area for a direction the cheaper proofs leave open (``False``:
         ``--bounds-only``, its local plan and gap).
     no_plan_s
-        With ``whole=False``: seconds of the whole area for a direction without a local
-        plan (0: none; ``--no-plan-seconds``).
+        With ``whole=False``: seconds more for a direction without a local plan, a longer
+        search of its neighbourhood and then the whole area (0: none; ``--no-plan-seconds``).
     scheduler
         ``None`` for local processes; a Dask scheduler address or ``Client``.
     max_workers

@@ -29,9 +29,12 @@ from regionopt.model.rules import resolve_rules
 from regionopt.sweep.options import directions, price_direction, release, solve_base
 from regionopt.sweep.options_bounds import fix_direction, fixed_bound, relaxation
 from regionopt.sweep.options_local import (
+    MAX_RINGS,
     local_plan,
     local_scenario,
+    local_search,
     neighbourhood,
+    patient_plan,
     proven,
     restricts,
     thinned,
@@ -146,7 +149,7 @@ def test_local_plans_take_the_direction_and_meet_every_rule(seed: int) -> None:
                 continue
             found += 1
             assert plan[i] == j and plan_ok(data, fixed, plan)
-            wider = set(neighbourhood(data, cores, i, j, rings=2))
+            wider = set(neighbourhood(data, cores, i, j, rings=MAX_RINGS))
             outside = [k for k in range(data.n) if k not in wider]
             assert (plan[outside] == cores[outside]).all()  # only the neighbourhood moves
     assert found
@@ -310,7 +313,8 @@ def test_bounds_only_solves_the_whole_area_when_no_local_plan_is_found(
     enumeration (the optimum with that choice, or no plan at all)."""
     import regionopt.sweep.options as options
 
-    monkeypatch.setattr(options, "local_plan", lambda *args, **kwargs: None)
+    monkeypatch.setattr(options, "local_search", lambda *args, **kwargs: (None, 1))
+    monkeypatch.setattr(options, "patient_plan", lambda *args, **kwargs: None)
     data = random_problem(seed, 7, p_edge=0.4)
     s = _scenario(0.0)
     solved = 0
@@ -332,3 +336,59 @@ def test_bounds_only_solves_the_whole_area_when_no_local_plan_is_found(
             assert row["proof"].startswith("solver")
             solved += 1
     assert solved
+
+
+@pytest.mark.parametrize("seed", [41, 43])
+def test_the_patient_search_prices_a_direction_the_first_search_left_without_a_plan(
+        seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first search is made to fail (on small graphs it never does by itself); the
+    patient search then finds the plan, and each row brackets enumeration's optimum with
+    that choice: the plan takes the direction and meets every rule, its objective is at
+    least the optimum, its bound at most; no plan only where enumeration finds none."""
+    import regionopt.sweep.options as options
+
+    monkeypatch.setattr(options, "local_search", lambda *args, **kwargs: (None, 1))
+    data = random_problem(seed, 7, p_edge=0.4)
+    s = _scenario(0.0)
+    priced = 0
+    for code in data.codes:
+        i = data.index(code)
+        released, _ = release(s, code)
+        optimum = _optimum_by_core(data, released, i)
+        base = solve_base(data, released, with_bounds=True)
+        cores = np.asarray(base.cores)
+        for core in directions(data, base, code):
+            j = data.index(core)
+            if j == int(cores[i]):
+                continue
+            fixed = resolve_rules(data, fix_direction(released, code, core))
+            plan = patient_plan(data, fixed, cores, i, j, 1, 30.0)
+            if j not in optimum:
+                assert plan is None
+                continue
+            if plan is not None:
+                assert plan[i] == j and plan_ok(data, fixed, plan)
+                assert objective_value(data, fixed, plan) >= optimum[j] - TOL
+            row, out = price_direction(data, base, code, core, explain=False, whole=False)
+            value = optimum[j]
+            assert row["status"] in ("optimal", "bounded"), (code, core, row)
+            assert out is not None and row["objective"] >= value - TOL * max(1, abs(value))
+            assert row["bound"] is None or row["bound"] <= value + TOL * max(1, abs(value))
+            priced += plan is not None
+    assert priced
+
+
+def test_the_first_search_reports_where_it_stopped() -> None:
+    """Line 3 (the second-ring case above): the first ring is proven empty, so the search
+    stops in the second with its plan; the patient search from there finds a plan too."""
+    data = _line(3, 13)
+    s = scen(solver__name="highs", solver__mip_gap=0.0, regions__min_count=2,
+             regions__max_count=8, constraints__min_population=3000,
+             constraints__max_travel_minutes=40.0, objective__commuting=20.0)
+    cores = np.asarray(solve_base(data, s).cores)
+    i, j = data.index("5503"), data.index("5504")
+    fixed = resolve_rules(data, fix_direction(s, "5503", "5504"))
+    plan, ring = local_search(data, fixed, cores, i, j)
+    assert plan is not None and ring == 2
+    again = patient_plan(data, fixed, cores, i, j, ring, 30.0)
+    assert again is not None and again[i] == j and plan_ok(data, fixed, again)
