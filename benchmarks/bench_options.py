@@ -74,7 +74,7 @@ def measure(scenario_path: Path, *, workers: int, dask: bool, limit: int | None,
 
 def markdown(r: dict, host: Machine, scenario: str) -> str:
     """Render the "Options" section of docs/benchmarks.md (without markers)."""
-    t: pd.DataFrame = r["table"]  # type: ignore[assignment]
+    t: pd.DataFrame = r["table"]
     counts = t["status"].value_counts().sort_index().to_dict()
     statuses = ", ".join(f"{v} {k}" for k, v in counts.items())
     gaps = t.loc[t["status"].isin(["time_limit", "bounded"]), "gap"].dropna()

@@ -34,10 +34,10 @@ def add_parser(sub: Any, add_common: Any) -> None:
                          "leave above the scenario's gap keeps its local plan and gap "
                          "(bounded); only one without a local plan gets more, for "
                          "--no-plan-seconds (for large areas)")
-    op.add_argument("--no-plan-seconds", type=float, default=120.0, metavar="S",
+    op.add_argument("--no-plan-seconds", type=float, default=180.0, metavar="S",
                     help="with --bounds-only: seconds more for a direction without a local "
                          "plan: half of them (60 at most) a longer search of its "
-                         "neighbourhood, the rest the whole area (default 120, as "
+                         "neighbourhood, the rest the whole area (default 180, as "
                          "sweep.options.NO_PLAN_LIMIT_S; 0: it keeps its bound only)")
     op.add_argument("--scheduler", default=None,
                     help="Dask scheduler address tcp://HOST:PORT (default: local processes)")

@@ -65,7 +65,7 @@ log = logging.getLogger(__name__)
 
 #: Seconds of the whole-area solve of a direction the neighbourhood holds no plan for, with
 #: ``--bounds-only`` (docs/options.md).
-NO_PLAN_LIMIT_S = 120.0
+NO_PLAN_LIMIT_S = 180.0
 
 #: Columns of the options table, in order.
 COLUMNS = ("municipality", "name", "rank", "direction", "direction_name", "kind", "status",
