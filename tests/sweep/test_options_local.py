@@ -392,3 +392,33 @@ def test_the_first_search_reports_where_it_stopped() -> None:
     assert plan is not None and ring == 2
     again = patient_plan(data, fixed, cores, i, j, ring, 30.0)
     assert again is not None and again[i] == j and plan_ok(data, fixed, again)
+
+
+def test_the_rings_grow_while_each_is_proven_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every neighbourhood made to be proven empty: the search widens ring by ring, stops
+    once a ring adds nothing (the whole line), and reports that no ring holds a plan."""
+    import regionopt.sweep.options_local as local
+
+    data = _line(3, 13)
+    s = scen(solver__name="highs", solver__mip_gap=0.0, regions__min_count=2,
+             regions__max_count=8, constraints__min_population=3000,
+             constraints__max_travel_minutes=40.0, objective__commuting=20.0)
+    cores = np.asarray(solve_base(data, s).cores)
+    i, j = data.index("5501"), data.index("5502")
+    fixed = resolve_rules(data, fix_direction(s, "5501", "5502"))
+    sizes: list[int] = []
+
+    def empty(problem, fixed, cores, i, j, area, steps, deadline=None):
+        sizes.append(len(area))
+        return None, True
+
+    monkeypatch.setattr(local, "_area_plan", empty)
+    assert local_search(data, fixed, cores, i, j) == (None, MAX_RINGS + 1)
+    expected = []
+    for rings in range(1, MAX_RINGS + 1):
+        size = len(neighbourhood(data, cores, i, j, rings=rings))
+        if expected and size == expected[-1]:
+            break
+        expected.append(size)
+    assert sizes == expected == [7, 11, 13]  # three rings: the third is the whole line
+    assert all(a < b for a, b in itertools.pairwise(sizes))
