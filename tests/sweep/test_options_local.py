@@ -225,6 +225,19 @@ def _plans_moving_only(data, fixed, cores, area):
     return out
 
 
+def _line_case(code: str, core: str):
+    """Line 3: 13 municipalities, a hard floor of 3 000, 40 minutes at most to the core; the
+    problem, the scenario with ``code`` in ``core``'s region (resolved), the base cores and
+    the pair's positions."""
+    data = _line(3, 13)
+    s = scen(solver__name="highs", solver__mip_gap=0.0, regions__min_count=2,
+             regions__max_count=8, constraints__min_population=3000,
+             constraints__max_travel_minutes=40.0, objective__commuting=20.0)
+    cores = np.asarray(solve_base(data, s).cores)
+    fixed = resolve_rules(data, fix_direction(s, code, core))
+    return data, fixed, cores, data.index(code), data.index(core)
+
+
 @pytest.mark.parametrize(("code", "core"), [("5503", "5504"), ("5504", "5504")])
 def test_a_neighbourhood_without_a_plan_gets_its_second_ring(code: str, core: str) -> None:
     """Line 3, 13 municipalities, a hard floor of 3 000 and 40 minutes at most to the core.
@@ -232,13 +245,7 @@ def test_a_neighbourhood_without_a_plan_gets_its_second_ring(code: str, core: st
     The directions were found by enumeration: no plan takes them within the first ring of
     base regions, some plan does within the second.
     """
-    data = _line(3, 13)
-    s = scen(solver__name="highs", solver__mip_gap=0.0, regions__min_count=2,
-             regions__max_count=8, constraints__min_population=3000,
-             constraints__max_travel_minutes=40.0, objective__commuting=20.0)
-    cores = np.asarray(solve_base(data, s).cores)
-    i, j = data.index(code), data.index(core)
-    fixed = resolve_rules(data, fix_direction(s, code, core))
+    data, fixed, cores, i, j = _line_case(code, core)
     first = neighbourhood(data, cores, i, j)
     second = neighbourhood(data, cores, i, j, rings=2)
     assert not _plans_moving_only(data, fixed, cores, first)
@@ -304,6 +311,22 @@ def test_a_plan_of_the_thinned_problem_meets_every_rule_of_the_real_one(tf_funct
     assert unmet_rules(data, resolved, np.asarray(result.plan.labels(data))) == ()
 
 
+def _other_directions(seed: int):
+    """Each municipality's directions other than its base's, on a random 7-municipality
+    graph: the problem, the released scenario, its base, the pair and enumeration's optima
+    by core."""
+    data = random_problem(seed, 7, p_edge=0.4)
+    s = _scenario(0.0)
+    for code in data.codes:
+        i = data.index(code)
+        released, _ = release(s, code)
+        optimum = _optimum_by_core(data, released, i)
+        base = solve_base(data, released, with_bounds=True)
+        for core in directions(data, base, code):
+            if data.index(core) != int(base.cores[i]):
+                yield data, released, base, code, core, optimum
+
+
 @pytest.mark.parametrize("seed", [41, 43])
 def test_bounds_only_solves_the_whole_area_when_no_local_plan_is_found(
         seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -315,26 +338,17 @@ def test_bounds_only_solves_the_whole_area_when_no_local_plan_is_found(
 
     monkeypatch.setattr(options, "local_search", lambda *args, **kwargs: (None, 1))
     monkeypatch.setattr(options, "patient_plan", lambda *args, **kwargs: None)
-    data = random_problem(seed, 7, p_edge=0.4)
-    s = _scenario(0.0)
     solved = 0
-    for code in data.codes:
-        i = data.index(code)
-        released, _ = release(s, code)
-        optimum = _optimum_by_core(data, released, i)
-        base = solve_base(data, released, with_bounds=True)
-        for core in directions(data, base, code):
-            j = data.index(core)
-            if j == int(base.cores[i]):
-                continue
-            row, plan = price_direction(data, base, code, core, explain=False, whole=False)
-            if j not in optimum:
-                assert row["status"] == "infeasible" and plan is None, (code, core, row)
-                continue
-            assert row["status"] == "optimal" and plan is not None, (code, core, row)
-            assert row["objective"] == pytest.approx(optimum[j], rel=1e-9, abs=1e-6)
-            assert row["proof"].startswith("solver")
-            solved += 1
+    for data, _, base, code, core, optimum in _other_directions(seed):
+        j = data.index(core)
+        row, plan = price_direction(data, base, code, core, explain=False, whole=False)
+        if j not in optimum:
+            assert row["status"] == "infeasible" and plan is None, (code, core, row)
+            continue
+        assert row["status"] == "optimal" and plan is not None, (code, core, row)
+        assert row["objective"] == pytest.approx(optimum[j], rel=1e-9, abs=1e-6)
+        assert row["proof"].startswith("solver")
+        solved += 1
     assert solved
 
 
@@ -348,46 +362,31 @@ def test_the_patient_search_prices_a_direction_the_first_search_left_without_a_p
     import regionopt.sweep.options as options
 
     monkeypatch.setattr(options, "local_search", lambda *args, **kwargs: (None, 1))
-    data = random_problem(seed, 7, p_edge=0.4)
-    s = _scenario(0.0)
     priced = 0
-    for code in data.codes:
-        i = data.index(code)
-        released, _ = release(s, code)
-        optimum = _optimum_by_core(data, released, i)
-        base = solve_base(data, released, with_bounds=True)
+    for data, released, base, code, core, optimum in _other_directions(seed):
+        i, j = data.index(code), data.index(core)
         cores = np.asarray(base.cores)
-        for core in directions(data, base, code):
-            j = data.index(core)
-            if j == int(cores[i]):
-                continue
-            fixed = resolve_rules(data, fix_direction(released, code, core))
-            plan = patient_plan(data, fixed, cores, i, j, 1, 30.0)
-            if j not in optimum:
-                assert plan is None
-                continue
-            if plan is not None:
-                assert plan[i] == j and plan_ok(data, fixed, plan)
-                assert objective_value(data, fixed, plan) >= optimum[j] - TOL
-            row, out = price_direction(data, base, code, core, explain=False, whole=False)
-            value = optimum[j]
-            assert row["status"] in ("optimal", "bounded"), (code, core, row)
-            assert out is not None and row["objective"] >= value - TOL * max(1, abs(value))
-            assert row["bound"] is None or row["bound"] <= value + TOL * max(1, abs(value))
-            priced += plan is not None
+        fixed = resolve_rules(data, fix_direction(released, code, core))
+        plan = patient_plan(data, fixed, cores, i, j, 1, 30.0)
+        if j not in optimum:
+            assert plan is None
+            continue
+        if plan is not None:
+            assert plan[i] == j and plan_ok(data, fixed, plan)
+            assert objective_value(data, fixed, plan) >= optimum[j] - TOL
+        row, out = price_direction(data, base, code, core, explain=False, whole=False)
+        value = optimum[j]
+        assert row["status"] in ("optimal", "bounded"), (code, core, row)
+        assert out is not None and row["objective"] >= value - TOL * max(1, abs(value))
+        assert row["bound"] is None or row["bound"] <= value + TOL * max(1, abs(value))
+        priced += plan is not None
     assert priced
 
 
 def test_the_first_search_reports_where_it_stopped() -> None:
     """Line 3 (the second-ring case above): the first ring is proven empty, so the search
     stops in the second with its plan; the patient search from there finds a plan too."""
-    data = _line(3, 13)
-    s = scen(solver__name="highs", solver__mip_gap=0.0, regions__min_count=2,
-             regions__max_count=8, constraints__min_population=3000,
-             constraints__max_travel_minutes=40.0, objective__commuting=20.0)
-    cores = np.asarray(solve_base(data, s).cores)
-    i, j = data.index("5503"), data.index("5504")
-    fixed = resolve_rules(data, fix_direction(s, "5503", "5504"))
+    data, fixed, cores, i, j = _line_case("5503", "5504")
     plan, ring = local_search(data, fixed, cores, i, j)
     assert plan is not None and ring == 2
     again = patient_plan(data, fixed, cores, i, j, ring, 30.0)
@@ -399,13 +398,7 @@ def test_the_rings_grow_while_each_is_proven_empty(monkeypatch: pytest.MonkeyPat
     once a ring adds nothing (the whole line), and reports that no ring holds a plan."""
     import regionopt.sweep.options_local as local
 
-    data = _line(3, 13)
-    s = scen(solver__name="highs", solver__mip_gap=0.0, regions__min_count=2,
-             regions__max_count=8, constraints__min_population=3000,
-             constraints__max_travel_minutes=40.0, objective__commuting=20.0)
-    cores = np.asarray(solve_base(data, s).cores)
-    i, j = data.index("5501"), data.index("5502")
-    fixed = resolve_rules(data, fix_direction(s, "5501", "5502"))
+    data, fixed, cores, i, j = _line_case("5501", "5502")
     sizes: list[int] = []
 
     def empty(problem, fixed, cores, i, j, area, steps, deadline=None):
