@@ -165,8 +165,14 @@ def test_labels_never_overlap_in_either_pane(browser: Any, tf: dict, tmp_path: P
         if step == 0:  # NIVI: these two collide at the initial zoom; only the larger shows
             shown = {b[0] for b in panes[1]}
             assert "Hammerfestregionen" in shown and "Midt-Finnmark" not in shown
-        page.evaluate("window.regionoptMaps[0].setZoom(window.regionoptMaps[0].getZoom() + 1)")
-        page.wait_for_timeout(500)
+        # The labels are decluttered on zoomend and again 300 ms later (runtime.js: once the
+        # zoom's CSS transitions have run out): wait for the zoom to end, then past that.
+        page.evaluate("""() => new Promise(done => {
+            const m = window.regionoptMaps[0];
+            m.once('zoomend', () => done());
+            m.setZoom(m.getZoom() + 1);
+        })""")
+        page.wait_for_timeout(800)
     assert s.errors == [] and s.requests == []
     page.close()
 
