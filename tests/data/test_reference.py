@@ -13,6 +13,7 @@ from regionopt.data.reference import (
     ECONOMIC_REGIONS,
     NIVI_2023,
     REFERENCE_PLANS,
+    REGIONRAAD_COUNTIES,
     load_reference,
     nivi_2023,
     nivi_2023_region_populations,
@@ -103,7 +104,8 @@ def test_known_exception_is_still_close(munis: pd.DataFrame) -> None:
 def test_reference_plans_for_matches_area_exactly(tf_problem: ProblemData) -> None:
     assert [p.name for p in reference_plans_for(tf_problem)] == ["NIVI 2023"]
     assert reference_plans_for(tf_problem.subset(tf_problem.codes[:-1])) == []
-    assert sorted(REFERENCE_PLANS) == [BA_2020, ECONOMIC_REGIONS, NIVI_2023]
+    assert sorted(REFERENCE_PLANS) == sorted(
+        [BA_2020, ECONOMIC_REGIONS, NIVI_2023, *REGIONRAAD_COUNTIES])
 
 
 def test_reference_needs_every_member_in_problem(tf_problem: ProblemData) -> None:
