@@ -7,18 +7,18 @@ optimiser's plans (:mod:`regionopt.evaluate`). Where a reference file names no
 core for a region, the core is the region's most populous member (ties to the
 lower kommunenummer), as :func:`regionopt.plan.read_plan` does.
 
-Seven references are shipped, each with a plan name that works wherever a plan
+Eight references are shipped, each with a plan name that works wherever a plan
 file does (``regionopt evaluate --plan ba-2020``):
 
 * ``nivi``: NIVI's proposal of 12 municipal regions for Troms og Finnmark (2023);
 * ``ba-2020``: the official BA-regioner 2020 (TØI-rapport 1713/2019), 159 regions
   of all Norway in the 2024 structure, cores the regions' centre municipalities;
 * ``economic-regions``: Statistics Norway's 85 economic regions (Klass 108);
-* ``regionraad-more-og-romsdal``, ``regionraad-nordland``, ``regionraad-telemark``,
-  ``regionraad-agder``: the regional councils (regionråd, interkommunale politiske
-  råd) of four counties as published by the councils, every municipality of the
-  county in one (out-of-sample references for the kommuneregioner of Troms og
-  Finnmark).
+* ``regionraad-more-og-romsdal``, ``regionraad-nordland``, ``regionraad-buskerud``,
+  ``regionraad-telemark``, ``regionraad-agder``: the regional councils (regionråd,
+  interkommunale politiske råd) of five counties as published by the councils,
+  every municipality of the county in one (out-of-sample references for the
+  kommuneregioner of Troms og Finnmark).
 
 ``data/geo/reference/README.md`` gives the source of each file, how its
 members were identified and the faults corrected.
@@ -49,9 +49,11 @@ REGIONRAAD_MORE_OG_ROMSDAL = "regionraad_more_og_romsdal"
 REGIONRAAD_NORDLAND = "regionraad_nordland"
 REGIONRAAD_TELEMARK = "regionraad_telemark"
 REGIONRAAD_AGDER = "regionraad_agder"
+REGIONRAAD_BUSKERUD = "regionraad_buskerud"
 _REGIONRAAD = (
     (REGIONRAAD_MORE_OG_ROMSDAL, "Møre og Romsdal", "15"),
     (REGIONRAAD_NORDLAND, "Nordland", "18"),
+    (REGIONRAAD_BUSKERUD, "Buskerud", "33"),
     (REGIONRAAD_TELEMARK, "Telemark", "40"),
     (REGIONRAAD_AGDER, "Agder", "42"),
 )

@@ -28,6 +28,8 @@ EXPECTED_REGIONS = {
     "regionraad_nordland": {
         "Helgelandsrådet": 11, "Polarsirkelrådet": 6, "Salten": 10, "Lofotrådet": 6,
         "Vesterålen": 5, "Hålogalandsrådet": 3},
+    "regionraad_buskerud": {
+        "Drammensregionen": 3, "Ringeriksregionen": 4, "Hallingdal": 6, "Kongsbergregionen": 5},
     "regionraad_telemark": {
         "Grenland": 6, "Vest-Telemark": 6, "Nome og Midt-Telemark": 2, "Kongsbergregionen": 3},
     "regionraad_agder": {
@@ -42,6 +44,7 @@ PLACED = {
     "1835": ("regionraad_nordland", "Polarsirkelrådet"),  # Træna, left Helgelandsrådet 2023
     "1836": ("regionraad_nordland", "Salten"),  # Rødøy
     "4224": ("regionraad_agder", "Setesdal"),  # Åseral
+    "3332": ("regionraad_buskerud", "Kongsbergregionen"),  # Sigdal, from Midt-Buskerud 2020
 }
 
 
