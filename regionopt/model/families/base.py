@@ -262,6 +262,24 @@ def kept_flows(m: ModelParts) -> dict[tuple[int, int, int], pulp.LpVariable]:
     return kept
 
 
+def kept_in_region(m: ModelParts) -> dict[int, pulp.LpAffineExpression]:
+    """Return, per core ``j``, the commuters its region keeps, ``L(R)``, as a model expression.
+
+    ``L = Σ_o F[o, o]·x[o, j] + Σ_{o<d} (F[o, d] + F[d, o])·y[o, d, j]`` over the
+    kept-pair variables of :func:`kept_flows` (``docs/metrics.md``): the one statement
+    of ``L`` in the model, used by the self-containment floor and the criterion.
+    """
+    c = commuting_of(m.data, "the commuters a region keeps")
+    both = c.flows + c.flows.T
+    pairs: dict[int, list[tuple[pulp.LpVariable, float]]] = {j: [] for j in m.cands}
+    for (o, d, j), y in kept_flows(m).items():
+        pairs[j].append((y, float(both[o, d])))
+    return {j: pulp.LpAffineExpression(
+                [(m.x[i, j], float(c.flows[i, i])) for i in sorted(members) if c.flows[i, i]]
+                + pairs[j])
+            for j, members in sorted(m.cands.items())}
+
+
 def strength(data: ProblemData, measure: str) -> np.ndarray:
     """Return each municipality's strength under ``constraints.core_measure``.
 
