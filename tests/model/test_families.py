@@ -103,6 +103,12 @@ def test_every_family_has_a_test_scenario_and_is_alone_in_it() -> None:
         assert fam.keys and all(k.count(".") == 1 for k in fam.keys)
 
 
+def test_every_family_with_an_audit_names_its_check_in_the_map_editor() -> None:
+    missing = [f.name for f in FAMILIES if f.check is not None and f.page_check is None]
+    assert not missing, (f"{missing}: set page_check in FAMILY (docs/design.md, 'A constraint "
+                         "family'), then run tests/maps/test_editor.py")
+
+
 def _instances() -> list[ProblemData]:
     return [random_problem(seed, 6, p_edge=0.4, two_counties=True) for seed in (11, 12, 13)]
 

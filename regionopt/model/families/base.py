@@ -12,6 +12,8 @@ rule lives in the family's own module and is reached through one
 * ``rows``: its named rows in the MIP, and ``separate`` for rows added lazily
   while solving (separator cuts);
 * ``check``: its audit of any plan, returning :class:`Violation` values;
+* ``page_check``: the map editor's live rerun of that audit, by the name of its
+  function in ``regionopt/maps/editor_metrics.js`` (see :mod:`regionopt.maps.editor`);
 * ``reasons``: cheap proofs that it makes a scenario infeasible.
 """
 
@@ -164,6 +166,10 @@ class Family:
         violates and returns how many (lazy constraints), or ``None``.
     check
         The plan's violations of this family.
+    page_check
+        The name of the function of ``CHECKS`` in ``regionopt/maps/editor_metrics.js``
+        that reruns ``check`` in the map editor's page (its parameters:
+        ``regionopt.maps.editor.PARAMETERS`` under the same name); set with ``check``.
     reasons
         Proofs that the family makes a scenario infeasible, one sentence each.
     """
@@ -178,6 +184,7 @@ class Family:
     rows: Callable[[ModelParts], None] | None = None
     separate: Callable[[ModelParts, Sequence[int], int], int] | None = None
     check: Callable[[PlanView, Scenario], list[Violation]] | None = None
+    page_check: str | None = None
     reasons: Callable[[ProblemData, Scenario, Candidates], list[str]] | None = None
 
 

@@ -159,4 +159,5 @@ FAMILY = Family(
                       or s.constraints.criterion_above_workers is not None),
     rows=_rows,
     check=_check,
+    page_check="criterion",
 )

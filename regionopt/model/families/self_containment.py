@@ -65,4 +65,5 @@ FAMILY = Family(
     active=lambda s: s.constraints.min_self_containment > 0,
     rows=_rows,
     check=_check,
+    page_check="self_containment",
 )
