@@ -27,8 +27,9 @@ import numpy as np
 import pulp
 
 from regionopt.errors import DataError
+from regionopt.flows import Commuting
 from regionopt.plan import Plan
-from regionopt.problem import Commuting, ProblemData
+from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
 Pair = tuple[int, int]
