@@ -35,13 +35,14 @@ from brute import plan_ok, random_problem, rooted_plans, scen
 from regionopt.errors import ScenarioError
 from regionopt.evaluate import evaluate
 from regionopt.evaluate.criteria import criteria_table, pass_counts
+from regionopt.flows import Commuting
 from regionopt.model import FAMILIES, build_model, candidate_sets
 from regionopt.model.families import PlanView, active_families
 from regionopt.model.families.base import rank_by, stronger_members
 from regionopt.model.families.criterion import count_meeting
 from regionopt.model.solvers import run_solver
 from regionopt.plan import plan_from_labels
-from regionopt.problem import Commuting, ProblemData
+from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, SolverConfig, replace_key
 
 #: One scenario per family, with that family (and only it, besides the region count) active.
