@@ -181,7 +181,7 @@ def region_parts(data: ProblemData, scenario: Scenario, core: int,
     core's fixed at 1 (row ``core``), and no other core: no assignment rows and no
     objective. A family's ``rows`` then state its rule for this one region exactly as
     in the whole model (contiguity by the flow formulation when the scenario asks for
-    it), so a region it cannot hold has no such region in any plan.
+    it), so when no such region meets them, no plan has one either.
     """
     codes = data.codes
     prob = pulp.LpProblem("region_of_core", pulp.LpMinimize)

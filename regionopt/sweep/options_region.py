@@ -52,18 +52,16 @@ def region_possible(problem: ProblemData, fixed: Scenario, i: int, j: int) -> bo
     members = frozenset(cands.get(j, ()))
     if i not in members or j not in members:
         return False
-    families = [f for f in REGION_FAMILIES if f.active(fixed) and f.rows is not None]
-    floor = (any(f is self_containment.FAMILY for f in families)
-             and problem.commuting is not None and not exception_mask(problem, fixed)[j])
-    if not floor:  # nothing for the floor's rows to hold: leave the family out
-        families = [f for f in families if f is not self_containment.FAMILY]
-    if not floor and not fixed.constraints.contiguity:
+    floor = (self_containment.FAMILY.active(fixed) and problem.commuting is not None
+             and not exception_mask(problem, fixed)[j])
+    if not floor and not contiguity.FAMILY.active(fixed):
         return True  # the links alone are not asked to prove anything
     parts = region_parts(problem, fixed, j, members)
     parts.prob += (parts.x[i, j] == 1, "municipality")
-    for fam in families:
-        assert fam.rows is not None  # filtered above
-        fam.rows(parts)
+    for fam in REGION_FAMILIES:
+        if fam.rows is not None and fam.active(fixed) \
+                and (floor or fam is not self_containment.FAMILY):
+            fam.rows(parts)
     parts.prob.solve(small_mip_solver(threads=1, time_limit_s=REGION_LIMIT_S))
     if parts.prob.status == pulp.LpStatusInfeasible:
         log.debug("options: no region of %s holds %s", problem.codes[j], problem.codes[i])
