@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from regionopt.errors import DataError
+from regionopt.flows import Commuting
 
 ADJACENCY_KINDS = ("border", "road", "ferry")
 MUNICIPALITIES_CSV = "municipalities.csv"
@@ -53,48 +54,6 @@ COMMUTING_CSV = "commuting.csv"
 CENTRALITY_CSV = "centrality.csv"
 OUTSIDE = "outside"
 _MAX_PERSONS = 10_000_000
-
-
-@dataclass(frozen=True, eq=False)
-class Commuting:
-    """Commuting flows of the area's municipalities, with their national totals.
-
-    Attributes
-    ----------
-    flows
-        ``flows[o, d]``: employed persons living in ``o`` and working in ``d``,
-        both in the area (int64, shape ``(n, n)``).
-    employed
-        Employed persons living in each municipality, working anywhere in
-        Norway (the row sums of the national table), shape ``(n,)``.
-    jobs
-        Employed persons working in each municipality, living anywhere in
-        Norway (the column sums of the national table), shape ``(n,)``.
-    note
-        How the flows were made where it matters (a divided municipality).
-    """
-
-    flows: np.ndarray
-    employed: np.ndarray
-    jobs: np.ndarray
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        n = len(self.employed)
-        for name, shape in (("flows", (n, n)), ("employed", (n,)), ("jobs", (n,))):
-            array = np.array(getattr(self, name), dtype="int64")
-            if array.shape != shape:
-                raise DataError(f"commuting: {name} has shape {array.shape}, expected {shape}")
-            array.setflags(write=False)
-            object.__setattr__(self, name, array)
-        if (self.flows < 0).any() or (self.employed < self.flows.sum(axis=1)).any() \
-                or (self.jobs < self.flows.sum(axis=0)).any():
-            raise DataError("commuting: negative flows, or totals below the flows they hold")
-
-    def subset(self, keep: Sequence[int]) -> Commuting:
-        """Return the flows of the positions ``keep`` (the others become "outside")."""
-        return Commuting(self.flows[np.ix_(keep, keep)], self.employed[keep],
-                         self.jobs[keep], self.note)
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,7 +77,8 @@ class ProblemData:
     edges
         Adjacent pairs ``(i, j, kind)`` with ``i < j``.
     commuting
-        Commuting flows and national totals (:class:`Commuting`), or ``None``.
+        Commuting flows and national totals (:class:`regionopt.flows.Commuting`,
+        over ``codes``), or ``None``.
     centrality
         Centrality index and class per municipality (int64, shape ``(n, 2)``),
         or ``None``.
@@ -145,6 +105,8 @@ class ProblemData:
         if self.commuting is not None and self.commuting.employed.shape != (n,):
             raise DataError(f"commuting covers {len(self.commuting.employed)} municipalities, "
                             f"expected {n}")
+        if self.commuting is not None and self.commuting.codes not in ((), tuple(self.codes)):
+            raise DataError("commuting flows are over other municipalities than the problem's")
         if self.centrality is not None and self.centrality.shape != (n, 2):
             raise DataError(f"centrality has shape {self.centrality.shape}, expected ({n}, 2)")
         object.__setattr__(self, "_index", {c: i for i, c in enumerate(self.codes)})
@@ -418,7 +380,7 @@ def _read_commuting(path: Path, codes: tuple[str, ...]) -> Commuting:
     missing = [codes[i] for i in range(n) if full[i].sum() == 0 and full[:, i].sum() == 0]
     if missing:
         raise DataError(f"{path}: municipality {missing[0]} has no commuting data")
-    return Commuting(full[:n, :n], full[:n].sum(axis=1), full[:, :n].sum(axis=0), note)
+    return Commuting(full[:n, :n], full[:n].sum(axis=1), full[:, :n].sum(axis=0), note, codes)
 
 
 def _read_centrality(path: Path, codes: tuple[str, ...]) -> np.ndarray:

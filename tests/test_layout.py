@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "regionopt"
 STAGES = ("data", "network", "model", "evaluate", "maps", "sweep")
 GROUND = {"errors", "io", "_resources", "_checker", "catalogue", "scenario", "overrides",
-          "problem", "plan", "budget", "interrupts", "__init__"}
+          "flows", "problem", "plan", "budget", "interrupts", "__init__"}
 TOP = {"api", "cli", "commands", "outputs", "__main__", "atlas_command"}
 #: A sub-command's own top-level modules (docs/design.md): its logic and its arguments.
 TOP_SUFFIXES = ("_command", "_args")

@@ -1,7 +1,17 @@
-"""Stage 1, data: the source files, the municipalities and the reference plans.
+"""Stage 1, data: the source files and what is read from them.
 
-May import the ground modules (``errors``, ``io``, ``_resources``,
-``scenario``, ``problem``, ``plan``) and this folder only.
+The source files, from a data folder or downloaded and verified against
+``registry.txt`` (:mod:`~regionopt.data.sources`); the municipalities with their
+administrative centres (:mod:`~regionopt.data.municipalities`,
+:mod:`~regionopt.data.centres`), areas by county or name
+(:mod:`~regionopt.data.areas`), Statistics Norway's commuting flows as
+:class:`regionopt.flows.Commuting` and the centrality index
+(:mod:`~regionopt.data.commuting`), the reference plans
+(:mod:`~regionopt.data.reference`) and ``regionopt data info``
+(:mod:`~regionopt.data.info`).
+
+Imports the ground modules only (``errors``, ``io``, ``_resources``,
+``_checker``, ``scenario``, ``flows``, ``problem``, ``plan``) and this folder.
 """
 
 from regionopt.data.areas import area_choice, scenario_for_area

@@ -22,7 +22,7 @@ import logging
 import os
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -33,7 +33,8 @@ from regionopt._resources import geo_file
 from regionopt.data import sources
 from regionopt.data.municipalities import SSB_FILE, _read_ssb
 from regionopt.errors import DataError
-from regionopt.problem import Commuting, ProblemData
+from regionopt.flows import Commuting
+from regionopt.problem import ProblemData
 
 logger = logging.getLogger(__name__)
 
@@ -44,143 +45,8 @@ CENTRALITY_TABLE = "centrality_2023.csv"
 PathLike = str | os.PathLike[str]
 
 DATA_YEAR = 2022
-FRAME_COLUMNS = ("residence", "workplace", "persons")
-MAX_PERSONS = 10_000_000
 _Targets = list[tuple[list[int], np.ndarray]]
 _LOCATION = r"^(?P<kind>[a-z]*)municip_nor(?P<code>\d{4})$"
-
-
-@dataclass(frozen=True, eq=False)
-class CommutingFlows:
-    """Commuting flows between municipalities, with employed totals (read-only arrays).
-
-    Attributes
-    ----------
-    codes
-        Municipality numbers, sorted.
-    flows
-        ``flows[o, d]``: employed persons living in ``codes[o]`` and working in ``codes[d]``.
-    employed_residence, employed_workplace
-        Employed persons by residence (including those working outside the table: the excess
-        over the row sums of ``flows``) and by workplace.
-    split_note
-        How the flows of split municipalities were divided (empty if none were).
-    """
-
-    codes: tuple[str, ...]
-    flows: np.ndarray
-    employed_residence: np.ndarray
-    employed_workplace: np.ndarray
-    split_note: str = ""
-
-    def __post_init__(self) -> None:
-        n = len(self.codes)
-        object.__setattr__(self, "codes", tuple(self.codes))
-        shapes = {"flows": (n, n), "employed_residence": (n,), "employed_workplace": (n,)}
-        for name, shape in shapes.items():
-            array = np.array(getattr(self, name), dtype=np.int64)
-            if array.shape != shape or list(self.codes) != sorted(set(self.codes)):
-                raise ValueError(f"CommutingFlows: codes unsorted or {name} not of shape {shape}")
-            array.setflags(write=False)
-            object.__setattr__(self, name, array)
-
-    def indices(self, codes: Sequence[str]) -> np.ndarray:
-        """Positions of municipalities in :attr:`codes` (rows and columns of :attr:`flows`).
-
-        Parameters
-        ----------
-        codes
-            Municipality numbers.
-
-        Returns
-        -------
-        numpy.ndarray
-            One index per code, in the order given.
-
-        Raises
-        ------
-        DataError
-            If a municipality is not in the table.
-        """
-        unknown = set(codes) - set(self.codes)
-        if unknown:
-            raise DataError(f"commuting flows: no municipality {min(unknown, key=str)!r}")
-        return np.searchsorted(self.codes, codes).astype(np.intp)
-
-    def to_frame(self) -> pd.DataFrame:
-        """Non-zero flows as ``residence, workplace, persons``, sorted by the two codes."""
-        res, work = np.nonzero(self.flows)
-        codes = np.array(self.codes, dtype=object)
-        persons = self.flows[res, work]
-        return pd.DataFrame({"residence": codes[res], "workplace": codes[work], "persons": persons})
-
-    @classmethod
-    def from_frame(cls, frame: pd.DataFrame | Path, *, codes: Sequence[str]) -> CommutingFlows:
-        """Build flows from a long table such as :meth:`to_frame` returns, or a CSV file of it.
-
-        Parameters
-        ----------
-        frame
-            Columns ``residence``, ``workplace`` (four-digit strings) and ``persons``, or the
-            path of a UTF-8 CSV file with them (an ``--inputs`` table).
-        codes
-            Every municipality of the table; pairs not listed are zero.
-
-        Returns
-        -------
-        CommutingFlows
-            Flows whose employed totals are their row and column sums.
-
-        Raises
-        ------
-        DataError
-            If the file is unreadable or, naming file, line (data row + 1 for the header) and
-            column: a missing column, an unknown code, a repeated pair, or a count that is
-            empty, not a number, negative, not whole or above 10 million.
-        """
-        source = str(frame) if isinstance(frame, Path) else "<frame>"
-        if isinstance(frame, Path):
-            try:
-                frame = pd.read_csv(frame, dtype=str, encoding="utf-8")
-            except (OSError, UnicodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-                raise DataError(f"{source}: cannot read commuting CSV ({exc})") from exc
-        ordered = tuple(sorted(set(codes)))
-        persons = _validate_frame(frame, set(ordered), source)
-        where = {code: i for i, code in enumerate(ordered)}
-        flows = np.zeros((len(ordered), len(ordered)), dtype=np.int64)
-        res, work = (frame[c].map(where).to_numpy(np.intp) for c in ("residence", "workplace"))
-        flows[res, work] = persons
-        return cls(ordered, flows, flows.sum(axis=1), flows.sum(axis=0))
-
-
-def _validate_frame(frame: pd.DataFrame, codes: set[str], source: str) -> np.ndarray:
-    """Check a long flow table; raise for its first bad row, else return the counts."""
-    for column in FRAME_COLUMNS:
-        if column not in frame.columns:
-            raise DataError(f"{source}: missing column '{column}'")
-    raw = frame["persons"]
-    num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    empty = raw.isna().to_numpy()
-    res, work = (~frame[c].isin(codes).to_numpy() for c in ("residence", "workplace"))
-    repeated = frame.duplicated(["residence", "workplace"]).to_numpy()
-    with np.errstate(invalid="ignore"):
-        checks = [
-            ("residence", res, "is not a municipality of the table"),
-            ("workplace", work, "is not a municipality of the table"),
-            ("persons", empty, "is empty (NaN)"),
-            ("persons", np.isnan(num) & ~empty, "is not a number"),
-            ("persons", num < 0, "is negative"),
-            ("persons", num > MAX_PERSONS, f"exceeds {MAX_PERSONS:_}"),
-            ("persons", np.isfinite(num) & (num % 1 != 0), "is not a whole number"),
-            ("workplace", repeated, "repeats a residence-workplace pair"),
-        ]
-    bad = np.logical_or.reduce([mask for _, mask, _ in checks])
-    if bad.any():
-        row = int(np.argmax(bad))
-        column, _, what = next(check for check in checks if check[1][row])
-        value = frame[column].iloc[row]
-        raise DataError(f"{source}: line {row + 2}, column '{column}': {value!r} {what}")
-    return num.astype(np.int64)
 
 
 def read_commuting(
@@ -190,7 +56,7 @@ def read_commuting(
     *,
     codes_2024: Sequence[str],
     population: Mapping[str, int],
-) -> CommutingFlows:
+) -> Commuting:
     """Read SSB's 2022 commuting flows and re-code them to the 2024 municipalities.
 
     Parameters
@@ -205,8 +71,9 @@ def read_commuting(
 
     Returns
     -------
-    CommutingFlows
-        National flows over the sorted ``codes_2024``.
+    Commuting
+        National flows over the sorted ``codes_2024`` (``codes`` set), with employed
+        residents including those working outside table 03321.
 
     Raises
     ------
@@ -227,7 +94,7 @@ def read_commuting(
         for old, (new, w) in zip(codes22, targets, strict=True)
         if len(new) > 1
     )
-    return CommutingFlows(codes, flows, flows.sum(axis=1) + extra, flows.sum(axis=0), note)
+    return Commuting(flows, flows.sum(axis=1) + extra, flows.sum(axis=0), note, codes)
 
 
 def _read_rds(path: Path, columns: Sequence[str], only: Mapping[str, str]) -> pd.DataFrame:
@@ -339,14 +206,14 @@ def _remap(matrix: np.ndarray, targets: _Targets, size: int) -> np.ndarray:
 
 @cache
 def _national(paths: tuple[Path, Path, Path], codes: tuple[str, ...],
-              population: tuple[int, ...]) -> CommutingFlows:
+              population: tuple[int, ...]) -> Commuting:
     return read_commuting(*paths, codes_2024=codes, population=dict(zip(codes, population,
                                                                           strict=True)))
 
 
 def national_commuting(codes: Sequence[str], population: Sequence[int], *,
                        data_dir: PathLike | None = None, cache_dir: PathLike | None = None,
-                       base_url: str | None = None) -> CommutingFlows:
+                       base_url: str | None = None) -> Commuting:
     """Return the national flows over the 2024 municipalities ``codes`` (read once per process).
 
     Parameters
@@ -358,7 +225,8 @@ def national_commuting(codes: Sequence[str], population: Sequence[int], *,
 
     Returns
     -------
-    CommutingFlows
+    Commuting
+        Over the sorted ``codes``.
 
     Raises
     ------
@@ -372,8 +240,8 @@ def national_commuting(codes: Sequence[str], population: Sequence[int], *,
                      tuple(int(p) for p in population))
 
 
-def area_commuting(flows: CommutingFlows, codes: Sequence[str]) -> Commuting:
-    """Return the flows among ``codes`` with each one's national totals (for :class:`ProblemData`).
+def area_commuting(flows: Commuting, codes: Sequence[str]) -> Commuting:
+    """Return the flows among the sorted ``codes`` with their national totals (a problem's).
 
     Employed residents are the row sums and jobs the column sums of the national table (every
     workplace and every residence in Norway), as ``docs/metrics.md`` defines E and J.
@@ -384,9 +252,9 @@ def area_commuting(flows: CommutingFlows, codes: Sequence[str]) -> Commuting:
         If a municipality of ``codes`` has no commuting data.
     """
     idx = flows.indices(codes)
-    note = flows.split_note if {"1508", "1580"} & set(codes) else ""
+    note = flows.note if {"1508", "1580"} & set(codes) else ""
     return Commuting(flows.flows[np.ix_(idx, idx)], flows.flows[idx].sum(axis=1),
-                     flows.flows[:, idx].sum(axis=0), note)
+                     flows.flows[:, idx].sum(axis=0), note, tuple(codes))
 
 
 def load_centrality(codes: Sequence[str]) -> np.ndarray:
@@ -416,7 +284,7 @@ def load_centrality(codes: Sequence[str]) -> np.ndarray:
     return table
 
 
-def with_functional_data(problem: ProblemData, flows: CommutingFlows) -> ProblemData:
+def with_functional_data(problem: ProblemData, flows: Commuting) -> ProblemData:
     """Return ``problem`` carrying its commuting flows and centrality index.
 
     Raises

@@ -1,7 +1,12 @@
 """Stage 4, evaluate: metrics of any plan, comparisons, audits against a scenario, reports.
 
-May import the ground modules, :mod:`regionopt.data`, :mod:`regionopt.network`,
-:mod:`regionopt.model` and this folder.
+Metrics and comparisons of plans on one problem, agreement between plans, the
+planners' criteria, a plan's audit against a scenario's families, the service
+analysis, and their text, CSV and JSON renderings.
+
+Imports the ground modules, :mod:`regionopt.model` (self-containment, the
+families' audits, the objective's terms, service areas) and this folder; not
+:mod:`regionopt.data` nor :mod:`regionopt.network`.
 """
 
 from regionopt.evaluate.agreement import Agreement, agreement

@@ -1,7 +1,14 @@
 """Stage 5, maps: self-contained folium HTML maps and static PNGs of plans.
 
-May import every earlier stage (data, network, model, evaluate), the ground
-modules and this folder.
+Plan and comparison pages that work offline, their layers and tables, the plan
+editor's data (its scripts recompute metrics and the families' audits in the
+page), PNGs, labels in two languages, the service and options panels and the
+atlas's front page.
+
+Imports the ground modules, :mod:`regionopt.model` (the family registry, the
+editor's parameters), :mod:`regionopt.evaluate` (metrics, audits, reports) and
+this folder; not :mod:`regionopt.data` nor :mod:`regionopt.network` (pages take
+the municipalities' geometry as a GeoDataFrame).
 """
 
 from regionopt.maps.html import (

@@ -4,7 +4,9 @@ A map page with the editor lets a reader move a municipality to another region,
 make it a core, undo, redo and export the result (``editor.js``), while the
 page recomputes the plan's metrics and the scenario's audit live
 (``editor_metrics.js``, one JavaScript function per definition in
-``docs/metrics.md`` and per family check in :mod:`regionopt.model.families`).
+``docs/metrics.md`` and per family check in :mod:`regionopt.model.families`: each
+family names its page's function in ``Family.page_check``, and
+:func:`page_check_gaps` names any step missing for a new family).
 This module prepares, once in Python, everything those scripts read: the
 municipalities, the whole travel matrix (any municipality may become a core),
 the adjacency, each plan, the figures Python computed for it, the scenario's
@@ -24,7 +26,9 @@ import base64
 import html
 import logging
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -39,7 +43,7 @@ from regionopt.evaluate.scenario_audit import audit
 from regionopt.maps import i18n
 from regionopt.maps.assets import Block, Call
 from regionopt.maps.layers import PALETTE, centre_latlon
-from regionopt.model.families import active_families
+from regionopt.model.families import FAMILIES, Family, active_families
 from regionopt.model.families.base import commuting_of, strength
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
@@ -171,26 +175,72 @@ def _person_minutes(data: ProblemData, s: Scenario) -> Spec:
     return {"budget": float(s.constraints.max_person_minutes or 0.0)}
 
 
-#: The family (by its first scenario key) → the page's check and its parameters.
-CHECKS: Mapping[str, tuple[str, Callable[[ProblemData, Scenario], Spec]]] = {
-    "regions.count": ("count", _count),
-    "constraints.min_population": ("population", _population),
-    "constraints.must_link": ("must_link", _pairs("must_link")),
-    "constraints.cannot_link": ("cannot_link", _pairs("cannot_link")),
-    "constraints.fixed_cores": ("fixed_cores", _fixed),
-    "constraints.contiguity": ("contiguity", _nothing),
-    "constraints.max_travel_minutes": ("travel", _travel),
-    "constraints.respect_county_borders": ("county", _nothing),
-    "constraints.core_is_largest": ("core_largest", _nothing),
-    "constraints.min_core_population": ("core_population", _core_population),
-    "constraints.exceptions": ("exceptions", _exempt),
-    "constraints.min_self_containment": ("self_containment", _self_containment),
-    "constraints.core_is_strongest": ("core_strength", _strength),
-    "constraints.min_core_jobs": ("core_minimum", _core_minimum),
-    "constraints.min_criterion_regions": ("criterion", _criterion),
-    "constraints.min_kept_share": ("kept_share", _kept_share),
-    "constraints.max_person_minutes": ("person_minutes", _person_minutes),
+#: The page's checks (``Family.page_check``) → the parameters each reads from the scenario.
+PARAMETERS: Mapping[str, Callable[[ProblemData, Scenario], Spec]] = {
+    "count": _count,
+    "population": _population,
+    "must_link": _pairs("must_link"),
+    "cannot_link": _pairs("cannot_link"),
+    "fixed_cores": _fixed,
+    "contiguity": _nothing,
+    "travel": _travel,
+    "county": _nothing,
+    "core_largest": _nothing,
+    "core_population": _core_population,
+    "exceptions": _exempt,
+    "self_containment": _self_containment,
+    "core_strength": _strength,
+    "core_minimum": _core_minimum,
+    "criterion": _criterion,
+    "kept_share": _kept_share,
+    "person_minutes": _person_minutes,
 }
+
+#: The family (by its first scenario key) → the page's check and its parameters, read from
+#: the registry (:data:`regionopt.model.families.FAMILIES`, ``Family.page_check``).
+CHECKS: Mapping[str, tuple[str, Callable[[ProblemData, Scenario], Spec]]] = {
+    fam.keys[0]: (fam.page_check, PARAMETERS.get(fam.page_check, _nothing))
+    for fam in FAMILIES if fam.page_check is not None
+}
+SCRIPT = Path(__file__).with_name("editor_metrics.js")
+
+
+def page_check_gaps(families: Sequence[Family] = FAMILIES, *,
+                    script: str | None = None) -> list[str]:
+    """Return what is missing for the page to rerun every family's audit, one step a line.
+
+    A family with a ``check`` needs a ``page_check`` name, that name an entry in
+    :data:`PARAMETERS` and a function in ``editor_metrics.js``'s ``CHECKS`` (``script``:
+    that file's text, read when ``None``). Empty when nothing is missing.
+    """
+    script = SCRIPT.read_text(encoding="utf-8") if script is None else script
+    js = "regionopt/maps/editor_metrics.js"
+    gaps, named = [], set()
+    for fam in families:
+        if fam.check is None:
+            continue
+        where = f"{fam.check.__module__.replace('.', '/')}.py"
+        name = fam.page_check
+        if name is None:
+            gaps.append(f"{where}: FAMILY has a check but no page_check; add "
+                        f"page_check=\"<name>\" to it, then that name's parameters to "
+                        f"PARAMETERS in regionopt/maps/editor.py and its function to CHECKS "
+                        f"in {js}")
+            continue
+        named.add(name)
+        if name not in PARAMETERS:
+            gaps.append(f"{where}: page_check {name!r} has no parameters; add "
+                        f"\"{name}\": a function (data, scenario) -> dict of what the page's "
+                        f"check reads (_nothing when it reads none) to PARAMETERS in "
+                        "regionopt/maps/editor.py")
+        if not re.search(rf"^    {re.escape(name)}: function", script, re.MULTILINE):
+            gaps.append(f"{where}: page_check {name!r} has no function in the page; add "
+                        f"\"    {name}: function (P, plan, ev, spec) {{ ... }}\" to CHECKS in "
+                        f"{js}, returning the Violations {where} words")
+    gaps += [f"regionopt/maps/editor.py: PARAMETERS[{name!r}] belongs to no family's "
+             "page_check; remove it or name it in its family" for name in PARAMETERS
+             if name not in named]
+    return gaps
 
 
 def scenario_checks(data: ProblemData, scenario: Scenario) -> list[Spec]:
@@ -217,7 +267,7 @@ def scenario_checks(data: ProblemData, scenario: Scenario) -> list[Spec]:
         if fam.check is None:
             continue
         entry = CHECKS.get(fam.keys[0])
-        if entry is None:
+        if entry is None:  # page_check_gaps names what to add
             log.warning("map editor: %s is not checked live in the page", fam.keys[0])
             out.append({"check": fam.keys[0]})
             continue
@@ -385,5 +435,5 @@ def attach_editor(fig: Element, panes: Sequence[tuple[Any, ...]], data: ProblemD
 _SHARED = ("region", "municipality", "population", "core", "difference", "metric",
            "not_reachable")
 
-__all__ = ["CHECKS", "MAX_MINUTES", "attach_editor", "centres_of", "editor_payload",
-           "encode_minutes", "scenario_checks"]
+__all__ = ["CHECKS", "MAX_MINUTES", "PARAMETERS", "attach_editor", "centres_of",
+           "editor_payload", "encode_minutes", "page_check_gaps", "scenario_checks"]

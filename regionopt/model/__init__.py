@@ -1,8 +1,15 @@
 """Stage 3, model: the region MIP, its constraint families, solving and diagnosis.
 
-May import the ground modules, :mod:`regionopt.data`, :mod:`regionopt.network`
-and this folder. Each constraint family lives in one module of
-:mod:`regionopt.model.families`.
+Works on a :class:`regionopt.problem.ProblemData` and a scenario, whoever built
+them: candidate pairs, one module per constraint family
+(:mod:`regionopt.model.families`), the PuLP model and its solvers, the
+heuristic, diagnosis of infeasible scenarios, the rules a scenario leaves to the
+area, service areas and hosting.
+
+Imports the ground modules only (``errors``, ``_checker``, ``scenario``,
+``catalogue``, ``flows``, ``problem``, ``plan``, ``budget``, ``interrupts``)
+and this folder: not :mod:`regionopt.data` nor :mod:`regionopt.network`,
+which only build its input.
 """
 
 from regionopt.model.build import METHODS, RegionModel, build_model

@@ -173,6 +173,27 @@ def build_model(data: ProblemData, scenario: Scenario, *, method: str = "flow",
     return RegionModel(parts=parts, scale=scale)
 
 
+def region_parts(data: ProblemData, scenario: Scenario, core: int,
+                 members: frozenset[int]) -> ModelParts:
+    """Return the model of the region of ``core`` alone, for families to add their rows to.
+
+    One binary ``x[i, core]`` per position of ``members`` (``core`` among them), the
+    core's fixed at 1 (row ``core``), and no other core: no assignment rows and no
+    objective. A family's ``rows`` then state its rule for this one region exactly as
+    in the whole model (contiguity by the flow formulation when the scenario asks for
+    it), so when no such region meets them, no plan has one either.
+    """
+    codes = data.codes
+    prob = pulp.LpProblem("region_of_core", pulp.LpMinimize)
+    x = {(i, core): prob.add_variable(f"x_{codes[i]}_{codes[core]}", 0, 1, cat=pulp.LpBinary)
+         for i in sorted(members)}
+    prob += (x[core, core] == 1, "core")
+    return ModelParts(prob=prob, x=x, data=data, scenario=scenario, cands={core: members},
+                      nbrs=data.neighbours(),
+                      method="flow" if scenario.constraints.contiguity else "none",
+                      opened=pulp.lpSum([x[core, core]]))
+
+
 def model_size(model: RegionModel) -> dict[str, int]:
     """Return the model's ``rows``, ``columns`` and ``nonzeros`` (as the solver receives it)."""
     prob = model.problem

@@ -21,7 +21,7 @@ from typing import overload
 
 import numpy as np
 
-from regionopt.problem import Commuting
+from regionopt.flows import Commuting
 
 __all__ = ["region_flows", "self_containment"]
 

@@ -53,7 +53,7 @@ from regionopt.model.engine import solve
 from regionopt.model.heuristic import unmet_rules
 from regionopt.model.objective import objective_value
 from regionopt.model.optimise import relative_gap
-from regionopt.problem import Commuting, ProblemData
+from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 from regionopt.sweep.options_bounds import fix_direction
 from regionopt.sweep.options_start import quickest_path, start_plan
@@ -265,7 +265,7 @@ def thinned(problem: ProblemData, least: int = THIN_FLOW) -> ProblemData:
         return problem
     flows = c.flows.copy()
     flows[(flows < least) & ~np.eye(len(flows), dtype=bool)] = 0
-    return dataclasses.replace(problem, commuting=Commuting(flows, c.employed, c.jobs, c.note))
+    return dataclasses.replace(problem, commuting=dataclasses.replace(c, flows=flows))
 
 
 def _local_gap(problem: ProblemData, fixed: Scenario, cores: np.ndarray, sub: ProblemData,

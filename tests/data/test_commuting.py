@@ -13,6 +13,7 @@ import pytest
 import regionopt.data.commuting as commuting
 from regionopt.data import sources
 from regionopt.errors import DataError
+from regionopt.flows import Commuting
 
 DATA = Path(os.environ.get("REGIONOPT_DATA_DIR", "/work/shared/data"))
 PENDLING = DATA / "ssb" / "pendling" / "data_pendling2022.rds"
@@ -33,7 +34,7 @@ def _population() -> dict[str, int]:
     return {record["id"]: record["population"] for record in records}
 
 
-def _read(**changes: object) -> commuting.CommutingFlows:
+def _read(**changes: object) -> Commuting:
     args: dict = {
         "pendling_path": PENDLING,
         "kommune_path": KOMMUNE,
@@ -46,7 +47,7 @@ def _read(**changes: object) -> commuting.CommutingFlows:
 
 
 @pytest.fixture(scope="module")
-def national() -> commuting.CommutingFlows:
+def national() -> Commuting:
     return _read()
 
 
@@ -103,10 +104,10 @@ def test_totals_are_preserved(national):
     assert national.flows.dtype == np.int64 and national.flows.min() >= 0
     assert national.flows.sum() == TOTAL_2022
     # 11618: by workplace equals the column sums; by residence adds 8 385 working outside.
-    np.testing.assert_array_equal(national.employed_workplace, national.flows.sum(axis=0))
-    outside = national.employed_residence - national.flows.sum(axis=1)
+    np.testing.assert_array_equal(national.jobs, national.flows.sum(axis=0))
+    outside = national.employed - national.flows.sum(axis=1)
     assert outside.min() >= 0 and outside.max() == 621
-    assert national.employed_residence.sum() == 2_818_174
+    assert national.employed.sum() == 2_818_174
 
 
 @needs_data
@@ -152,8 +153,8 @@ def test_haram_and_alesund_add_up_to_the_2022_alesund(raw_2022, oracle, national
     share = np.array([58_509, 9_357]) / 67_866
     assert np.abs(inner - np.outer(share, share) * 29_948).max() <= 1
     assert national.flows[pair].sum() == 35_584 and national.flows[:, pair].sum() == 38_059
-    assert national.employed_residence[pair].sum() == 35_662  # 11618 SysselBosted of 1507
-    assert "1507" in national.split_note and "1580" in national.split_note
+    assert national.employed[pair].sum() == 35_662  # 11618 SysselBosted of 1507
+    assert "1507" in national.note and "1580" in national.note
 
 
 # --- reading errors --------------------------------------------------------------------------
@@ -212,11 +213,11 @@ def test_frame_round_trip(national, tmp_path):
     assert (frame["persons"] > 0).all() and frame["persons"].sum() == TOTAL_2022
     assert frame.equals(frame.sort_values(["residence", "workplace"], ignore_index=True))
     assert frame["residence"].iloc[0] == "0301"
-    again = commuting.CommutingFlows.from_frame(frame, codes=national.codes)
+    again = Commuting.from_frame(frame, codes=national.codes)
     np.testing.assert_array_equal(again.flows, national.flows)
     path = tmp_path / "commuting.csv"
     frame.to_csv(path, index=False)
-    from_csv = commuting.CommutingFlows.from_frame(path, codes=national.codes)
+    from_csv = Commuting.from_frame(path, codes=national.codes)
     np.testing.assert_array_equal(from_csv.flows, national.flows)
     assert from_csv.codes == national.codes
 
@@ -225,10 +226,10 @@ def test_small_frame_round_trip_keeps_zero_rows_and_columns():
     frame = pd.DataFrame(
         {"residence": ["0301", "5501"], "workplace": ["5501", "5501"], "persons": [3, 7]}
     )
-    flows = commuting.CommutingFlows.from_frame(frame, codes=["5501", "0301", "1508"])
+    flows = Commuting.from_frame(frame, codes=["5501", "0301", "1508"])
     assert flows.codes == ("0301", "1508", "5501")
     np.testing.assert_array_equal(flows.flows, [[0, 0, 3], [0, 0, 0], [0, 0, 7]])
-    np.testing.assert_array_equal(flows.employed_workplace, [0, 0, 10])
+    np.testing.assert_array_equal(flows.jobs, [0, 0, 10])
     pd.testing.assert_frame_equal(flows.to_frame(), frame)
     assert not flows.flows.flags.writeable
     with pytest.raises(DataError, match="'9999'"):
@@ -257,20 +258,20 @@ def test_frame_validation_errors_name_file_line_and_column(tmp_path, text, parts
     path = tmp_path / "commuting.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError) as error:
-        commuting.CommutingFlows.from_frame(path, codes=["0301", "5501"])
+        Commuting.from_frame(path, codes=["0301", "5501"])
     _assert_one_line(error, str(path), *parts)
 
 
 def test_a_good_csv_is_read(tmp_path):
     path = tmp_path / "commuting.csv"
     path.write_text(GOOD, encoding="utf-8")
-    flows = commuting.CommutingFlows.from_frame(path, codes=["0301", "5501"])
+    flows = Commuting.from_frame(path, codes=["0301", "5501"])
     np.testing.assert_array_equal(flows.flows, [[5, 2], [0, 0]])
 
 
 def test_a_missing_csv_is_a_data_error(tmp_path):
     with pytest.raises(DataError) as error:
-        commuting.CommutingFlows.from_frame(tmp_path / "absent.csv", codes=["0301"])
+        Commuting.from_frame(tmp_path / "absent.csv", codes=["0301"])
     _assert_one_line(error, "absent.csv")
 
 
@@ -315,9 +316,9 @@ def test_small_tables_are_read_and_recoded(tmp_path):
     )
     assert flows.codes == ("0301", "5501")  # 5401 Tromsø became 5501
     np.testing.assert_array_equal(flows.flows, [[9, 1], [2, 6]])
-    np.testing.assert_array_equal(flows.employed_residence, [12, 8])
-    np.testing.assert_array_equal(flows.employed_workplace, [11, 7])
-    assert flows.split_note == ""
+    np.testing.assert_array_equal(flows.employed, [12, 8])
+    np.testing.assert_array_equal(flows.jobs, [11, 7])
+    assert flows.note == ""
 
 
 @needs_data

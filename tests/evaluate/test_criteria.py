@@ -6,8 +6,9 @@ import numpy as np
 
 from regionopt.evaluate.criteria import criteria_table, shortfalls
 from regionopt.evaluate.metrics import evaluate
+from regionopt.flows import Commuting
 from regionopt.plan import plan_from_labels
-from regionopt.problem import Commuting, ProblemData
+from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
 
 

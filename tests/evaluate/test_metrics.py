@@ -19,9 +19,10 @@ from regionopt.evaluate.report import (
     format_metrics,
     metrics_to_dict,
 )
+from regionopt.flows import Commuting
 from regionopt.network import Network
 from regionopt.plan import Plan
-from regionopt.problem import Commuting, ProblemData
+from regionopt.problem import ProblemData
 
 
 def test_region_metrics_known_answers() -> None:

@@ -64,6 +64,30 @@ def test_every_family_with_an_audit_has_a_check_in_the_page() -> None:
         assert re.search(rf"^    {name}: function", script, re.MULTILINE), name
 
 
+def test_the_editor_checks_come_from_the_registry_and_a_missing_step_is_named() -> None:
+    gaps = editor.page_check_gaps()
+    assert not gaps, "\n".join(gaps)
+    assert {key: name for key, (name, _) in editor.CHECKS.items()} == {
+        fam.keys[0]: fam.page_check for fam in FAMILIES if fam.check is not None}
+    travel = next(f for f in FAMILIES if f.page_check == "travel")
+    new = dataclasses.replace(travel, page_check="new_rule")
+    script = (REPO / "regionopt" / "maps" / "editor_metrics.js").read_text(encoding="utf-8")
+    gaps = editor.page_check_gaps([*FAMILIES, new], script=script)
+    assert gaps == [
+        "regionopt/model/families/travel.py: page_check 'new_rule' has no parameters; add "
+        "\"new_rule\": a function (data, scenario) -> dict of what the page's check reads "
+        "(_nothing when it reads none) to PARAMETERS in regionopt/maps/editor.py",
+        "regionopt/model/families/travel.py: page_check 'new_rule' has no function in the "
+        "page; add \"    new_rule: function (P, plan, ev, spec) { ... }\" to CHECKS in "
+        "regionopt/maps/editor_metrics.js, returning the Violations "
+        "regionopt/model/families/travel.py words"]
+    gaps = editor.page_check_gaps([*FAMILIES, dataclasses.replace(travel, page_check=None)])
+    assert gaps == ["regionopt/model/families/travel.py: FAMILY has a check but no page_check; "
+                    "add page_check=\"<name>\" to it, then that name's parameters to "
+                    "PARAMETERS in regionopt/maps/editor.py and its function to CHECKS in "
+                    "regionopt/maps/editor_metrics.js"]
+
+
 # --------------------------------------------------------------------------- shared solve
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,10 @@ import math
 
 import numpy as np
 
+from regionopt.flows import Commuting
 from regionopt.model import plan_terms
 from regionopt.model.candidates import rank_order
-from regionopt.problem import Commuting, ProblemData
+from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
 
 # ---------------------------------------------------------------- instances

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from regionopt.flows import Commuting
 from regionopt.model.containment import region_flows, self_containment
-from regionopt.problem import Commuting
 
 
 @pytest.mark.parametrize(

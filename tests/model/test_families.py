@@ -35,13 +35,14 @@ from brute import plan_ok, random_problem, rooted_plans, scen
 from regionopt.errors import ScenarioError
 from regionopt.evaluate import evaluate
 from regionopt.evaluate.criteria import criteria_table, pass_counts
+from regionopt.flows import Commuting
 from regionopt.model import FAMILIES, build_model, candidate_sets
 from regionopt.model.families import PlanView, active_families
 from regionopt.model.families.base import rank_by, stronger_members
 from regionopt.model.families.criterion import count_meeting
 from regionopt.model.solvers import run_solver
 from regionopt.plan import plan_from_labels
-from regionopt.problem import Commuting, ProblemData
+from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, SolverConfig, replace_key
 
 #: One scenario per family, with that family (and only it, besides the region count) active.
@@ -101,6 +102,12 @@ def test_every_family_has_a_test_scenario_and_is_alone_in_it() -> None:
         assert active <= {fam.name, "the number of regions"}, fam.name
         assert fam.name in active
         assert fam.keys and all(k.count(".") == 1 for k in fam.keys)
+
+
+def test_every_family_with_an_audit_names_its_check_in_the_map_editor() -> None:
+    missing = [f.name for f in FAMILIES if f.check is not None and f.page_check is None]
+    assert not missing, (f"{missing}: set page_check in FAMILY (docs/design.md, 'A constraint "
+                         "family'), then run tests/maps/test_editor.py")
 
 
 def _instances() -> list[ProblemData]:

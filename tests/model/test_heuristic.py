@@ -13,13 +13,14 @@ from test_engine import CONFIGS, random_knobs
 
 from regionopt.budget import Budget
 from regionopt.errors import InfeasibleError, SolverError
+from regionopt.flows import Commuting
 from regionopt.model import solve
 from regionopt.model.candidates import candidate_sets
 from regionopt.model.families import PlanView, active_families
 from regionopt.model.heuristic import heuristic_plan
 from regionopt.model.objective import objective_value
 from regionopt.plan import plan_from_labels
-from regionopt.problem import Commuting, ProblemData
+from regionopt.problem import ProblemData
 from regionopt.scenario import default_scenario_path, load_scenario, replace_key
 
 

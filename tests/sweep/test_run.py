@@ -19,7 +19,8 @@ from handmade import line_problem, tiny_scenario, tiny_sweep
 
 from regionopt import sweep
 from regionopt.errors import ScenarioError
-from regionopt.problem import Commuting, ProblemData
+from regionopt.flows import Commuting
+from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 from regionopt.sweep.cases import case_id
 

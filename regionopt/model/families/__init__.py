@@ -2,11 +2,14 @@
 
 Each module defines ``FAMILY``, a :class:`~regionopt.model.families.base.Family`
 holding the rule's scenario keys, candidate pruning, model rows, relaxation,
-audit check and infeasibility proofs. The model, the candidate pruning, the
-diagnosis and the audit all walk :data:`FAMILIES` in this order (which is
-also the order of the rows in the model and of the audit's violations). To
-add a family: a field in :class:`regionopt.scenario.ConstraintsConfig`, a
-module here, and a line below.
+audit check, the map editor's check and infeasibility proofs. The model, the
+candidate pruning, the diagnosis, the audit and the map editor all walk
+:data:`FAMILIES` in this order (which is also the order of the rows in the
+model and of the audit's violations). To add a family: a field in
+:class:`regionopt.scenario.ConstraintsConfig`, a module here, a line below,
+its page check (``maps/editor.py`` and ``maps/editor_metrics.js``) and its
+scenario in ``tests/model/test_families.py``; ``docs/design.md`` ("A
+constraint family") lists every step.
 """
 
 from regionopt.model.families import (

@@ -12,6 +12,8 @@ rule lives in the family's own module and is reached through one
 * ``rows``: its named rows in the MIP, and ``separate`` for rows added lazily
   while solving (separator cuts);
 * ``check``: its audit of any plan, returning :class:`Violation` values;
+* ``page_check``: the map editor's live rerun of that audit, by the name of its
+  function in ``regionopt/maps/editor_metrics.js`` (see :mod:`regionopt.maps.editor`);
 * ``reasons``: cheap proofs that it makes a scenario infeasible.
 """
 
@@ -25,8 +27,9 @@ import numpy as np
 import pulp
 
 from regionopt.errors import DataError
+from regionopt.flows import Commuting
 from regionopt.plan import Plan
-from regionopt.problem import Commuting, ProblemData
+from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
 Pair = tuple[int, int]
@@ -164,6 +167,10 @@ class Family:
         violates and returns how many (lazy constraints), or ``None``.
     check
         The plan's violations of this family.
+    page_check
+        The name of the function of ``CHECKS`` in ``regionopt/maps/editor_metrics.js``
+        that reruns ``check`` in the map editor's page (its parameters:
+        ``regionopt.maps.editor.PARAMETERS`` under the same name); set with ``check``.
     reasons
         Proofs that the family makes a scenario infeasible, one sentence each.
     """
@@ -178,6 +185,7 @@ class Family:
     rows: Callable[[ModelParts], None] | None = None
     separate: Callable[[ModelParts, Sequence[int], int], int] | None = None
     check: Callable[[PlanView, Scenario], list[Violation]] | None = None
+    page_check: str | None = None
     reasons: Callable[[ProblemData, Scenario, Candidates], list[str]] | None = None
 
 
@@ -260,6 +268,24 @@ def kept_flows(m: ModelParts) -> dict[tuple[int, int, int], pulp.LpVariable]:
                 kept[o, d, j] = y
     m.kept = kept
     return kept
+
+
+def kept_in_region(m: ModelParts) -> dict[int, pulp.LpAffineExpression]:
+    """Return, per core ``j``, the commuters its region keeps, ``L(R)``, as a model expression.
+
+    ``L = Σ_o F[o, o]·x[o, j] + Σ_{o<d} (F[o, d] + F[d, o])·y[o, d, j]`` over the
+    kept-pair variables of :func:`kept_flows` (``docs/metrics.md``): the one statement
+    of ``L`` in the model, used by the self-containment floor and the criterion.
+    """
+    c = commuting_of(m.data, "the commuters a region keeps")
+    both = c.flows + c.flows.T
+    pairs: dict[int, list[tuple[pulp.LpVariable, float]]] = {j: [] for j in m.cands}
+    for (o, d, j), y in kept_flows(m).items():
+        pairs[j].append((y, float(both[o, d])))
+    return {j: pulp.LpAffineExpression(
+                [(m.x[i, j], float(c.flows[i, i])) for i in sorted(members) if c.flows[i, i]]
+                + pairs[j])
+            for j, members in sorted(m.cands.items())}
 
 
 def strength(data: ProblemData, measure: str) -> np.ndarray:

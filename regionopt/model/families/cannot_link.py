@@ -56,5 +56,6 @@ FAMILY = Family(
     active=lambda s: bool(s.constraints.cannot_link),
     rows=_rows,
     check=_check,
+    page_check="cannot_link",
     reasons=_reasons,
 )

@@ -52,4 +52,5 @@ FAMILY = Family(
     rows=_rows,
     separate=_separate,
     check=_check,
+    page_check="contiguity",
 )

@@ -53,4 +53,5 @@ FAMILY = Family(
     active=lambda s: s.constraints.core_is_largest,
     members=_members,
     check=_check,
+    page_check="core_largest",
 )

@@ -66,4 +66,5 @@ FAMILY = Family(
     or s.constraints.max_core_centrality_class is not None,
     cores=_cores,
     check=_check,
+    page_check="core_minimum",
 )

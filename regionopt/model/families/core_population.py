@@ -39,4 +39,5 @@ FAMILY = Family(
     active=lambda s: s.constraints.min_core_population > 0,
     cores=_cores,
     check=_check,
+    page_check="core_population",
 )

@@ -51,4 +51,5 @@ FAMILY = Family(
     active=lambda s: s.constraints.core_is_strongest,
     members=_members,
     check=_check,
+    page_check="core_strength",
 )

@@ -58,5 +58,6 @@ FAMILY = Family(
     active=lambda s: True,
     rows=_rows,
     check=_check,
+    page_check="count",
     reasons=_reasons,
 )

@@ -46,5 +46,6 @@ FAMILY = Family(
     active=lambda s: s.constraints.respect_county_borders,
     members=_members,
     check=_check,
+    page_check="county",
     reasons=_reasons,
 )

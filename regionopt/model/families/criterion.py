@@ -16,8 +16,8 @@ Linearisation (exact): per core ``j`` one binary per threshold that can apply,
 employed residents, ``meetslarge_<code>`` (0.667, with ``E(R) >= large_workers + 1``).
 A binary at 1 forces ``L(R) >= t·E(R)`` and ``L(R) >= t·J(R)`` by big-M rows
 (``M = t`` times the candidates' E or J, which ``t·E(R) - L(R)`` never exceeds), with
-``L`` written with the kept-pair variables of
-:func:`~regionopt.model.families.base.kept_flows`; at most one binary per core, and
+``L`` the kept commuters of
+:func:`~regionopt.model.families.base.kept_in_region`; at most one binary per core, and
 none unless ``j`` is open. The binaries only ever need to be 1 (the count row and
 the reward ask for more of them, and the kept pairs may rise to their products), so
 their sum is at most the plan's true count and equal to it at an optimum that rewards
@@ -37,7 +37,7 @@ from regionopt.model.families.base import (
     PlanView,
     Violation,
     commuting_of,
-    kept_flows,
+    kept_in_region,
 )
 from regionopt.problem import ProblemData
 from regionopt.scenario import CriteriaConfig, Scenario
@@ -84,15 +84,10 @@ def criterion_vars(m: ModelParts) -> dict[int, list[pulp.LpVariable]]:
         return m.meets
     cr, data = m.scenario.criteria, m.data
     c = commuting_of(data, "the self-containment criterion")
-    both = c.flows + c.flows.T
-    live: dict[int, list[tuple[pulp.LpVariable, float]]] = {j: [] for j in m.cands}
-    for (o, d, j), y in kept_flows(m).items():
-        live[j].append((y, float(both[o, d])))
+    region_kept = kept_in_region(m)
     m.meets = {}
     for j, members in sorted(m.cands.items()):
-        idx, code = sorted(members), data.codes[j]
-        kept = pulp.LpAffineExpression(
-            [(m.x[i, j], float(c.flows[i, i])) for i in idx if c.flows[i, i]] + live[j])
+        idx, code, kept = sorted(members), data.codes[j], region_kept[j]
         size = pulp.LpAffineExpression([(m.x[i, j], float(c.employed[i])) for i in idx])
         most = float(c.employed[idx].sum())
         options = [("meets", cr.self_containment)]
@@ -164,4 +159,5 @@ FAMILY = Family(
                       or s.constraints.criterion_above_workers is not None),
     rows=_rows,
     check=_check,
+    page_check="criterion",
 )

@@ -43,4 +43,5 @@ FAMILY = Family(
     active=lambda s: bool(s.constraints.exceptions),
     members=_members,
     check=_check,
+    page_check="exceptions",
 )

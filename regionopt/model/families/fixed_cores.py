@@ -82,5 +82,6 @@ FAMILY = Family(
     members=_members,
     rows=_rows,
     check=_check,
+    page_check="fixed_cores",
     reasons=_reasons,
 )

@@ -60,4 +60,5 @@ FAMILY = Family(
     active=lambda s: s.constraints.min_kept_share > 0,
     rows=_rows,
     check=_check,
+    page_check="kept_share",
 )

@@ -66,4 +66,5 @@ FAMILY = Family(
     refine=_refine,
     rows=_rows,
     check=_check,
+    page_check="must_link",
 )

@@ -51,4 +51,5 @@ FAMILY = Family(
     members=_members,
     rows=_rows,
     check=_check,
+    page_check="person_minutes",
 )

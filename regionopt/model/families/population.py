@@ -91,5 +91,6 @@ FAMILY = Family(
     refine=_refine,
     rows=_rows,
     check=_check,
+    page_check="population",
     reasons=_reasons,
 )

@@ -4,8 +4,8 @@ Every region R must keep at least the share α of its employed residents and
 of its jobs: ``L(R) >= α·E(R)`` and ``L(R) >= α·J(R)`` (the linear form of
 ``min(L/E, L/J) >= α``; E and J count flows to and from all of Norway, see
 ``docs/metrics.md``). Rows ``scres_<core>`` and ``scjobs_<core>`` with
-``L = Σ_o F[o, o]·x[o, j] + Σ_{o<d} (F[o, d] + F[d, o])·y[o, d, j]`` over the
-kept-pair variables of :func:`~regionopt.model.families.base.kept_flows`. A
+``L`` the kept commuters of
+:func:`~regionopt.model.families.base.kept_in_region`. A
 region whose core is a named exception (``constraints.exceptions``) is
 exempt. No pruning. Audit: each region's
 :func:`~regionopt.model.containment.self_containment` (a region with neither
@@ -24,7 +24,7 @@ from regionopt.model.families.base import (
     Violation,
     commuting_of,
     exception_mask,
-    kept_flows,
+    kept_in_region,
 )
 from regionopt.scenario import Scenario
 
@@ -34,19 +34,14 @@ KEY = "constraints.min_self_containment"
 def _rows(m: ModelParts) -> None:
     alpha, data = m.scenario.constraints.min_self_containment, m.data
     c = commuting_of(data, KEY)
-    both = c.flows + c.flows.T
     exempt = exception_mask(data, m.scenario)
-    live: dict[int, list[tuple[pulp.LpVariable, float]]] = {j: [] for j in m.cands}
-    for (o, d, j), y in kept_flows(m).items():
-        live[j].append((y, float(both[o, d])))
+    kept = kept_in_region(m)
     for j, members in sorted(m.cands.items()):
         if exempt[j]:
             continue
-        own = [(m.x[i, j], float(c.flows[i, i])) for i in sorted(members) if c.flows[i, i]]
-        kept = pulp.LpAffineExpression(own + live[j])
         for name, total in (("scres", c.employed), ("scjobs", c.jobs)):
             side = pulp.lpSum(alpha * float(total[i]) * m.x[i, j] for i in sorted(members))
-            m.prob += (kept - side >= 0, f"{name}_{data.codes[j]}")
+            m.prob += (kept[j] - side >= 0, f"{name}_{data.codes[j]}")
 
 
 def _check(view: PlanView, s: Scenario) -> list[Violation]:
@@ -70,4 +65,5 @@ FAMILY = Family(
     active=lambda s: s.constraints.min_self_containment > 0,
     rows=_rows,
     check=_check,
+    page_check="self_containment",
 )

@@ -77,4 +77,5 @@ FAMILY = Family(
     members=_members,
     rows=_rows,
     check=_check,
+    page_check="travel",
 )
