@@ -1,4 +1,4 @@
-"""``regionopt options`` on the real data (regionopt.options_command, regionopt.options_args).
+"""``regionopt options`` on the real data (regionopt.cli.options).
 
 The issue's judgement: Kvænangen under the Troms og Finnmark functional scenario lists at
 least two directions, each proven optimal, and names the municipalities that move; ``--all``
@@ -91,8 +91,7 @@ def test_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_the_no_plan_default_is_the_library_s() -> None:
-    """``--no-plan-seconds`` defaults to :data:`regionopt.sweep.options.NO_PLAN_LIMIT_S` (the
-    CLI's arguments are kept apart from the library so that ``--help`` stays light)."""
+    """``--no-plan-seconds`` defaults to :data:`regionopt.sweep.options.NO_PLAN_LIMIT_S`."""
     from regionopt.cli import build_parser
     from regionopt.sweep.options import NO_PLAN_LIMIT_S
 

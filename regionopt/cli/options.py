@@ -1,8 +1,8 @@
 """``regionopt options``: each municipality's choice of direction, priced exactly.
 
-The parser is in :mod:`regionopt.options_args`; the pricing is in
-:mod:`regionopt.sweep.options` and :mod:`regionopt.sweep.options_run`, the page in
-:mod:`regionopt.maps.options`. See ``docs/options.md``.
+The parser and the handler; the pricing is in :mod:`regionopt.sweep.options` and
+:mod:`regionopt.sweep.options_run`, the page in :mod:`regionopt.maps.options`. See
+``docs/options.md``.
 """
 
 from __future__ import annotations
@@ -16,25 +16,57 @@ from typing import Any
 import pandas as pd
 
 from regionopt import api
+from regionopt.cli.common import add_common, add_lang, add_out, add_scenario, add_workers, overrides
 from regionopt.errors import ScenarioError
 from regionopt.evaluate.metrics import evaluate
 from regionopt.io import check_output_owner
 from regionopt.maps.options import options_page, options_payload
 from regionopt.outputs import map_layers
-from regionopt.sweep.options import find_municipality
+from regionopt.sweep.options import NO_PLAN_LIMIT_S, find_municipality
 from regionopt.sweep.options_run import OptionsRun, run_options, write_options
 
 log = logging.getLogger("regionopt")
 
 
-def run(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+def add_options(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``regionopt options``."""
+    add_scenario(p, "scenario TOML (default: Troms og Finnmark, 12 regions)")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--municipality", action="append", default=None, metavar="NAME_OR_CODE",
+                     help="a municipality by name or kommunenummer (repeatable)")
+    who.add_argument("--all", action="store_true", help="every municipality of the area")
+    add_out(p, "output folder: options.csv, options.parquet, options.json, options.html, "
+               "municipalities/")
+    prune = p.add_mutually_exclusive_group()
+    prune.add_argument("--prune", action="store_true", default=None,
+                       help="skip directions a bound proves dearer than the cheapest other one "
+                            "(default with --all)")
+    prune.add_argument("--no-prune", dest="prune", action="store_false",
+                       help="solve every direction (default with --municipality)")
+    p.add_argument("--bounds-only", action="store_true",
+                   help="prove directions by a local re-optimisation and bounds; one they "
+                        "leave above the scenario's gap keeps its local plan and gap "
+                        "(bounded); only one without a local plan gets more, for "
+                        "--no-plan-seconds (for large areas)")
+    p.add_argument("--no-plan-seconds", type=float, default=NO_PLAN_LIMIT_S, metavar="S",
+                   help="with --bounds-only: seconds more for a direction without a local "
+                        "plan: half of them (60 at most) a longer search of its "
+                        f"neighbourhood, the rest the whole area (default {NO_PLAN_LIMIT_S:g}, "
+                        "as sweep.options.NO_PLAN_LIMIT_S; 0: it keeps its bound only)")
+    add_workers(p, resume="price finished municipalities again")
+    add_lang(p)
+    p.add_argument("--no-map", action="store_true", help="do not write options.html")
+    add_common(p)
+
+
+def handle_options(args: argparse.Namespace) -> int:
     """Run ``regionopt options`` with the parsed ``args``; return the exit code."""
     if args.workers < 1:
         raise ScenarioError(f"--workers must be 1 or more, got {args.workers}")
     if not math.isfinite(args.no_plan_seconds) or args.no_plan_seconds < 0:
         raise ScenarioError(f"--no-plan-seconds must be 0 or more, got {args.no_plan_seconds}")
     check_output_owner(args.out, force=args.force)
-    scenario = api.load_scenario(args.scenario, overrides=overrides)
+    scenario = api.load_scenario(args.scenario, overrides=overrides(args))
     net = api.network_for_scenario(scenario, data_dir=args.data_dir, progress=not args.quiet)
     problem = api.problem_from_network(net, data_dir=args.data_dir)
     if args.all:
@@ -109,3 +141,6 @@ def _print(table: pd.DataFrame, *, single: bool) -> None:
             else:
                 out.append(f"{head}: {r.status}: {r.reason}")
     sys.stdout.write("\n".join(out) + "\n")
+
+
+COMMANDS = {"options": (add_options, handle_options)}
