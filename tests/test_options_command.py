@@ -76,6 +76,9 @@ def test_all_writes_a_row_per_municipality_and_direction_and_resumes(tmp_path: P
 
 @pytest.mark.parametrize(("extra", "words"), [
     (["--municipality", "Atlantis"], "no municipality of the scenario's area"),
+    (["--municipality", "Tromsx"], "(close: Tromsø (5501"),
+    (["--municipality", "Oslo"], "(Oslo, 0301, is outside it)"),
+    (["--municipality", "Finnmark"], "give one municipality"),
     (["--all", "--workers", "0"], "--workers must be 1 or more"),
     (["--all", "--bounds-only", "--no-plan-seconds", "-1"], "--no-plan-seconds must be 0"),
     (["--all", "--bounds-only", "--no-plan-seconds", "nan"], "--no-plan-seconds must be 0"),
@@ -98,3 +101,28 @@ def test_the_no_plan_default_is_the_library_s() -> None:
     args = build_parser().parse_args([
         "options", "--scenario", str(FUNCTIONAL), "--all", "--out", "o"])
     assert args.no_plan_seconds == NO_PLAN_LIMIT_S
+
+
+def test_municipality_names_resolve_as_area_names_do() -> None:
+    """Letters without diacritics, any case, Sami names and codes (issue 31)."""
+    from regionopt.cli.options import named_municipalities
+    from regionopt.scenario import load_scenario
+
+    scenario = load_scenario(FUNCTIONAL)
+    assert named_municipalities(["Tromso", "5501", "KVÆNANGEN", "kvaenangen", "Guovdageaidnu",
+                                 "Karasjohka", "gaivuotna"],
+                                scenario) == ["5501", "5546", "5612", "5610", "5540"]
+
+
+def test_a_bad_municipality_is_refused_before_any_data_is_loaded(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from regionopt import api
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the network was built before --municipality was checked")
+
+    monkeypatch.setattr(api, "network_for_scenario", no_network)
+    code = main(["options", "--scenario", str(FUNCTIONAL), "--municipality", "Tromsx",
+                 "--out", str(tmp_path / "o"), "--quiet"])
+    assert code == 2 and "close: Tromsø" in capsys.readouterr().err

@@ -27,7 +27,7 @@ from pathlib import Path
 from types import ModuleType
 
 from regionopt import __version__, interrupts
-from regionopt.cli.common import EXIT_USAGE, Parser
+from regionopt.cli.common import EXIT_USAGE, Parser, check_shared
 from regionopt.errors import RegionoptError
 
 log = logging.getLogger("regionopt")
@@ -151,6 +151,7 @@ def _process_state() -> Iterator[None]:
 def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     """Run the command; turn our errors and interrupts into one line and an exit code."""
     try:
+        check_shared(args)  # --workers, --scheduler: before any data is loaded or file written
         return handler(args)
     except RegionoptError as exc:
         print(f"regionopt: error: {exc}", file=sys.stderr)

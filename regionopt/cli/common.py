@@ -9,6 +9,8 @@ loads data or writes a file, and raises :class:`~regionopt.errors.ScenarioError`
 from __future__ import annotations
 
 import argparse
+import re
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,11 @@ from regionopt.errors import ScenarioError
 from regionopt.overrides import parse_value
 
 EXIT_USAGE = 2
+#: Dask's scheduler port when an address names none.
+DASK_PORT = 8786
+#: Seconds to wait for a scheduler to answer before the command gives up on it.
+SCHEDULER_TIMEOUT_S = 10.0
+_ADDRESS = re.compile(r"(tcp|tls|inproc)://\S+")
 _FORCE = "write into a non-empty folder regionopt did not write (keeps its files)"
 
 
@@ -102,6 +109,51 @@ def add_report_options(p: argparse.ArgumentParser) -> None:
                    help="use a solve's inputs/ folder instead of building the network")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_common(p)
+
+
+def check_shared(args: argparse.Namespace) -> None:
+    """Check the values of the shared options, before any data is loaded or file written.
+
+    Raises
+    ------
+    ScenarioError
+        On ``--workers`` below 1, or a ``--scheduler`` that is no address or does not answer.
+    """
+    workers = getattr(args, "workers", None)
+    if workers is not None and workers < 1:
+        raise ScenarioError(f"--workers must be 1 or more, got {workers}")
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is not None:
+        check_scheduler(scheduler)
+
+
+def check_scheduler(address: str, *, timeout: float = SCHEDULER_TIMEOUT_S) -> None:
+    """Refuse a scheduler address that is malformed or where nothing listens.
+
+    Checked before a command claims its output folder, so that nothing is written
+    when the scheduler cannot be reached.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the address and why.
+    """
+    if not _ADDRESS.fullmatch(address):
+        raise ScenarioError(f"--scheduler {address!r}: expected an address tcp://HOST:PORT")
+    scheme, rest = address.split("://", 1)
+    if scheme == "inproc":
+        return
+    host, _, port = rest.rstrip("/").rpartition(":")
+    if not host:
+        host, port = rest.rstrip("/"), str(DASK_PORT)
+    if not port.isdigit():
+        raise ScenarioError(f"--scheduler {address!r}: expected an address tcp://HOST:PORT")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        why = exc.strerror or str(exc) or type(exc).__name__
+        raise ScenarioError(f"--scheduler {address}: cannot connect ({why})") from None
 
 
 def parse_assignments(items: list[str], *, what: str) -> dict[str, str]:

@@ -41,6 +41,10 @@ from regionopt.sweep.frontier_page import write_frontier
 
 log = logging.getLogger("regionopt")
 
+#: Most points per axis: each is a solve of the whole area (minutes nationally), and a plot
+#: of the trade-off shows no more.
+MAX_POINTS = 50
+
 #: Short names ``--reference`` also takes, and the reference plan each means.
 ALIASES = {"economic": "economic-regions", "ba": "ba-2020"}
 
@@ -87,6 +91,9 @@ def check_options(args: argparse.Namespace) -> tuple[list[str], dict[str, list[f
     """
     axes = [a.strip() for a in args.axes.split(",") if a.strip()]
     check_axes(axes, None, points=args.points)
+    if args.points > MAX_POINTS:
+        raise ScenarioError(f"--points {args.points}: at most {MAX_POINTS} per axis (each point "
+                            "is a solve of the whole area)")
     values = {}
     for axis in ("kept", "criterion"):
         given = _values(getattr(args, axis), axis)
@@ -140,7 +147,8 @@ def add_frontier(p: argparse.ArgumentParser) -> None:
     """The arguments of ``regionopt frontier``."""
     add_scenario(p, "base scenario TOML (its region count is the frontier's)", base=True)
     p.add_argument("--points", type=int, default=5,
-                   help="points per axis, the travel optimum included (default 5)")
+                   help=f"points per axis, the travel optimum included (2 to {MAX_POINTS}, "
+                        "default 5)")
     p.add_argument("--axes", default="kept",
                    help="kept (commuters kept), criterion (regions meeting the "
                         "self-containment criterion) or kept,criterion")

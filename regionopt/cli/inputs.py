@@ -13,7 +13,7 @@ from typing import Any
 
 from regionopt import api
 from regionopt.cli.common import area, overrides
-from regionopt.data.areas import scenario_for_area
+from regionopt.data.areas import resolve_area, scenario_for_area
 from regionopt.data.reference import (
     REFERENCE_NAMES,
     load_reference,
@@ -73,15 +73,58 @@ def problem_for(args: argparse.Namespace, specs: list[str],
     area, else the municipalities the plan files name.
     """
     if getattr(args, "inputs", None) is not None:
-        return read_inputs(args.inputs), None
+        problem = read_inputs(args.inputs)
+        check_covers(specs, problem, area=f"the area of {args.inputs}")
+        return problem, None
     if args.area:
         where: Any = area(args.area)
+        label = f"the area --area {args.area!r} names"
     elif scenario is not None:
-        where = api.area_of(scenario)
+        where, label = api.area_of(scenario), f"scenario {scenario.name!r}'s area"
     else:
         where = plan_area(specs)
+        label = "the area of both plans" if len(specs) > 1 else "the plan's area"
+        _note_own_area(where, data_dir=args.data_dir)
     net = api.build_network(where, data_dir=args.data_dir, progress=not args.quiet)
-    return api.problem_from_network(net, data_dir=args.data_dir), net
+    problem = api.problem_from_network(net, data_dir=args.data_dir)
+    check_covers(specs, problem, area=label)
+    return problem, net
+
+
+def check_covers(specs: list[str], problem: ProblemData, *, area: str) -> None:
+    """Refuse a plan that leaves municipalities of ``problem``'s area out, naming them all.
+
+    A plan naming a municipality outside the area is left to :func:`load_plans`, which
+    names it.
+
+    Raises
+    ------
+    DataError
+        Naming the plan, ``area`` and every municipality in no region (ten, and how many more).
+    """
+    inside = set(problem.codes)
+    for spec in specs:
+        key = reference_key(spec)
+        have = set(reference_codes(key) if key is not None else read_plan_codes(Path(spec)))
+        missing = [c for c in problem.codes if c not in have]
+        if not missing or have - inside:
+            continue
+        shown = ", ".join(f"{problem.names[problem.index(c)]} ({c})" for c in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        raise DataError(f"{spec}: the plan does not cover {area}: {len(missing)} of its "
+                        f"{problem.n} municipalities are in no region: {shown}{more}")
+
+
+def _note_own_area(codes: list[str], *, data_dir: Any) -> None:
+    """Say plainly that the area is the plans' own when it leaves out part of a county."""
+    counties = sorted({c[:2] for c in codes})
+    missing = sorted(set(resolve_area(counties, data_dir=data_dir)) - set(codes))
+    if missing:
+        shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more"
+                                           if len(missing) > 10 else "")
+        log.warning("note: the area is the %d municipalities the plans name; %d more of the "
+                    "counties they touch (%s) are in no region: %s; give --area to require "
+                    "a whole area", len(codes), len(missing), ", ".join(counties), shown)
 
 
 def check_plan_spec(*specs: str | None) -> list[str]:

@@ -10,19 +10,24 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import re
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from regionopt import api
 from regionopt.cli.common import add_common, add_lang, add_out, add_scenario, add_workers, overrides
-from regionopt.errors import ScenarioError
+from regionopt.data.areas import area_choice
+from regionopt.errors import DataError, ScenarioError
 from regionopt.evaluate.metrics import evaluate
 from regionopt.io import check_output_owner
 from regionopt.maps.options import options_page, options_payload
 from regionopt.outputs import map_layers
-from regionopt.sweep.options import NO_PLAN_LIMIT_S, find_municipality
+from regionopt.scenario import Scenario
+from regionopt.sweep.options import NO_PLAN_LIMIT_S
 from regionopt.sweep.options_run import OptionsRun, run_options, write_options
 
 log = logging.getLogger("regionopt")
@@ -61,18 +66,15 @@ def add_options(p: argparse.ArgumentParser) -> None:
 
 def handle_options(args: argparse.Namespace) -> int:
     """Run ``regionopt options`` with the parsed ``args``; return the exit code."""
-    if args.workers < 1:
-        raise ScenarioError(f"--workers must be 1 or more, got {args.workers}")
     if not math.isfinite(args.no_plan_seconds) or args.no_plan_seconds < 0:
         raise ScenarioError(f"--no-plan-seconds must be 0 or more, got {args.no_plan_seconds}")
     check_output_owner(args.out, force=args.force)
     scenario = api.load_scenario(args.scenario, overrides=overrides(args))
+    named = None if args.all else named_municipalities(args.municipality, scenario,
+                                                       data_dir=args.data_dir)
     net = api.network_for_scenario(scenario, data_dir=args.data_dir, progress=not args.quiet)
     problem = api.problem_from_network(net, data_dir=args.data_dir)
-    if args.all:
-        codes = list(problem.codes)
-    else:
-        codes = list(dict.fromkeys(find_municipality(problem, m) for m in args.municipality))
+    codes = list(problem.codes) if named is None else named
     prune = args.all if args.prune is None else args.prune
     result = run_options(scenario, codes, problem=problem, out_dir=args.out, prune=prune,
                          whole=not args.bounds_only, no_plan_s=args.no_plan_seconds,
@@ -88,6 +90,44 @@ def handle_options(args: argparse.Namespace) -> int:
     log.info("options: %d municipalities, %d directions -> %s", len(codes), len(result.table),
              args.out)
     return 0
+
+
+def named_municipalities(names: Sequence[str], scenario: Scenario, *,
+                         data_dir: Path | None = None) -> list[str]:
+    """The kommunenummer ``--municipality`` names, resolved as ``--area`` resolves a name.
+
+    Codes, names in any case, without diacritics (``Tromso``) or in Sami (``Romsa``), all
+    before any data of the area is loaded.
+
+    Raises
+    ------
+    ScenarioError
+        For a name no municipality of the scenario's area has (with the close names), one
+        that names more than one municipality, or one outside the area.
+    """
+    area = area_choice(api.area_of(scenario), data_dir=data_dir)
+    codes = []
+    for text in names:
+        try:
+            choice = area_choice(text, data_dir=data_dir, prefer="municipality")
+        except DataError as exc:
+            if "ambiguous" in str(exc):  # Herøy: both listed, with their codes
+                raise ScenarioError(f"--municipality {text!r}: {exc}") from None
+            # the close names area_choice lists, municipalities only ("Tromsø (5501, Troms)")
+            close = re.findall(r"[^,(]+ \(\d{4}, [^)]*\)", str(exc).partition("(close: ")[2])
+            hint = f" (close: {', '.join(c.strip() for c in close)})" if close else ""
+            raise ScenarioError(f"--municipality {text!r}: no municipality of the scenario's "
+                                f"area has that name or kommunenummer{hint}") from None
+        found = choice.municipalities or (choice.codes if len(choice.codes) == 1 else ())
+        if len(found) != 1:
+            raise ScenarioError(f"--municipality {text!r}: names {choice.label} "
+                                f"({len(choice.codes)} municipalities); give one municipality")
+        if found[0] not in area.codes:
+            raise ScenarioError(f"--municipality {text!r}: no municipality of the scenario's "
+                                f"area ({area.label}) has that name or kommunenummer "
+                                f"({choice.label}, {found[0]}, is outside it)")
+        codes.append(found[0])
+    return list(dict.fromkeys(codes))
 
 
 def _page(result: OptionsRun, net: Any, problem: Any, lang: str) -> str:
