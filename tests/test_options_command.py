@@ -9,6 +9,7 @@ is in benchmarks/bench_options.py). Bad input is one line and exit code 2.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +41,13 @@ def test_kvaenangen_lists_its_directions_with_their_prices(
     assert (table["price"].dropna() >= -1e-6).all()
     assert "Kvænangen (5546)" in printed and "Tromsø: pruned: bound" in printed
     assert "released: must_link 5546-5601" in printed
+    # a change is labelled as one, beside the plan's total; the current direction as current
+    current = [ln for ln in printed.splitlines() if "[current" in ln]
+    assert len(current) == 1 and "plan person-minutes " in current[0]
+    assert "(current)" in current[0] and "price" not in current[0]
+    others = [ln for ln in printed.splitlines() if ": optimal" in ln and "[current" not in ln]
+    assert others and all(re.search(r"price \+[\d ]+, Δ person-minutes [+-][\d ]+ \(plan "
+                                    r"[\d ]+\)", ln) for ln in others), others
     doc = json.loads((out / "options.json").read_text(encoding="utf-8"))
     assert set(doc["municipalities"]["5546"]["plans"]) >= set(solved["direction"])
     assert pd.read_parquet(out / "options.parquet").shape == table.shape

@@ -147,6 +147,20 @@ def _num(value: Any, digits: int = 0) -> str:
     return f"{value:,.{digits}f}".replace(",", " ")
 
 
+def _change(r: Any) -> str:
+    """The current direction's plan figures as they are; another's as changes from them.
+
+    ``person_minutes`` is the total of the direction's whole plan; ``person_minutes_change``
+    its change from the current direction's plan.
+    """
+    if r.current:
+        return f"plan person-minutes {_num(r.person_minutes)} (current)"
+    change = r.person_minutes_change
+    sign = "+" if change is None or change != change or change >= 0 else "-"
+    return (f"price +{_num(r.price)}, Δ person-minutes {sign}{_num(abs(change))} "
+            f"(plan {_num(r.person_minutes)})")
+
+
 def _print(table: pd.DataFrame, *, single: bool) -> None:
     """Each municipality's directions, ranked (with ``--all``: one line per municipality)."""
     out = []
@@ -155,7 +169,8 @@ def _print(table: pd.DataFrame, *, single: bool) -> None:
         if not single:
             other = rows[(~rows["current"].astype(bool))
                          & rows["status"].isin(["optimal", "time_limit", "bounded"])]
-            cheapest = (f"{other.iloc[0]['direction_name']} +{_num(other.iloc[0]['price'])}"
+            cheapest = (f"{other.iloc[0]['direction_name']}, price "
+                        f"+{_num(other.iloc[0]['price'])}"
                         if len(other) else "no other direction")
             current = rows[rows["current"].astype(bool)].iloc[0]["direction_name"]
             out.append(f"{code} {first['name']}: {current}; cheapest other: {cheapest}; "
@@ -169,8 +184,8 @@ def _print(table: pd.DataFrame, *, single: bool) -> None:
             head = f"  {r.rank}. {r.direction_name}" + (f" [{', '.join(tags)}]" if tags else "")
             if r.status in ("optimal", "time_limit", "bounded"):
                 gap = "" if r.status == "optimal" else f", gap {_num(100 * (r.gap or 0), 3)} %"
-                out.append(f"{head}: {r.status}{gap}, objective {_num(r.objective)}, price "
-                           f"+{_num(r.price)}, person-minutes {_num(r.person_minutes_change)}, "
+                out.append(f"{head}: {r.status}{gap}, objective {_num(r.objective)}, "
+                           f"{_change(r)}, "
                            f"commuters kept {_num(r.commuting_kept_share, 3)}, "
                            f"{_num(r.criteria_all_passed)}/{_num(r.regions)} regions meet "
                            "every criterion")
