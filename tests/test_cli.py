@@ -129,6 +129,25 @@ def test_evaluate_and_compare_on_the_solve_inputs(solved: Path,
                                                            for m in data["moves"])
 
 
+def test_the_services_analysis_runs_when_asked(solved: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 34: every evaluate and compare ran it (a minute nationally); now --services."""
+    inputs = str(solved / "inputs")
+    assert main(["evaluate", "--plan", "nivi", "--inputs", inputs, "--quiet"]) == 0
+    plain = capsys.readouterr().out
+    assert main(["evaluate", "--plan", "nivi", "--inputs", inputs, "--quiet",
+                 "--services"]) == 0
+    served = capsys.readouterr().out
+    assert "Services of 'NIVI 2023'" in served and "Services of" not in plain
+    assert served.startswith(plain)  # the same report, the analysis after it
+    assert main(["compare", str(solved / "plan.csv"), "nivi", "--inputs", inputs,
+                 "--json"]) == 0
+    assert "services" not in json.loads(capsys.readouterr().out)
+    assert main(["compare", str(solved / "plan.csv"), "nivi", "--inputs", inputs,
+                 "--json", "--services"]) == 0
+    assert set(json.loads(capsys.readouterr().out)["services"]) == {"a", "b"}
+
+
 def test_evaluate_audits_against_a_scenario(solved: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     inputs = str(solved / "inputs")

@@ -108,6 +108,9 @@ def add_report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--inputs", type=Path, default=None,
                    help="use a solve's inputs/ folder instead of building the network")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--services", action="store_true",
+                   help="also analyse the shared services: service areas and hosting (a MIP "
+                        "per rule; about a minute for all of Norway)")
     add_common(p)
 
 

@@ -81,7 +81,10 @@ def handle_evaluate(args: argparse.Namespace) -> int:
         optimum, best, note = _optimum(problem, scenario, quiet=not args.verbose)
         audit = au.audit(plan, problem, scenario, optimum=optimum, optimum_objective=best)
     table = criteria_table(metrics, problem, scenario or Scenario())
-    service = services_scenario(scenario)
+    service = services_scenario(scenario) if args.services else None
+    if args.services and service is None:
+        log.warning("note: scenario %r switches services off: no service analysis",
+                    scenario.name if scenario is not None else "")
     served = None if service is None else analyse_services(plan, problem, service,
                                                            quiet=not args.verbose)
     if args.json:
@@ -126,19 +129,22 @@ def handle_compare(args: argparse.Namespace) -> int:
     a, b = load_plans(specs, problem)
     comparison = ev.compare(a, b, problem)
     tables = [criteria_table(m, problem, Scenario()) for m in (comparison.a, comparison.b)]
-    served = [analyse_services(p, problem, service_defaults(),
-                               quiet=not args.verbose) for p in (a, b)]
+    served = [analyse_services(p, problem, service_defaults(), quiet=not args.verbose)
+              for p in (a, b)] if args.services else []
     if args.json:
-        out(to_json({**report.comparison_to_dict(comparison),
-                     "criteria": {"a": report.criteria_to_dict(tables[0]),
-                                  "b": report.criteria_to_dict(tables[1])},
-                     "services": {"a": services_to_dict(served[0]),
-                                  "b": services_to_dict(served[1])}}))
+        payload: dict[str, Any] = {**report.comparison_to_dict(comparison),
+                                   "criteria": {"a": report.criteria_to_dict(tables[0]),
+                                                "b": report.criteria_to_dict(tables[1])}}
+        if served:
+            payload["services"] = {"a": services_to_dict(served[0]),
+                                   "b": services_to_dict(served[1])}
+        out(to_json(payload))
     else:
         out(report.format_comparison(comparison))
-        for m, table, sv in zip((comparison.a, comparison.b), tables, served, strict=True):
+        for k, (m, table) in enumerate(zip((comparison.a, comparison.b), tables, strict=True)):
             out(report.format_criteria(table, plan=m.plan.name))
-            out(format_services(sv))
+            if served:
+                out(format_services(served[k]))
     return 0
 
 
