@@ -541,3 +541,14 @@ def test_a_scheduler_that_cannot_be_reached_writes_nothing(
     assert_one_line_error(proc, f"--scheduler {address}" if "://" in address
                           else f"--scheduler {address!r}")
     _assert_nothing_written(proc, out)
+
+
+def test_a_scheduler_that_listens_passes_the_check() -> None:
+    """The check only asks whether something listens: a Dask scheduler does (bench_atlas.py)."""
+    import socket
+
+    from regionopt.cli.common import check_scheduler
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        check_scheduler(f"tcp://127.0.0.1:{server.getsockname()[1]}")
+    check_scheduler("inproc://192.0.2.2/1/1")  # an in-process cluster: nothing to connect to
