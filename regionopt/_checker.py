@@ -48,6 +48,11 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _figure(x: float) -> str:
+    """A bound as people read it: ``10 000 000``, ``0.001``, ``1e-12``."""
+    return f"{int(x):,}".replace(",", " ") if float(x).is_integer() else f"{x:g}"
+
+
 class _Checker:
     """Converts raw TOML values, raising one-line errors naming ``source`` and the key."""
 
@@ -86,6 +91,23 @@ class _Checker:
         if most is not None and v > most:
             raise self.fail(key, f"must be at most {most:g}{why}", v)
         return float(v)
+
+    def within(self, key: str, v: Any, *, low: float, high: float, why: str,
+               integer: bool = False, least_positive: float | None = None) -> float:
+        """A number from ``low`` to ``high`` (``why`` says what the range stands for).
+
+        ``least_positive``: a value above 0 must be at least this (0 itself is allowed).
+        The message states the whole range: ``must be 0 or from 0.001 to 100 (...)``.
+        """
+        span = (f"at least {_figure(low)} and at most {_figure(high)} ({why})"
+                if least_positive is None else
+                f"0, or at least {_figure(least_positive)} and at most {_figure(high)} ({why})")
+        wrong_type = not isinstance(v, int) if integer else not isinstance(v, int | float)
+        if isinstance(v, bool) or wrong_type or not math.isfinite(v):
+            raise self.fail(key, f"must be {'an integer' if integer else 'a number'}, {span}", v)
+        if not low <= v <= high or (least_positive is not None and 0 < v < least_positive):
+            raise self.fail(key, f"must be {span}", v)
+        return v
 
     def share(self, key: str, v: Any) -> float:
         value = self.number(key, v)

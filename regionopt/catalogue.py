@@ -32,6 +32,35 @@ RULE_KEYS = ("min_population", "min_staff", "max_population", "travel", "max_tra
              "staff_per_1000", "core")
 _OVERRIDE_KEYS = (*RULE_KEYS, "enabled", "hosts")
 _NONE = "none"
+#: Most inhabitants a population rule may name: about twice Norway's 5.6 million.
+MAX_INHABITANTS = 10_000_000
+_INHABITANTS = "inhabitants; Norway has 5.6 million"
+_DAY = "minutes; a whole day"
+#: Each number's range, ``(low, high, least positive or None, integer, why)``: beyond it a
+#: rule means nothing (more inhabitants than twice Norway's, more staff per 1 000 inhabitants
+#: than a whole municipality employs, a trip over a day) and the solver's arithmetic breaks.
+RANGES: dict[str, tuple[float, float, float | None, bool, str]] = {
+    "min_population": (0, MAX_INHABITANTS, None, True, _INHABITANTS),
+    "max_population": (1, MAX_INHABITANTS, None, True, _INHABITANTS),
+    "min_staff": (0, 10_000, None, False, "årsverk at one host"),
+    "staff_per_1000": (0, 100, 0.001, False, "årsverk per 1 000 inhabitants; a whole "
+                       "municipality employs about 100"),
+    "max_travel_minutes": (0, 24 * 60, None, False, _DAY),
+    "shortfall_weight": (0, 1e6, None, False, "person-minutes per missing inhabitant; above "
+                         "it the travel term drowns in the solver's tolerance"),
+    "minutes_weight": (0, 1, 1e-12, False, "staff per person-minute; the default is 1e-7"),
+    "staff_minutes": (0, 24 * 60, None, False, _DAY),
+}
+
+
+def _ranged(check: _Checker, name: str, key: str, value: Any, *, positive: bool = False) -> Any:
+    """``value`` checked against :data:`RANGES` for ``key``; ``name`` is the dotted key."""
+    low, high, least, integer, why = RANGES[key]
+    got = check.within(name, value, low=low, high=high, why=why, integer=integer,
+                       least_positive=least)
+    if positive and got == 0:
+        raise check.fail(name, f"must be above 0 ({why})", value)
+    return got if integer else float(got)
 
 
 @dataclass(frozen=True)
@@ -116,13 +145,9 @@ def _rule(check: _Checker, service: Service, key: str, value: Any, prefix: str) 
         return check.boolean(name, value)
     if key in ("max_population", "max_travel_minutes") and value == _NONE:
         return None
-    if key in ("min_population", "max_population"):
-        return check.integer(name, value, low=0 if key == "min_population" else 1)
     if key == "hosts":
         return check.codes(name, value, _CODE, "4-digit kommunenummer")
-    if key == "max_travel_minutes":
-        return check.number(name, value, positive=True)
-    return check.number(name, value)
+    return _ranged(check, name, key, value, positive=key == "max_travel_minutes")
 
 
 def _consistent(check: _Checker, s: Service, prefix: str) -> Service:
@@ -130,6 +155,10 @@ def _consistent(check: _Checker, s: Service, prefix: str) -> Service:
     k = f"{prefix}{s.key}."
     if s.min_staff > 0 and s.staff_per_1000 == 0:
         raise check.fail(k + "min_staff", "needs a positive staff_per_1000", s.min_staff)
+    if s.floor > MAX_INHABITANTS:
+        raise check.fail(k + "min_staff", f"asks for at least {s.floor} inhabitants "
+                         f"({s.min_staff:g} staff at {s.staff_per_1000:g} per 1 000), more "
+                         f"than {MAX_INHABITANTS} ({_INHABITANTS})", show=False)
     if s.max_population is not None and s.floor > s.max_population:
         what = ("min_population" if s.min_population >= s.floor else "min_staff")
         raise check.fail(k + what, f"asks for at least {s.floor} inhabitants, more than "
@@ -209,10 +238,10 @@ def parse_services(raw: Mapping[str, Any], check: _Checker) -> ServicesConfig:
         if key in ("enabled", "balanced", "every_member_hosts"):
             switches[key] = check.boolean(f"services.{key}", value)
         elif key in ("shortfall_weight", "minutes_weight"):
-            switches[key] = check.number(f"services.{key}", value)
+            switches[key] = _ranged(check, f"services.{key}", key, value)
         elif key == "staff_minutes":
             switches[key] = (None if value == _NONE
-                             else check.number(f"services.{key}", value, positive=True))
+                             else _ranged(check, f"services.{key}", key, value, positive=True))
         elif key in known:
             if not isinstance(value, Mapping):
                 raise check.fail(f"services.{key}", "must be a table of overrides", value)

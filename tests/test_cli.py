@@ -129,6 +129,25 @@ def test_evaluate_and_compare_on_the_solve_inputs(solved: Path,
                                                            for m in data["moves"])
 
 
+def test_the_services_analysis_runs_when_asked(solved: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 34: every evaluate and compare ran it (a minute nationally); now --services."""
+    inputs = str(solved / "inputs")
+    assert main(["evaluate", "--plan", "nivi", "--inputs", inputs, "--quiet"]) == 0
+    plain = capsys.readouterr().out
+    assert main(["evaluate", "--plan", "nivi", "--inputs", inputs, "--quiet",
+                 "--services"]) == 0
+    served = capsys.readouterr().out
+    assert "Services of 'NIVI 2023'" in served and "Services of" not in plain
+    assert served.startswith(plain)  # the same report, the analysis after it
+    assert main(["compare", str(solved / "plan.csv"), "nivi", "--inputs", inputs,
+                 "--json"]) == 0
+    assert "services" not in json.loads(capsys.readouterr().out)
+    assert main(["compare", str(solved / "plan.csv"), "nivi", "--inputs", inputs,
+                 "--json", "--services"]) == 0
+    assert set(json.loads(capsys.readouterr().out)["services"]) == {"a", "b"}
+
+
 def test_evaluate_audits_against_a_scenario(solved: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     inputs = str(solved / "inputs")
@@ -427,3 +446,109 @@ def test_an_exception_naming_an_unknown_municipality_is_one_line(
     proc = run_cli("evaluate", "--plan", "nivi", "--scenario", str(bad), "--quiet")
     assert_one_line_error(proc, "constraints.exceptions", code)
     assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(("key", "value", "words"), [
+    ("services.nav.staff_per_1000", "1e30", "at most 100 (årsverk per 1 000 inhabitants"),
+    ("services.nav.staff_per_1000", "1e308", "at most 100"),
+    ("services.nav.staff_per_1000", "1e-320", "0, or at least 0.001"),
+    ("services.nav.staff_per_1000", "1e6", "at most 100"),
+    ("services.legevakt.min_population", "100000000", "at most 10 000 000 (inhabitants"),
+    ("services.legevakt.max_population", "1e7", "must be an integer"),
+    ("services.nav.min_staff", "1e9", "at most 10 000"),
+    ("services.legevakt.max_travel_minutes", "1e30", "at most 1 440 (minutes"),
+    ("services.shortfall_weight", "1e308", "at most 1 000 000"),
+    ("services.minutes_weight", "1e-320", "0, or at least 1e-12"),
+    ("services.staff_minutes", "inf", "at most 1 440"),
+])
+def test_a_services_number_out_of_range_is_one_line(tmp_path: Path, key: str, value: str,
+                                                    words: str) -> None:
+    """Every number of ``[services]`` has a stated range (issue 31: 1e30 was an IndexError,
+    1e308 a PulpError, 1e-320 an OverflowError, 1e6 accepted)."""
+    out = tmp_path / "o"
+    proc = run_cli("solve", "--scenario", str(FUNCTIONAL), "--set", f"{key}={value}",
+                   "--out", str(out), "--no-maps", "--quiet")
+    assert_one_line_error(proc, key, words)
+    _assert_nothing_written(proc, out)
+
+
+@pytest.fixture(scope="module")
+def partial_plan(solved: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The solved plan without one municipality that is not a core; its name and code."""
+    plan = pd.read_csv(solved / "plan.csv", dtype={"kommunenummer": str, "core": str})
+    left = plan[plan["kommunenummer"] != plan["core"]].iloc[0]["kommunenummer"]
+    path = tmp_path_factory.mktemp("partial") / "partial.csv"
+    plan[plan["kommunenummer"] != left].to_csv(path, index=False)
+    return path, left
+
+
+@pytest.mark.parametrize("where", ["--area", "--inputs"])
+def test_evaluate_refuses_a_plan_that_does_not_cover_its_area(
+        solved: Path, partial_plan: tuple[Path, str], where: str) -> None:
+    path, left = partial_plan
+    given = ["--area", "troms-finnmark"] if where == "--area" else ["--inputs",
+                                                                   str(solved / "inputs")]
+    proc = run_cli("evaluate", "--plan", str(path), *given, "--quiet")
+    assert_one_line_error(proc, "does not cover", "1 of its 39 municipalities", f"({left})")
+    assert proc.stdout == ""
+
+
+def test_evaluate_says_plainly_when_it_takes_the_plan_s_own_area(
+        partial_plan: tuple[Path, str]) -> None:
+    path, left = partial_plan
+    proc = run_cli("evaluate", "--plan", str(path))
+    assert proc.returncode == 0, proc.stderr
+    note = [ln for ln in proc.stderr.splitlines() if ln.startswith("note: the area is")]
+    assert len(note) == 1 and "the 38 municipalities the plans name" in note[0]
+    assert left in note[0] and "--area" in note[0]
+
+
+@pytest.mark.parametrize(("command", "args"), [
+    ("sweep", ["--vary", "regions.count=11,12"]),
+    ("calibrate", ["--reference", "nivi", "--vary", "regions.count=11,12"]),
+    ("atlas", []),
+    ("options", ["--all"]),
+    ("frontier", ["--scenario", str(FUNCTIONAL)]),
+])
+@pytest.mark.parametrize("workers", ["0", "-1"])
+def test_workers_below_one_are_refused_by_every_command(tmp_path: Path, command: str,
+                                                        args: list[str], workers: str) -> None:
+    out = tmp_path / "o"
+    proc = run_cli(command, *args, "--workers", workers, "--out", str(out), "--quiet")
+    assert_one_line_error(proc, f"--workers must be 1 or more, got {workers}")
+    _assert_nothing_written(proc, out)
+
+
+def test_frontier_points_are_bounded(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    proc = run_cli("frontier", "--scenario", str(FUNCTIONAL), "--points", "1000", "--out",
+                   str(out), "--quiet")
+    assert_one_line_error(proc, "--points 1000", "at most 50")
+    _assert_nothing_written(proc, out)
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:9", "tcp://no-such-host.invalid:8786",
+                                     "localhost:8786"])
+@pytest.mark.parametrize(("command", "args"), [
+    ("sweep", ["--vary", "regions.count=11,12"]),
+    ("options", ["--all"]),
+    ("frontier", ["--scenario", str(FUNCTIONAL)]),
+])
+def test_a_scheduler_that_cannot_be_reached_writes_nothing(
+        tmp_path: Path, command: str, args: list[str], address: str) -> None:
+    out = tmp_path / "o"
+    proc = run_cli(command, *args, "--scheduler", address, "--out", str(out), "--quiet")
+    assert_one_line_error(proc, f"--scheduler {address}" if "://" in address
+                          else f"--scheduler {address!r}")
+    _assert_nothing_written(proc, out)
+
+
+def test_a_scheduler_that_listens_passes_the_check() -> None:
+    """The check only asks whether something listens: a Dask scheduler does (bench_atlas.py)."""
+    import socket
+
+    from regionopt.cli.common import check_scheduler
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        check_scheduler(f"tcp://127.0.0.1:{server.getsockname()[1]}")
+    check_scheduler("inproc://192.0.2.2/1/1")  # an in-process cluster: nothing to connect to

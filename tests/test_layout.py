@@ -1,9 +1,11 @@
 """The package's layout rules (``docs/design.md``), read from the code's own imports.
 
 * every module sits in a stage: the ground modules, then data → network →
-  model → evaluate → maps → sweep, then the top (``api``, ``cli``,
-  ``commands``, ``outputs``); a module imports from its own stage and earlier
-  ones, never a later one;
+  model → evaluate → maps → sweep, then the top (``api``, ``outputs`` and the
+  ``cli/`` package); a module imports from its own stage and earlier ones, never
+  a later one;
+* every command is a module of ``cli/`` (its parser beside its handler), and the
+  shared option groups are written once, in ``cli/common.py``;
 * no import cycle between modules (a package's ``__init__`` only re-exports);
 * an import inside a function carries a ``# lazy:`` reason;
 * no module, script (``.js``) or stylesheet (``.css``) over 500 lines; ``ruff`` and
@@ -28,9 +30,7 @@ PACKAGE = REPO / "regionopt"
 STAGES = ("data", "network", "model", "evaluate", "maps", "sweep")
 GROUND = {"errors", "io", "_resources", "_checker", "catalogue", "scenario", "overrides",
           "flows", "problem", "plan", "budget", "interrupts", "__init__"}
-TOP = {"api", "cli", "commands", "outputs", "__main__", "atlas_command"}
-#: A sub-command's own top-level modules (docs/design.md): its logic and its arguments.
-TOP_SUFFIXES = ("_command", "_args")
+TOP = {"api", "cli", "outputs", "__main__"}
 MAX_LINES = 500
 
 
@@ -49,7 +49,7 @@ def _rank(module: str) -> int:
         return 0
     if parts[1] in STAGES:
         return 1 + STAGES.index(parts[1])
-    assert parts[1] in TOP or parts[1].endswith(TOP_SUFFIXES), f"{module} belongs to no stage"
+    assert parts[1] in TOP, f"{module} belongs to no stage"
     return len(STAGES) + 1
 
 
@@ -72,9 +72,42 @@ def test_every_stage_is_a_subpackage_that_re_exports() -> None:
         init = PACKAGE / stage / "__init__.py"
         assert init.is_file(), stage
         assert "__all__" in init.read_text(encoding="utf-8"), stage
-    stray = {p.stem for p in PACKAGE.glob("*.py")
-             if not p.stem.endswith(TOP_SUFFIXES)} - GROUND - TOP
+    stray = {p.stem for p in PACKAGE.glob("*.py")} - GROUND - TOP
     assert not stray, f"modules outside every stage: {sorted(stray)}"
+
+
+def test_every_command_is_a_module_of_cli() -> None:
+    """The dispatch table names, per command, a module of ``cli/`` holding its parser and handler;
+    no command lives outside ``cli/`` (no ``*_command`` or ``*_args`` module)."""
+    from regionopt import cli
+
+    for command, (module, help_text) in cli.COMMANDS.items():
+        assert (PACKAGE / "cli" / f"{module}.py").is_file(), command
+        assert help_text, command
+        add, handle = cli.command_module(command).COMMANDS[command]
+        assert callable(add) and callable(handle), command
+    loose = sorted(p.relative_to(REPO).as_posix() for p in PACKAGE.rglob("*.py")
+                   if p.stem.endswith(("_command", "_args")))
+    assert not loose, f"command modules outside cli/: {loose}"
+
+
+def test_shared_options_are_written_once() -> None:
+    """``--scheduler``, ``--workers``, ``--force``, ``--lang``, ``--data-dir``, ``--area``,
+    ``--set`` and ``--no-resume`` are defined in ``cli/common.py`` only."""
+    shared = ("--scheduler", "--workers", "--force", "--lang", "--data-dir", "--area", "--set",
+              "--no-resume")
+    written = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "add_argument"):
+                for arg in node.args:
+                    if isinstance(arg, ast.Constant) and arg.value in shared:
+                        written.setdefault(arg.value, []).append(
+                            f"{path.relative_to(REPO)}:{node.lineno}")
+    assert set(written) == set(shared)
+    twice = {k: v for k, v in written.items() if len(v) > 1 or "cli/common.py" not in v[0]}
+    assert not twice, twice
 
 
 def test_no_import_from_a_later_stage() -> None:

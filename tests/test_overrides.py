@@ -1,8 +1,9 @@
 """regionopt.overrides: the one value grammar of ``--set`` and ``--vary``, through both flags.
 
 Every kind of value (integer, float, boolean, none, quoted and bare text, arrays) is read the
-same by ``--set`` (regionopt.commands) and by ``--vary`` (regionopt.sweep.cases.parse_vary),
-written back unchanged by format_value, and reaches a real sweep's scenarios and table.
+same by ``--set`` (regionopt.cli.common.overrides) and by ``--vary``
+(regionopt.sweep.cases.parse_vary), written back unchanged by format_value, and reaches a real
+sweep's scenarios and table.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from regionopt import commands
 from regionopt.cli import build_parser, main
+from regionopt.cli.common import overrides
 from regionopt.overrides import format_value, parse_value, split_values
 from regionopt.sweep import parse_vary
 
@@ -51,7 +52,7 @@ KINDS = [
 
 def _set(text: str) -> object:
     args = build_parser().parse_args(["solve", "--set", f"regions.count={text}"])
-    return commands._overrides(args)["regions.count"]
+    return overrides(args)["regions.count"]
 
 
 @pytest.mark.parametrize(("text", "value"), KINDS)

@@ -130,8 +130,12 @@ def name_index(names: Iterable[AreaName], spellings: Mapping[str, Iterable[str]]
     return index
 
 
-def match(token: str, index: Mapping[str, list[AreaName]]) -> AreaName:
+def match(token: str, index: Mapping[str, list[AreaName]], *,
+          prefer: str = "county") -> AreaName:
     """Return the one area ``token`` names in ``index``.
+
+    Where a county and a municipality share a name (Oslo; Troms and Tromsø in Sami,
+    Romsa), ``prefer`` picks: ``"county"`` (``--area``) or ``"municipality"``.
 
     Raises
     ------
@@ -142,8 +146,9 @@ def match(token: str, index: Mapping[str, list[AreaName]]) -> AreaName:
     found: list[AreaName] = []
     for key in fold(token):
         found += [a for a in index.get(key, []) if a not in found]
-    if any(a.counties for a in found):  # a county before a municipality of its name (Oslo)
-        found = [a for a in found if a.counties]
+    first = [a for a in found if (a.counties if prefer == "county" else a.municipalities)]
+    if first:  # a county before a municipality of its name (Oslo), or the other way round
+        found = first
     distinct = {(a.counties, a.municipalities): a for a in found}
     if len(distinct) == 1:
         return next(iter(distinct.values()))
@@ -258,8 +263,11 @@ def area_choice(
     data_dir: PathLike | None = None,
     cache_dir: PathLike | None = None,
     base_url: str | None = None,
+    prefer: str = "county",
 ) -> AreaChoice:
     """Resolve an area given by names or codes (see :func:`resolve_area`).
+
+    ``prefer``: what a name shared by a county and a municipality means (see :func:`match`).
 
     Returns
     -------
@@ -296,7 +304,7 @@ def area_choice(
             raise DataError(f"unknown municipality or county code {low!r}")
         else:
             index = _names(opts) if index is None else index
-            found = match(token, index)
+            found = match(token, index, prefer=prefer)
             everything |= not found.counties and not found.municipalities
             counties.update(found.counties)
             munis.update(found.municipalities)

@@ -8,7 +8,7 @@ each case is solved on its county's part of it
 (:func:`regionopt.sweep.run.area_problem`); finished counties are stored in
 ``plans/<id>/`` and reused on a re-run with the same scenario and problem
 (:func:`regionopt.sweep.run.solve_cases`). The pages and tables are written by
-:mod:`regionopt.atlas_command`.
+:mod:`regionopt.cli.atlas`.
 """
 
 from __future__ import annotations

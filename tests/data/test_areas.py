@@ -61,6 +61,10 @@ def test_municipality_names_and_codes(data_dir: Path) -> None:
     # a municipality inside a named county adds nothing
     assert area_choice("troms,tromsø", data_dir=data_dir).municipalities == ()
     assert area_choice("Oslo", data_dir=data_dir).counties == ("03",)  # county and municipality
+    # --municipality asks for the municipality of a name a county shares
+    oslo = area_choice("Oslo", data_dir=data_dir, prefer="municipality")
+    assert (oslo.counties, oslo.municipalities) == ((), ("0301",))
+    assert area_choice("Finnmark", data_dir=data_dir, prefer="municipality").counties == ("56",)
     assert len(area_choice("norge", data_dir=data_dir).codes) == 357
     assert area_choice("norway", data_dir=data_dir).counties == ()
 

@@ -2,7 +2,7 @@
 
 Exercises regionopt.sweep.frontier (the ε-constraint points, warm-started chains, resume),
 regionopt.sweep.dominance (the match case and its statement), regionopt.sweep.frontier_page
-(frontier.csv/.json/.html/.png, a map per plan) and regionopt.frontier_command (the CLI,
+(frontier.csv/.json/.html/.png, a map per plan) and regionopt.cli.frontier (the CLI,
 bad input). The figures of every point (commuters kept, self-containment, regions meeting
 the criterion) are recomputed here with pandas from the national flow matrix the data loader
 reads (regionopt.data.commuting.national_commuting), not with regionopt.evaluate.

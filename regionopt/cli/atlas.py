@@ -34,6 +34,15 @@ from tqdm.auto import tqdm
 
 from regionopt import api
 from regionopt._resources import geo_file
+from regionopt.cli.common import (
+    add_area,
+    add_common,
+    add_lang,
+    add_out,
+    add_scenario,
+    add_workers,
+    overrides,
+)
 from regionopt.data.areas import area_choice, plain
 from regionopt.data.municipalities import load_counties, load_country
 from regionopt.data.reference import BA_2020, ECONOMIC_REGIONS, NIVI_2023, reference_in_area
@@ -120,6 +129,26 @@ def run(args: argparse.Namespace, *, overrides: dict[str, Any]) -> int:
                  "n/a" if gap is None else f"{100 * gap:.3g} %")
     log.info("atlas: %d counties -> %s", len(results), out / "index.html")
     return 0
+
+
+def add_atlas(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``regionopt atlas``."""
+    add_out(p, "output folder: index.html, atlas.csv, atlas.parquet, one folder per county, "
+               "plans/")
+    add_scenario(p, "scenario TOML (default: data/geo/scenarios/functional.toml); its area is "
+                    "replaced by each county's")
+    add_area(p, default=None)
+    add_lang(p, "page language")
+    add_workers(p, resume="solve finished counties again")
+    add_common(p)
+
+
+def handle_atlas(args: argparse.Namespace) -> int:
+    """Run ``regionopt atlas`` with its ``--set`` overrides; return the exit code."""
+    return run(args, overrides=overrides(args))
+
+
+COMMANDS = {"atlas": (add_atlas, handle_atlas)}
 
 
 def write_atlas(results: list[CountyResult], net: Any, problem: ProblemData, out: Path, *,

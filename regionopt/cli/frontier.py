@@ -1,7 +1,8 @@
 """``regionopt frontier``: the exact trade-off between travel and commuting, with dominance.
 
-The command's work once :mod:`regionopt.commands` has read the scenario, built the
-problem and loaded the reference plans: check every option before anything is written
+The command's parser and handler (:func:`add_frontier`, :func:`handle_frontier`), and its
+work once the scenario is read, the problem built and the reference plans loaded
+(:func:`run_command`): check every option before anything is written
 (axes, explicit ε values, the references' region counts), solve the frontier and the
 dominance statements (:mod:`regionopt.sweep.frontier`, :mod:`regionopt.sweep.dominance`),
 write the files (:mod:`regionopt.sweep.frontier_page`) and print one line per point and
@@ -18,7 +19,19 @@ from typing import Any
 
 import geopandas as gpd
 
+from regionopt import api
+from regionopt.cli.common import (
+    add_common,
+    add_lang,
+    add_out,
+    add_scenario,
+    add_workers,
+    out,
+    overrides,
+)
+from regionopt.cli.inputs import check_plan_spec, load_plans, scenario_network
 from regionopt.errors import ScenarioError
+from regionopt.io import check_output_owner
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
@@ -27,6 +40,10 @@ from regionopt.sweep.frontier import check_axes, check_values, frontier_table, r
 from regionopt.sweep.frontier_page import write_frontier
 
 log = logging.getLogger("regionopt")
+
+#: Most points per axis: each is a solve of the whole area (minutes nationally), and a plot
+#: of the trade-off shows no more.
+MAX_POINTS = 50
 
 #: Short names ``--reference`` also takes, and the reference plan each means.
 ALIASES = {"economic": "economic-regions", "ba": "ba-2020"}
@@ -74,6 +91,9 @@ def check_options(args: argparse.Namespace) -> tuple[list[str], dict[str, list[f
     """
     axes = [a.strip() for a in args.axes.split(",") if a.strip()]
     check_axes(axes, None, points=args.points)
+    if args.points > MAX_POINTS:
+        raise ScenarioError(f"--points {args.points}: at most {MAX_POINTS} per axis (each point "
+                            "is a solve of the whole area)")
     values = {}
     for axis in ("kept", "criterion"):
         given = _values(getattr(args, axis), axis)
@@ -123,4 +143,46 @@ def run_command(args: argparse.Namespace, *, scenario: Scenario, problem: Proble
     return "\n".join(lines), statements
 
 
-__all__ = ["ALIASES", "check_options", "reference_spec", "run_command"]
+def add_frontier(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``regionopt frontier``."""
+    add_scenario(p, "base scenario TOML (its region count is the frontier's)", base=True)
+    p.add_argument("--points", type=int, default=5,
+                   help=f"points per axis, the travel optimum included (2 to {MAX_POINTS}, "
+                        "default 5)")
+    p.add_argument("--axes", default="kept",
+                   help="kept (commuters kept), criterion (regions meeting the "
+                        "self-containment criterion) or kept,criterion")
+    p.add_argument("--kept", default=None, metavar="SHARES",
+                   help="explicit kept shares, e.g. 0.80,0.85 (instead of the even grid)")
+    p.add_argument("--criterion", default=None, metavar="COUNTS",
+                   help="explicit region counts meeting the criterion (instead of the grid)")
+    p.add_argument("--reference", action="append", default=[], metavar="PLAN",
+                   help="nivi, ba-2020, economic or a plan CSV: drawn on the plots, with "
+                        "the frontier plan that dominates it or the proof that none can "
+                        "(repeatable)")
+    add_out(p, "output folder: frontier.csv/.parquet/.json/.html/.png, plans/")
+    add_workers(p, resume="solve finished points again", workers=1,
+                on_dask="how many chains of points run at once")
+    add_lang(p)
+    p.add_argument("--no-maps", action="store_true", help="write no map per plan")
+    add_common(p)
+
+
+def handle_frontier(args: argparse.Namespace) -> int:
+    """Run ``regionopt frontier``; return the exit code."""
+    check_output_owner(args.out, force=args.force)
+    check_options(args)
+    specs = check_plan_spec(*(reference_spec(r) for r in args.reference))
+    scenario = api.load_scenario(args.scenario, overrides=overrides(args))
+    net, problem = scenario_network(scenario, args)
+    references = load_plans(specs, problem) if specs else []
+    text, _ = run_command(args, scenario=scenario, problem=problem, references=references,
+                          municipalities=net.municipalities)
+    if not args.quiet:
+        out(text)
+    return 0
+
+
+COMMANDS = {"frontier": (add_frontier, handle_frontier)}
+
+__all__ = ["ALIASES", "COMMANDS", "check_options", "reference_spec", "run_command"]
