@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from regionopt import api, atlas_command, frontier_command, network, options_command, outputs, sweep
+from regionopt import api, atlas_command, frontier_command, network, options_command, sweep
 from regionopt.data import info
 from regionopt.data.areas import scenario_for_area
 from regionopt.data.reference import (
@@ -43,7 +43,8 @@ from regionopt.io import (
     check_output_file,
     check_output_owner,
 )
-from regionopt.outputs import to_json
+from regionopt.maps import outputs
+from regionopt.maps.outputs import to_json
 from regionopt.overrides import parse_value
 from regionopt.plan import Plan, read_plan, read_plan_codes
 from regionopt.problem import ProblemData, read_inputs

@@ -1,7 +1,7 @@
 """``regionopt options``: each municipality's choice of direction, priced exactly.
 
 The parser is in :mod:`regionopt.options_args`; the pricing is in
-:mod:`regionopt.sweep.options` and :mod:`regionopt.sweep.options_run`, the page in
+:mod:`regionopt.sweep.options.price` and :mod:`regionopt.sweep.options.run`, the page in
 :mod:`regionopt.maps.options`. See ``docs/options.md``.
 """
 
@@ -20,9 +20,9 @@ from regionopt.errors import ScenarioError
 from regionopt.evaluate.metrics import evaluate
 from regionopt.io import check_output_owner
 from regionopt.maps.options import options_page, options_payload
-from regionopt.outputs import map_layers
-from regionopt.sweep.options import find_municipality
-from regionopt.sweep.options_run import OptionsRun, run_options, write_options
+from regionopt.maps.outputs import map_layers
+from regionopt.sweep.options.price import find_municipality
+from regionopt.sweep.options.run import OptionsRun, run_options, write_options
 
 log = logging.getLogger("regionopt")
 

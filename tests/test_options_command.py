@@ -91,10 +91,10 @@ def test_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_the_no_plan_default_is_the_library_s() -> None:
-    """``--no-plan-seconds`` defaults to :data:`regionopt.sweep.options.NO_PLAN_LIMIT_S` (the
+    """``--no-plan-seconds`` defaults to :data:`regionopt.sweep.options.price.NO_PLAN_LIMIT_S` (the
     CLI's arguments are kept apart from the library so that ``--help`` stays light)."""
     from regionopt.cli import build_parser
-    from regionopt.sweep.options import NO_PLAN_LIMIT_S
+    from regionopt.sweep.options.price import NO_PLAN_LIMIT_S
 
     args = build_parser().parse_args([
         "options", "--scenario", str(FUNCTIONAL), "--all", "--out", "o"])
