@@ -20,6 +20,7 @@ except KeyboardInterrupt:  # before the command's own handling began
 except interrupts.Terminated:
     interrupts.kill_children()
     code = interrupts.EXIT_SIGTERM
+interrupts.exit_on_signal()  # the work is done: a signal from now on only ends the process
 if code in (interrupts.EXIT_SIGINT, interrupts.EXIT_SIGTERM):
     # stopped and cleaned up: do not let the interpreter's exit wait on a killed pool
     interrupts.exit_now(code)

@@ -121,6 +121,20 @@ def exit_now(code: int) -> NoReturn:
     os._exit(code)
 
 
+def _exit_at_once(signum: int, frame: FrameType | None) -> None:
+    os._exit(EXIT_SIGINT if signum == signal.SIGINT else EXIT_SIGTERM)
+
+
+def exit_on_signal() -> None:
+    """From now on, SIGINT or SIGTERM ends the process at once (130 or 143), nothing raised.
+
+    For the moments after a command has finished and cleaned up, while the interpreter exits:
+    an exception there would print a traceback from an exit handler.
+    """
+    signal.signal(signal.SIGTERM, _exit_at_once)
+    signal.signal(signal.SIGINT, _exit_at_once)
+
+
 def _children() -> list[psutil.Process]:
     """This process's children (recursively), except multiprocessing's resource tracker.
 
@@ -230,5 +244,5 @@ def child_pids() -> frozenset[int]:
 
 
 __all__ = ["EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "child_pids", "deferred", "exit_now",
-           "install_handlers", "install_worker_handlers", "kill_children", "reaped_children",
-           "stop_pool"]
+           "exit_on_signal", "install_handlers", "install_worker_handlers", "kill_children",
+           "reaped_children", "stop_pool"]
