@@ -6,7 +6,7 @@ its 120-second limit and 0.5 % gap per solve):
 * **one point**: the least person-minutes with at least the BA-regioner's commuters kept
   (``constraints.min_kept_share``), warm-started from the most-commuters plan as the
   frontier does, against the issue's target (proven or within 0.5 % in 2 minutes);
-* **a frontier** of ``--points`` points (``regionopt.sweep.frontier.run_frontier``, axis
+* **a frontier** of ``--points`` points (``regionopt.sweep.frontier.solve.run_frontier``, axis
   ``kept``) on ``--workers`` local processes, and again on a Dask ``LocalCluster`` of as
   many single-threaded workers (``--skip-dask`` leaves it out), against the target of
   15 minutes for 10 points on 2 cores.
@@ -55,8 +55,8 @@ def _problem() -> Any:
 def one_point(scenario: Any, problem: Any, out: Path) -> dict[str, Any]:
     """Solve the point at the BA-regioner's commuters kept, as the frontier does."""
     from regionopt.data.reference import load_reference, reference_key
-    from regionopt.sweep.dominance import plan_figures
-    from regionopt.sweep.frontier import Runner, maximum_case, point_case
+    from regionopt.sweep.frontier.dominance import plan_figures
+    from regionopt.sweep.frontier.solve import Runner, maximum_case, point_case
 
     ba = plan_figures(load_reference(reference_key("ba-2020"), problem), problem, scenario)
     runner = Runner(problem, out, progress=False, resume=False)
@@ -79,7 +79,7 @@ def one_point(scenario: Any, problem: Any, out: Path) -> dict[str, Any]:
 def frontier(scenario: Any, problem: Any, out: Path, *, points: int, workers: int,
              scheduler: Any = None) -> dict[str, Any]:
     """A whole frontier from an empty folder: wall time and every point's status and gap."""
-    from regionopt.sweep.frontier import frontier_table, run_frontier
+    from regionopt.sweep.frontier.solve import frontier_table, run_frontier
 
     load = os.getloadavg()[0]
     start = time.perf_counter()

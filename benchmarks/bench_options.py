@@ -26,8 +26,8 @@ import pandas as pd
 from _common import REPO, Machine, arg_parser, emit, machine
 
 from regionopt import api
-from regionopt.sweep.options import NO_PLAN_LIMIT_S
-from regionopt.sweep.options_run import run_options
+from regionopt.sweep.options.price import NO_PLAN_LIMIT_S
+from regionopt.sweep.options.run import run_options
 
 DEFAULT = REPO / "data" / "geo" / "scenarios" / "troms-finnmark-functional.toml"
 

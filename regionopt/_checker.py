@@ -14,7 +14,7 @@ from typing import Any
 
 from regionopt.errors import ScenarioError
 
-_CODE = re.compile(r"\d{4}")
+CODE = re.compile(r"\d{4}")
 
 Pair = tuple[str, str]
 
@@ -35,14 +35,14 @@ def full_code(value: Any, width: int = 4) -> Any:
     return text
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     """Render a value the way it looks in TOML, for error messages."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
     if isinstance(value, Mapping):
         return "a table"
     return str(value)
@@ -53,14 +53,14 @@ def _figure(x: float) -> str:
     return f"{int(x):,}".replace(",", " ") if float(x).is_integer() else f"{x:g}"
 
 
-class _Checker:
+class Checker:
     """Converts raw TOML values, raising one-line errors naming ``source`` and the key."""
 
     def __init__(self, source: str) -> None:
         self.source = source
 
     def fail(self, key: str, what: str, value: Any = None, *, show: bool = True) -> ScenarioError:
-        got = f", got {_show(value)}" if show else ""
+        got = f", got {show_value(value)}" if show else ""
         return ScenarioError(f"{self.source}: {key} {what}{got}")
 
     def boolean(self, key: str, v: Any) -> bool:
@@ -147,7 +147,7 @@ class _Checker:
             if isinstance(item, list | tuple):
                 item = [full_code(c) for c in item]
             if (not isinstance(item, list | tuple) or len(item) != 2
-                    or not all(isinstance(c, str) and _CODE.fullmatch(c) for c in item)):
+                    or not all(isinstance(c, str) and CODE.fullmatch(c) for c in item)):
                 raise self.fail(key, "must hold pairs of 4-digit kommunenummer", item)
             if item[0] == item[1]:
                 raise self.fail(key, "pairs a municipality with itself", item)

@@ -28,7 +28,6 @@ import geopandas as gpd
 
 from regionopt import model as _model
 from regionopt import network as _network
-from regionopt import outputs as _outputs
 from regionopt import scenario as _scenario
 from regionopt.data import municipalities as _data
 from regionopt.data import reference as _reference
@@ -37,6 +36,7 @@ from regionopt.errors import DataError, ScenarioError
 from regionopt.evaluate import metrics as _evaluate
 from regionopt.evaluate import services as _services
 from regionopt.maps import html as viz
+from regionopt.maps import outputs as _outputs
 from regionopt.overrides import format_value
 from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData
@@ -224,7 +224,7 @@ def compare_map(a: Plan, b: Plan, network: _network.Network, *, lang: str = "nb"
 def write_solution(result: _model.SolveResult, network: _network.Network,
                    out_dir: str | os.PathLike[str], *, maps: bool = True, png: bool = False,
                    lang: str = "nb", force: bool = False) -> Path:
-    """Write a solve's folder (see :mod:`regionopt.outputs`); all files or none.
+    """Write a solve's folder (see :mod:`regionopt.maps.outputs`); all files or none.
 
     The folder then holds exactly this solve's files; a non-empty folder that
     regionopt did not write is refused unless ``force``.

@@ -21,7 +21,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
-from regionopt._checker import _CODE, _Checker, _show
+from regionopt._checker import CODE, Checker, show_value
 from regionopt._resources import geo_file
 from regionopt.errors import DataError, ScenarioError
 
@@ -53,7 +53,7 @@ RANGES: dict[str, tuple[float, float, float | None, bool, str]] = {
 }
 
 
-def _ranged(check: _Checker, name: str, key: str, value: Any, *, positive: bool = False) -> Any:
+def _ranged(check: Checker, name: str, key: str, value: Any, *, positive: bool = False) -> Any:
     """``value`` checked against :data:`RANGES` for ``key``; ``name`` is the dotted key."""
     low, high, least, integer, why = RANGES[key]
     got = check.within(name, value, low=low, high=high, why=why, integer=integer,
@@ -138,7 +138,7 @@ class ServicesConfig:
 SWITCHES = tuple(f.name for f in fields(ServicesConfig) if f.name != "overrides")
 
 
-def _rule(check: _Checker, service: Service, key: str, value: Any, prefix: str) -> Any:
+def _rule(check: Checker, service: Service, key: str, value: Any, prefix: str) -> Any:
     """Validate one rule value of ``service``; ``prefix`` starts the dotted key."""
     name = f"{prefix}{service.key}.{key}"
     if key in ("travel", "core", "enabled"):
@@ -146,11 +146,11 @@ def _rule(check: _Checker, service: Service, key: str, value: Any, prefix: str) 
     if key in ("max_population", "max_travel_minutes") and value == _NONE:
         return None
     if key == "hosts":
-        return check.codes(name, value, _CODE, "4-digit kommunenummer")
+        return check.codes(name, value, CODE, "4-digit kommunenummer")
     return _ranged(check, name, key, value, positive=key == "max_travel_minutes")
 
 
-def _consistent(check: _Checker, s: Service, prefix: str) -> Service:
+def _consistent(check: Checker, s: Service, prefix: str) -> Service:
     """Refuse a service whose rules cannot hold together."""
     k = f"{prefix}{s.key}."
     if s.min_staff > 0 and s.staff_per_1000 == 0:
@@ -168,7 +168,7 @@ def _consistent(check: _Checker, s: Service, prefix: str) -> Service:
     return s
 
 
-def _entry(check: _Checker, key: str, raw: Any) -> Service:
+def _entry(check: Checker, key: str, raw: Any) -> Service:
     if not _ID.fullmatch(key) or not isinstance(raw, Mapping):
         raise check.fail(key, "must be a table named by a lower-case id", show=False)
     values: dict[str, Any] = {}
@@ -194,7 +194,7 @@ def _entry(check: _Checker, key: str, raw: Any) -> Service:
 
 @cache
 def _catalogue_cached(path: str) -> tuple[Service, ...]:
-    check = _Checker(path)
+    check = Checker(path)
     try:
         with open(path, "rb") as fh:
             raw = tomllib.load(fh)
@@ -222,7 +222,7 @@ def load_catalogue(path: str | None = None) -> tuple[Service, ...]:
     return _catalogue_cached(str(path or geo_file(CATALOGUE_FILE)))
 
 
-def parse_services(raw: Mapping[str, Any], check: _Checker) -> ServicesConfig:
+def parse_services(raw: Mapping[str, Any], check: Checker) -> ServicesConfig:
     """Validate a scenario's ``[services]`` table.
 
     Raises
@@ -289,9 +289,9 @@ def services_to_toml(config: ServicesConfig) -> list[str]:
     lines = ["", "[services]"]
     for name in SWITCHES:
         value = getattr(config, name)
-        lines.append(f"{name} = {_show(_NONE if value is None else value)}")
+        lines.append(f"{name} = {show_value(_NONE if value is None else value)}")
     for key, pairs in config.overrides:
-        lines += ["", f"[services.{key}]"] + [f"{k} = {_show(v)}" for k, v in pairs]
+        lines += ["", f"[services.{key}]"] + [f"{k} = {show_value(v)}" for k, v in pairs]
     return lines
 
 

@@ -9,9 +9,12 @@ exception, and :func:`kill_children` kills every remaining child of this
 process, which the command line does before it exits on a signal.
 
 Only the first signal raises; later ones are ignored so the clean-up runs to its
-end. A sweep's pool workers (:func:`install_worker_handlers`) stop their solvers
-and exit on a signal, passing it on to the sweep, which then stops every other
-worker (:func:`stop_pool`): a signal to any process of a sweep ends all of it.
+end. While native work runs in a thread of this process (a HiGHS solve), the signal is held
+(:func:`deferred`): the work is cancelled and the exception raised once it has stopped, so no
+native thread outlives the interpreter. ``python -m regionopt`` ends a stopped command with
+:func:`exit_now` once it has cleaned up. A pool's workers (:func:`install_worker_handlers`)
+stop their solvers and exit on a signal, passing it on to the parent, which then stops every
+other worker (:func:`stop_pool`): a signal to any process of a run ends all of it.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
+from typing import NoReturn
 
 import psutil
 
@@ -37,14 +42,56 @@ class Terminated(BaseException):
     """Raised in the main thread when the process receives SIGTERM."""
 
 
+# Inside :func:`deferred` blocks (main thread only): what cancels the native work now
+# running, and the signal that arrived meanwhile.
+_cancels: list[Callable[[], object]] = []
+_pending: list[int] = []
+
+
+def _raise_for(signum: int) -> NoReturn:
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated()
+
+
 def _on_signal(signum: int, frame: FrameType | None) -> None:
     # Once stopping, further signals are ignored: a sweep's workers pass theirs on, and a
     # second exception raised inside the clean-up would cut it short and orphan processes.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, signal.SIG_IGN)
-    if signum == signal.SIGINT:
-        raise KeyboardInterrupt
-    raise Terminated()
+    if _cancels:
+        # native code (a HiGHS solve) runs in another thread of this process: an exception
+        # now would leave it running while the process exits, and its threads' destructors
+        # abort ("terminate called without an active exception"). Ask it to stop; the
+        # block raises once it has.
+        _pending.append(signum)
+        for cancel in _cancels:
+            cancel()
+        return
+    _raise_for(signum)
+
+
+@contextlib.contextmanager
+def deferred(cancel: Callable[[], object]) -> Iterator[None]:
+    """Hold the first signal's exception until the block ends; call ``cancel`` at once.
+
+    For native work run in a thread of this process (a HiGHS solve): on SIGINT or SIGTERM
+    ``cancel`` is called (it must only set a flag), the block waits for the work to stop,
+    and ``KeyboardInterrupt`` or :class:`Terminated` is raised when it ends. Outside the main
+    thread, or with :func:`install_handlers` not in force, the block runs unchanged.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _cancels.append(cancel)
+    try:
+        if _pending:  # the signal came before the block: stop before starting
+            cancel()
+        yield
+    finally:
+        _cancels.remove(cancel)
+    if _pending and not _cancels:
+        _raise_for(_pending.pop())
 
 
 def install_handlers() -> None:
@@ -54,8 +101,38 @@ def install_handlers() -> None:
     the clean-up (stopping solvers and workers, removing temporary files) runs to its end.
     The command line restores the previous handlers when the command returns.
     """
+    _pending.clear()
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with ``code`` at once, once a stopped command has cleaned up.
+
+    Used by ``python -m regionopt`` after an interrupt: every ``finally`` block has run and
+    every child process is stopped (:func:`kill_children`), but the interpreter's own exit
+    could still wait on a thread of a pool whose workers were killed. The streams are
+    flushed and the logging handlers closed first.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+def _exit_at_once(signum: int, frame: FrameType | None) -> None:
+    os._exit(EXIT_SIGINT if signum == signal.SIGINT else EXIT_SIGTERM)
+
+
+def exit_on_signal() -> None:
+    """From now on, SIGINT or SIGTERM ends the process at once (130 or 143), nothing raised.
+
+    For the moments after a command has finished and cleaned up, while the interpreter exits:
+    an exception there would print a traceback from an exit handler.
+    """
+    signal.signal(signal.SIGTERM, _exit_at_once)
+    signal.signal(signal.SIGINT, _exit_at_once)
 
 
 def _children() -> list[psutil.Process]:
@@ -166,5 +243,6 @@ def child_pids() -> frozenset[int]:
     return frozenset(p.pid for p in _children())
 
 
-__all__ = ["EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "child_pids", "install_handlers",
-           "install_worker_handlers", "kill_children", "reaped_children", "stop_pool"]
+__all__ = ["EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "child_pids", "deferred", "exit_now",
+           "exit_on_signal", "install_handlers", "install_worker_handlers", "kill_children",
+           "reaped_children", "stop_pool"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from regionopt._checker import _CODE, Pair, _Checker, full_code
+from regionopt._checker import CODE, Checker, Pair, full_code
 from regionopt._resources import geo_file
 from regionopt.catalogue import ServicesConfig, parse_services, services_to_dict, services_to_toml
 from regionopt.errors import DataError, ScenarioError
@@ -152,7 +152,7 @@ _TABLES: dict[str, type] = {
 }
 
 
-def _table(raw: Any, table: str, check: _Checker) -> dict[str, Any]:
+def _table(raw: Any, table: str, check: Checker) -> dict[str, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
@@ -166,17 +166,17 @@ def _table(raw: Any, table: str, check: _Checker) -> dict[str, Any]:
     return dict(raw)
 
 
-def _parse_area(raw: dict[str, Any], c: _Checker) -> AreaConfig:
+def _parse_area(raw: dict[str, Any], c: Checker) -> AreaConfig:
     return AreaConfig(
         counties=c.codes("area.counties", raw.get("counties", []), _COUNTY, "2-digit county codes"),
-        municipalities=c.codes("area.municipalities", raw.get("municipalities", []), _CODE,
+        municipalities=c.codes("area.municipalities", raw.get("municipalities", []), CODE,
                                "4-digit kommunenummer"),
         reference=(None if raw.get("reference") is None
                    else c.string("area.reference", raw["reference"]).strip().lower()),
     )
 
 
-def _parse_regions(raw: dict[str, Any], c: _Checker) -> RegionsConfig:
+def _parse_regions(raw: dict[str, Any], c: Checker) -> RegionsConfig:
     count: int | str | None
     if raw.get("count") in ("max", "auto"):
         count = str(raw["count"])
@@ -194,7 +194,7 @@ def _parse_regions(raw: dict[str, Any], c: _Checker) -> RegionsConfig:
     return RegionsConfig(count=count, min_count=lo, max_count=hi)
 
 
-def _parse_constraints(raw: dict[str, Any], c: _Checker) -> ConstraintsConfig:
+def _parse_constraints(raw: dict[str, Any], c: Checker) -> ConstraintsConfig:
     k = "constraints."
     limit = raw.get("max_travel_minutes")
     lo = c.integer(k + "min_population", raw.get("min_population", 0))
@@ -220,7 +220,7 @@ def _parse_constraints(raw: dict[str, Any], c: _Checker) -> ConstraintsConfig:
                                          raw.get("respect_county_borders", False)),
         must_link=must,
         cannot_link=cannot,
-        fixed_cores=c.codes(k + "fixed_cores", raw.get("fixed_cores", []), _CODE,
+        fixed_cores=c.codes(k + "fixed_cores", raw.get("fixed_cores", []), CODE,
                             "4-digit kommunenummer"),
         min_self_containment=c.share(k + "min_self_containment",
                                      raw.get("min_self_containment", 0.0)),
@@ -236,7 +236,7 @@ def _parse_constraints(raw: dict[str, Any], c: _Checker) -> ConstraintsConfig:
     )
 
 
-def _exceptions(c: _Checker, key: str, v: Any) -> tuple[Pair, ...]:
+def _exceptions(c: Checker, key: str, v: Any) -> tuple[Pair, ...]:
     if not isinstance(v, list | tuple):
         raise c.fail(key, "must be a list of [kommunenummer, reason] pairs", v)
     out: list[Pair] = []
@@ -244,7 +244,7 @@ def _exceptions(c: _Checker, key: str, v: Any) -> tuple[Pair, ...]:
         if isinstance(item, list | tuple) and item:
             item = [full_code(item[0]), *item[1:]]
         if (not isinstance(item, list | tuple) or len(item) != 2
-                or not isinstance(item[0], str) or not _CODE.fullmatch(item[0])
+                or not isinstance(item[0], str) or not CODE.fullmatch(item[0])
                 or not isinstance(item[1], str) or not item[1].strip()):
             raise c.fail(key, "must hold [kommunenummer, reason] pairs", item)
         if item[0] in {code for code, _ in out}:
@@ -253,7 +253,7 @@ def _exceptions(c: _Checker, key: str, v: Any) -> tuple[Pair, ...]:
     return tuple(out)
 
 
-def _parse_criteria(raw: dict[str, Any], c: _Checker) -> CriteriaConfig:
+def _parse_criteria(raw: dict[str, Any], c: Checker) -> CriteriaConfig:
     k, d = "criteria.", CriteriaConfig()
     return CriteriaConfig(
         min_population=c.integer(k + "min_population",
@@ -276,12 +276,12 @@ def _parse_criteria(raw: dict[str, Any], c: _Checker) -> CriteriaConfig:
     )
 
 
-def _parse_objective(raw: dict[str, Any], c: _Checker) -> ObjectiveConfig:
+def _parse_objective(raw: dict[str, Any], c: Checker) -> ObjectiveConfig:
     return ObjectiveConfig(**{f.name: c.number(f"objective.{f.name}", raw.get(f.name, f.default))
                               for f in fields(ObjectiveConfig)})
 
 
-def _parse_solver(raw: dict[str, Any], c: _Checker) -> SolverConfig:
+def _parse_solver(raw: dict[str, Any], c: Checker) -> SolverConfig:
     name = c.string("solver.name", raw.get("name", "cbc"))
     if name not in SOLVERS:
         raise c.fail("solver.name", f"must be one of {', '.join(SOLVERS)}", name)
@@ -299,7 +299,7 @@ def _parse_solver(raw: dict[str, Any], c: _Checker) -> SolverConfig:
     )
 
 
-_PARSERS: dict[str, Callable[[dict[str, Any], _Checker], Any]] = {
+_PARSERS: dict[str, Callable[[dict[str, Any], Checker], Any]] = {
     "area": _parse_area,
     "regions": _parse_regions,
     "constraints": _parse_constraints,
@@ -331,7 +331,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>") -> Sc
         On the first unknown key, wrong type or impossible value, in one line
         naming ``source`` and the dotted key.
     """
-    check = _Checker(source)
+    check = Checker(source)
     if not isinstance(data, Mapping):
         raise ScenarioError(f"{source}: a scenario must be a table of keys")
     for key in data:

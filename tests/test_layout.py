@@ -11,7 +11,11 @@
 * no module, script (``.js``) or stylesheet (``.css``) over 500 lines; ``ruff`` and
   ``mypy`` clean;
 * the tree in ``docs/design.md`` names every module in its stage, and the
-  ``regionopt.x.y`` names in the modules' text exist.
+  ``regionopt.x.y`` names in the modules' text exist;
+* no module imports another module's ``_``-prefixed name (``from m import _x`` or
+  ``m._x``); a package-private module (``regionopt._resources``) may be imported;
+* tests mirror the tree: ``regionopt/<stage>/<folder>/<module>.py`` has
+  ``tests/<stage>/<folder>/test_<module>.py`` (or is named in a test file of its folder).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ PACKAGE = REPO / "regionopt"
 STAGES = ("data", "network", "model", "evaluate", "maps", "sweep")
 GROUND = {"errors", "io", "_resources", "_checker", "catalogue", "scenario", "overrides",
           "flows", "problem", "plan", "budget", "interrupts", "__init__"}
-TOP = {"api", "cli", "outputs", "__main__"}
+TOP = {"api", "cli", "__main__"}
 MAX_LINES = 500
 
 
@@ -171,18 +175,56 @@ def test_no_module_over_500_lines() -> None:
 
 
 def test_tests_mirror_the_stages() -> None:
-    """Each module has ``tests/<stage>/test_<module>.py`` or is named in a test file there."""
+    """Each module has ``tests/<its folder>/test_<module>.py``, or a test file in that folder
+    or one above it (up to the stage's) names it.
+
+    ``regionopt/sweep/options/run.py`` → ``tests/sweep/options/test_run.py``.
+    """
     missing = []
     for stage in STAGES:
-        tests = {p.stem: p.read_text(encoding="utf-8")
-                 for p in (REPO / "tests" / stage).glob("test_*.py")}
         for module in sorted((PACKAGE / stage).rglob("*.py")):
+            folder = REPO / "tests" / module.parent.relative_to(PACKAGE)
+            tests = {p.stem: p.read_text(encoding="utf-8") for p in folder.glob("test_*.py")}
             dotted = _module_name(module)
             if module.name == "__init__.py" or f"test_{module.stem}" in tests:
                 continue
-            if not any(dotted in text for text in tests.values()):
+            above = [p for up in (folder, *folder.parents) if up.is_relative_to(
+                REPO / "tests" / stage) for p in up.glob("test_*.py")]
+            if not any(dotted in p.read_text(encoding="utf-8") for p in above):
                 missing.append(dotted)
     assert not missing, f"modules without a test file of their own or a mention: {missing}"
+
+
+def _private_uses(path: Path, modules: dict[str, Path]) -> list[str]:
+    """``from m import _x`` and ``m._x`` uses in ``path`` of another module's private names."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases: dict[str, str] = {}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 \
+                and node.module.split(".")[0] == "regionopt":
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                if full in modules:  # a module, private to the package or not
+                    aliases[alias.asname or alias.name] = full
+                elif alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"{node.lineno}: from {node.module} import {alias.name}")
+        elif isinstance(node, ast.Import):
+            aliases.update({a.asname or a.name: a.name for a in node.names
+                            if a.name.split(".")[0] == "regionopt"})
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id in aliases and node.attr.startswith("_") \
+                and not node.attr.startswith("__"):
+            found.append(f"{node.lineno}: {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_module_imports_another_modules_private_name() -> None:
+    modules = _modules()
+    found = [f"{path.relative_to(REPO)}:{use}" for path in modules.values()
+             for use in _private_uses(path, modules)]
+    assert not found, "private names used outside their module:\n" + "\n".join(found)
 
 
 def _design_tree() -> dict[int, set[str]]:

@@ -102,9 +102,9 @@ def test_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_the_no_plan_default_is_the_library_s() -> None:
-    """``--no-plan-seconds`` defaults to :data:`regionopt.sweep.options.NO_PLAN_LIMIT_S`."""
+    """``--no-plan-seconds`` defaults to :data:`regionopt.sweep.options.price.NO_PLAN_LIMIT_S`."""
     from regionopt.cli import build_parser
-    from regionopt.sweep.options import NO_PLAN_LIMIT_S
+    from regionopt.sweep.options.price import NO_PLAN_LIMIT_S
 
     args = build_parser().parse_args([
         "options", "--scenario", str(FUNCTIONAL), "--all", "--out", "o"])

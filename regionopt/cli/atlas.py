@@ -2,8 +2,8 @@
 
 Solves each county (all 15, or those ``--area`` names) with one scenario
 (default ``data/geo/scenarios/functional.toml``) on the sweep's machinery
-(:mod:`regionopt.sweep.atlas`: processes or Dask, stored per county, resumed),
-then writes into ``--out``:
+(:mod:`regionopt.sweep.atlas.solve`: processes or Dask, stored per county, resumed),
+then writes into ``--out`` (:mod:`regionopt.sweep.atlas.folders`):
 
 * ``<county>/`` per county (``nordland/``, ``more-og-romsdal/``): ``plan.csv``,
   ``plan.geojson``, ``metrics.json`` (status, gap, plan figures, every region's
@@ -14,23 +14,15 @@ then writes into ``--out``:
   each cut at the county border (:func:`regionopt.data.reference.reference_in_area`;
   the page names the regions cut);
 * ``index.html``: every county's plan on one map, with the editor, and the table
-  of counties linking each county's map (:mod:`regionopt.maps.atlas`);
+  of counties linking each county's map (:mod:`regionopt.sweep.atlas.page`);
 * ``atlas.csv`` and ``atlas.parquet``: that table.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import html
 import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from pathlib import Path
 from typing import Any
-
-import pandas as pd
-from tqdm.auto import tqdm
 
 from regionopt import api
 from regionopt._resources import geo_file
@@ -43,46 +35,17 @@ from regionopt.cli.common import (
     add_workers,
     overrides,
 )
-from regionopt.data.areas import area_choice, plain
-from regionopt.data.municipalities import load_counties, load_country
-from regionopt.data.reference import BA_2020, ECONOMIC_REGIONS, NIVI_2023, reference_in_area
+from regionopt.data.areas import area_choice
+from regionopt.data.municipalities import load_counties
 from regionopt.errors import DataError
-from regionopt.evaluate.agreement import agreement
-from regionopt.evaluate.criteria import criteria_table
-from regionopt.evaluate.metrics import compare, evaluate
-from regionopt.evaluate.report import agreement_to_dict, criteria_to_dict, metrics_to_dict
-from regionopt.io import (
-    atomic_write_text,
-    atomic_write_with,
-    check_output_owner,
-    owned_files,
-    staged_output_dir,
-)
-from regionopt.maps import html as viz
-from regionopt.maps.assets import Block, number_ids
-from regionopt.maps.atlas import COLUMNS, atlas_page
-from regionopt.model.rules import resolve_rules, rule_notes
-from regionopt.outputs import to_json, write_plan_files
-from regionopt.plan import Plan
-from regionopt.problem import ProblemData
-from regionopt.scenario import RegionsConfig, Scenario, scenario_to_toml
-from regionopt.sweep.atlas import CountyResult, solve_counties
+from regionopt.io import check_output_owner, owned_files
+from regionopt.sweep.atlas.folders import FILES, slug, write_atlas
+from regionopt.sweep.atlas.solve import solve_counties
 from regionopt.sweep.store import claim_folder
 
 log = logging.getLogger("regionopt")
 
 SCENARIO = "functional.toml"
-FILES = ("index.html", "atlas.csv", "atlas.parquet")
-_REFERENCES = (BA_2020, ECONOMIC_REGIONS, NIVI_2023)
-_CUT_NOTE = {"nb": "{ref}: regioner som krysser fylkesgrensen er delt ved den og vist med "
-                   "kommunene i fylket: {names}.",
-             "en": "{ref}: regions crossing the county border are cut at it and shown with "
-                   "their municipalities in the county: {names}."}
-
-
-def slug(name: str) -> str:
-    """The folder name of a county (``Møre og Romsdal`` → ``more-og-romsdal``)."""
-    return plain(name).replace(" ", "-") or "county"
 
 
 def _counties(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -151,157 +114,4 @@ def handle_atlas(args: argparse.Namespace) -> int:
 COMMANDS = {"atlas": (add_atlas, handle_atlas)}
 
 
-def write_atlas(results: list[CountyResult], net: Any, problem: ProblemData, out: Path, *,
-                base: Scenario, lang: str = "nb", progress: bool = True,
-                workers: int = 1) -> pd.DataFrame:
-    """Write every county's folder, ``index.html``, ``atlas.csv`` and ``atlas.parquet``.
-
-    With ``workers`` > 1 the county folders are written on as many local processes.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The table of counties.
-    """
-    outlines, country = load_counties(), load_country()
-    rows: list[dict[str, Any]] = []
-    exceptions: list[tuple[str, str]] = []
-    plans: list[tuple[str, Plan]] = []
-    jobs = []
-    for r in results:
-        sub = r.problem(problem)
-        plan = r.plan(out, sub)
-        scenario = resolve_rules(sub, r.case.scenario)
-        folder = slug(r.name)
-        row = _row(r, sub, plan, scenario, folder)
-        rows.append(row)
-        if plan is None:
-            log.warning("atlas: %s has no plan (%s)", r.name, r.record.get("reason"))
-            row["link"] = ""  # no folder to link
-            continue
-        exceptions += list(scenario.constraints.exceptions)
-        munis = net.municipalities[net.municipalities["kommunenummer"].isin(sub.codes)]
-        parts = (dict(plan.assignment), dict(plan.cores), plan.name)  # a Plan does not pickle
-        jobs.append((r, sub, parts, scenario, munis.reset_index(drop=True), out / folder,
-                     {"lang": lang, "outlines": outlines[outlines["county"] == r.county],
-                      "country": country}))
-        plans.append((r.county, plan))
-    _write_folders(jobs, workers=workers, progress=progress)
-    table = pd.DataFrame(rows)
-    atomic_write_text(out / "atlas.csv", table.drop(columns=["link"]).assign(
-        exceptions=[";".join(e) for e in table["exceptions"]]).to_csv(
-            index=False, lineterminator="\n"))
-    atomic_write_with(out / "atlas.parquet", lambda p: table.drop(columns=["link"]).assign(
-        exceptions=[";".join(e) for e in table["exceptions"]]).to_parquet(p, index=False))
-    if plans:
-        whole = _whole(plans, name=f"regionopt ({base.name})")
-        area = problem.subset(sorted(whole.assignment))
-        editor_rules = dataclasses.replace(
-            base, regions=RegionsConfig(),
-            constraints=dataclasses.replace(base.constraints, exceptions=tuple(sorted(exceptions)),
-                                            find_exceptions=False))
-        munis = net.municipalities[net.municipalities["kommunenummer"].isin(area.codes)]
-        atomic_write_text(out / "index.html", atlas_page(
-            whole, munis.reset_index(drop=True), metrics=evaluate(whole, area), problem=area,
-            scenario=editor_rules, rows=rows, counties=outlines, country=country, lang=lang))
-    return table
-
-
-def _whole(plans: list[tuple[str, Plan]], *, name: str) -> Plan:
-    """Every county's plan in one; a region name used in two counties gets the county code."""
-    seen: dict[str, int] = {}
-    for _, plan in plans:
-        for region in plan.regions:
-            seen[region] = seen.get(region, 0) + 1
-    assignment, cores = {}, {}
-    for county, plan in plans:
-        shown = {r: r if seen[r] == 1 else f"{r} ({county})" for r in plan.regions}
-        assignment.update({c: shown[r] for c, r in plan.assignment.items()})
-        cores.update({shown[r]: c for r, c in plan.cores.items()})
-    return Plan(assignment, cores, name=name)
-
-
-def _row(r: CountyResult, sub: ProblemData, plan: Plan | None, scenario: Scenario,
-         folder: str) -> dict[str, Any]:
-    metrics = r.record.get("metrics") or {}
-    row: dict[str, Any] = {"county": r.county, "county_name": r.name, "folder": folder,
-                           "link": f"{folder}/map.html", "status": r.record.get("status"),
-                           "population": int(sub.population.sum()),
-                           "municipalities": sub.n}
-    for key, *_ in COLUMNS:
-        if key not in row and key != "exceptions":
-            row[key] = r.record.get(key) if key == "gap" else metrics.get(key)
-    row["exceptions"] = [sub.names[sub.index(c)] for c, _ in scenario.constraints.exceptions
-                         if c in sub.codes]
-    row["objective"], row["bound"] = r.record.get("objective"), r.record.get("bound")
-    row["seconds"] = r.record.get("seconds")
-    return row
-
-
-def _write_folders(jobs: list[tuple[Any, ...]], *, workers: int, progress: bool) -> None:
-    """Write the county folders, here or on ``workers`` spawned processes (largest first)."""
-    bar = tqdm(total=len(jobs), disable=not progress, desc="atlas pages", unit="county")
-    with bar:
-        if workers <= 1 or len(jobs) <= 1:
-            for job in jobs:
-                _county_folder(*job[:-1], **job[-1])
-                bar.update(1)
-            return
-        order = sorted(jobs, key=lambda job: -job[1].n)
-        ctx = multiprocessing.get_context("spawn")  # as the sweep's pool: no fork with threads
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
-            futures = [pool.submit(_county_folder, *job[:-1], **job[-1]) for job in order]
-            for future in as_completed(futures):
-                future.result()
-                bar.update(1)
-
-
-def _county_folder(r: CountyResult, sub: ProblemData, parts: tuple[Any, ...], scenario: Scenario,
-                   munis: Any, folder: Path, *, lang: str, outlines: Any, country: Any) -> None:
-    """Write one county's folder, all files or none (see the module notes).
-
-    ``parts`` are the plan's assignment, cores and name.
-    """
-    plan = Plan(*parts)
-    metrics = evaluate(plan, sub)
-    optimal = r.record.get("status") == "optimal"
-    edit: dict[str, Any] = {"problem": sub, "scenario": scenario,
-                            "optimum": r.record.get("travel") if optimal else None}
-    layers: dict[str, Any] = {"counties": outlines, "country": country}
-    summary: dict[str, Any] = {
-        "county": r.county, "county_name": r.name, "scenario": scenario.name,
-        **{k: r.record.get(k) for k in ("status", "objective", "bound", "gap", "seconds",
-                                        "solver", "reason")},
-        "plan": metrics_to_dict(metrics)["summary"], "regions": metrics_to_dict(metrics)["regions"],
-        "criteria": criteria_to_dict(criteria_table(metrics, sub, scenario)),
-        "exceptions": [{"kommunenummer": c, "name": sub.names[sub.index(c)], "reason": why}
-                       for c, why in scenario.constraints.exceptions if c in sub.codes],
-        "notes": [*r.notes, *rule_notes(sub, r.case.scenario)], "references": {}}
-    population = dict(zip(sub.codes, (int(p) for p in sub.population), strict=True))
-    with staged_output_dir(folder) as stage:
-        write_plan_files(plan, sub, munis, stage)
-        atomic_write_text(stage / "scenario.toml", scenario_to_toml(scenario))
-        viz.write_plan_map(plan, munis, path=stage / "map.html", metrics=metrics, lang=lang,
-                           **layers, **edit)
-        for key in _REFERENCES:
-            try:
-                ref, cut = reference_in_area(key, sub)
-            except DataError:
-                continue  # the reference does not cover this county (NIVI outside Troms og F.)
-            if set(ref.assignment) != set(sub.codes):
-                continue
-            alias = {BA_2020: "ba-2020", ECONOMIC_REGIONS: "economic-regions",
-                     NIVI_2023: "nivi"}[key]
-            ref_metrics = evaluate(ref, sub)
-            summary["references"][alias] = {
-                "name": ref.name, "cut_at_border": cut, **metrics_to_dict(ref_metrics)["summary"],
-                "criteria": criteria_to_dict(criteria_table(ref_metrics, sub, scenario)),
-                "agreement": agreement_to_dict(agreement(plan, ref, population=population))}
-            fig = viz.compare_map(plan, ref, munis, metrics_a=metrics, metrics_b=ref_metrics,
-                                  comparison=compare(plan, ref, sub), lang=lang, **layers, **edit)
-            if cut:
-                note = _CUT_NOTE[lang].format(ref=ref.name, names=", ".join(cut))
-                fig.add_child(Block(f'<p class="rg-note rg-cut">{html.escape(note)}</p>'))
-            number_ids(fig)
-            atomic_write_text(stage / f"compare_{alias}.html", fig.render())
-        atomic_write_text(stage / "metrics.json", to_json(summary))
+__all__ = ["COMMANDS", "FILES", "SCENARIO", "add_atlas", "handle_atlas", "run", "slug"]

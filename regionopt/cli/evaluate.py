@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from regionopt import api, outputs
+from regionopt import api
 from regionopt.cli.common import (
     add_area,
     add_common,
@@ -30,7 +30,8 @@ from regionopt.evaluate.services import (
     services_to_dict,
 )
 from regionopt.io import check_output_file
-from regionopt.outputs import to_json
+from regionopt.maps import outputs
+from regionopt.maps.outputs import to_json
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 

@@ -4,8 +4,9 @@ The command's parser and handler (:func:`add_frontier`, :func:`handle_frontier`)
 work once the scenario is read, the problem built and the reference plans loaded
 (:func:`run_command`): check every option before anything is written
 (axes, explicit ε values, the references' region counts), solve the frontier and the
-dominance statements (:mod:`regionopt.sweep.frontier`, :mod:`regionopt.sweep.dominance`),
-write the files (:mod:`regionopt.sweep.frontier_page`) and print one line per point and
+dominance statements (:mod:`regionopt.sweep.frontier.solve`,
+:mod:`regionopt.sweep.frontier.dominance`),
+write the files (:mod:`regionopt.sweep.frontier.page`) and print one line per point and
 one per reference.
 """
 
@@ -35,9 +36,9 @@ from regionopt.io import check_output_owner
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
-from regionopt.sweep.dominance import format_dominance, plan_figures, state_dominance
-from regionopt.sweep.frontier import check_axes, check_values, frontier_table, run_frontier
-from regionopt.sweep.frontier_page import write_frontier
+from regionopt.sweep.frontier.dominance import format_dominance, plan_figures, state_dominance
+from regionopt.sweep.frontier.page import write_frontier
+from regionopt.sweep.frontier.solve import check_axes, check_values, frontier_table, run_frontier
 
 log = logging.getLogger("regionopt")
 

@@ -1,7 +1,7 @@
 """``regionopt options``: each municipality's choice of direction, priced exactly.
 
 The parser and the handler; the pricing is in :mod:`regionopt.sweep.options` and
-:mod:`regionopt.sweep.options_run`, the page in :mod:`regionopt.maps.options`. See
+:mod:`regionopt.sweep.options.run`, the page in :mod:`regionopt.maps.options`. See
 ``docs/options.md``.
 """
 
@@ -25,10 +25,10 @@ from regionopt.errors import DataError, ScenarioError
 from regionopt.evaluate.metrics import evaluate
 from regionopt.io import check_output_owner
 from regionopt.maps.options import options_page, options_payload
-from regionopt.outputs import map_layers
+from regionopt.maps.outputs import map_layers
 from regionopt.scenario import Scenario
-from regionopt.sweep.options import NO_PLAN_LIMIT_S
-from regionopt.sweep.options_run import OptionsRun, run_options, write_options
+from regionopt.sweep.options.price import NO_PLAN_LIMIT_S
+from regionopt.sweep.options.run import OptionsRun, run_options, write_options
 
 log = logging.getLogger("regionopt")
 

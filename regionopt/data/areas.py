@@ -167,17 +167,17 @@ def match(token: str, index: Mapping[str, list[AreaName]], *,
 # --------------------------------------------------------------------------- areas
 
 
-def _fetch(relpath: str, opts: dict[str, Any]) -> Path:
+def fetch_file(relpath: str, opts: dict[str, Any]) -> Path:
     return sources.fetch(relpath, **opts)
 
 
-def _opts(
+def source_options(
     data_dir: PathLike | None, cache_dir: PathLike | None, base_url: str | None
 ) -> dict[str, Any]:
     return {"data_dir": data_dir, "cache_dir": cache_dir, "base_url": base_url}
 
 
-def _read_ssb(path: Path) -> list[dict[str, Any]]:
+def read_ssb_records(path: Path) -> list[dict[str, Any]]:
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -192,7 +192,7 @@ def _read_ssb(path: Path) -> list[dict[str, Any]]:
 
 
 def _all_codes(opts: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(sorted(r["id"] for r in _read_ssb(_fetch(SSB_FILE, opts))))
+    return tuple(sorted(r["id"] for r in read_ssb_records(fetch_file(SSB_FILE, opts))))
 
 
 def _tokens(area: str | Iterable[str]) -> list[str]:
@@ -226,7 +226,7 @@ class AreaChoice:
 
 def _names(opts: dict[str, Any]) -> dict[str, list[AreaName]]:
     """Every county, alias and municipality name, folded (see :mod:`regionopt.data.areas`)."""
-    files = (_fetch(COUNTIES_FILE, opts), _fetch(SSB_FILE, opts), geo_file(ALIASES_FILE))
+    files = (fetch_file(COUNTIES_FILE, opts), fetch_file(SSB_FILE, opts), geo_file(ALIASES_FILE))
     return _name_index_of(tuple((str(p), p.stat().st_mtime_ns) for p in files))
 
 
@@ -248,7 +248,7 @@ def _name_index_of(files: tuple[tuple[str, int], ...]) -> dict[str, list[AreaNam
     for alias, codes in read_aliases():
         names.append(AreaName(alias, counties=codes))
         spellings[alias] = [alias]
-    for record in _read_ssb(Path(ssb_path)):
+    for record in read_ssb_records(Path(ssb_path)):
         code = record["id"]
         name = str(record.get("name_no") or record.get("name") or code)
         shown = f"{name} ({code}, {county_name.get(code[:2], code[:2])})"
@@ -279,7 +279,7 @@ def area_choice(
         In one line, for an unknown or ambiguous name (listing the close
         ones), an unknown code or an empty area.
     """
-    opts = _opts(data_dir, cache_dir, base_url)
+    opts = source_options(data_dir, cache_dir, base_url)
     known = _all_codes(opts)
     counties: set[str] = set()
     munis: set[str] = set()

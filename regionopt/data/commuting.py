@@ -31,7 +31,7 @@ import pandas as pd
 
 from regionopt._resources import geo_file
 from regionopt.data import sources
-from regionopt.data.municipalities import SSB_FILE, _read_ssb
+from regionopt.data.municipalities import SSB_FILE, read_ssb_records
 from regionopt.errors import DataError
 from regionopt.flows import Commuting
 from regionopt.problem import ProblemData
@@ -310,7 +310,7 @@ def functional_problem(problem: ProblemData, *, data_dir: PathLike | None = None
         If a source file is missing or corrupt, or a municipality has no data.
     """
     path = sources.fetch(SSB_FILE, data_dir=data_dir, cache_dir=cache_dir, base_url=base_url)
-    records = sorted(_read_ssb(path), key=lambda r: r["id"])
+    records = sorted(read_ssb_records(path), key=lambda r: r["id"])
     flows = national_commuting([r["id"] for r in records],
                                [int(r.get("population") or 0) for r in records],
                                data_dir=data_dir, cache_dir=cache_dir, base_url=base_url)

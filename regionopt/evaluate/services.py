@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from regionopt.catalogue import Service, services_for
-from regionopt.evaluate.report import _records, text_table
+from regionopt.evaluate.report import frame_records, text_table
 from regionopt.io import atomic_write_text
 from regionopt.model.hosting import Hosting, balanced_hosting
 from regionopt.model.services import ServiceAreas, region_graph, service_areas
@@ -187,8 +187,8 @@ def services_summary(a: ServiceAnalysis) -> dict[str, Any]:
 
 def services_to_dict(a: ServiceAnalysis) -> dict[str, Any]:
     """The summary with both tables' rows, for ``--json``."""
-    return {**services_summary(a), "areas": _records(services_table(a)),
-            "hosting_rows": _records(hosting_table(a))}
+    return {**services_summary(a), "areas": frame_records(services_table(a)),
+            "hosting_rows": frame_records(hosting_table(a))}
 
 
 def format_services(a: ServiceAnalysis) -> str:
@@ -224,7 +224,7 @@ def format_services(a: ServiceAnalysis) -> str:
 def region_hosting(a: ServiceAnalysis) -> Mapping[str, list[dict[str, Any]]]:
     """Per region, its members' hosting rows (for the maps)."""
     table = hosting_table(a)
-    return {r: _records(table[table["region"] == r].drop(columns=["region"]))
+    return {r: frame_records(table[table["region"] == r].drop(columns=["region"]))
             for r in a.plan.regions}
 
 

@@ -96,7 +96,7 @@ def options_payload(problem: ProblemData, page: Plan, records: Mapping[str, Mapp
         The plan the page draws (the scenario's unrestricted optimum).
     records
         Per kommunenummer: ``rows`` (the options table's rows) and ``plans`` (core code ->
-        ``cores[i]`` list), as :func:`regionopt.sweep.options_run.run_options` keeps them.
+        ``cores[i]`` list), as :func:`regionopt.sweep.options.run.run_options` keeps them.
     base_objective
         The page plan's objective (swing prices are relative to each municipality's own base).
     lang

@@ -26,7 +26,7 @@ from pathlib import Path
 import pulp
 
 from regionopt.errors import SolverError, whole
-from regionopt.interrupts import child_pids, kill_children, reaped_children
+from regionopt.interrupts import child_pids, deferred, kill_children, reaped_children
 from regionopt.model.warmstart import load_start, time_limit_of
 from regionopt.scenario import SolverConfig
 
@@ -366,14 +366,18 @@ class _InterruptibleHiGHS(pulp.HiGHS):
         if limit < float("inf"):
             h.setOptionValue("time_limit", max(1.0, limit - (time.perf_counter() - began)))
         h.HandleUserInterrupt = True
-        thread = h.startSolve()
-        try:
-            while thread.is_alive():
-                thread.join(0.1)
-        except BaseException:
-            h.cancelSolve()
-            thread.join()
-            raise
+        # A signal while HiGHS runs only cancels it (deferred): raised inside startSolve or
+        # the wait, it would leave HiGHS's threads running while the process exits, and
+        # their destructors abort it ("terminate called without an active exception").
+        with deferred(h.cancelSolve):
+            thread = h.startSolve()
+            try:
+                while thread.is_alive():
+                    thread.join(0.1)
+            except BaseException:
+                h.cancelSolve()
+                thread.join()
+                raise
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ from regionopt.data.municipalities import load_municipalities
 from regionopt.errors import DataError
 from regionopt.io import staged_output_dir
 from regionopt.network import osm, roads, stored, travel
-from regionopt.network.ferries import _add_ferries_inplace, _attach_centres_inplace, load_ferries
+from regionopt.network.ferries import add_ferries_inplace, attach_centres_inplace, load_ferries
 from regionopt.network.key import network_key
 from regionopt.network.settings import FERRY_SNAP_KM, NORWAY_POLYGONS, NetworkSettings
 
@@ -113,8 +113,8 @@ def _build(munis: gpd.GeoDataFrame, settings: NetworkSettings, *, key: str,
         zone = roads.buffered_area(hull, settings.margin_km)
         inside = (shapely.contains_xy(zone, ferries["from_lon"], ferries["from_lat"])
                   & shapely.contains_xy(zone, ferries["to_lon"], ferries["to_lat"]))
-        _add_ferries_inplace(G, ferries[inside], snap_km=FERRY_SNAP_KM)
-    _attach_centres_inplace(G, munis, settings=settings)
+        add_ferries_inplace(G, ferries[inside], snap_km=FERRY_SNAP_KM)
+    attach_centres_inplace(G, munis, settings=settings)
     codes = sorted(munis["kommunenummer"])
     centre_nodes = {c: f"centre:{c}" for c in codes}
     paths = travel.shortest_paths(G, [centre_nodes[c] for c in codes])

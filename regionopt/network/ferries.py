@@ -146,11 +146,11 @@ def add_ferries(G: nx.MultiDiGraph, ferries: pd.DataFrame, *,
         If both terminals of a crossing join the same node.
     """
     H = G.copy()
-    _add_ferries_inplace(H, ferries, snap_km=snap_km)
+    add_ferries_inplace(H, ferries, snap_km=snap_km)
     return H
 
 
-def _add_ferries_inplace(H: nx.MultiDiGraph, ferries: pd.DataFrame, *, snap_km: float) -> None:
+def add_ferries_inplace(H: nx.MultiDiGraph, ferries: pd.DataFrame, *, snap_km: float) -> None:
     rows = list(ferries.sort_values("id").itertuples(index=False))
     lons = [getattr(r, f"{side}_lon") for r in rows for side in ("from", "to")]
     lats = [getattr(r, f"{side}_lat") for r in rows for side in ("from", "to")]
@@ -202,11 +202,11 @@ def attach_centres(G: nx.MultiDiGraph, municipalities: pd.DataFrame, *,
     ``access_speed_kph`` (edge attribute ``access=True``, ``highway="access"``).
     """
     H = G.copy()
-    _attach_centres_inplace(H, municipalities, settings=settings)
+    attach_centres_inplace(H, municipalities, settings=settings)
     return H
 
 
-def _attach_centres_inplace(H: nx.MultiDiGraph, municipalities: pd.DataFrame, *,
+def attach_centres_inplace(H: nx.MultiDiGraph, municipalities: pd.DataFrame, *,
                             settings: NetworkSettings) -> None:
     existing = [n for n in H.nodes if isinstance(n, str) and n.startswith("centre:")]
     codes = [str(c) for c in municipalities["kommunenummer"]]

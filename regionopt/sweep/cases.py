@@ -22,8 +22,17 @@ from regionopt.errors import ScenarioError
 from regionopt.overrides import Value, format_value, parse_value, split_values
 from regionopt.scenario import Scenario, replace_key
 
+
+def single_thread(scenario: Scenario) -> Scenario:
+    """Return ``scenario`` with one solver thread (several solves share the cores)."""
+    try:
+        return replace_key(scenario, "solver.threads", 1)
+    except ScenarioError:  # a scenario format without the key: leave the solver's default
+        return scenario
+
+
 __all__ = ["MAX_RANGE_VALUES", "SweepCase", "VaryValue", "case_id", "check_varies",
-           "format_value", "parse_value", "parse_vary", "sweep_cases"]
+           "format_value", "parse_value", "parse_vary", "single_thread", "sweep_cases"]
 
 VaryValue = Value
 """One value a varied key takes (:data:`regionopt.overrides.Value`)."""

@@ -291,7 +291,7 @@ def _labels(fig: Any, ax: Any, dom: pd.DataFrame, varied: Sequence[str],
 
 _W, _H = 820, 540
 _ML, _MR, _MT, _MB = 80, 30, 30, 60
-_CSS = """body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
+PAGE_CSS = """body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
 svg{background:#fff;border:1px solid #ddd}
 .pt{fill:#9aa3ad}.dom{fill:#1f77b4}.ref{fill:#d62728}.reftext{fill:#d62728}
 a:hover .pt,a:hover .dom{stroke:#000;stroke-width:2}
@@ -343,7 +343,7 @@ def pareto_html(pts: pd.DataFrame, *, varied: Sequence[str],
     body = [pareto_section(pts, varied=varied, references=references, axes=axes)]
     e = html.escape
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>Sweep: Pareto front</title><style>{_CSS}</style></head><body>\n"
+            f"<title>Sweep: Pareto front</title><style>{PAGE_CSS}</style></head><body>\n"
             f"<h1>Sweep: {e(axes.title)}</h1>\n<p>x: {e(X_LABEL)}; y: {e(axes.label)}. "
             f"{axes.better.capitalize()} is better. Blue: non-dominated plans; grey: "
             "dominated; red diamond (as in the PNG): reference plan. Hover a point for its "

@@ -19,20 +19,14 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
-import re
-from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
-from regionopt import interrupts
 from regionopt.data.reference import reference_plans_for
 from regionopt.errors import InfeasibleError, RegionoptError, ScenarioError
 from regionopt.evaluate.criteria import criteria_table, pass_counts
@@ -40,9 +34,10 @@ from regionopt.evaluate.metrics import evaluate
 from regionopt.model.engine import solve
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
-from regionopt.scenario import Scenario, replace_key
+from regionopt.scenario import Scenario
 from regionopt.sweep import pareto
-from regionopt.sweep.cases import SweepCase, VaryValue, sweep_cases
+from regionopt.sweep.cases import SweepCase, VaryValue, single_thread, sweep_cases
+from regionopt.sweep.pool import check_scheduler, is_parallel, run_tasks
 from regionopt.sweep.store import (
     RESULT_COLUMNS,
     RESULT_JSON,
@@ -66,10 +61,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The problem a worker process received from the pool initializer.
-_WORKER_PROBLEM: ProblemData | None = None
-
-
 # --------------------------------------------------------------------------- solving
 
 
@@ -82,7 +73,7 @@ def area_problem(problem: ProblemData, scenario: Scenario) -> ProblemData:
     return problem if len(codes) == problem.n or not codes else problem.subset(codes)
 
 
-def _solve_case(problem: ProblemData, scenario: Scenario,
+def solve_case(problem: ProblemData, scenario: Scenario,
                 start: np.ndarray | None = None) -> dict[str, Any]:
     """Solve one scenario and evaluate its plan; return plain, picklable data.
 
@@ -118,118 +109,6 @@ def _solve_case(problem: ProblemData, scenario: Scenario,
     else:
         out["reason"] = f"the solver stopped without a plan (status {res.status})"
     return jsonable(out)
-
-
-def _init_worker(problem: ProblemData) -> None:
-    """Pool initializer: keep the problem in the worker for all its tasks.
-
-    A signal to the worker kills its solvers and ends it (the sweep then stops).
-    """
-    global _WORKER_PROBLEM
-    interrupts.install_worker_handlers()
-    _WORKER_PROBLEM = problem
-
-
-def _process_task(scenario: Scenario) -> dict[str, Any]:
-    if _WORKER_PROBLEM is None:  # pragma: no cover - initializer always ran
-        raise RuntimeError("sweep worker started without a problem")
-    return _solve_case(_WORKER_PROBLEM, scenario)
-
-
-def _run_serial(problem: ProblemData,
-                jobs: Sequence[tuple[SweepCase, Scenario]]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for case, scenario in jobs:
-        yield case.id, _solve_case(problem, scenario)
-
-
-def _run_processes(problem: ProblemData, jobs: Sequence[tuple[SweepCase, Scenario]], *,
-                   max_workers: int) -> Iterator[tuple[str, dict[str, Any]]]:
-    yield from pool_results(_process_task, [(case.id, scenario) for case, scenario in jobs],
-                            initializer=_init_worker, initargs=(problem,),
-                            max_workers=max_workers, what="sweep")
-
-
-def pool_results(task: Callable[[Any], dict[str, Any]], items: Sequence[tuple[str, Any]], *,
-                 initializer: Callable[..., None], initargs: tuple[Any, ...],
-                 max_workers: int, what: str
-                 ) -> Generator[tuple[str, dict[str, Any]], None, None]:
-    """Run ``task(item)`` for each ``(key, item)`` on local processes; yield ``(key, result)``.
-
-    ``initializer(*initargs)`` runs once per worker and must install
-    :func:`~regionopt.interrupts.install_worker_handlers`. On a signal, an error or a consumer
-    that stops, the workers and their solvers are stopped at once (waiting would take the
-    running solves' whole time limit); a worker that dies stops the run as a signal would.
-    """
-    # spawn, not fork: the parent may hold threads (a Dask client, tqdm's monitor).
-    ctx = multiprocessing.get_context("spawn")
-    workers = min(max_workers, len(items))
-    before = interrupts.child_pids()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=initializer,
-                               initargs=initargs)
-    finished = False
-    try:
-        pending: dict[Future[dict[str, Any]], str] = {
-            pool.submit(task, item): key for key, item in items
-        }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in sorted(done, key=lambda f: pending[f]):
-                key = pending.pop(fut)
-                try:
-                    result = fut.result()
-                except BrokenProcessPool:
-                    # a worker was killed or stopped by a signal: stop the run as if this
-                    # process had been (the tasks finished so far are kept for resume)
-                    log.warning("%s: a worker process ended while working on %s; stopping",
-                                what, key)
-                    raise interrupts.Terminated() from None
-                yield key, result
-        finished = True
-    finally:
-        if not finished:
-            interrupts.stop_pool(before)
-        pool.shutdown(wait=finished, cancel_futures=True)
-
-
-def _run_dask(problem: ProblemData, jobs: Sequence[tuple[SweepCase, Scenario]], *,
-              client: Client) -> Iterator[tuple[str, dict[str, Any]]]:
-    # lazy: dask's distributed is heavy and only Dask sweeps need it
-    from distributed import as_completed
-
-    shared = client.scatter(problem, broadcast=True, hash=False)
-    futures = {client.submit(_solve_case, shared, scenario, key=f"regionopt-sweep-{case.id}",
-                             pure=False): case.id for case, scenario in jobs}
-    try:
-        for fut, result in as_completed(futures, with_results=True):
-            yield futures[fut], result
-    finally:
-        client.cancel([*futures, shared])
-
-
-def _dask_client(scheduler: str | Client) -> tuple[Client, bool]:
-    """Return a client for ``scheduler`` and whether this module must close it."""
-    try:
-        # lazy: dask's distributed is heavy and only Dask sweeps need it
-        from distributed import Client
-    except ImportError:  # pragma: no cover - a declared dependency
-        raise ScenarioError("--scheduler needs dask.distributed: pip install distributed") from None
-    if isinstance(scheduler, Client):
-        return scheduler, False
-    if not isinstance(scheduler, str) or not re.fullmatch(r"(tcp|tls|inproc)://\S+", scheduler):
-        raise ScenarioError(f"--scheduler {scheduler!r}: expected an address tcp://HOST:PORT "
-                            "or a dask.distributed.Client")
-    try:
-        return Client(scheduler, timeout=30), True
-    except OSError as exc:
-        raise ScenarioError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-
-
-def _single_thread(scenario: Scenario) -> Scenario:
-    """Return ``scenario`` with one solver thread (several solves share the cores)."""
-    try:
-        return replace_key(scenario, "solver.threads", 1)
-    except ScenarioError:  # a scenario format without the key: leave the solver's default
-        return scenario
 
 
 # --------------------------------------------------------------------------- driver
@@ -341,6 +220,7 @@ def solve_cases(cases: Sequence[SweepCase], *, problem: ProblemData,
     """
     if max_workers < 1:
         raise ScenarioError(f"max_workers={max_workers}: need at least one worker")
+    check_scheduler(scheduler)  # before anything is written
     out = Path(out_dir)
     pdigest = problem_digest(problem)
     digests = {c.id: {"scenario_sha256": scenario_digest(c.scenario), "problem_sha256": pdigest}
@@ -392,40 +272,29 @@ def write_sweep(table: pd.DataFrame, out_dir: str | os.PathLike[str], *, problem
 def _solve_all(todo: Sequence[SweepCase], *, problem: ProblemData, out: Path,
                scheduler: str | Client | None, max_workers: int, progress: bool,
                digests: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
-    parallel = scheduler is not None or max_workers > 1
+    parallel = is_parallel(scheduler, max_workers)
     if parallel:
         log.info("sweep: several solves run at once, each with one solver thread")
-    jobs = [(c, _single_thread(c.scenario) if parallel else c.scenario) for c in todo]
+    jobs = [(c, single_thread(c.scenario) if parallel else c.scenario) for c in todo]
     solved = {c.id: s for c, s in jobs}
     by_id = {c.id: c for c in todo}
-    owned = None
-    if scheduler is None and max_workers == 1:
-        stream = _run_serial(problem, jobs)
-    elif scheduler is None:
-        stream = _run_processes(problem, jobs, max_workers=max_workers)
-    else:
-        client, close = _dask_client(scheduler)
-        owned = client if close else None
-        stream = _run_dask(problem, jobs, client=client)
+    stream = run_tasks(solve_case, [(c.id, (s,)) for c, s in jobs], shared=(problem,),
+                       scheduler=scheduler, workers=max_workers, what="sweep",
+                       progress=progress, unit="scenario")
     records: dict[str, dict[str, Any]] = {}
     try:
-        with tqdm(total=len(jobs), disable=not progress, desc="sweep", unit="scenario") as bar:
-            for cid, outcome in stream:
-                case = by_id[cid]
-                if outcome["status"] == "error":
-                    log.warning("sweep: %s (%s) failed: %s", cid, case.label(), outcome["reason"])
-                    records[cid] = {**outcome, "plan_path": None}
-                else:
-                    write_case(out, case, solved[cid], outcome, digests[cid])
-                    claim_case(out, cid)
-                    records[cid] = json.loads((case_dir(out, case) / RESULT_JSON).read_text(
-                        encoding="utf-8"))
-                bar.update(1)
+        for cid, outcome in stream:
+            case = by_id[str(cid)]
+            if outcome["status"] == "error":
+                log.warning("sweep: %s (%s) failed: %s", cid, case.label(), outcome["reason"])
+                records[case.id] = {**outcome, "plan_path": None}
+            else:
+                write_case(out, case, solved[case.id], outcome, digests[case.id])
+                claim_case(out, case.id)
+                records[case.id] = json.loads((case_dir(out, case) / RESULT_JSON).read_text(
+                    encoding="utf-8"))
     finally:
-        if hasattr(stream, "close"):
-            stream.close()
-        if owned is not None:
-            owned.close()
+        stream.close()  # left early, the pool stops now, not when collected
     return records
 
 

@@ -324,6 +324,21 @@ def claim_case(out_dir: str | os.PathLike[str], case_id: str | None = None) -> N
     atomic_write_text(out / MANIFEST, "".join(f"{n}\n" for n in sorted(names)))
 
 
+def claim_files(out_dir: str | os.PathLike[str], names: Sequence[str] = ()) -> None:
+    """Add ``names`` (relative paths) to the folder's manifest, creating it if there is none.
+
+    A long run that writes its records one by one (``regionopt options``) claims its folder
+    before the first and each record as written, so that an interrupted run resumes
+    (:func:`regionopt.io.check_output_owner`).
+    """
+    out = Path(out_dir)
+    have = owned_files(out)
+    if have is not None and set(names) <= set(have):
+        return
+    listed = sorted({*(have or []), *names})
+    atomic_write_text(out / MANIFEST, "".join(f"{n}\n" for n in listed))
+
+
 # --------------------------------------------------------------------------- values
 
 

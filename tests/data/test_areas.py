@@ -93,9 +93,9 @@ def test_an_unknown_name_lists_the_close_ones(data_dir: Path) -> None:
 
 
 def test_no_two_areas_share_a_spelling_unless_they_share_their_name(data_dir: Path) -> None:
-    from regionopt.data.areas import _names, _opts
+    from regionopt.data.areas import _names, source_options
 
-    index = _names(_opts(data_dir, None, None))
+    index = _names(source_options(data_dir, None, None))
     shared = {key for key, areas in index.items()
               if len({(a.counties, a.municipalities) for a in areas}) > 1}
     assert shared == {"oslo", "heroy", "heray", "heroey", "valer", "vaaler"}

@@ -1,7 +1,7 @@
 """Commuting metrics of a solve recomputed independently from SSB's raw flow file.
 
 Checks regionopt.evaluate.metrics (self-containment, kept share, border commuters) and
-regionopt.outputs (metrics.json) end to end: the Troms og Finnmark functional scenario is
+regionopt.maps.outputs (metrics.json) end to end: the Troms og Finnmark functional scenario is
 solved, and for its optimum (plan.csv) and NIVI's plan the figures are recomputed here from
 ``data_pendling2022.rds`` alone: its 2022 codes mapped to 2024 with the code history sheet
 (Troms og Finnmark maps one to one), E and J summed over every residence and workplace in

@@ -202,8 +202,8 @@ def test_national_compare_page_offline_small_and_gapless(browser: Any, data_dir:
 
     import shapely
 
-    from regionopt import outputs
     from regionopt.data.reference import reference_for
+    from regionopt.maps import outputs
     from regionopt.maps.layers import MUNICIPALITY_TOLERANCE_M, display_geometry
     from regionopt.network import build_network
     from regionopt.problem import problem_from_network

@@ -26,13 +26,13 @@ import numpy as np
 import pytest
 from chromium import OfflinePage, chromium
 
-from regionopt import api, outputs
+from regionopt import api
 from regionopt.data import reference
 from regionopt.errors import DataError
 from regionopt.evaluate import criteria, report
 from regionopt.evaluate import metrics as ev
 from regionopt.evaluate import scenario_audit as au
-from regionopt.maps import editor
+from regionopt.maps import editor, outputs
 from regionopt.maps import html as viz
 from regionopt.model.families import FAMILIES
 from regionopt.plan import Plan, read_plan

@@ -19,11 +19,11 @@ from regionopt._resources import geo_file
 from regionopt.evaluate.metrics import evaluate
 from regionopt.evaluate.report import metrics_to_dict
 from regionopt.maps.options import options_js, options_page, options_payload
-from regionopt.outputs import map_layers
+from regionopt.maps.outputs import map_layers
 from regionopt.plan import read_plan
 from regionopt.scenario import load_scenario
-from regionopt.sweep.options import plan_of
-from regionopt.sweep.options_run import run_options
+from regionopt.sweep.options.price import plan_of
+from regionopt.sweep.options.run import run_options
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of regionopt.sweep.options_region: the core's region alone proves directions empty.
+"""Tests of regionopt.sweep.options.region: the core's region alone proves directions empty.
 
 Against enumeration on small random graphs with made-up commuting and a high
 self-containment floor (a "no" must never hide a plan, and some directions are proven
@@ -14,10 +14,10 @@ from model.brute import brute_force, random_problem, scen
 
 from regionopt.model.candidates import candidate_sets
 from regionopt.model.rules import resolve_rules
-from regionopt.sweep.options_bounds import fix_direction
-from regionopt.sweep.options_region import region_possible
+from regionopt.sweep.options.bounds import fix_direction
+from regionopt.sweep.options.region import region_possible
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize("seed", [3, 5, 7, 11])

@@ -3,7 +3,7 @@
 :func:`run_options` solves the scenario once (the base, with the reduced-cost bounds when
 pruning), sends it to every worker once (the process pool's initializer, or
 ``client.scatter`` on Dask), and prices each municipality's directions in a task of its
-own (:func:`regionopt.sweep.options.municipality_options`; a municipality's directions are
+own (:func:`regionopt.sweep.options.price.municipality_options`; a municipality's directions are
 solved in the order of their bounds, so pruning needs them in one task). Each finished
 municipality is written to ``municipalities/<code>.json`` at once, with the digests of the
 scenario and the problem, so an interrupted run resumes where it stopped. The whole run ends
@@ -16,20 +16,19 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from tqdm.auto import tqdm
 
-from regionopt import interrupts
 from regionopt.errors import RegionoptError
 from regionopt.io import MANIFEST, atomic_write_text, atomic_write_with
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
-from regionopt.sweep.options import (
+from regionopt.sweep.cases import single_thread
+from regionopt.sweep.options.price import (
     COLUMNS,
     NO_PLAN_LIMIT_S,
     Base,
@@ -37,8 +36,8 @@ from regionopt.sweep.options import (
     plan_cores,
     solve_base,
 )
-from regionopt.sweep.run import _dask_client, _single_thread, pool_results
-from regionopt.sweep.store import jsonable, problem_digest, scenario_digest
+from regionopt.sweep.pool import check_scheduler, run_tasks
+from regionopt.sweep.store import claim_files, jsonable, problem_digest, scenario_digest
 
 if TYPE_CHECKING:
     # lazy: dask's distributed is heavy and only Dask runs need it
@@ -49,10 +48,6 @@ log = logging.getLogger(__name__)
 RECORDS_DIR = "municipalities"
 OPTIONS_FILES = ("options.csv", "options.parquet", "options.json", "options.html")
 
-# What a worker process received from the pool initializer.
-_WORKER: _Shared | None = None
-
-
 @dataclass(frozen=True)
 class OptionsRun:
     """The outcome of :func:`run_options`.
@@ -60,7 +55,7 @@ class OptionsRun:
     Attributes
     ----------
     table
-        One row per municipality and direction (:data:`~regionopt.sweep.options.COLUMNS`),
+        One row per municipality and direction (:data:`~regionopt.sweep.options.price.COLUMNS`),
         by municipality then rank.
     records
         Per kommunenummer: ``rows`` and ``plans`` (core code -> ``cores[i]`` list), or
@@ -97,46 +92,10 @@ def price_municipality(problem: ProblemData, scenario: Scenario, code: str, base
                      "plans": {core: plan_cores(problem, p) for core, p in sorted(plans.items())}})
 
 
-def _init_worker(problem: ProblemData, scenario: Scenario, base: Base, prune: bool,
-                 whole: bool, no_plan_s: float) -> None:
-    """Pool initializer: keep what every task shares; a signal ends the worker's solvers."""
-    global _WORKER
-    interrupts.install_worker_handlers()
-    _WORKER = (problem, scenario, base, prune, whole, no_plan_s)
-
-
-def _process_task(code: str) -> dict[str, Any]:
-    if _WORKER is None:  # pragma: no cover - initializer always ran
-        raise RuntimeError("options worker started without a problem")
-    problem, scenario, base, prune, whole, no_plan_s = _WORKER
+def _price(problem: ProblemData, scenario: Scenario, base: Base, prune: bool, whole: bool,
+           no_plan_s: float, code: str) -> dict[str, Any]:
+    """A pool task: :func:`price_municipality` with the shared arguments first."""
     return price_municipality(problem, scenario, code, base, prune, whole, no_plan_s)
-
-
-def _run_processes(codes: Sequence[str], shared: _Shared, *,
-                   max_workers: int) -> Iterator[dict[str, Any]]:
-    results = pool_results(_process_task, [(c, c) for c in codes], initializer=_init_worker,
-                           initargs=shared, max_workers=max_workers, what="options")
-    try:
-        for _, result in results:
-            yield result
-    finally:
-        results.close()  # closing this generator must stop the pool now, not when collected
-
-
-def _run_dask(codes: Sequence[str], shared: _Shared, *,
-              client: Client) -> Iterator[dict[str, Any]]:
-    # lazy: dask's distributed is heavy and only Dask runs need it
-    from distributed import as_completed
-
-    problem, scenario, base = (client.scatter(x, broadcast=True, hash=False)
-                               for x in shared[:3])
-    futures = [client.submit(price_municipality, problem, scenario, c, base, *shared[3:],
-                             key=f"regionopt-options-{c}", pure=False) for c in codes]
-    try:
-        for _, result in as_completed(futures, with_results=True):
-            yield result
-    finally:
-        client.cancel(futures)
 
 
 def _record_path(out: Path, code: str) -> Path:
@@ -208,7 +167,8 @@ def run_options(scenario: Scenario, codes: Sequence[str], *, problem: ProblemDat
     """
     parallel = scheduler is not None or (max_workers > 1 and len(codes) > 1)
     if parallel:
-        scenario = _single_thread(scenario)
+        scenario = single_thread(scenario)
+    check_scheduler(scheduler)  # before the base solve and anything written
     base = solve_base(problem, scenario, with_bounds=prune)
     out = Path(out_dir)
     digest = _digest(scenario, problem, prune, whole, no_plan_s)
@@ -222,36 +182,25 @@ def run_options(scenario: Scenario, codes: Sequence[str], *, problem: ProblemDat
     log.info("options: %d municipalities, %d already priced, %d to price", len(codes),
              len(records), len(todo))
     shared: _Shared = (problem, scenario, base, prune, whole, no_plan_s)
-    owned = None
-    if not todo:
-        stream: Iterator[dict[str, Any]] = iter(())
-    elif not parallel:
-        stream = (price_municipality(problem, scenario, c, base, prune, whole, no_plan_s)
-                  for c in todo)
-    elif scheduler is None:
-        stream = _run_processes(todo, shared, max_workers=max_workers)
-    else:
-        client, close = _dask_client(scheduler)
-        owned = client if close else None
-        stream = _run_dask(todo, shared, client=client)
+    if todo:
+        claim_files(out)  # before the first record: an interrupted first run resumes
+    stream = run_tasks(_price, [(c, (c,)) for c in todo], shared=shared,
+                       scheduler=scheduler if parallel else None,
+                       workers=max_workers if parallel else 1, what="options",
+                       progress=progress, unit="municipality")
     try:
-        with tqdm(total=len(todo), disable=not progress, desc="options",
-                  unit="municipality") as bar:
-            for rec in stream:
-                code = rec["code"]
-                if "error" in rec:
-                    log.warning("options: %s failed: %s", code, rec["error"])
-                else:
-                    rec["digest"] = digest
-                    atomic_write_text(_record_path(out, code),
-                                      json.dumps(rec, sort_keys=True, ensure_ascii=False))
-                records[code] = rec
-                bar.update(1)
+        for _, rec in stream:
+            code = rec["code"]
+            if "error" in rec:
+                log.warning("options: %s failed: %s", code, rec["error"])
+            else:
+                rec["digest"] = digest
+                atomic_write_text(_record_path(out, code),
+                                  json.dumps(rec, sort_keys=True, ensure_ascii=False))
+                claim_files(out, [f"{RECORDS_DIR}/{code}.json"])
+            records[code] = rec
     finally:
-        if hasattr(stream, "close"):
-            stream.close()
-        if owned is not None:
-            owned.close()
+        stream.close()  # left early, the pool stops now, not when collected
     return OptionsRun(table=options_table(codes, records), records=records, base=base,
                       scenario=scenario, solved=len(todo))
 

@@ -1,11 +1,11 @@
-"""The atlas's front page (regionopt.maps.atlas): the map, and the table of counties."""
+"""The atlas's front page (regionopt.sweep.atlas.page): the map, and the table of counties."""
 
 from __future__ import annotations
 
 import pytest
-from test_html import XSS, tf  # noqa: F401  (the shared module fixture)
+from maps.test_html import XSS, tf  # noqa: F401  (the shared module fixture)
 
-from regionopt.maps.atlas import COLUMNS, atlas_page, county_table_html
+from regionopt.sweep.atlas.page import COLUMNS, atlas_page, county_table_html
 
 
 def _row(**extra: object) -> dict:

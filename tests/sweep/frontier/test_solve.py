@@ -1,7 +1,7 @@
 """``regionopt frontier`` on Troms og Finnmark, checked against an independent computation.
 
-Exercises regionopt.sweep.frontier (the ε-constraint points, warm-started chains, resume),
-regionopt.sweep.dominance (the match case and its statement), regionopt.sweep.frontier_page
+Exercises regionopt.sweep.frontier.solve (the ε-constraint points, warm-started chains, resume),
+regionopt.sweep.frontier.dominance (the match case and its statement), regionopt.sweep.frontier.page
 (frontier.csv/.json/.html/.png, a map per plan) and regionopt.cli.frontier (the CLI,
 bad input). The figures of every point (commuters kept, self-containment, regions meeting
 the criterion) are recomputed here with pandas from the national flow matrix the data loader
@@ -28,8 +28,8 @@ from regionopt.data.commuting import national_commuting
 from regionopt.data.municipalities import load_municipalities
 from regionopt.problem import ProblemData
 from regionopt.scenario import load_scenario
-from regionopt.sweep.dominance import at_least_as_good, better_on
-from regionopt.sweep.frontier import grid, kept_epsilon, run_frontier
+from regionopt.sweep.frontier.dominance import at_least_as_good, better_on
+from regionopt.sweep.frontier.solve import grid, kept_epsilon, run_frontier
 
 SCENARIO = geo_file("scenarios", "troms-finnmark-frontier-12.toml")
 

@@ -1,4 +1,4 @@
-"""regionopt.outputs on a national solve: the reference beside the plan is chosen by the area.
+"""regionopt.maps.outputs on a national solve: the reference beside the plan is chosen by the area.
 
 A solve of ``data/geo/scenarios/norway.toml`` (all 357 municipalities; the solve itself takes
 seconds) writes ``compare_ba-2020.html``, the plan beside the BA-regioner 2020, and no NIVI page

@@ -37,7 +37,13 @@ from regionopt.evaluate.metrics import evaluate
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
-from regionopt.sweep.frontier import FrontierCase, Runner, _case, kept_epsilon, maximum_case
+from regionopt.sweep.frontier.solve import (
+    FrontierCase,
+    Runner,
+    frontier_case,
+    kept_epsilon,
+    maximum_case,
+)
 
 #: Axis → (metric column, +1 when more is better, -1 when less is).
 AXES: dict[str, tuple[str, int]] = {
@@ -201,7 +207,7 @@ def state_dominance(runner: Runner, base: Scenario, name: str,
     slug = _slug(name)
     found = _best_dominating(runner, ref)
     if found is None:
-        match = _case(f"match-{slug}", _match_scenario(base, ref, employed), "match")
+        match = frontier_case(f"match-{slug}", _match_scenario(base, ref, employed), "match")
         runner.run([[match]], [_start_for(runner, ref)])
         found = _best_dominating(runner, ref)
         if found is None:

@@ -1,4 +1,4 @@
-"""Tests of regionopt.sweep.options: each direction's plan against enumeration.
+"""Tests of regionopt.sweep.options.price: each direction's plan against enumeration.
 
 On small random graphs (tests/model/brute.py) every direction's plan is the optimum of the
 plans with that choice fixed, the listed directions are exactly those some feasible plan
@@ -24,7 +24,7 @@ from regionopt.model.candidates import candidate_sets
 from regionopt.model.objective import objective_value
 from regionopt.model.optimise import optimise
 from regionopt.scenario import load_scenario, replace_key
-from regionopt.sweep.options import (
+from regionopt.sweep.options.price import (
     find_municipality,
     fix_direction,
     municipality_options,

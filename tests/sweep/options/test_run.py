@@ -1,4 +1,4 @@
-"""Tests of regionopt.sweep.options_run: every municipality on processes or Dask, resumable."""
+"""Tests of regionopt.sweep.options.run: every municipality on processes or Dask, resumable."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from model.brute import random_problem, scen
 
 from regionopt.io import MANIFEST
-from regionopt.sweep.options import COLUMNS
-from regionopt.sweep.options_run import RECORDS_DIR, run_options, write_options
+from regionopt.sweep.options.price import COLUMNS
+from regionopt.sweep.options.run import RECORDS_DIR, run_options, write_options
 
 SCENARIO = scen(solver__name="highs", regions__min_count=2, regions__max_count=3,
                 constraints__min_population=4000, objective__population_shortfall=0.5)

@@ -3,7 +3,7 @@
 :func:`write_frontier` writes into the frontier's folder (beside ``plans/<id>/``):
 
 * ``frontier.csv`` and ``frontier.parquet``: one row per case
-  (:func:`regionopt.sweep.frontier.frontier_table`);
+  (:func:`regionopt.sweep.frontier.solve.frontier_table`);
 * ``frontier.json``: the extremes, the points and the dominance statements;
 * ``plans/<id>/map.html`` for every plan (with the municipalities' geometry);
 * ``frontier.html``: one plot per axis (person-minutes on x; commuters kept, or regions
@@ -34,7 +34,7 @@ from regionopt.plan import read_plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 from regionopt.sweep import pareto
-from regionopt.sweep.frontier import Runner, frontier_table
+from regionopt.sweep.frontier.solve import Runner, frontier_table
 from regionopt.sweep.store import PLANS_DIR, claim_folder, drop_stale_cases, jsonable, write_table
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ def _page(sections: list[str], statements: Sequence[dict[str, Any]], summary: di
         sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>Frontier: {e(str(summary['scenario']))}</title>"
-            f"<style>{pareto._CSS}\n{_CSS}</style></head><body>\n"
+            f"<style>{pareto.PAGE_CSS}\n{_CSS}</style></head><body>\n"
             f"<h1>Frontier of {e(str(summary['scenario']))}</h1>\n<p>Each point is the least "
             "person-minutes with at least the commuters kept (or regions meeting the "
             "self-containment criterion) it asks for, proven optimal or with its gap. Blue: "

@@ -21,11 +21,11 @@ with the rule they break (the families' candidate pruning, then
 :func:`~regionopt.model.diagnose.diagnose`). With ``prune``, a direction is not solved when a
 bound proves it dearer than the cheapest other direction already solved (``best``): the
 reduced-cost bound of one relaxation per scenario, then the relaxation with the choice fixed
-(:mod:`regionopt.sweep.options_bounds`). Directions are solved in the order of their
+(:mod:`regionopt.sweep.options.bounds`). Directions are solved in the order of their
 reduced-cost bounds, so the cheapest other direction is always solved and exact; a pruned
 direction may also have no plan at all (its optimum is then infinite, above ``best`` too).
 Each direction starts from the base optimum with the municipality moved, repaired when that
-breaks a rule (:mod:`regionopt.sweep.options_start`).
+breaks a rule (:mod:`regionopt.sweep.options.start`).
 """
 
 from __future__ import annotations
@@ -50,16 +50,16 @@ from regionopt.model.rules import resolve_rules
 from regionopt.plan import Plan, plan_from_labels
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
-from regionopt.sweep.options_bounds import (
+from regionopt.sweep.options.bounds import (
     above,
     direction_bounds,
     fix_direction,
     relaxation,
 )
-from regionopt.sweep.options_figures import cached_figures, changes, plan_cores, plan_of
-from regionopt.sweep.options_local import PATIENT_S, local_search, patient_plan, proven, restricts
-from regionopt.sweep.options_region import region_possible
-from regionopt.sweep.options_start import moved, start_plan
+from regionopt.sweep.options.figures import cached_figures, changes, plan_cores, plan_of
+from regionopt.sweep.options.local import PATIENT_S, local_search, patient_plan, proven, restricts
+from regionopt.sweep.options.region import region_possible
+from regionopt.sweep.options.start import moved, start_plan
 
 log = logging.getLogger(__name__)
 
@@ -376,18 +376,18 @@ def price_direction(problem: ProblemData, base: Base, code: str, core: str, *,
                     no_plan_s: float = NO_PLAN_LIMIT_S) -> tuple[dict[str, Any], Plan | None]:
     """Price one direction with the cheapest proof that holds; return its row and plan.
 
-    In order (:mod:`regionopt.sweep.options_local`): with ``best`` (pruning), the
+    In order (:mod:`regionopt.sweep.options.local`): with ``best`` (pruning), the
     reduced-cost bound above ``best`` prunes it; the relaxation with the choice fixed
-    (:meth:`~regionopt.sweep.options_bounds.Relaxation.bound`) shows it has no plan (not
+    (:meth:`~regionopt.sweep.options.bounds.Relaxation.bound`) shows it has no plan (not
     with ``explain``: the exact solve then names the rule) or prunes it; the local
     re-optimisation within the scenario's gap of the best bound proves it; without a local
     plan, the core's region alone may prove it has none
-    (:func:`~regionopt.sweep.options_region.region_possible`; not with ``explain``); else,
+    (:func:`~regionopt.sweep.options.region.region_possible`; not with ``explain``); else,
     with ``whole``, the exact solve of the whole area from the local plan, and without it
     the local plan with its gap (``bounded``). Without ``whole``, a direction the
     neighbourhood gave no plan for gets ``no_plan_s`` seconds more at most: half of them
-    (:data:`~regionopt.sweep.options_local.PATIENT_S` at most) a longer search of the
-    neighbourhood (:func:`~regionopt.sweep.options_local.patient_plan`), the rest the whole
+    (:data:`~regionopt.sweep.options.local.PATIENT_S` at most) a longer search of the
+    neighbourhood (:func:`~regionopt.sweep.options.local.patient_plan`), the rest the whole
     area (a plan and its gap, a proof that none exists, or ``not_solved`` with the bound).
     """
     began = time.perf_counter()

@@ -13,12 +13,12 @@ weights set to 0, :func:`frontier_base`), :func:`run_frontier` solves
   solved in chains from the tightest down, each warm-started from its neighbour (the
   tighter plan meets the looser floor); with several workers each takes a chain,
   started from the axis's maximum;
-* for each reference plan, the dominance solves of :mod:`regionopt.sweep.dominance`.
+* for each reference plan, the dominance solves of :mod:`regionopt.sweep.frontier.dominance`.
 
 Every case is a sweep case (``plans/<id>/``, resumed while its scenario and problem are
 unchanged, :mod:`regionopt.sweep.store`), solved in this process, on local processes or
-on a Dask scheduler (:mod:`regionopt.sweep.run`). A point that is infeasible is
-reported for itself; the others are kept. Files: :mod:`regionopt.sweep.frontier_page`.
+on a Dask scheduler (:mod:`regionopt.sweep.pool`). A point that is infeasible is
+reported for itself; the others are kept. Files: :mod:`regionopt.sweep.frontier.page`.
 """
 
 from __future__ import annotations
@@ -26,13 +26,11 @@ from __future__ import annotations
 import json
 import logging
 import math
-import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -42,8 +40,9 @@ from regionopt.errors import DataError, InfeasibleError, ScenarioError
 from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
-from regionopt.sweep import run
-from regionopt.sweep.cases import SweepCase
+from regionopt.sweep.cases import SweepCase, single_thread
+from regionopt.sweep.pool import Pool, check_scheduler, is_parallel
+from regionopt.sweep.run import solve_case
 from regionopt.sweep.store import (
     PLANS_DIR,
     RESULT_JSON,
@@ -125,7 +124,7 @@ class Runner:
     @property
     def parallel(self) -> bool:
         """Whether several solves run at once (then each has one solver thread)."""
-        return self.scheduler is not None or self.max_workers > 1
+        return is_parallel(self.scheduler, self.max_workers)
 
     def run(self, chains: Sequence[Sequence[FrontierCase]],
             starts: Sequence[np.ndarray | None] | None = None) -> None:
@@ -167,7 +166,7 @@ class Runner:
         return True
 
     def _scenario(self, fc: FrontierCase) -> Scenario:
-        return run._single_thread(fc.case.scenario) if self.parallel else fc.case.scenario
+        return single_thread(fc.case.scenario) if self.parallel else fc.case.scenario
 
     def _store(self, fc: FrontierCase, outcome: dict[str, Any]) -> np.ndarray | None:
         cid = fc.case.id
@@ -186,63 +185,23 @@ class Runner:
 
     def _solve(self, chains: list[list[FrontierCase]], starts: list[np.ndarray | None],
                tick: Callable[[int], object]) -> None:
-        if not self.parallel:
-            for chain, start in zip(chains, starts, strict=True):
-                for fc in chain:
-                    found = self._store(fc, run._solve_case(self.problem, fc.case.scenario,
-                                                            start))
-                    start = found if found is not None else start
-                    tick(1)
-            return
-        if self.scheduler is None:
-            ctx = multiprocessing.get_context("spawn")
-            workers = min(self.max_workers, len(chains))
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                     initializer=run._init_worker,
-                                     initargs=(self.problem,)) as pool:
-                self._drive(chains, starts, tick, lambda s, st: pool.submit(_task, s, st),
-                            lambda fs: wait(fs, return_when=FIRST_COMPLETED)[0])
-            return
-        # lazy: dask's distributed is heavy and only Dask runs need it
-        from distributed import wait as dask_wait
-
-        client, close = run._dask_client(self.scheduler)
-        shared = client.scatter(self.problem, broadcast=True, hash=False)
-        try:
-            self._drive(chains, starts, tick,
-                        lambda s, st: client.submit(run._solve_case, shared, s, st, pure=False),
-                        lambda fs: dask_wait(fs, return_when="FIRST_COMPLETED").done)
-        finally:
-            client.cancel([shared])
-            if close:
-                client.close()
-
-    def _drive(self, chains: list[list[FrontierCase]], starts: list[np.ndarray | None],
-               tick: Callable[[int], object], submit: Callable[[Scenario, Any], Any],
-               first_done: Callable[[list[Any]], Any]) -> None:
         """Keep one case of every chain running; the next starts from the plan just found."""
-        pending: dict[Any, tuple[int, int]] = {}
+        workers = self.max_workers if self.parallel else 1
+        with Pool(solve_case, (self.problem,), scheduler=self.scheduler, workers=workers,
+                  size=len(chains), what="frontier") as pool:
 
-        def push(k: int, pos: int) -> None:
-            if pos < len(chains[k]):
-                pending[submit(self._scenario(chains[k][pos]), starts[k])] = (k, pos)
+            def push(k: int, pos: int) -> None:
+                if pos < len(chains[k]):
+                    pool.submit((k, pos), self._scenario(chains[k][pos]), starts[k])
 
-        for k in range(len(chains)):
-            push(k, 0)
-        while pending:
-            for fut in sorted(first_done(list(pending)), key=lambda f: pending[f]):
-                k, pos = pending.pop(fut)
-                found = self._store(chains[k][pos], fut.result())
+            for k in range(len(chains)):
+                push(k, 0)
+            for key, outcome in pool.results():
+                k, at = cast(tuple[int, int], key)
+                found = self._store(chains[k][at], outcome)
                 starts[k] = found if found is not None else starts[k]
                 tick(1)
-                push(k, pos + 1)
-
-
-def _task(scenario: Scenario, start: np.ndarray | None) -> dict[str, Any]:
-    """A process-pool task: one case on the worker's problem (:func:`run._init_worker`)."""
-    if run._WORKER_PROBLEM is None:  # pragma: no cover - the initializer always ran
-        raise RuntimeError("frontier worker started without a problem")
-    return run._solve_case(run._WORKER_PROBLEM, scenario, start)
+                push(k, at + 1)
 
 
 def _plan_cores(problem: ProblemData, assignment: Mapping[str, str],
@@ -261,8 +220,9 @@ def frontier_base(scenario: Scenario) -> Scenario:
     return out
 
 
-def _case(cid: str, scenario: Scenario, role: str, axis: str = "",
-          asked: float | None = None) -> FrontierCase:
+def frontier_case(cid: str, scenario: Scenario, role: str, axis: str = "",
+                  asked: float | None = None) -> FrontierCase:
+    """A frontier case ``cid`` solving ``scenario`` in ``role`` (see :class:`FrontierCase`)."""
     return FrontierCase(SweepCase(id=cid, overrides=(), scenario=scenario), role, axis, asked)
 
 
@@ -270,7 +230,7 @@ def maximum_case(base: Scenario, axis: str, cid: str | None = None) -> FrontierC
     """The case that asks for the most the scenario allows on ``axis`` (travel not weighed)."""
     key, weight = _MAXIMISE[axis]
     s = replace_key(replace_key(base, "objective.travel", 0.0), key, weight)
-    return _case(cid or f"max-{axis}", s, "maximum", axis)
+    return frontier_case(cid or f"max-{axis}", s, "maximum", axis)
 
 
 def kept_epsilon(kept: int, employed: int) -> float:
@@ -282,7 +242,7 @@ def point_case(base: Scenario, axis: str, asked: int, employed: int) -> Frontier
     """The case: least person-minutes with at least ``asked`` kept (or meeting the criterion)."""
     key = AXES[axis][0]
     value: float | int = kept_epsilon(asked, employed) if axis == "kept" else asked
-    return _case(f"{axis}-{asked}", replace_key(base, key, value), "point", axis, asked)
+    return frontier_case(f"{axis}-{asked}", replace_key(base, key, value), "point", axis, asked)
 
 
 def grid(lo: int, hi: int, points: int) -> list[int]:
@@ -373,7 +333,7 @@ def solve_frontier(scenario: Scenario, *, runner: Runner, points: int,
     problem = runner.problem
     employed = int(problem.commuting.employed.sum()) if problem.commuting is not None else 0
     base = frontier_base(scenario)
-    ends = [_case("travel", base, "travel"), *(maximum_case(base, a) for a in axes)]
+    ends = [frontier_case("travel", base, "travel"), *(maximum_case(base, a) for a in axes)]
     runner.run([[c] for c in ends])
     travel = runner.records["travel"]
     if "travel" not in runner.cores:
@@ -432,7 +392,7 @@ def run_frontier(scenario: Scenario, *, problem: ProblemData, out_dir: str | os.
     axes
         ``"kept"``, ``"criterion"`` or both.
     references
-        Plans to state dominance against (:mod:`regionopt.sweep.dominance`).
+        Plans to state dominance against (:mod:`regionopt.sweep.frontier.dominance`).
     values
         Explicit levels per axis instead of the even grid (:func:`check_values`).
     scheduler, max_workers, resume, progress
@@ -444,6 +404,7 @@ def run_frontier(scenario: Scenario, *, problem: ProblemData, out_dir: str | os.
         With every case's record and plan.
     """
     check_axes(axes, problem, points=points)
+    check_scheduler(scheduler)  # before anything is written
     out = Path(out_dir)
     # mark the folder as regionopt's before the first case is stored, so that an
     # interrupted run resumes without --force (the manifest is rewritten at the end)
@@ -454,5 +415,5 @@ def run_frontier(scenario: Scenario, *, problem: ProblemData, out_dir: str | os.
 
 
 __all__ = ["AXES", "FrontierCase", "Runner", "check_axes", "check_values", "frontier_base",
-           "frontier_table", "grid", "kept_epsilon", "level", "maximum_case", "point_case",
-           "run_frontier", "solve_frontier"]
+           "frontier_case", "frontier_table", "grid", "kept_epsilon", "level", "maximum_case",
+           "point_case", "run_frontier", "solve_frontier"]

@@ -1,4 +1,4 @@
-"""One case per county on the sweep's machinery (regionopt.sweep.atlas)."""
+"""One case per county on the sweep's machinery (regionopt.sweep.atlas.solve)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from regionopt.data.commuting import functional_problem
 from regionopt.problem import ProblemData
 from regionopt.scenario import load_scenario
-from regionopt.sweep.atlas import county_cases, solve_counties
+from regionopt.sweep.atlas.solve import county_cases, solve_counties
 from regionopt.sweep.run import area_problem
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 COUNTIES = [("55", "Troms"), ("56", "Finnmark")]
 
 

@@ -1,4 +1,4 @@
-"""Tests of regionopt.sweep.options_local and the proofs of price_direction, against enumeration.
+"""Tests of regionopt.sweep.options.local and the proofs of price_direction, against enumeration.
 
 On small random graphs (tests/model/brute.py), for every municipality and every direction:
 the kept relaxation's bound is a bound (and infinite only where no plan takes the
@@ -26,9 +26,8 @@ from model.brute import (
 
 from regionopt.model.objective import objective_value
 from regionopt.model.rules import resolve_rules
-from regionopt.sweep.options import directions, price_direction, release, solve_base
-from regionopt.sweep.options_bounds import fix_direction, fixed_bound, relaxation
-from regionopt.sweep.options_local import (
+from regionopt.sweep.options.bounds import fix_direction, fixed_bound, relaxation
+from regionopt.sweep.options.local import (
     MAX_RINGS,
     local_plan,
     local_scenario,
@@ -39,9 +38,10 @@ from regionopt.sweep.options_local import (
     restricts,
     thinned,
 )
+from regionopt.sweep.options.price import directions, price_direction, release, solve_base
 
 TOL = 1e-6
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _scenario(gap: float):
@@ -334,7 +334,7 @@ def test_bounds_only_solves_the_whole_area_when_no_local_plan_is_found(
     small graph every neighbourhood holds one, so here none is found by construction. With
     ``--bounds-only`` the whole area is then solved for a short time: each row matches
     enumeration (the optimum with that choice, or no plan at all)."""
-    import regionopt.sweep.options as options
+    import regionopt.sweep.options.price as options
 
     monkeypatch.setattr(options, "local_search", lambda *args, **kwargs: (None, 1))
     monkeypatch.setattr(options, "patient_plan", lambda *args, **kwargs: None)
@@ -359,7 +359,7 @@ def test_the_patient_search_prices_a_direction_the_first_search_left_without_a_p
     patient search then finds the plan, and each row brackets enumeration's optimum with
     that choice: the plan takes the direction and meets every rule, its objective is at
     least the optimum, its bound at most; no plan only where enumeration finds none."""
-    import regionopt.sweep.options as options
+    import regionopt.sweep.options.price as options
 
     monkeypatch.setattr(options, "local_search", lambda *args, **kwargs: (None, 1))
     priced = 0
@@ -396,7 +396,7 @@ def test_the_first_search_reports_where_it_stopped() -> None:
 def test_the_rings_grow_while_each_is_proven_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every neighbourhood made to be proven empty: the search widens ring by ring, stops
     once a ring adds nothing (the whole line), and reports that no ring holds a plan."""
-    import regionopt.sweep.options_local as local
+    import regionopt.sweep.options.local as local
 
     data, fixed, cores, i, j = _line_case("5501", "5502")
     sizes: list[int] = []

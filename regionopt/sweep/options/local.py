@@ -30,9 +30,9 @@ It becomes a proof with a lower bound. Two are at hand before any solve:
 * the base's proven bound: the fixed scenario is the base scenario with one more rule (when
   its resolved rules are the base's plus the choice, :func:`restricts`), so every plan with
   the choice is a plan of the base and costs at least the base's bound;
-* the reduced-cost bound of :func:`~regionopt.sweep.options_bounds.direction_bounds`, and
+* the reduced-cost bound of :func:`~regionopt.sweep.options.bounds.direction_bounds`, and
   after it the relaxation with the choice fixed
-  (:func:`~regionopt.sweep.options_bounds.fixed_bound`).
+  (:func:`~regionopt.sweep.options.bounds.fixed_bound`).
 
 When the local plan is within the scenario's ``solver.mip_gap`` of the best of them, it is
 optimal by the scenario's own definition (the test a MIP solver applies to stop), and no
@@ -55,8 +55,8 @@ from regionopt.model.objective import objective_value
 from regionopt.model.optimise import relative_gap
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
-from regionopt.sweep.options_bounds import fix_direction
-from regionopt.sweep.options_start import quickest_path, start_plan
+from regionopt.sweep.options.bounds import fix_direction
+from regionopt.sweep.options.start import quickest_path, start_plan
 
 log = logging.getLogger(__name__)
 

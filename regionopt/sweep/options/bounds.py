@@ -1,6 +1,6 @@
 """Exact pruning of ``regionopt options``: bounds that prove a direction dearer than the best.
 
-A direction (``x[i, j] = 1``, :func:`~regionopt.sweep.options.fix_direction`) may be left
+A direction (``x[i, j] = 1``, :func:`~regionopt.sweep.options.price.fix_direction`) may be left
 unsolved when a bound proves its optimum above ``best``, the proven optimum of a cheaper
 direction of the same municipality. Two bounds, cheapest first:
 
@@ -19,7 +19,7 @@ direction of the same municipality. Two bounds, cheapest first:
 
 A third proof was measured and left out: the exact model with the choice fixed and the row
 ``objective <= best``, proven infeasible. It is about a third of a full solve, but once the
-warm starts are repaired (:mod:`regionopt.sweep.options_start`) the full solves are cheap and
+warm starts are repaired (:mod:`regionopt.sweep.options.start`) the full solves are cheap and
 the failed proofs cost more than the pruned solves saved (Troms og Finnmark ``--all``: 60 CPU
 s with it, 52 without).
 

@@ -1,4 +1,4 @@
-"""Tests of regionopt.sweep.options_figures: a direction's figures and what it changes.
+"""Tests of regionopt.sweep.options.figures: a direction's figures and what it changes.
 
 On Troms og Finnmark's real data: the figures are :func:`regionopt.evaluate.metrics.evaluate`'s
 and the criteria table's (one definition), the cached ones equal the fresh ones and cannot be
@@ -15,11 +15,11 @@ import pytest
 from regionopt.evaluate.criteria import criteria_table, pass_counts
 from regionopt.evaluate.metrics import compare, evaluate, moves
 from regionopt.plan import plan_from_labels
-from regionopt.sweep.options import fix_direction
-from regionopt.sweep.options_figures import cached_figures, changes, option_figures
-from regionopt.sweep.options_start import start_plan
+from regionopt.sweep.options.figures import cached_figures, changes, option_figures
+from regionopt.sweep.options.price import fix_direction
+from regionopt.sweep.options.start import start_plan
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of regionopt.sweep.options_bounds: each pruning proof against enumeration.
+"""Tests of regionopt.sweep.options.bounds: each pruning proof against enumeration.
 
 On small random graphs (tests/model/brute.py), for every municipality and every direction
 some plan takes: the reduced-cost bound is at most the relaxation with the choice fixed,
@@ -13,8 +13,8 @@ import pytest
 from model.brute import brute_force, random_problem, scen
 
 from regionopt.model.candidates import candidate_sets
-from regionopt.sweep.options import release
-from regionopt.sweep.options_bounds import above, direction_bounds, fixed_bound
+from regionopt.sweep.options.bounds import above, direction_bounds, fixed_bound
+from regionopt.sweep.options.price import release
 
 #: An elastic floor and a hard one (where some candidate directions have no plan at all).
 SCENARIOS = {

@@ -1,4 +1,4 @@
-"""Tests of regionopt.sweep.options_start: the warm start of a direction, repaired.
+"""Tests of regionopt.sweep.options.start: the warm start of a direction, repaired.
 
 On a path graph the moved plan leaves a gap that only the repair closes; on small random
 graphs every start puts the municipality in the direction's region, and a start that meets
@@ -12,8 +12,8 @@ import pytest
 from model.brute import brute_force, make_problem, plan_ok, random_problem, scen
 
 from regionopt.model.heuristic import unmet_rules
-from regionopt.sweep.options import fix_direction, release, solve_base
-from regionopt.sweep.options_start import moved, repaired, start_plan
+from regionopt.sweep.options.price import fix_direction, release, solve_base
+from regionopt.sweep.options.start import moved, repaired, start_plan
 
 CONTIGUOUS = scen(solver__name="highs", regions__min_count=2, regions__max_count=4,
                   constraints__min_population=4000, objective__population_shortfall=0.5)

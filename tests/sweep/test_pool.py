@@ -1,0 +1,82 @@
+"""The one pool (regionopt.sweep.pool): serial, local processes and Dask give the same results.
+
+Tasks are standard-library functions so that spawned and Dask workers import them by name.
+Interrupts on the command line, with real solvers: ``tests/test_interrupts.py`` and
+``tests/test_interrupts_stress.py``.
+"""
+
+from __future__ import annotations
+
+import operator
+import time
+
+import psutil
+import pytest
+
+from regionopt import interrupts
+from regionopt.errors import ScenarioError
+from regionopt.sweep.pool import LOCAL, Pool, check_scheduler, is_parallel, run_tasks
+
+
+@pytest.mark.parametrize(("scheduler", "workers"), [(None, 1), (None, 2)])
+def test_every_task_comes_back_with_its_key(scheduler: str | None, workers: int) -> None:
+    items = [(f"k{i}", (i,)) for i in range(5)]
+    got = dict(run_tasks(operator.add, items, shared=(10,), scheduler=scheduler,
+                         workers=workers, what="test"))
+    assert got == {f"k{i}": 10 + i for i in range(5)}
+
+
+@pytest.mark.slow
+def test_a_local_dask_cluster_gives_the_same_and_leaves_no_process() -> None:
+    before = interrupts.child_pids()
+    items = [(f"k{i}", (i,)) for i in range(4)]
+    got = dict(run_tasks(operator.mul, items, shared=(3,), scheduler=LOCAL, workers=2,
+                         what="test"))
+    assert got == {f"k{i}": 3 * i for i in range(4)}
+    deadline = time.monotonic() + 10
+    while interrupts.child_pids() - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not interrupts.child_pids() - before
+
+
+def test_serial_tasks_submitted_while_a_result_is_handled_run_next() -> None:
+    order = []
+    with Pool(operator.add, (0,)) as pool:
+        pool.submit("a0", 1)
+        pool.submit("b0", 2)
+        for key, _ in pool.results():
+            order.append(key)
+            if key == "a0":
+                pool.submit("a1", 3)
+    assert order == ["a0", "a1", "b0"]
+
+
+def test_a_pool_left_early_stops_its_workers_at_once() -> None:
+    before = interrupts.child_pids()
+    started = time.monotonic()
+    with pytest.raises(KeyError), Pool(time.sleep, (), workers=2, what="test") as pool:
+        pool.submit("a", 60)
+        pool.submit("b", 60)
+        deadline = time.monotonic() + 60
+        while len(interrupts.child_pids() - before) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        raise KeyError("stop")
+    assert time.monotonic() - started < 50
+    left = [p for p in interrupts.child_pids() - before if psutil.pid_exists(p)]
+    assert left == []
+
+
+def test_a_task_error_reaches_the_caller() -> None:
+    with pytest.raises(ZeroDivisionError):
+        dict(run_tasks(operator.truediv, [("a", (0,))], shared=(1,), workers=1))
+
+
+def test_schedulers_are_checked() -> None:
+    check_scheduler(None)
+    check_scheduler(LOCAL)
+    check_scheduler("tcp://127.0.0.1:8786")
+    with pytest.raises(ScenarioError, match="--scheduler"):
+        check_scheduler("nowhere")
+    with pytest.raises(ScenarioError, match="max_workers=0"):
+        Pool(operator.add, workers=0)
+    assert is_parallel(None, 2) and is_parallel(LOCAL, 1) and not is_parallel(None, 1)
