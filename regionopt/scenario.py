@@ -32,6 +32,7 @@ _AREA_RULES = ("find_exceptions", "attainable_self_containment")
 #: The longest ``solver.time_limit_s`` (a week; far larger ones overflow a solver's clock)
 #: and the most ``solver.threads`` accepted.
 MAX_TIME_LIMIT_S, MAX_THREADS = 7 * 24 * 3600, 256
+MAX_NODES = 2**31 - 1  #: the most ``solver.max_nodes`` (HiGHS counts nodes in 32 bits)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class SolverConfig:
     time_limit_s: float | None = None
     mip_gap: float = 0.0
     threads: int = 1
+    max_nodes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -296,6 +298,8 @@ def _parse_solver(raw: dict[str, Any], c: _Checker) -> SolverConfig:
             why=" seconds (a week); leave it out for no limit"),
         mip_gap=gap,
         threads=c.integer("solver.threads", raw.get("threads", 1), low=1, high=MAX_THREADS) or 1,
+        max_nodes=c.integer("solver.max_nodes", raw.get("max_nodes"), low=1,
+                            high=MAX_NODES, optional=True),
     )
 
 

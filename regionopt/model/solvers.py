@@ -162,7 +162,8 @@ def _run_cbc(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: float 
         log_path = Path(tmp) / "cbc.log"
         solver = pulp.COIN_CMD(path=cbc_path(), msg=False, logPath=str(log_path),
                                timeLimit=time_limit_s, gapRel=config.mip_gap,
-                               threads=config.threads, keepFiles=False)
+                               threads=config.threads, keepFiles=False,
+                               maxNodes=config.max_nodes)
         solver.tmpDir = tmp
         if start:
             load_start(solver, prob, start)
@@ -289,8 +290,11 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
         import highspy  # lazy: only HiGHS runs load its native library
     except ImportError:
         raise SolverError("HiGHS is not available: pip install highspy") from None
+    # a node limit is HiGHS's own work, not the clock: with one thread and the same options
+    # HiGHS stops at the same node on an idle and on a loaded machine
+    nodes = {} if config.max_nodes is None else {"mip_max_nodes": config.max_nodes}
     solver = _InterruptibleHiGHS(msg=not quiet, timeLimit=time_limit_s, gapRel=config.mip_gap,
-                                 threads=config.threads)
+                                 threads=config.threads, **nodes)
     solver.start = start
     solver.began = time.perf_counter()
     if not solver.available():

@@ -190,7 +190,7 @@ def test_grid_and_figures() -> None:
     assert grid(0, 3, 10) == [1, 2, 3]
     ref = {"commuting_kept_share": 0.8, "criteria_self_containment_passed": 10,
            "person_minutes": 100.0, "max_minutes": 60.0, "regions_not_connected": 1,
-           "regions": 5}
+           "self_containment_min": 0.5, "self_containment_median": 0.7, "regions": 5}
     same = dict(ref)
     assert at_least_as_good(same, ref) and better_on(same, ref) == []
     better = {**ref, "person_minutes": 90.0, "regions_not_connected": 0}
@@ -198,6 +198,8 @@ def test_grid_and_figures() -> None:
     assert better_on(better, ref) == ["person_minutes", "not_connected"]
     assert not at_least_as_good({**ref, "criteria_self_containment_passed": 9}, ref)
     assert not at_least_as_good({**ref, "regions": 6}, ref)
+    assert not at_least_as_good({**ref, "self_containment_min": 0.49}, ref)  # weakest region
+    assert not at_least_as_good({**ref, "self_containment_median": 0.69}, ref)
 
 
 @pytest.mark.browser
