@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pulp
 
@@ -361,6 +362,21 @@ class _InterruptibleHiGHS(pulp.HiGHS):
         with _stdout_silenced():
             super().createAndConfigureSolver(lp)
 
+    def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:  # noqa: N802
+        import highspy  # lazy: only HiGHS runs load its native library
+
+        h = lp.solverModel
+        if h.getModelStatus() != highspy.HighsModelStatus.kSolutionLimit:
+            return super().findSolutionValues(lp)
+        # PuLP (3.3) knows no "solution limit", the status HiGHS ends a run with at
+        # mip_max_nodes: its values are read as at a time limit (the status is read again
+        # from HiGHS itself in _run_highs)
+        lp.solverModel = _AtTimeLimit(h)
+        try:
+            return super().findSolutionValues(lp)
+        finally:
+            lp.solverModel = h
+
     def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP name
         h = lp.solverModel
         began = time.perf_counter() if self.began is None else self.began
@@ -378,6 +394,21 @@ class _InterruptibleHiGHS(pulp.HiGHS):
             h.cancelSolve()
             thread.join()
             raise
+
+
+class _AtTimeLimit:
+    """A ``highspy.Highs`` seen as stopped at its time limit (for PuLP's status table)."""
+
+    def __init__(self, h: Any) -> None:
+        self._h = h
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._h, name)
+
+    def getModelStatus(self) -> Any:  # noqa: N802 - highspy's name
+        import highspy  # lazy: only HiGHS runs load its native library
+
+        return highspy.HighsModelStatus.kTimeLimit
 
 
 @contextlib.contextmanager

@@ -11,32 +11,34 @@ self-containment (``self_containment_min``, more) and the median region's
    already solved is named (the one with the least person-minutes);
 2. otherwise the **match** case is solved: the least person-minutes with at least the
    reference's commuters kept and regions meeting the criterion, every region keeping at
-   least the reference's weakest self-containment (``constraints.min_self_containment``),
-   within its longest trip (``constraints.max_travel_minutes``, when the scenario's limit
-   is looser), warm-started from the frontier plan nearest to the reference (repaired
-   toward its floors by the construction heuristic when it breaks one). Its plan dominates
-   when it matches the reference on every axis; its proven bound above the reference's
-   person-minutes, or a proof of infeasibility, proves that no plan of the scenario can
-   match the reference on those axes at once. The match is solved by the solver's own
-   work, not the clock (:func:`deterministic`): one thread, a node limit
-   (``solver.max_nodes``, :data:`MATCH_NODES` unless the scenario sets one), rounds of
-   twice the nodes while the bound improves (:data:`MATCH_ROUNDS`), each warm-started from
-   the last plan; a wall-clock limit (:data:`SAFETY_S`) is only a safety net, and a
-   statement says so when it was reached;
+   least the reference's weakest self-containment (``constraints.min_self_containment``)
+   and at least half of them its median region's (``constraints.min_median_self_containment``:
+   exact for an odd region count), within its longest trip
+   (``constraints.max_travel_minutes``, when the scenario's limit is looser), warm-started
+   from the frontier plan nearest to the reference (repaired toward its floors by the
+   construction heuristic when it breaks one). Its plan dominates when it matches the
+   reference on every axis; its proven bound above the reference's person-minutes, or a
+   proof of infeasibility, proves that no plan of the scenario can match the reference on
+   those axes at once. The match is solved by the solver's own work, not the clock
+   (:func:`deterministic`): one thread, a node limit (``solver.max_nodes``,
+   :data:`MATCH_NODES` unless the scenario sets one), rounds of twice the nodes while the
+   bound improves (:data:`MATCH_ROUNDS`), each warm-started from the last plan; a
+   wall-clock limit (:data:`SAFETY_S`) is only a safety net, and a statement says so when
+   it was reached;
 3. then (no plan matched) **bound** cases say which axis cannot be matched at the
    reference's person-minutes (``constraints.max_person_minutes``), each with the
-   reference's weakest-region floor: the most regions meeting the criterion with the
-   reference's commuters kept, and the most commuters kept with its regions meeting the
-   criterion; and the match without the weakest-region floor says whether that floor is
-   what cannot be met. A proven bound below the reference's figure is the proof; the
+   reference's weakest- and median-region floors: the most regions meeting the criterion
+   with the reference's commuters kept, and the most commuters kept with its regions
+   meeting the criterion; and the match without the two region floors says whether they
+   are what cannot be met. A proven bound below the reference's figure is the proof; the
    **closest** plan (fewest axes short, then the least shortfall) is always named with its
    shortfall per axis.
 
 Bounds are the solver's proven bounds on the scenario's model, so a statement "cannot be
 matched" holds for every plan of the scenario (its region count, contiguity, travel
-limit and core rules), not for plans outside it. The median region is compared, not
-constrained: a plan short of it only on the median leaves the verdict undecided, and
-the statement says so.
+limit and core rules), not for plans outside it. For an even region count the median
+floor is what a plan reaching the reference's median must meet, not all of it: a plan of
+the match may then fall short of the median, and the verdict stays undecided (it says so).
 """
 
 from __future__ import annotations
@@ -198,6 +200,9 @@ def _floors(base: Scenario, ref: dict[str, Any], employed: int, *, kept: bool = 
     floor = float(ref.get("self_containment_min") or 0.0)
     if weakest and floor > max(0.0, base.constraints.min_self_containment):
         s = replace_key(s, "constraints.min_self_containment", floor)
+    median = float(ref.get("self_containment_median") or 0.0)
+    if weakest and median > max(0.0, base.constraints.min_median_self_containment):
+        s = replace_key(s, "constraints.min_median_self_containment", median)
     return s
 
 
@@ -272,14 +277,14 @@ def _solve_match(runner: Runner, base: Scenario, ref: dict[str, Any], slug: str,
 def _bound_cases(base: Scenario, ref: dict[str, Any], slug: str,
                  employed: int) -> list[FrontierCase]:
     """Most regions meeting the criterion, and most kept, each at the reference's travel and
-    weakest region; and the match without the weakest-region floor."""
+    weakest and median region; and the match without those two region floors."""
     budget = replace_key(base, "constraints.max_person_minutes", float(ref["person_minutes"]))
     crit = maximum_case(deterministic(_floors(budget, ref, employed, criterion=False)),
                         "criterion", f"bound-criterion-{slug}")
     kept = maximum_case(deterministic(_floors(budget, ref, employed, kept=False)),
                         "kept", f"bound-kept-{slug}")
     crit.role = kept.role = "bound"
-    loose = _case(f"match-{slug}-without-weakest",
+    loose = _case(f"match-{slug}-without-region-floors",
                   _match_scenario(base, ref, employed, weakest=False), "bound")
     return [crit, kept, loose]
 
@@ -298,7 +303,8 @@ def _proof(runner: Runner, fc: FrontierCase, ref: dict[str, Any]) -> dict[str, A
                     "floors (the solver proves it infeasible)")}
     if bound is None:
         return None
-    weakest = f"every region keeping at least {float(ref['self_containment_min']):.4f}"
+    weakest = (f"every region keeping at least {float(ref['self_containment_min']):.4f} "
+               f"and more than half at least {float(ref['self_containment_median']):.4f}")
     if fc.axis == "criterion":
         most = math.floor(-float(bound) + 1e-6)
         want = int(ref["criteria_self_containment_passed"])
@@ -340,13 +346,11 @@ def _match_proof(runner: Runner, match: FrontierCase, ref: dict[str, Any],
     return None
 
 
-def _describe_floors(ref: dict[str, Any], *, weakest: bool = True) -> str:
-    text = ("the reference's commuters kept, regions meeting the criterion and longest trip"
-            if not weakest else
-            "the reference's commuters kept, regions meeting the criterion, longest trip and "
+def _describe_floors(ref: dict[str, Any]) -> str:
+    return ("the reference's commuters kept, regions meeting the criterion and longest trip, "
             f"every region keeping at least {float(ref['self_containment_min']):.4f} (its "
-            "weakest region)")
-    return text
+            "weakest region's self-containment) and more than half of them at least "
+            f"{float(ref['self_containment_median']):.4f} (its median region's)")
 
 
 def state_dominance(runner: Runner, base: Scenario, name: str,
@@ -406,17 +410,19 @@ def _undominated(runner: Runner, base: Scenario, out: dict[str, Any],
     unmatched += [p for fc in bounds[:2] if (p := _proof(runner, fc, ref)) is not None]
     loose = bounds[2]
     if unmatched and (f := _figures(runner, loose.case.id)) is not None:
-        others = {k: v for k, v in shortfall(f, ref).items()
-                  if k not in ("weakest_region", "median_region")}
-        if not others:
+        short = shortfall(f, ref)
+        regional = [k for k in short if k in ("weakest_region", "median_region")]
+        if regional and len(regional) == len(short):
+            told = " and ".join(f"the {k.replace('_', ' ')} (it keeps "
+                                f"{float(short[k]['plan']):.4f}, the reference "
+                                f"{float(short[k]['reference']):.4f})" for k in regional)
             unmatched.insert(0, {
-                "axis": "weakest_region", "reference": ref["self_containment_min"],
-                "bound": f["self_containment_min"], "proof": unmatched[0]["proof"],
+                "axis": regional[0], "reference": short[regional[0]]["reference"],
+                "bound": short[regional[0]]["plan"], "proof": unmatched[0]["proof"],
                 "sentence": (
                     f"{loose.case.id} matches or beats {out['reference']} on every axis but "
-                    f"the weakest region (it keeps {float(f['self_containment_min']):.4f}, "
-                    f"the reference {float(ref['self_containment_min']):.4f}), and no plan "
-                    "matches every axis with the weakest region too")})
+                    f"{told}, and no plan matches every axis with the weakest and the median "
+                    "region too")})
     near = closest_plan(runner, ref)
     assert near is not None  # the reference's region count is among the plans'
     short = shortfall(near[1], ref)
