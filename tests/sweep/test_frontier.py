@@ -137,6 +137,18 @@ def test_files_and_resume(folder: Path, data_dir: Path, tmp_path: Path) -> None:
     assert "frontier:" not in done.stderr  # every case resumed, nothing solved
     assert (again / "frontier.csv").read_bytes() == (folder / "frontier.csv").read_bytes()
     assert "NIVI 2023: dominated" in done.stdout
+    # the summary lists only the frontier's points: a repeated or dominated one is named apart
+    summary = json.loads((again / "frontier.json").read_text(encoding="utf-8"))
+    marks = {p["id"]: p["frontier"] for p in summary["points"]}
+    assert summary["frontier"] == [i for i, m in marks.items() if m == "frontier"]
+    lines = done.stdout.splitlines()
+    for pid, mark in marks.items():
+        if mark.startswith(("repeats", "dominated")):
+            assert not any(line.startswith(f"{pid}:") for line in lines), pid
+            assert f"{pid} ({mark})" in done.stdout
+    figures = [(p["person_minutes"], p["commuting_kept_share"]) for p in summary["points"]
+               if p["frontier"] == "frontier"]
+    assert len(set(figures)) == len(figures)  # no point repeats another
 
 
 @pytest.fixture(scope="module")
