@@ -23,8 +23,8 @@ self-containment (``self_containment_min``, more) and the median region's
    (:func:`deterministic`): one thread, a node limit (``solver.max_nodes``,
    :data:`MATCH_NODES` unless the scenario sets one), rounds of twice the nodes while the
    bound improves (:data:`MATCH_ROUNDS`), each warm-started from the last plan; a
-   wall-clock limit (:data:`SAFETY_S`) is only a safety net, and a statement says so when
-   it was reached;
+   wall-clock limit (:data:`~regionopt.sweep.frontier.SAFETY_S`) is only a safety net,
+   and a statement says so when it was reached;
 3. then (no plan matched) **bound** cases say which axis cannot be matched at the
    reference's person-minutes (``constraints.max_person_minutes``), each with the
    reference's weakest- and median-region floors: the most regions meeting the criterion
@@ -55,7 +55,15 @@ from regionopt.model.containment import self_containment
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
-from regionopt.sweep.frontier import FrontierCase, Runner, _case, kept_epsilon, maximum_case
+from regionopt.sweep.frontier import (
+    WORK_NODES,
+    FrontierCase,
+    Runner,
+    _case,
+    kept_epsilon,
+    maximum_case,
+    work_limited,
+)
 
 #: Axis → (metric column, +1 when more is better, -1 when less is).
 AXES: dict[str, tuple[str, int]] = {
@@ -68,12 +76,9 @@ AXES: dict[str, tuple[str, int]] = {
     "median_region": ("self_containment_median", 1),
 }
 #: Nodes of the first match round when the scenario sets no ``solver.max_nodes``.
-MATCH_NODES = 200
+MATCH_NODES = WORK_NODES
 #: Rounds of the match solve at most, each with twice the nodes of the one before.
 MATCH_ROUNDS = 3
-#: Wall-clock seconds a dominance solve may take at least: a safety net, not a limit the
-#: verdict is meant to depend on (a statement says when it was reached).
-SAFETY_S = 3600.0
 
 
 def containment_figures(problem: ProblemData, cores: np.ndarray) -> dict[str, float | None]:
@@ -180,12 +185,9 @@ def _slug(name: str) -> str:
 
 
 def deterministic(s: Scenario, nodes: int | None = None) -> Scenario:
-    """``s`` solved by work, not by the clock: one thread, a node limit (``nodes``, else the
-    scenario's ``solver.max_nodes``, else :data:`MATCH_NODES`) and a wall-clock limit of at
-    least :data:`SAFETY_S` as a safety net."""
-    s = replace_key(s, "solver.threads", 1)
-    s = replace_key(s, "solver.max_nodes", nodes or s.solver.max_nodes or MATCH_NODES)
-    return replace_key(s, "solver.time_limit_s", max(SAFETY_S, s.solver.time_limit_s or 0.0))
+    """``s`` solved by work, not by the clock (:func:`~regionopt.sweep.frontier.work_limited`,
+    :data:`MATCH_NODES` nodes unless ``nodes`` or the scenario says otherwise)."""
+    return work_limited(s, nodes or s.solver.max_nodes or MATCH_NODES)
 
 
 def _floors(base: Scenario, ref: dict[str, Any], employed: int, *, kept: bool = True,
@@ -461,6 +463,6 @@ def format_dominance(statements: Sequence[dict[str, Any]]) -> str:
     return "\n".join(f"{s['reference']}: {s['verdict']}: {s['sentence']}" for s in statements)
 
 
-__all__ = ["AXES", "MATCH_NODES", "MATCH_ROUNDS", "SAFETY_S", "at_least_as_good", "better_on",
+__all__ = ["AXES", "MATCH_NODES", "MATCH_ROUNDS", "at_least_as_good", "better_on",
            "closest_plan", "containment_figures", "deterministic", "format_dominance",
            "plan_figures", "shortfall", "state_all", "state_dominance"]

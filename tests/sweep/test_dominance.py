@@ -22,7 +22,7 @@ import pytest
 from regionopt.plan import plan_from_labels
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
-from regionopt.sweep import dominance
+from regionopt.sweep import dominance, frontier
 from regionopt.sweep.dominance import (
     AXES,
     at_least_as_good,
@@ -65,10 +65,14 @@ def _by_hand(data: ProblemData, cores: np.ndarray) -> tuple[float, float]:
     return values[0], median
 
 
-def _statement(data: ProblemData, s: Scenario, ref: dict[str, Any], out: Path) -> dict[str, Any]:
+def _statement(data: ProblemData, s: Scenario, ref: dict[str, Any], out: Path,
+               solved: list[str] | None = None) -> dict[str, Any]:
     runner = Runner(data, out, progress=False)
     base = solve_frontier(s, runner=runner, points=2, axes=("kept",))
-    return state_dominance(runner, base, "ref", ref)
+    st = state_dominance(runner, base, "ref", ref)
+    if solved is not None:
+        solved += sorted(runner.records)
+    return st
 
 
 def test_weakest_and_median_region_by_hand() -> None:
@@ -141,22 +145,26 @@ def test_the_verdict_does_not_depend_on_the_clock(tmp_path: Path,
     data = random_problem(5, 7)
     s = replace_key(_scenario(), "solver.max_nodes", 1)
     plans = _every_plan(data, s)
-    ref = sorted(plans, key=lambda p: -p["commuting_kept_share"])[len(plans) // 3]
-    ref = {**ref, "person_minutes": ref["person_minutes"] * 1.05}
+    # the reference: the plan with the strongest weakest region, which no frontier point
+    # (least travel at a kept floor) has, so the match solve decides
+    ref = max(plans, key=lambda p: (p["self_containment_min"], -p["person_minutes"]))
     found = []
-    for k, safety in enumerate((30.0, 1e6)):
-        monkeypatch.setattr(dominance, "SAFETY_S", safety)
-        st = _statement(data, s, ref, tmp_path / f"t{k}")
+    for k, safety in enumerate((30.0, 600000.0)):
+        monkeypatch.setattr(frontier, "SAFETY_S", safety)
+        solved: list[str] = []
+        st = _statement(data, s, ref, tmp_path / f"t{k}", solved)
+        assert "match-ref" in solved
         assert st["closest"] is not None
         assert not st["safety_net"]
-        found.append((st["verdict"], st["plan"], st["closest"], st["sentence"]))
+        found.append((st["verdict"], st["plan"], st["closest"], st["sentence"],
+                      st["closest_figures"]))
     assert found[0] == found[1]
 
 
 def test_deterministic_sets_one_thread_a_node_limit_and_a_safety_net() -> None:
     s = dominance.deterministic(replace_key(_scenario(), "solver.time_limit_s", 20.0))
     assert s.solver.threads == 1 and s.solver.max_nodes == dominance.MATCH_NODES
-    assert s.solver.time_limit_s == dominance.SAFETY_S
+    assert s.solver.time_limit_s == frontier.SAFETY_S
     assert dominance.deterministic(s, 7).solver.max_nodes == 7
     assert set(AXES) >= {"weakest_region", "median_region"}
 
