@@ -4,7 +4,9 @@
 
 * ``frontier.csv`` and ``frontier.parquet``: one row per case
   (:func:`regionopt.sweep.frontier.frontier_table`);
-* ``frontier.json``: the extremes, the points and the dominance statements;
+* ``frontier.json``: every case as ``points`` (each marked ``frontier``, ``repeats <id>``,
+  ``dominated by <id>``, ``dominance solve`` or ``no plan``, :func:`frontier_marks`), the
+  ids on the frontier as ``frontier``, and the dominance statements;
 * ``plans/<id>/map.html`` for every plan (with the municipalities' geometry);
 * ``frontier.html``: one plot per axis (person-minutes on x; commuters kept, or regions
   meeting the self-containment criterion, on y), drawn with the Pareto page's machinery
