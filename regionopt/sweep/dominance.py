@@ -222,7 +222,7 @@ def _start_for(runner: Runner, ref: dict[str, Any]) -> np.ndarray | None:
     """The plan to start the match from: the least person-minutes among the plans that meet
     its floors, else the plan nearest to them (fewest floors short, then the least shortfall);
     a start that breaks a floor is repaired by the construction heuristic in the solve."""
-    floors = ("kept", "criterion", "longest_trip", "weakest_region")
+    floors = ("kept", "criterion", "longest_trip", "weakest_region", "median_region")
     best: tuple[int, float, float, str] | None = None
     for cid in sorted(runner.cores):
         f = _figures(runner, cid)
