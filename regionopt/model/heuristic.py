@@ -127,20 +127,6 @@ def heuristic_plan(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     return HeuristicResult(cores, value, unmet, seconds)
 
 
-def repair(st: State) -> None:
-    """Bring the regions of ``st`` back within the rules the construction repairs: the
-    population floor, the self-containment floor and the region count (steps 2 to 4).
-
-    Raises
-    ------
-    UnmetError
-        If a step cannot be completed.
-    """
-    _repair_floor(st)
-    _repair_containment(st)
-    _fit_count(st)
-
-
 def unmet_rules(data: ProblemData, scenario: Scenario, cores: np.ndarray) -> tuple[str, ...]:
     """Return one sentence per rule of ``scenario`` that the plan ``cores`` breaks."""
     view = PlanView.of(plan_from_labels(data, cores, name="heuristic"), data)

@@ -20,13 +20,7 @@ import numpy as np
 
 from regionopt.budget import Budget
 from regionopt.model.families import Candidates
-from regionopt.model.heuristic import (
-    HeuristicResult,
-    attach,
-    local_search,
-    repair,
-    unmet_rules,
-)
+from regionopt.model.heuristic import HeuristicResult, attach, local_search, unmet_rules
 from regionopt.model.heuristic_state import State, UnmetError
 from regionopt.model.objective import objective_value
 from regionopt.problem import ProblemData
@@ -81,58 +75,19 @@ def improve_plan(data: ProblemData, scenario: Scenario, cands: Candidates, cores
     Returns
     -------
     HeuristicResult
-        The improved plan. A given plan that breaks a floor (population,
-        self-containment, region count) is first repaired by the construction's own
-        steps (:func:`~regionopt.model.heuristic.repair`); when that does not
-        help, the given plan with its unmet rules (then nothing is moved).
+        The improved plan; the given plan with its unmet rules if it breaks any
+        (then nothing is moved).
     """
     start = time.perf_counter()
     unmet = unmet_rules(data, scenario, cores)
-    if unmet:
-        cores, unmet = _repaired(data, scenario, cands, cores, unmet)
     if not unmet:
-        st = _state(data, scenario, cands, cores)
+        st = State(data, scenario, {j: set(m) for j, m in cands.items()})
+        for j in sorted(set(cores.tolist())):
+            st.set_region(int(j), {int(i) for i in np.flatnonzero(cores == j)})
         cores = local_search(st, np.random.default_rng(seed), budget=budget)
         unmet = unmet_rules(data, scenario, cores)
     return HeuristicResult(cores, objective_value(data, scenario, cores), unmet,
                            time.perf_counter() - start)
 
 
-def _state(data: ProblemData, scenario: Scenario, cands: Candidates,
-           cores: np.ndarray) -> State:
-    st = State(data, scenario, {j: set(m) for j, m in cands.items()})
-    for j in sorted(set(cores.tolist())):
-        st.set_region(int(j), {int(i) for i in np.flatnonzero(cores == j)})
-    return st
-
-
-def _repaired(data: ProblemData, scenario: Scenario, cands: Candidates, cores: np.ndarray,
-              unmet: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
-    """A plan that breaks a floor, repaired by the construction's own steps
-    (:func:`~regionopt.model.heuristic.repair`: weak regions merged with the neighbour
-    they share most commuters with, then split back to the region count), a few times at
-    most; the given plan and its unmet rules when that does not help. Only plans whose
-    every region has a core the candidates allow are repaired."""
-    if any(int(i) not in cands.get(int(j), ()) for i, j in enumerate(cores)):
-        return cores, unmet
-    for _ in range(REPAIR_ROUNDS):
-        st = _state(data, scenario, cands, cores)
-        try:
-            repair(st)
-        except UnmetError:
-            return cores, unmet
-        fixed = st.cores()
-        if (fixed < 0).any():
-            return cores, unmet
-        again = unmet_rules(data, scenario, fixed)
-        if not again:
-            return fixed, again
-        cores = fixed
-    return cores, unmet
-
-
-#: Repairs tried on a start that breaks a floor (each split may leave a region short again).
-REPAIR_ROUNDS = 4
-
-
-__all__ = ["REPAIR_ROUNDS", "improve_plan", "plan_around"]
+__all__ = ["improve_plan", "plan_around"]

@@ -14,9 +14,10 @@ self-containment (``self_containment_min``, more) and the median region's
    least the reference's weakest self-containment (``constraints.min_self_containment``)
    and at least half of them its median region's (``constraints.min_median_self_containment``:
    exact for an odd region count), within its longest trip
-   (``constraints.max_travel_minutes``, when the scenario's limit is looser), warm-started
-   from the frontier plan nearest to the reference (repaired toward its floors by the
-   construction heuristic when it breaks one). Its plan dominates when it matches the
+   (``constraints.max_travel_minutes``, when the scenario's limit is looser), offered the
+   frontier plan nearest to the reference as a start (the solve uses it, improved by the
+   heuristic's local search, when it meets every floor; otherwise the construction
+   heuristic's own plan, or none). Its plan dominates when it matches the
    reference on every axis; its proven bound above the reference's person-minutes, or a
    proof of infeasibility, proves that no plan of the scenario can match the reference on
    those axes at once. The match is solved by the solver's own work, not the clock
@@ -221,7 +222,7 @@ def _match_scenario(base: Scenario, ref: dict[str, Any], employed: int, *,
 def _start_for(runner: Runner, ref: dict[str, Any]) -> np.ndarray | None:
     """The plan to start the match from: the least person-minutes among the plans that meet
     its floors, else the plan nearest to them (fewest floors short, then the least shortfall);
-    a start that breaks a floor is repaired by the construction heuristic in the solve."""
+    the solve uses it only when it meets every floor (:func:`regionopt.model.solve`)."""
     floors = ("kept", "criterion", "longest_trip", "weakest_region", "median_region")
     best: tuple[int, float, float, str] | None = None
     for cid in sorted(runner.cores):
