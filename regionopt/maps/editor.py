@@ -153,6 +153,12 @@ def _self_containment(data: ProblemData, s: Scenario) -> Spec:
     return {"alpha": alpha, "alpha_text": f"{alpha:g}", "exceptions": _exceptions(s)}
 
 
+def _median(data: ProblemData, s: Scenario) -> Spec:
+    floor = s.constraints.min_median_self_containment
+    commuting_of(data, "constraints.min_median_self_containment")
+    return {"floor": floor, "floor_text": f"{floor:g}"}
+
+
 def _criterion(data: ProblemData, s: Scenario) -> Spec:
     c, cr = s.constraints, s.criteria
     commuting_of(data, "constraints.min_criterion_regions")
@@ -185,6 +191,7 @@ CHECKS: Mapping[str, tuple[str, Callable[[ProblemData, Scenario], Spec]]] = {
     "constraints.min_core_population": ("core_population", _core_population),
     "constraints.exceptions": ("exceptions", _exempt),
     "constraints.min_self_containment": ("self_containment", _self_containment),
+    "constraints.min_median_self_containment": ("median", _median),
     "constraints.core_is_strongest": ("core_strength", _strength),
     "constraints.min_core_jobs": ("core_minimum", _core_minimum),
     "constraints.min_criterion_regions": ("criterion", _criterion),
