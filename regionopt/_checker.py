@@ -173,4 +173,6 @@ class Checker:
                                                     optional=True),
             "max_person_minutes": None if budget is None
             else self.number(k + "max_person_minutes", budget, positive=True),
+            "min_median_self_containment": self.share(
+                k + "min_median_self_containment", raw.get("min_median_self_containment", 0.0)),
         }

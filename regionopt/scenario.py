@@ -29,9 +29,9 @@ SOLVERS = ("cbc", "highs", "heuristic")
 CORE_MEASURES = ("population", "jobs", "centrality")
 _COUNTY = re.compile(r"\d{2}")
 _AREA_RULES = ("find_exceptions", "attainable_self_containment")
-#: The longest ``solver.time_limit_s`` (a week; far larger ones overflow a solver's clock)
-#: and the most ``solver.threads`` accepted.
-MAX_TIME_LIMIT_S, MAX_THREADS = 7 * 24 * 3600, 256
+#: The longest ``solver.time_limit_s`` (a week; far larger ones overflow a solver's clock),
+#: the most ``solver.threads`` and ``solver.max_nodes`` (HiGHS counts in 32 bits) accepted.
+MAX_TIME_LIMIT_S, MAX_THREADS, MAX_NODES = 7 * 24 * 3600, 256, 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ class ConstraintsConfig:
     min_criterion_regions: int = 0
     criterion_above_workers: int | None = None
     max_person_minutes: float | None = None
+    min_median_self_containment: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class SolverConfig:
     time_limit_s: float | None = None
     mip_gap: float = 0.0
     threads: int = 1
+    max_nodes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -296,6 +298,8 @@ def _parse_solver(raw: dict[str, Any], c: Checker) -> SolverConfig:
             why=" seconds (a week); leave it out for no limit"),
         mip_gap=gap,
         threads=c.integer("solver.threads", raw.get("threads", 1), low=1, high=MAX_THREADS) or 1,
+        max_nodes=c.integer("solver.max_nodes", raw.get("max_nodes"), low=1,
+                            high=MAX_NODES, optional=True),
     )
 
 

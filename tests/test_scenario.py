@@ -143,6 +143,11 @@ BAD = [
     ('[solver]\nthreads = 0', "solver.threads must be at least 1, got 0"),
     ('[solver]\nthreads = 2.0', "solver.threads must be an integer, got 2.0"),
     ('[solver]\nmsg = true', "solver.msg is not a known key"),
+    ('[solver]\nmax_nodes = 0', "solver.max_nodes must be at least 1, got 0"),
+    ('[solver]\nmax_nodes = 1e3', "solver.max_nodes must be an integer"),
+    ('[solver]\nmax_nodes = 3000000000', "solver.max_nodes must be at most 2147483647"),
+    ('[constraints]\nmin_median_self_containment = 1.5',
+     "constraints.min_median_self_containment must be"),
 ]
 
 

@@ -37,7 +37,7 @@ from regionopt.plan import Plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 from regionopt.sweep.frontier.dominance import format_dominance, plan_figures, state_dominance
-from regionopt.sweep.frontier.page import write_frontier
+from regionopt.sweep.frontier.page import frontier_marks, write_frontier
 from regionopt.sweep.frontier.solve import check_axes, check_values, frontier_table, run_frontier
 
 log = logging.getLogger("regionopt")
@@ -75,6 +75,22 @@ def _format_point(row: Any) -> str:
             f"kept {row.commuting_kept_share:.4f}, criterion "
             f"{row.criteria_self_containment_passed}, longest {row.max_minutes:.1f} min, "
             f"not connected {row.regions_not_connected}, {row.regions} regions")
+
+
+def _summary_lines(table: Any, axes: Sequence[str]) -> list[str]:
+    """The frontier's points, then the points not on it (named, with why), then the
+    dominance solves: a repeated or dominated point is never listed as a frontier point."""
+    marks = frontier_marks(table, axes)
+    rows = list(table.itertuples(index=False))
+    lines = [_format_point(r) for r, m in zip(rows, marks, strict=True)
+             if m in ("frontier", "no plan")]
+    off = [f"{r.id} ({m})" for r, m in zip(rows, marks, strict=True)
+           if m.startswith(("repeats", "dominated"))]
+    if off:
+        lines.append(f"not on the frontier: {', '.join(off)}")
+    lines += [f"dominance solve {_format_point(r)}" for r, m in zip(rows, marks, strict=True)
+              if m == "dominance solve"]
+    return lines
 
 
 def check_options(args: argparse.Namespace) -> tuple[list[str], dict[str, list[float]]]:
@@ -138,7 +154,7 @@ def run_command(args: argparse.Namespace, *, scenario: Scenario, problem: Proble
     write_frontier(runner, statements, scenario=scenario, axes=axes, references=figures,
                    municipalities=None if args.no_maps else municipalities, lang=args.lang)
     table = frontier_table(runner)
-    lines = [_format_point(row) for row in table.itertuples(index=False)]
+    lines = _summary_lines(table, axes)
     if statements:
         lines.append(format_dominance(statements))
     return "\n".join(lines), statements

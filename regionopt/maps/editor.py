@@ -157,6 +157,12 @@ def _self_containment(data: ProblemData, s: Scenario) -> Spec:
     return {"alpha": alpha, "alpha_text": f"{alpha:g}", "exceptions": _exceptions(s)}
 
 
+def _median(data: ProblemData, s: Scenario) -> Spec:
+    floor = s.constraints.min_median_self_containment
+    commuting_of(data, "constraints.min_median_self_containment")
+    return {"floor": floor, "floor_text": f"{floor:g}"}
+
+
 def _criterion(data: ProblemData, s: Scenario) -> Spec:
     c, cr = s.constraints, s.criteria
     commuting_of(data, "constraints.min_criterion_regions")
@@ -189,6 +195,7 @@ PARAMETERS: Mapping[str, Callable[[ProblemData, Scenario], Spec]] = {
     "core_population": _core_population,
     "exceptions": _exempt,
     "self_containment": _self_containment,
+    "median": _median,
     "core_strength": _strength,
     "core_minimum": _core_minimum,
     "criterion": _criterion,

@@ -368,6 +368,16 @@ var regionoptMetrics = (function () {
       });
       return out;
     },
+    // model/families/median.py: at least half of the regions keep the floor
+    median: function (P, plan, ev, spec) {
+      var keeping = 0, n = ev.regions.length;
+      ev.regions.forEach(function (row) {
+        if (row.self_containment >= spec.floor) { keeping += 1; }
+      });
+      if (2 * keeping >= n) { return []; }
+      return [V("constraints.min_median_self_containment", "", keeping + " of " + n +
+                " regions keep at least " + spec.floor_text + ", fewer than half")];
+    },
     // model/families/criterion.py: the count first, then each large region that misses it
     criterion: function (P, plan, ev, spec) {
       var out = [], meets = 0;

@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pulp
 
@@ -162,7 +163,8 @@ def _run_cbc(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: float 
         log_path = Path(tmp) / "cbc.log"
         solver = pulp.COIN_CMD(path=cbc_path(), msg=False, logPath=str(log_path),
                                timeLimit=time_limit_s, gapRel=config.mip_gap,
-                               threads=config.threads, keepFiles=False)
+                               threads=config.threads, keepFiles=False,
+                               maxNodes=config.max_nodes)
         solver.tmpDir = tmp
         if start:
             load_start(solver, prob, start)
@@ -289,8 +291,11 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
         import highspy  # lazy: only HiGHS runs load its native library
     except ImportError:
         raise SolverError("HiGHS is not available: pip install highspy") from None
+    # a node limit is HiGHS's own work, not the clock: with one thread and the same options
+    # HiGHS stops at the same node on an idle and on a loaded machine
+    nodes = {} if config.max_nodes is None else {"mip_max_nodes": config.max_nodes}
     solver = _InterruptibleHiGHS(msg=not quiet, timeLimit=time_limit_s, gapRel=config.mip_gap,
-                                 threads=config.threads)
+                                 threads=config.threads, **nodes)
     solver.start = start
     solver.began = time.perf_counter()
     if not solver.available():
@@ -357,6 +362,21 @@ class _InterruptibleHiGHS(pulp.HiGHS):
         with _stdout_silenced():
             super().createAndConfigureSolver(lp)
 
+    def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:  # noqa: N802
+        import highspy  # lazy: only HiGHS runs load its native library
+
+        h = lp.solverModel
+        if h.getModelStatus() != highspy.HighsModelStatus.kSolutionLimit:
+            return super().findSolutionValues(lp)
+        # PuLP (3.3) knows no "solution limit", the status HiGHS ends a run with at
+        # mip_max_nodes: its values are read as at a time limit (the status is read again
+        # from HiGHS itself in _run_highs)
+        lp.solverModel = _AtTimeLimit(h)
+        try:
+            return super().findSolutionValues(lp)
+        finally:
+            lp.solverModel = h
+
     def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP name
         h = lp.solverModel
         began = time.perf_counter() if self.began is None else self.began
@@ -378,6 +398,21 @@ class _InterruptibleHiGHS(pulp.HiGHS):
                 h.cancelSolve()
                 thread.join()
                 raise
+
+
+class _AtTimeLimit:
+    """A ``highspy.Highs`` seen as stopped at its time limit (for PuLP's status table)."""
+
+    def __init__(self, h: Any) -> None:
+        self._h = h
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._h, name)
+
+    def getModelStatus(self) -> Any:  # noqa: N802 - highspy's name
+        import highspy  # lazy: only HiGHS runs load its native library
+
+        return highspy.HighsModelStatus.kTimeLimit
 
 
 @contextlib.contextmanager

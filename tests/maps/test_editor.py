@@ -391,8 +391,9 @@ def test_a_region_without_employed_or_jobs_has_pythons_self_containment(
 @pytest.mark.browser
 def test_frontier_rules_are_audited_in_the_page_as_in_python(
         browser: Any, solved: dict, tmp_path: Path) -> None:
-    """The criterion count, the criterion above a worker size, the kept-commuter floor and the
-    person-minute budget (the frontier's families) give the page the audit Python gives,
+    """The criterion count, the criterion above a worker size, the kept-commuter floor, the
+    person-minute budget and the median-region floor (the frontier's and the dominance's
+    families) give the page the audit Python gives,
     before and after a move, with every rule broken."""
     problem, net = solved["problem"], solved["net"]
     strict = load_scenario(REPO / "data" / "geo" / "scenarios" / "troms-finnmark-functional.toml")
@@ -400,6 +401,7 @@ def test_frontier_rules_are_audited_in_the_page_as_in_python(
                        "constraints.criterion_above_workers": 500,
                        "constraints.min_kept_share": 0.99,
                        "constraints.max_person_minutes": 1000.0,
+                       "constraints.min_median_self_containment": 0.95,
                        "criteria.self_containment": 0.9,
                        "criteria.self_containment_large": 0.85}.items():
         strict = replace_key(strict, key, value)
@@ -410,7 +412,8 @@ def test_frontier_rules_are_audited_in_the_page_as_in_python(
     page = Page(browser, path)
     keys = {v["constraint"] for v in _page_view(page)["violations"]}
     assert {"constraints.min_criterion_regions", "constraints.criterion_above_workers",
-            "constraints.min_kept_share", "constraints.max_person_minutes"} <= keys
+            "constraints.min_kept_share", "constraints.max_person_minutes",
+            "constraints.min_median_self_containment"} <= keys
     assert page.js("regionopt.audit().unchecked") == []
     for step in range(2):
         _, plan = _exported(page, problem, tmp_path, name=f"edited{step}")

@@ -194,6 +194,15 @@ def block_ok(data, s, block, nbrs) -> bool:
     return not c.contiguity or connected(block, nbrs)
 
 
+def containment_share(data, block) -> float:
+    """min(L/E, L/J) of a block, a side whose total is 0 counting as 1."""
+    f = data.commuting.flows
+    live = sum(int(f[o, d]) for o in block for d in block)
+    employed = sum(int(data.commuting.employed[o]) for o in block)
+    jobs = sum(int(data.commuting.jobs[d]) for d in block)
+    return min(live / employed if employed else 1.0, live / jobs if jobs else 1.0)
+
+
 def meets_criterion(data, s, block) -> bool:
     """The criteria table's self-containment test, written out (0.75; 0.667 over 25 000)."""
     f, cr = data.commuting.flows, s.criteria
@@ -220,6 +229,10 @@ def plan_rules_ok(data, s, part, cores) -> bool:
             int(data.commuting.employed[b].sum()) > c.criterion_above_workers
             and not meets_criterion(data, s, b) for b in part):
         return False
+    if c.min_median_self_containment:  # at least half the regions keep the floor
+        keeping = sum(containment_share(data, b) >= c.min_median_self_containment for b in part)
+        if 2 * keeping < len(part):
+            return False
     if c.max_person_minutes is not None:
         used = sum(float(data.population[i] * data.minutes[i, cores[i]]) for i in range(data.n))
         if used > c.max_person_minutes:

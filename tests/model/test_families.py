@@ -8,7 +8,7 @@ regionopt.model.families.core_largest, regionopt.model.families.core_population,
 regionopt.model.families.exceptions, regionopt.model.families.self_containment,
 regionopt.model.families.core_strength, regionopt.model.families.core_minimum,
 regionopt.model.families.kept_share, regionopt.model.families.criterion,
-regionopt.model.families.person_minutes)
+regionopt.model.families.person_minutes, regionopt.model.families.median)
 share the shapes of regionopt.model.families.base. The instances carry made-up
 commuting flows and centrality (brute.with_made_up_commuting).
 
@@ -71,6 +71,7 @@ ONE_FAMILY = {
         criteria__self_containment=0.8, criteria__self_containment_large=0.7,
         criteria__large_workers=1300),
     "the person-minute budget": dict(constraints__max_person_minutes=120000.0),
+    "the median-region floor": dict(constraints__min_median_self_containment=0.8),
 }
 
 #: Further scenarios checked the same way: the other strength measures, and the rules

@@ -4,7 +4,9 @@
 
 * ``frontier.csv`` and ``frontier.parquet``: one row per case
   (:func:`regionopt.sweep.frontier.solve.frontier_table`);
-* ``frontier.json``: the extremes, the points and the dominance statements;
+* ``frontier.json``: every case as ``points`` (each marked ``frontier``, ``repeats <id>``,
+  ``dominated by <id>``, ``dominance solve`` or ``no plan``, :func:`frontier_marks`), the
+  ids on the frontier as ``frontier``, and the dominance statements;
 * ``plans/<id>/map.html`` for every plan (with the municipalities' geometry);
 * ``frontier.html``: one plot per axis (person-minutes on x; commuters kept, or regions
   meeting the self-containment criterion, on y), drawn with the Pareto page's machinery
@@ -61,13 +63,58 @@ _VARIED = ("id",)
 _CSS = ".dominance li{margin:.4em 0}"
 
 
+#: The roles whose plans are points of the frontier (the others are dominance solves).
+FRONTIER_ROLES = ("travel", "point", "maximum")
+#: Axis → the metric column it is measured by (more is better); person-minutes: less.
+_AXIS_COLUMNS = {"kept": "commuting_kept_share", "criterion": "criteria_self_containment_passed"}
+
+
+def frontier_marks(table: pd.DataFrame, axes: Sequence[str]) -> list[str]:
+    """Per row of ``table``: ``"frontier"``, ``"repeats <id>"``, ``"dominated by <id>"``,
+    ``"dominance solve"`` (match and bound cases) or ``"no plan"``.
+
+    A point is on the frontier when no other point has at most its person-minutes and at
+    least its figure on every axis of ``axes``, one of them strictly; a point with the same
+    figures as another repeats it (the travel optimum and the ε points are kept before the
+    axes' maxima, which they repeat).
+    """
+    cols = ["person_minutes", *(_AXIS_COLUMNS[a] for a in axes)]
+    rank = {role: k for k, role in enumerate(("travel", "point", "maximum"))}
+    rows = list(table.itertuples(index=False))
+    order = sorted((k for k, r in enumerate(rows) if r.role in FRONTIER_ROLES
+                    and isinstance(r.plan_path, str)),
+                   key=lambda k: (rank[rows[k].role], str(rows[k].id)))
+    signed = {k: [-float(getattr(rows[k], c)) if c == "person_minutes"
+                  else float(getattr(rows[k], c)) for c in cols] for k in order}
+    marks = ["dominance solve" if r.role not in FRONTIER_ROLES else "no plan" for r in rows]
+    for k in order:
+        mine = signed[k]
+        same = next((o for o in order if o != k and order.index(o) < order.index(k)
+                     and all(abs(a - b) <= 1e-9 * max(1.0, abs(b))
+                             for a, b in zip(signed[o], mine, strict=True))), None)
+        over = next((o for o in order if all(a >= b - 1e-9 * max(1.0, abs(b))
+                                              for a, b in zip(signed[o], mine, strict=True))
+                     and any(a > b + 1e-9 * max(1.0, abs(b))
+                             for a, b in zip(signed[o], mine, strict=True))), None)
+        marks[k] = (f"repeats {rows[same].id}" if same is not None
+                    else f"dominated by {rows[over].id}" if over is not None else "frontier")
+    return marks
+
+
 def frontier_summary(table: pd.DataFrame, statements: Sequence[dict[str, Any]],
-                     scenario: Scenario) -> dict[str, Any]:
-    """The content of ``frontier.json``."""
+                     scenario: Scenario, axes: Sequence[str] = ("kept",)) -> dict[str, Any]:
+    """The content of ``frontier.json``: every case as ``points`` (each with its ``frontier``
+    mark, :func:`frontier_marks`), the ids on the frontier as ``frontier``, and the
+    dominance statements."""
     rows = [{k: v for k, v in row.items() if k != "reason" or v is not None}
             for row in jsonable(table.astype(object).where(table.notna(), None)
                                 .to_dict(orient="records"))]
-    return {"scenario": scenario.name, "points": rows, "dominance": list(statements)}
+    marks = frontier_marks(table, axes)
+    for row, mark in zip(rows, marks, strict=True):
+        row["frontier"] = mark
+    return {"scenario": scenario.name, "axes": list(axes), "points": rows,
+            "frontier": [r["id"] for r, m in zip(rows, marks, strict=True) if m == "frontier"],
+            "dominance": list(statements)}
 
 
 def write_frontier(runner: Runner, statements: Sequence[dict[str, Any]], *,
@@ -82,7 +129,7 @@ def write_frontier(runner: Runner, statements: Sequence[dict[str, Any]], *,
     if municipalities is not None:
         _maps(out, table, problem, municipalities, lang)
     write_table(table, out, stem="frontier")
-    summary = jsonable(frontier_summary(table, statements, scenario))
+    summary = jsonable(frontier_summary(table, statements, scenario, axes))
     atomic_write_text(out / "frontier.json", json.dumps(summary, indent=2, sort_keys=True,
                                                         ensure_ascii=False) + "\n")
     refs = [(name, jsonable(fig)) for name, fig in references]
@@ -120,8 +167,17 @@ def _page(sections: list[str], statements: Sequence[dict[str, Any]], summary: di
                 if s.get("plan") else "")
         items.append(f"<li><b>{e(s['reference'])}</b>: {e(s['verdict'])}{link}. "
                      f"{e(s['sentence'])}.</li>")
-    dominance = ('<h2>Dominance</h2>\n<ul class="dominance">' + "\n".join(items) + "</ul>"
-                 if items else "")
+    dominance = ('<h2>Dominance</h2>\n<p>Compared at the same region count on seven axes: '
+                 "commuters kept, regions meeting the self-containment criterion, "
+                 "person-minutes, the longest trip to a core, regions not connected, the "
+                 "weakest region's self-containment and the median region's. A plan "
+                 "dominates when it matches or beats the reference on all seven.</p>\n"
+                 '<ul class="dominance">' + "\n".join(items) + "</ul>" if items else "")
+    on = [p["id"] for p in summary["points"] if p.get("frontier") == "frontier"]
+    off = [f'{p["id"]} ({p["frontier"]})' for p in summary["points"]
+           if str(p.get("frontier", "")).startswith(("repeats", "dominated"))]
+    listing = (f"<p>On the frontier: {e(', '.join(on))}."
+               + (f" Not on it: {e('; '.join(off))}." if off else "") + "</p>\n")
     data = json.dumps({"points": summary["points"], "references": [
         {"name": n, **f} for n, f in refs], "dominance": summary["dominance"]},
         sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
@@ -132,9 +188,10 @@ def _page(sections: list[str], statements: Sequence[dict[str, Any]], summary: di
             "person-minutes with at least the commuters kept (or regions meeting the "
             "self-containment criterion) it asks for, proven optimal or with its gap. Blue: "
             "non-dominated; grey: dominated; red diamond: reference plan. Hover a point for "
-            "its figures, click it to open its map.</p>\n" + dominance + "\n"
+            "its figures, click it to open its map.</p>\n" + listing + dominance + "\n"
             + "\n".join(sections)
             + f"\n<script>window.regionopt = {data};</script>\n</body></html>\n")
 
 
-__all__ = ["FILES", "PLOTS", "frontier_summary", "write_frontier"]
+__all__ = ["FILES", "FRONTIER_ROLES", "PLOTS", "frontier_marks", "frontier_summary",
+           "write_frontier"]

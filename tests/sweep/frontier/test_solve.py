@@ -137,6 +137,18 @@ def test_files_and_resume(folder: Path, data_dir: Path, tmp_path: Path) -> None:
     assert "frontier:" not in done.stderr  # every case resumed, nothing solved
     assert (again / "frontier.csv").read_bytes() == (folder / "frontier.csv").read_bytes()
     assert "NIVI 2023: dominated" in done.stdout
+    # the summary lists only the frontier's points: a repeated or dominated one is named apart
+    summary = json.loads((again / "frontier.json").read_text(encoding="utf-8"))
+    marks = {p["id"]: p["frontier"] for p in summary["points"]}
+    assert summary["frontier"] == [i for i, m in marks.items() if m == "frontier"]
+    lines = done.stdout.splitlines()
+    for pid, mark in marks.items():
+        if mark.startswith(("repeats", "dominated")):
+            assert not any(line.startswith(f"{pid}:") for line in lines), pid
+            assert f"{pid} ({mark})" in done.stdout
+    figures = [(p["person_minutes"], p["commuting_kept_share"]) for p in summary["points"]
+               if p["frontier"] == "frontier"]
+    assert len(set(figures)) == len(figures)  # no point repeats another
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +202,7 @@ def test_grid_and_figures() -> None:
     assert grid(0, 3, 10) == [1, 2, 3]
     ref = {"commuting_kept_share": 0.8, "criteria_self_containment_passed": 10,
            "person_minutes": 100.0, "max_minutes": 60.0, "regions_not_connected": 1,
-           "regions": 5}
+           "self_containment_min": 0.5, "self_containment_median": 0.7, "regions": 5}
     same = dict(ref)
     assert at_least_as_good(same, ref) and better_on(same, ref) == []
     better = {**ref, "person_minutes": 90.0, "regions_not_connected": 0}
@@ -198,6 +210,8 @@ def test_grid_and_figures() -> None:
     assert better_on(better, ref) == ["person_minutes", "not_connected"]
     assert not at_least_as_good({**ref, "criteria_self_containment_passed": 9}, ref)
     assert not at_least_as_good({**ref, "regions": 6}, ref)
+    assert not at_least_as_good({**ref, "self_containment_min": 0.49}, ref)  # weakest region
+    assert not at_least_as_good({**ref, "self_containment_median": 0.69}, ref)
 
 
 @pytest.mark.browser
