@@ -1,13 +1,25 @@
 """``python -m regionopt`` runs the command line.
 
-The signal handlers are installed before the command line is even imported, so that a
-signal during the start-up ends the command as one later does (exit 130 or 143, no
-traceback); a stopped command then ends at once (:func:`regionopt.interrupts.exit_now`).
+Signals are handled from the first line on: until the command line's own handlers are in
+place a signal ends the process at once (130 or 143; nothing has started or been written
+yet), and from then on as every command does (:mod:`regionopt.interrupts`). A stopped
+command ends at once once it has cleaned up (:func:`regionopt.interrupts.exit_now`), and a
+signal after the command finished only ends the process.
 """
 
+import os
+import signal
 import sys
 
-from regionopt import interrupts
+
+def _early(signum: int, frame: object) -> None:
+    os._exit(128 + signum)
+
+
+signal.signal(signal.SIGINT, _early)
+signal.signal(signal.SIGTERM, _early)
+
+from regionopt import interrupts  # noqa: E402 - after the early handlers, on purpose
 
 interrupts.install_handlers()
 try:
