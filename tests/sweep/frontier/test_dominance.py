@@ -22,7 +22,8 @@ import pytest
 from regionopt.plan import plan_from_labels
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, replace_key
-from regionopt.sweep import dominance, frontier
+from regionopt.sweep.frontier import dominance
+from regionopt.sweep.frontier import solve as frontier
 from regionopt.sweep.frontier.dominance import (
     AXES,
     at_least_as_good,
