@@ -180,19 +180,9 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     if reasons:
         raise InfeasibleError(f"scenario {scenario.name!r} is infeasible", reasons)
     if scenario.regions.count == "max":
-        most = max_regions(data, scenario, cands, quiet=quiet, budget=budget)
-        if most.plan is None:
-            raise InfeasibleError(f"scenario {scenario.name!r} is infeasible", most.unmet)
-        fixed = replace_key(scenario, "regions.count", most.value)
-        remaining = budget.run_limit()
-        if remaining is not None:
-            fixed = replace_key(fixed, "solver.time_limit_s", remaining)
-        result = solve(data, fixed, quiet=quiet, alternatives=alternatives, method=method,
-                       warm_start=warm_start, start_plan=most.plan, explain=explain)
-        return dataclasses.replace(
-            result, scenario=scenario, seconds=time.perf_counter() - start,
-            regions_max=MappingProxyType({"value": most.value, "bound": most.bound,
-                                          "proven": most.bound == most.value}))
+        return _solve_max(data, scenario, cands, budget, start, quiet=quiet,
+                          alternatives=alternatives, method=method, warm_start=warm_start,
+                          explain=explain)
     heur = None
     if warm_start or scenario.solver.name == "heuristic":
         heur = _first_plan(data, scenario, cands, start_plan, budget=budget)
@@ -249,6 +239,38 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     log.info("solved %s: %s, objective %s, bound %s, %.1f s", scenario.name, result.status,
              whole(best), whole(bound), seconds)
     return dataclasses.replace(result, alternatives=alts)
+
+
+def _solve_max(data: ProblemData, scenario: Scenario, cands: Candidates, budget: Budget,
+               start: float, *, quiet: bool, alternatives: int, method: str, warm_start: bool,
+               explain: bool) -> SolveResult:
+    """``regions.count = "max"``: the most regions (:mod:`regionopt.model.maxp`), then the
+    least objective among plans with that many; ``not_solved`` when the time limit ended
+    the first stage without a plan (no proof that none exists)."""
+    most = max_regions(data, scenario, cands, quiet=quiet, budget=budget)
+    if most.plan is None and most.infeasible:
+        raise InfeasibleError(f"scenario {scenario.name!r} is infeasible", most.unmet)
+    if most.plan is None:
+        # the time limit ended the search for the most regions without a plan, which
+        # proves nothing: say so, as any solve stopped by its limit without a plan does
+        log.info("most regions: no plan within the time limit (at most %s regions)",
+                 most.bound)
+        return SolveResult(plan=None, status="not_solved", objective=float("nan"),
+                           terms=MappingProxyType({}), bound=None, gap=None,
+                           seconds=time.perf_counter() - start,
+                           solver=scenario.solver.name, scenario=scenario,
+                           regions_max=MappingProxyType({"value": 0, "bound": most.bound,
+                                                         "proven": False}))
+    fixed = replace_key(scenario, "regions.count", most.value)
+    remaining = budget.run_limit()
+    if remaining is not None:
+        fixed = replace_key(fixed, "solver.time_limit_s", remaining)
+    result = solve(data, fixed, quiet=quiet, alternatives=alternatives, method=method,
+                   warm_start=warm_start, start_plan=most.plan, explain=explain)
+    return dataclasses.replace(
+        result, scenario=scenario, seconds=time.perf_counter() - start,
+        regions_max=MappingProxyType({"value": most.value, "bound": most.bound,
+                                      "proven": most.bound == most.value}))
 
 
 def _first_plan(data: ProblemData, scenario: Scenario, cands: Candidates,

@@ -67,12 +67,17 @@ class MaxRegions:
         ``cores[i]`` of a plan with ``value`` regions, or ``None``.
     unmet
         Why no plan was found (one sentence each).
+    infeasible
+        No plan exists: proven by the solver or by a bound of 0 regions. Without a
+        plan and without this proof, the search ran out of time (``unmet`` then
+        holds only why the construction heuristic's own plan failed, not a proof).
     """
 
     value: int
     bound: int | None
     plan: np.ndarray | None
     unmet: tuple[str, ...] = ()
+    infeasible: bool = False
 
 
 def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
@@ -106,21 +111,21 @@ def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     if packed is not None and len(set(packed.tolist())) > value:
         best, value = packed, len(set(packed.tolist()))
     if (bound is not None and bound <= value) or (budget.expired() and best is not None):
-        return MaxRegions(value, bound, best)
+        return MaxRegions(value, bound, best, infeasible=best is None)
     model = build_model(data, counting, method="cuts", cands=cands)
     model.problem.setObjective(-model.parts.opened)
     model.scale = 1.0
     bound = _smaller(bound, _relaxation_bound(model.problem, scenario.solver.threads,
                                               budget.run_limit()))
     if bound is not None and bound <= value:
-        return MaxRegions(value, bound, best)
+        return MaxRegions(value, bound, best, infeasible=best is None)
     left = budget.left()
     model.problem.sense = pulp.LpMinimize
     outcome, cores = optimise(model, quiet=quiet, budget=budget,
                               cap_s=None if left is None else left / 3,
                               start=None if best is None else start_values(model, best))
     if outcome.infeasible and best is None:
-        return MaxRegions(0, 0, None, ("no plan meets the scenario's rules",))
+        return MaxRegions(0, 0, None, ("no plan meets the scenario's rules",), infeasible=True)
     if cores is not None and len(set(cores.tolist())) > value:
         best, value = cores, len(set(cores.tolist()))
     if outcome.bound is not None:
@@ -128,7 +133,9 @@ def max_regions(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     if outcome.proven and cores is not None:
         bound = _smaller(bound, value)
     if best is None:
-        return MaxRegions(0, bound, None, heur.unmet or ("no plan found in time",))
+        # out of time without a plan: the heuristic's unmet rules are no proof
+        return MaxRegions(0, bound, None, heur.unmet or ("no plan found in time",),
+                          infeasible=bound == 0)
     small = sum(len(m) for m in cands.values()) <= PROBE_MAX_PAIRS
     while small and (bound is None or value < bound):
         more = _probe(data, counting, cands, value + 1, quiet=quiet, budget=budget)

@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 from brute import brute_force, make_problem, random_problem, scen
 
+from regionopt import api
+from regionopt._resources import geo_file
 from regionopt.model import solve
+from regionopt.model.candidates import candidate_sets
+from regionopt.model.heuristic import heuristic_plan
 from regionopt.model.maxp import floor_bound
 from regionopt.scenario import replace_key
 
@@ -54,3 +58,19 @@ def test_floor_bound_by_hand():
     assert floor_bound(cut, s) == 3
     assert floor_bound(data, replace_key(s, "objective.population_shortfall", 10.0)) is None
     assert floor_bound(data, scen()) is None
+
+
+def test_max_regions_out_of_time_is_not_called_infeasible(tf_net):
+    """The most regions of a scenario that has plans, stopped by its time limit before any
+    plan: "not solved", never "infeasible" (the construction heuristic's unmet rules are no
+    proof). Troms og Finnmark with NIVI's calibrated floors has a 12-region plan
+    (``troms-finnmark-nivi-calibrated.toml``); its heuristic finds none (Balsfjord alone
+    keeps 75 % of its commuters, below the 80 % floor), and 0.01 s leave the solver none."""
+    data = api.problem_from_network(tf_net)
+    s = api.load_scenario(geo_file("scenarios", "troms-finnmark-nivi-calibrated.toml"))
+    s = replace_key(replace_key(s, "regions.count", "max"), "solver.name", "highs")
+    assert not heuristic_plan(data, s, candidate_sets(data, s),
+                              improve=False).feasible
+    r = solve(data, replace_key(s, "solver.time_limit_s", 0.01), quiet=True)
+    assert r.plan is None and r.status == "not_solved"
+    assert r.regions_max["proven"] is False
