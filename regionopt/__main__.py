@@ -21,8 +21,8 @@ signal.signal(signal.SIGTERM, _early)
 
 from regionopt import interrupts  # noqa: E402 - after the early handlers, on purpose
 
-interrupts.install_handlers()
-try:
+interrupts.enable_deadline()
+try:  # the command line installs its own handlers when the command starts
     from regionopt.cli import main
 
     code = main()
