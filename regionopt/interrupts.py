@@ -48,6 +48,17 @@ class Terminated(BaseException):
 # running, and the signal that arrived meanwhile.
 _cancels: list[Callable[[], object]] = []
 _pending: list[int] = []
+# The signals received since the handlers were installed.
+_received: list[int] = []
+
+
+def received() -> int | None:
+    """The first signal received since :func:`install_handlers`, or ``None``.
+
+    A library may turn the exception a signal raised into one of its own (Dask's cluster
+    start-up does); the command line then still ends as interrupted.
+    """
+    return _received[0] if _received else None
 
 
 def _raise_for(signum: int) -> NoReturn:
@@ -61,6 +72,7 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     # second exception raised inside the clean-up would cut it short and orphan processes.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, signal.SIG_IGN)
+    _received.append(signum)
     _arm_deadline(signum)
     if _cancels:
         # native code (a HiGHS solve) runs in another thread of this process: an exception
@@ -143,6 +155,7 @@ def install_handlers() -> None:
     The command line restores the previous handlers when the command returns.
     """
     _pending.clear()
+    _received.clear()
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
 
@@ -286,4 +299,5 @@ def child_pids() -> frozenset[int]:
 
 __all__ = ["DEADLINE_S", "EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "child_pids", "deferred",
            "enable_deadline", "exit_now", "exit_on_signal", "install_handlers",
-           "install_worker_handlers", "kill_children", "reaped_children", "stop_pool"]
+           "install_worker_handlers", "kill_children", "reaped_children", "received",
+           "stop_pool"]
