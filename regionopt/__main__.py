@@ -21,8 +21,8 @@ signal.signal(signal.SIGTERM, _early)
 
 from regionopt import interrupts  # noqa: E402 - after the early handlers, on purpose
 
-interrupts.install_handlers()
-try:
+interrupts.enable_deadline()
+try:  # the command line installs its own handlers when the command starts
     from regionopt.cli import main
 
     code = main()
@@ -32,6 +32,16 @@ except KeyboardInterrupt:  # before the command's own handling began
 except interrupts.Terminated:
     interrupts.kill_children()
     code = interrupts.EXIT_SIGTERM
+except Exception:
+    if interrupts.received() is None:
+        raise
+    # a library turned the signal's exception into one of its own: still an interrupt
+    interrupts.kill_children()
+    print("regionopt: interrupted", file=sys.stderr)
+    code = 1
+sig = interrupts.received()
+if sig is not None and code != 0:
+    code = 128 + sig  # stopped by the signal, whatever error it surfaced as
 interrupts.exit_on_signal()  # the work is done: a signal from now on only ends the process
 if code in (interrupts.EXIT_SIGINT, interrupts.EXIT_SIGTERM):
     # stopped and cleaned up: do not let the interpreter's exit wait on a killed pool

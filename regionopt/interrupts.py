@@ -9,12 +9,14 @@ exception, and :func:`kill_children` kills every remaining child of this
 process, which the command line does before it exits on a signal.
 
 Only the first signal raises; later ones are ignored so the clean-up runs to its
-end. While native work runs in a thread of this process (a HiGHS solve), the signal is held
-(:func:`deferred`): the work is cancelled and the exception raised once it has stopped, so no
-native thread outlives the interpreter. ``python -m regionopt`` ends a stopped command with
-:func:`exit_now` once it has cleaned up. A pool's workers (:func:`install_worker_handlers`)
-stop their solvers and exit on a signal, passing it on to the parent, which then stops every
-other worker (:func:`stop_pool`): a signal to any process of a run ends all of it.
+end, and for ``python -m regionopt`` :data:`DEADLINE_S` after it the process ends whatever
+happens meanwhile. While native work runs in a thread of this process (a HiGHS solve), the
+signal is held (:func:`deferred`): the work is cancelled and the exception raised once it has
+stopped, so no native thread outlives the interpreter. ``python -m regionopt`` ends a stopped
+command with :func:`exit_now` once it has cleaned up. A pool's workers
+(:func:`install_worker_handlers`) stop their solvers and exit on a signal, passing it on to the
+parent, which then stops every other worker (:func:`stop_pool`): a signal to any process of a
+run ends all of it.
 """
 
 from __future__ import annotations
@@ -46,6 +48,17 @@ class Terminated(BaseException):
 # running, and the signal that arrived meanwhile.
 _cancels: list[Callable[[], object]] = []
 _pending: list[int] = []
+# The signals received since the handlers were installed.
+_received: list[int] = []
+
+
+def received() -> int | None:
+    """The first signal received since :func:`install_handlers`, or ``None``.
+
+    A library may turn the exception a signal raised into one of its own (Dask's cluster
+    start-up does); the command line then still ends as interrupted.
+    """
+    return _received[0] if _received else None
 
 
 def _raise_for(signum: int) -> NoReturn:
@@ -59,6 +72,8 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     # second exception raised inside the clean-up would cut it short and orphan processes.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, signal.SIG_IGN)
+    _received.append(signum)
+    _arm_deadline(signum)
     if _cancels:
         # native code (a HiGHS solve) runs in another thread of this process: an exception
         # now would leave it running while the process exits, and its threads' destructors
@@ -69,6 +84,44 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
             cancel()
         return
     _raise_for(signum)
+
+
+#: Seconds after the first signal by which the process ends, cleaned up or not.
+DEADLINE_S = 8.0
+# Only a process that is the command line (python -m regionopt) ends by itself; a notebook
+# or a test calling the command line in its own process must not.
+_deadline: list[bool] = [False]
+
+
+def enable_deadline() -> None:
+    """End this process :data:`DEADLINE_S` after the first signal (the command line's own)."""
+    _deadline[0] = True
+
+
+def _arm_deadline(signum: int) -> None:
+    """End the process :data:`DEADLINE_S` after the signal whatever happens meanwhile.
+
+    The exception raised by the signal normally ends the command within a second; but a
+    library may swallow it (a bare ``except:`` around an import, an exception ignored in a
+    callback) or the clean-up may wait on something that never comes. A daemon timer then
+    kills the children and ends the process with 130 or 143.
+    """
+    if not _deadline[0]:
+        return
+    timer = threading.Timer(DEADLINE_S, _past_deadline, args=(signum,))
+    timer.daemon = True
+    timer.start()
+
+
+def _past_deadline(signum: int) -> None:
+    with contextlib.suppress(Exception):
+        for p in _children():
+            with contextlib.suppress(psutil.Error):
+                p.kill()
+    with contextlib.suppress(Exception):
+        sys.stderr.write("regionopt: stopped\n")
+        sys.stderr.flush()
+    os._exit(EXIT_SIGINT if signum == signal.SIGINT else EXIT_SIGTERM)
 
 
 @contextlib.contextmanager
@@ -102,6 +155,7 @@ def install_handlers() -> None:
     The command line restores the previous handlers when the command returns.
     """
     _pending.clear()
+    _received.clear()
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
 
@@ -243,6 +297,7 @@ def child_pids() -> frozenset[int]:
     return frozenset(p.pid for p in _children())
 
 
-__all__ = ["EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "child_pids", "deferred", "exit_now",
-           "exit_on_signal", "install_handlers", "install_worker_handlers", "kill_children",
-           "reaped_children", "stop_pool"]
+__all__ = ["DEADLINE_S", "EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "child_pids", "deferred",
+           "enable_deadline", "exit_now", "exit_on_signal", "install_handlers",
+           "install_worker_handlers", "kill_children", "reaped_children", "received",
+           "stop_pool"]

@@ -108,8 +108,9 @@ def dask_client(scheduler: str | Client, *, workers: int = 2) -> tuple[Client, A
                             "or a dask.distributed.Client")
     check_scheduler(scheduler)
     if scheduler == LOCAL:
+        # loopback only; its HTTP server on a free port (8787 may be another cluster's)
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               host="127.0.0.1", dashboard_address="127.0.0.1:0")
         try:
             return Client(cluster), cluster, True
         except BaseException:
