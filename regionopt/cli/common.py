@@ -94,7 +94,8 @@ def add_workers(p: argparse.ArgumentParser, *, resume: str, workers: int = 2,
         What ``--workers`` means on Dask, if anything.
     """
     p.add_argument("--scheduler", default=None,
-                   help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
+                   help="Dask scheduler address tcp://HOST:PORT, or 'local' for a Dask "
+                        "LocalCluster started for the run (default: local processes)")
     p.add_argument("--workers", type=int, default=workers,
                    help=f"local worker processes, 1 or more (default {workers}"
                         + (f"; on Dask: {on_dask})" if on_dask else ")"))
@@ -131,7 +132,8 @@ def check_shared(args: argparse.Namespace) -> None:
 
 
 def check_scheduler(address: str, *, timeout: float = SCHEDULER_TIMEOUT_S) -> None:
-    """Refuse a scheduler address that is malformed or where nothing listens.
+    """Refuse a scheduler address that is malformed or where nothing listens (``local``,
+    a LocalCluster the command starts, is always accepted).
 
     Checked before a command claims its output folder, so that nothing is written
     when the scheduler cannot be reached.
@@ -141,8 +143,14 @@ def check_scheduler(address: str, *, timeout: float = SCHEDULER_TIMEOUT_S) -> No
     ScenarioError
         Naming the address and why.
     """
+    # lazy: the sweep stage's pool is needed only when a scheduler is given
+    from regionopt.sweep import pool
+
+    if address == pool.LOCAL:  # a LocalCluster the command starts itself
+        return
     if not _ADDRESS.fullmatch(address):
-        raise ScenarioError(f"--scheduler {address!r}: expected an address tcp://HOST:PORT")
+        raise ScenarioError(f"--scheduler {address!r}: expected an address tcp://HOST:PORT "
+                            f"or {pool.LOCAL!r} (a Dask LocalCluster)")
     scheme, rest = address.split("://", 1)
     if scheme == "inproc":
         return
