@@ -94,8 +94,22 @@ _deadline: list[bool] = [False]
 
 
 def enable_deadline() -> None:
-    """End this process :data:`DEADLINE_S` after the first signal (the command line's own)."""
+    """End this process :data:`DEADLINE_S` after the first signal (the command line's own).
+
+    Also keeps the signal's own exception quiet where Python cannot pass it on (raised
+    inside a C callback or a finaliser, it is "ignored" with a traceback on stderr, see
+    :func:`quiet_unraisable`): the command still ends by the signal, on its exit code and
+    within the deadline.
+    """
     _deadline[0] = True
+    sys.unraisablehook = quiet_unraisable
+
+
+def quiet_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """Drop the signal's own exception when Python could not raise it; print any other."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt | Terminated):
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _arm_deadline(signum: int) -> None:
@@ -299,5 +313,6 @@ def child_pids() -> frozenset[int]:
 
 __all__ = ["DEADLINE_S", "EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "child_pids", "deferred",
            "enable_deadline", "exit_now", "exit_on_signal", "install_handlers",
-           "install_worker_handlers", "kill_children", "reaped_children", "received",
+           "install_worker_handlers", "kill_children", "quiet_unraisable", "reaped_children",
+           "received",
            "stop_pool"]

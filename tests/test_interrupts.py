@@ -210,3 +210,29 @@ def test_sigterm_stops_every_worker_of_options_all(tmp_path: Path) -> None:
             proc.kill()
             proc.communicate()
     _stopped(proc, left, err)
+
+
+def test_the_signals_own_exception_is_dropped_where_python_cannot_raise_it(capsys,
+                                                                            monkeypatch):
+    """Raised inside a C callback or a finaliser (pyreadr's parser, a weakref callback), the
+    signal's exception is "ignored" by Python with a traceback on stderr: the command line's
+    hook drops it (the command still ends by the signal) and prints every other one."""
+    import gc
+
+    from regionopt import interrupts
+
+    class Raises:
+        def __init__(self, exc: BaseException) -> None:
+            self.exc = exc
+
+        def __del__(self) -> None:
+            raise self.exc
+
+    monkeypatch.setattr(sys, "unraisablehook", interrupts.quiet_unraisable)
+    for exc in (KeyboardInterrupt(), interrupts.Terminated()):
+        Raises(exc)
+        gc.collect()
+    assert capsys.readouterr().err == ""
+    Raises(ValueError("a real error"))
+    gc.collect()
+    assert "ValueError: a real error" in capsys.readouterr().err

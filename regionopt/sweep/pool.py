@@ -108,9 +108,13 @@ def dask_client(scheduler: str | Client, *, workers: int = 2) -> tuple[Client, A
                             "or a dask.distributed.Client")
     check_scheduler(scheduler)
     if scheduler == LOCAL:
-        # loopback only; its HTTP server on a free port (8787 may be another cluster's)
+        # loopback only; its HTTP server on a free port (8787 may be another cluster's); its
+        # processes' own logs silenced below CRITICAL: a task's error reaches the command as
+        # an exception, and a cluster stopped by a signal would otherwise print the workers'
+        # tracebacks of their closed connections (heartbeats to the scheduler) on stderr
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address="127.0.0.1:0")
+                               host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                               silence_logs=logging.CRITICAL)
         try:
             return Client(cluster), cluster, True
         except BaseException:
