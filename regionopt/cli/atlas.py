@@ -3,19 +3,8 @@
 Solves each county (all 15, or those ``--area`` names) with one scenario
 (default ``data/geo/scenarios/functional.toml``) on the sweep's machinery
 (:mod:`regionopt.sweep.atlas.solve`: processes or Dask, stored per county, resumed),
-then writes into ``--out`` (:mod:`regionopt.sweep.atlas.folders`):
-
-* ``<county>/`` per county (``nordland/``, ``more-og-romsdal/``): ``plan.csv``,
-  ``plan.geojson``, ``metrics.json`` (status, gap, plan figures, every region's
-  figures, the criteria table, the exceptions found with their reasons, and each
-  reference's figures), ``scenario.toml`` (the county's rules as solved),
-  ``map.html`` (with the editor) and ``compare_<reference>.html`` beside the
-  BA-regioner 2020, the economic regions and, in Troms and Finnmark, NIVI 2023,
-  each cut at the county border (:func:`regionopt.data.reference.reference_in_area`;
-  the page names the regions cut);
-* ``index.html``: every county's plan on one map, with the editor, and the table
-  of counties linking each county's map (:mod:`regionopt.sweep.atlas.page`);
-* ``atlas.csv`` and ``atlas.parquet``: that table.
+then writes into ``--out`` a folder per county, ``index.html`` and the table of counties
+(``atlas.csv``, ``atlas.parquet``), as :mod:`regionopt.sweep.atlas.folders` lists them.
 """
 
 from __future__ import annotations
