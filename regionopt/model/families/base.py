@@ -275,7 +275,8 @@ def kept_in_region(m: ModelParts) -> dict[int, pulp.LpAffineExpression]:
 
     ``L = Σ_o F[o, o]·x[o, j] + Σ_{o<d} (F[o, d] + F[d, o])·y[o, d, j]`` over the
     kept-pair variables of :func:`kept_flows` (``docs/metrics.md``): the one statement
-    of ``L`` in the model, used by the self-containment floor and the criterion.
+    of ``L`` in the model, used by the self-containment floor, the median-region floor and
+    the criterion.
     """
     c = commuting_of(m.data, "the commuters a region keeps")
     both = c.flows + c.flows.T

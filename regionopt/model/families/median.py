@@ -31,7 +31,7 @@ from regionopt.model.families.base import (
     PlanView,
     Violation,
     commuting_of,
-    kept_flows,
+    kept_in_region,
 )
 from regionopt.scenario import Scenario
 
@@ -41,15 +41,10 @@ KEY = "constraints.min_median_self_containment"
 def _rows(m: ModelParts) -> None:
     floor, data = m.scenario.constraints.min_median_self_containment, m.data
     c = commuting_of(data, KEY)
-    both = c.flows + c.flows.T
-    live: dict[int, list[tuple[pulp.LpVariable, float]]] = {j: [] for j in m.cands}
-    for (o, d, j), y in kept_flows(m).items():
-        live[j].append((y, float(both[o, d])))
+    kept_by_core = kept_in_region(m)
     meets, opened = [], []
     for j, members in sorted(m.cands.items()):
-        idx, code = sorted(members), data.codes[j]
-        kept = pulp.LpAffineExpression(
-            [(m.x[i, j], float(c.flows[i, i])) for i in idx if c.flows[i, i]] + live[j])
+        idx, code, kept = sorted(members), data.codes[j], kept_by_core[j]
         z = m.prob.add_variable(f"median_{code}", 0, 1, cat=pulp.LpBinary)
         for side, total in (("res", c.employed), ("jobs", c.jobs)):
             big = floor * float(total[idx].sum())
