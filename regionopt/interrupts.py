@@ -27,8 +27,9 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
-from types import FrameType
+from types import FrameType, TracebackType
 from typing import NoReturn
 
 import psutil
@@ -98,11 +99,13 @@ def enable_deadline() -> None:
 
     Also keeps the signal's own exception quiet where Python cannot pass it on (raised
     inside a C callback or a finaliser, it is "ignored" with a traceback on stderr, see
-    :func:`quiet_unraisable`): the command still ends by the signal, on its exit code and
-    within the deadline.
+    :func:`quiet_unraisable`; printed by a C extension that clears it, pyreadr's parser of
+    the commuting ``.rds``, see :func:`quiet_excepthook`): the command still ends by the
+    signal, on its exit code and within the deadline.
     """
     _deadline[0] = True
     sys.unraisablehook = quiet_unraisable
+    sys.excepthook = quiet_excepthook
 
 
 def quiet_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
@@ -110,6 +113,19 @@ def quiet_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     if isinstance(unraisable.exc_value, KeyboardInterrupt | Terminated):
         return
     sys.__unraisablehook__(unraisable)
+
+
+def quiet_excepthook(kind: type[BaseException], value: BaseException,
+                     tb: TracebackType | None) -> None:
+    """Drop the signal's own exception once a signal was received; print any other.
+
+    A C extension that prints an exception and clears it (``PyErr_Print``) goes through
+    ``sys.excepthook``; before any signal, or for any other exception, Python's own hook
+    prints it as always.
+    """
+    if received() is not None and isinstance(value, KeyboardInterrupt | Terminated):
+        return
+    sys.__excepthook__(kind, value, tb)
 
 
 def _arm_deadline(signum: int) -> None:
@@ -223,6 +239,30 @@ def _is_resource_tracker(proc: psutil.Process) -> bool:
         return False
 
 
+def _running(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _wait_ended(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait up to ``timeout`` s for ``procs`` to end; return those still running.
+
+    An ended child of this process is left to its owner to reap (a zombie until then), never
+    reaped here: ``multiprocessing`` learns that a pool worker ended only from its own
+    ``waitpid``, and a worker reaped by anyone else looks alive to it for ever (the
+    process pool's manager thread would then spin at the interpreter's exit, which waits
+    for it: a test session that aborted a pool never ended).
+    """
+    deadline = time.monotonic() + timeout
+    alive = [p for p in procs if _running(p)]
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = [p for p in alive if _running(p)]
+    return alive
+
+
 def kill_children(*, keep: frozenset[int] = frozenset(), timeout: float = 5.0) -> list[int]:
     """Kill this process's child processes (recursively), except the pids in ``keep``.
 
@@ -237,11 +277,11 @@ def kill_children(*, keep: frozenset[int] = frozenset(), timeout: float = 5.0) -
     for p in procs:
         with contextlib.suppress(psutil.Error):
             p.terminate()
-    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    alive = _wait_ended(procs, timeout)
     for p in alive:
         with contextlib.suppress(psutil.Error):
             p.kill()
-    psutil.wait_procs(alive, timeout=timeout)
+    _wait_ended(alive, timeout)
     if procs:
         log.info("stopped %d child process(es): %s", len(procs),
                  ", ".join(str(p.pid) for p in procs))
@@ -270,7 +310,7 @@ def _worker_exit(signum: int, frame: FrameType | None) -> None:
     for p in procs:
         with contextlib.suppress(psutil.Error):
             p.terminate()
-    _, alive = psutil.wait_procs(procs, timeout=2.0)
+    alive = _wait_ended(procs, 2.0)
     for p in alive:
         with contextlib.suppress(psutil.Error):
             p.kill()
@@ -313,6 +353,5 @@ def child_pids() -> frozenset[int]:
 
 __all__ = ["DEADLINE_S", "EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "child_pids", "deferred",
            "enable_deadline", "exit_now", "exit_on_signal", "install_handlers",
-           "install_worker_handlers", "kill_children", "quiet_unraisable", "reaped_children",
-           "received",
-           "stop_pool"]
+           "install_worker_handlers", "kill_children", "quiet_excepthook", "quiet_unraisable",
+           "reaped_children", "received", "stop_pool"]

@@ -150,7 +150,11 @@ def _interpreter_start(err: str) -> bool:
 
 def _expected(signum: int) -> set[int]:
     """130 or 143; a signal in the interpreter's first milliseconds, before any code of ours
-    runs, ends it by the signal itself (``-signum``, which a shell reports as 128 + signum)."""
+    runs, ends it by the signal itself (``-signum``, which a shell reports as 128 + signum).
+
+    SIGINT while ``site`` runs a ``.pth`` file (an editable install's finder) ends it with 1
+    and Python's own traceback; the test accepts that only with :func:`_interpreter_start`.
+    """
     return {128 + signum, -signum}
 
 
@@ -172,7 +176,7 @@ def test_a_signal_at_any_moment_stops_everything_and_the_command_resumes(
         code, err, left, took = _interrupt_once(argv, delay, signum)
         _report(command, pool, k, delay, signum, code, took, bool(left))
         where = f"{command} on {pool}, moment {k} ({delay:.1f} s, {signal.Signals(signum).name})"
-        if code not in {0, *_expected(signum)}:
+        if code not in {0, *_expected(signum)} and not (code == 1 and _interpreter_start(err)):
             failures.append(f"{where}: exit {code}: {err[-600:]}")
         if ("Traceback" in err and not _interpreter_start(err)) or "terminate called" in err:
             failures.append(f"{where}: {err[-1200:]}")
