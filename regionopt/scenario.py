@@ -140,7 +140,34 @@ def _parse_constraints(raw: dict[str, Any], c: Checker) -> ConstraintsConfig:
         exceptions=_exceptions(c, k + "exceptions", raw.get("exceptions", [])),
         **{key: c.boolean(k + key, raw.get(key, False)) for key in _AREA_RULES},
         **c.frontier_floors(raw, k),
+        **_kommuneregion_rules(raw, c, k, limit),
     )
+
+
+def _kommuneregion_rules(raw: dict[str, Any], c: Checker, k: str,
+                         limit: Any) -> dict[str, Any]:
+    """``long_distance_minutes`` and ``relative_self_containment`` (model/families/travel.py,
+    model/rules.py), checked against the keys they build on."""
+    far = raw.get("long_distance_minutes")
+    out: dict[str, Any] = {
+        "long_distance_minutes": None if far is None
+        else c.number(k + "long_distance_minutes", far, positive=True),
+        "relative_self_containment": c.share(k + "relative_self_containment",
+                                             raw.get("relative_self_containment", 0.0)),
+    }
+    if out["long_distance_minutes"] is not None:
+        if limit is None:
+            raise c.fail(k + "long_distance_minutes", f"needs {k}max_travel_minutes (the "
+                         "functional limit it extends)", show=False)
+        if out["long_distance_minutes"] <= float(limit):
+            raise c.fail(k + "long_distance_minutes", f"must exceed {k}max_travel_minutes "
+                         f"({limit})", far)
+    if out["relative_self_containment"] > 0 and (
+            raw.get("min_self_containment", 0.0) or raw.get("attainable_self_containment")):
+        raise c.fail(k + "relative_self_containment", f"cannot be given together with "
+                     f"{k}min_self_containment or {k}attainable_self_containment (it sets "
+                     "the floor itself)", show=False)
+    return out
 
 
 def _exceptions(c: Checker, key: str, v: Any) -> tuple[Pair, ...]:

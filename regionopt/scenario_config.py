@@ -71,6 +71,8 @@ class ConstraintsConfig:
     criterion_above_workers: int | None = None
     max_person_minutes: float | None = None
     min_median_self_containment: float = 0.0
+    long_distance_minutes: float | None = None
+    relative_self_containment: float = 0.0
 
 
 @dataclass(frozen=True)

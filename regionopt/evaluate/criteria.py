@@ -15,8 +15,10 @@ Thresholds come from the scenario's ``[criteria]`` table (defaults and sources i
   the value falls in;
 * ``core_centrality_class``: the core's class ≤ ``max_core_centrality_class`` (5).
 
-The ``note`` column names the scenario's exceptions in the region, with their reasons,
-and the divided municipality (Ålesund/Haram) where its commuting flows are estimated.
+The ``note`` column names the scenario's exceptions in the region, with their reasons, its
+long-distance members beyond the functional travel limit with their trips
+(``constraints.long_distance_minutes``), and the divided municipality (Ålesund/Haram)
+where its commuting flows are estimated.
 Commuting and centrality rows need the problem to carry those data.
 """
 
@@ -29,6 +31,7 @@ import pandas as pd
 from regionopt.errors import figure
 from regionopt.evaluate.metrics import PlanMetrics
 from regionopt.model.families.criterion import criterion_threshold
+from regionopt.model.families.travel import long_distance_mask
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
@@ -70,11 +73,17 @@ def criteria_table(metrics: PlanMetrics, problem: ProblemData,
     """
     cr = scenario.criteria
     reasons = dict(scenario.constraints.exceptions)
+    far = long_distance_mask(problem, scenario)
     rows = []
     for region in metrics.regions.to_dict(orient="records"):
         codes = str(region["member_codes"]).split(";")
         notes = [f"{problem.names[problem.index(c)]} ({c}) is an exception: {reasons[c]}"
                  for c in codes if c in reasons]
+        notes += [long_distance_note(problem, scenario, problem.index(c),
+                                     problem.index(str(region["core"])))
+                  for c in codes if far[problem.index(c)]
+                  and problem.minutes[problem.index(c), problem.index(str(region["core"]))]
+                  > float(scenario.constraints.max_travel_minutes or 0)]
         if problem.commuting is not None and _SPLIT & set(codes) and problem.commuting.note:
             notes.append(DIVIDED_NOTE)
         note = "; ".join(notes)
@@ -101,6 +110,17 @@ def criteria_table(metrics: PlanMetrics, problem: ProblemData,
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+def long_distance_note(problem: ProblemData, scenario: Scenario, i: int, core: int) -> str:
+    """The criteria table's note on a long-distance member ``i`` of the region of ``core``.
+
+    See :mod:`regionopt.model.families.travel` (``constraints.long_distance_minutes``).
+    """
+    c = scenario.constraints
+    return (f"{problem.names[i]} ({problem.codes[i]}) is a long-distance member: "
+            f"{problem.minutes[i, core]:.2f} min to its core (no other possible core within "
+            f"{c.max_travel_minutes:g} minutes; limit {c.long_distance_minutes:g})")
+
+
 def pass_counts(table: pd.DataFrame) -> dict[str, int | None]:
     """Return how many regions meet each criterion, and all of them (keys :data:`PASS_COLUMNS`).
 
@@ -124,4 +144,4 @@ def shortfalls(table: pd.DataFrame) -> list[str]:
 
 
 __all__ = ["COLUMNS", "CRITERIA", "DIVIDED", "DIVIDED_NOTE", "PASS_COLUMNS", "criteria_table",
-           "pass_counts", "shortfalls"]
+           "long_distance_note", "pass_counts", "shortfalls"]

@@ -45,6 +45,7 @@ from regionopt.maps.assets import Block, Call
 from regionopt.maps.layers import PALETTE, centre_latlon
 from regionopt.model.families import FAMILIES, Family, active_families
 from regionopt.model.families.base import commuting_of, strength
+from regionopt.model.families.travel import long_distance_mask
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
@@ -88,8 +89,9 @@ def _exceptions(s: Scenario) -> list[str]:
 
 
 def _count(data: ProblemData, s: Scenario) -> Spec:
-    r = s.regions
-    return {"count": r.count, "min_count": r.min_count, "max_count": r.max_count}
+    r = s.regions  # "max" and "auto" are rules of the solve, not counts a plan must have
+    return {"count": r.count if isinstance(r.count, int) else None, "min_count": r.min_count,
+            "max_count": r.max_count}
 
 
 def _population(data: ProblemData, s: Scenario) -> Spec:
@@ -116,8 +118,12 @@ def _nothing(data: ProblemData, s: Scenario) -> Spec:
 def _travel(data: ProblemData, s: Scenario) -> Spec:
     limit = s.constraints.max_travel_minutes
     assert limit is not None  # the family is active
+    far = s.constraints.long_distance_minutes
     return {"limit": float(limit), "limit_text": f"{limit:g}", "exceptions": _exceptions(s),
-            "elastic": s.objective.travel_excess > 0}
+            "elastic": s.objective.travel_excess > 0,
+            "long": [data.codes[i] for i in np.flatnonzero(long_distance_mask(data, s))],
+            "long_limit": None if far is None else float(far),
+            "long_text": "" if far is None else f"{far:g}"}
 
 
 def _core_population(data: ProblemData, s: Scenario) -> Spec:
@@ -324,6 +330,12 @@ def _criteria(data: ProblemData, scenario: Scenario) -> Spec:
             "mean_trip_minutes": cr.mean_trip_minutes,
             "max_core_centrality_class": cr.max_core_centrality_class,
             "reasons": dict(scenario.constraints.exceptions),
+            "long": [data.codes[i] for i in np.flatnonzero(long_distance_mask(data, scenario))],
+            "long_note": "" if scenario.constraints.long_distance_minutes is None else
+            (f" min to its core (no other possible core within "
+             f"{scenario.constraints.max_travel_minutes:g} minutes; limit "
+             f"{scenario.constraints.long_distance_minutes:g})"),
+            "functional_limit": scenario.constraints.max_travel_minutes,
             "divided": sorted(DIVIDED) if divided else [],
             "divided_note": DIVIDED_NOTE}
 

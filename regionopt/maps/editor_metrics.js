@@ -204,14 +204,12 @@ var regionoptMetrics = (function () {
     return (value - optimum) / optimum * 100.0;
   }
 
-
   // ------------------------------------------------------------------ scenario audit
   // One function per constraint family with a check (regionopt/model/families/), fed by the
   // family's parameters that regionopt/maps/editor.py embeds; each returns Violations
   // {constraint, where, detail} worded exactly as `regionopt evaluate --scenario` words them.
-  function V(constraint, where, detail) {
-    return {constraint: constraint, where: where, detail: detail};
-  }
+  function V(constraint, where, detail) { return {constraint: constraint, where: where,
+                                                   detail: detail}; }
   function exempt(P, spec, i) { return (spec.exceptions || []).indexOf(P.codes[i]) >= 0; }
 
   var CHECKS = {
@@ -288,11 +286,13 @@ var regionoptMetrics = (function () {
       if (spec.elastic) { return out; }
       for (var i = 0; i < P.n; i++) {
         var m = exempt(P, spec, i) ? 0.0 : ev.minutes[i];
-        if (m > spec.limit) {
+        var far = (spec.long || []).indexOf(P.codes[i]) >= 0;  // model/families/travel.py
+        if (m > (far ? spec.long_limit : spec.limit)) {
           var how = m === Infinity ? "unreachable from" : m.toFixed(2) + " min from";
-          out.push(V("constraints.max_travel_minutes", P.codes[i], P.codes[i] + " is " + how +
-                     " its core " + P.codes[plan.cores[plan.region[i]]] + " (limit " +
-                     spec.limit_text + ")"));
+          out.push(V(far ? "constraints.long_distance_minutes" : "constraints.max_travel_minutes",
+                     P.codes[i], P.codes[i] + " is " + how + " its core " + P.codes[plan.cores[
+                     plan.region[i]]] + (far ? " (a long-distance member, limit " + spec.long_text
+                     : " (limit " + spec.limit_text) + ")"));
         }
       }
       return out;
@@ -457,6 +457,11 @@ var regionoptMetrics = (function () {
         if (c in cr.reasons) {
           notes.push(P.names[P.index[c]] + " (" + c + ") is an exception: " + cr.reasons[c]);
         }
+      });
+      codes.forEach(function (c) {  // long-distance members: evaluate/criteria.py
+        var i = P.index[c], far = (cr.long || []).indexOf(c) >= 0;
+        if (far && ev.minutes[i] > cr.functional_limit) { notes.push(P.names[i] + " (" + c +
+          ") is a long-distance member: " + ev.minutes[i].toFixed(2) + cr.long_note); }
       });
       if (P.commuting && cr.divided.some(function (c) { return codes.indexOf(c) >= 0; })) {
         notes.push(cr.divided_note);

@@ -75,7 +75,8 @@ def _unassignable(data: ProblemData, scenario: Scenario,
         unfloored = candidate_sets(data, replace_key(scenario, "constraints.min_population", 0))
     unlimited: dict[int, set[int]] = {}
     if limit is not None:
-        unlimited = candidate_sets(data, replace_key(scenario, "constraints.max_travel_minutes",
+        free = replace_key(scenario, "constraints.long_distance_minutes", None)
+        unlimited = candidate_sets(data, replace_key(free, "constraints.max_travel_minutes",
                                                      None))
     pop = data.population
     out = []

@@ -40,6 +40,10 @@ from regionopt.scenario import Scenario, replace_key
 
 log = logging.getLogger(__name__)
 
+#: How far ``constraints.relative_self_containment`` is lowered after a proof that no plan
+#: keeps it (the study area's rules of travel, population and cores leave no room).
+RELATIVE_STEP = 0.02
+
 
 @dataclass(frozen=True)
 class Alternative:
@@ -168,10 +172,34 @@ def solve(data: ProblemData, scenario: Scenario, *, quiet: bool = False, alterna
     Raises
     ------
     InfeasibleError
-        If no plan meets the scenario, with the reasons found.
+        If no plan meets the scenario, with the reasons found. With
+        ``constraints.relative_self_containment`` a proof that no plan keeps the
+        share lowers it by :data:`RELATIVE_STEP` and solves again, down to that
+        step (each lowering logged as a note, the floor used in the result's
+        scenario).
     SolverError
         If the solver is missing or fails.
     """
+    share = scenario.constraints.relative_self_containment
+    while True:
+        try:
+            return _solve_once(data, scenario, quiet=quiet, alternatives=alternatives,
+                               method=method, warm_start=warm_start, start_plan=start_plan,
+                               explain=explain and share <= RELATIVE_STEP + 1e-9)
+        except InfeasibleError as exc:
+            if share <= RELATIVE_STEP + 1e-9:
+                raise
+            lower = round(share - RELATIVE_STEP, 2)
+            log.info("note: no plan keeps constraints.relative_self_containment %g (%s): "
+                     "lowered to %g", share, "; ".join(exc.reasons) or "proven", lower)
+            scenario = replace_key(scenario, "constraints.relative_self_containment", lower)
+            share = lower
+
+
+def _solve_once(data: ProblemData, scenario: Scenario, *, quiet: bool, alternatives: int,
+                method: str, warm_start: bool, start_plan: np.ndarray | None,
+                explain: bool) -> SolveResult:
+    """:func:`solve` with the scenario's own self-containment floor."""
     start = time.perf_counter()
     scenario = rules_for_solve(data, scenario)
     budget = Budget(scenario.solver.time_limit_s)

@@ -12,7 +12,9 @@ region is the component of *j* among the municipalities within the limit of
 members, so *i* is an exception exactly when every component that holds it
 has fewer inhabitants than the floor. The proof is put in words as the
 exception's reason ("no core within 90 minutes by road or ferry: ...").
-Exceptions the scenario names stay as named; the found ones are added.
+Exceptions the scenario names stay as named; the found ones are added. With
+``constraints.long_distance_minutes`` each municipality's own limit applies
+(:func:`regionopt.model.families.travel.travel_limits`).
 
 **An attainable self-containment floor**
 (``constraints.attainable_self_containment = true``). A union of regions keeps
@@ -23,6 +25,13 @@ area, less any set of its exceptions, keeps less than
 every region (Akershus, whose residents work in Oslo). The floor is then lowered
 to the most such a part keeps as a whole (the least over the parts), rounded down
 to 0.001, and :func:`rule_notes` says so with the figures.
+
+**A floor relative to the area** (``constraints.relative_self_containment`` =
+r > 0): every region keeps at least r times the share the whole study area
+keeps (its employed residents working in it, and its jobs filled from it, the
+lesser), rounded down to 0.001 (:func:`relative_floor`). A county whose
+residents work outside it (Akershus keeps 0.577) is asked for less than one
+that keeps nearly all (Troms og Finnmark 0.950), as every region of it is.
 
 **``regions.count = "auto"``**: at most as many regions as the area can fill to
 the floor, :func:`regionopt.model.maxp.floor_bound` of the scenario with a hard
@@ -44,9 +53,11 @@ import math
 import numpy as np
 
 from regionopt._checker import Pair
+from regionopt.errors import DataError
 from regionopt.model.containment import region_flows, self_containment
 from regionopt.model.contiguity import components, reachable
 from regionopt.model.families.base import label
+from regionopt.model.families.travel import travel_limits
 from regionopt.model.maxp import floor_bound
 from regionopt.problem import ProblemData
 from regionopt.scenario import RegionsConfig, Scenario
@@ -57,8 +68,8 @@ log = logging.getLogger(__name__)
 def reach_components(data: ProblemData, scenario: Scenario) -> list[set[int]]:
     """For each core ``j``, the largest set a region around ``j`` may span (see module notes)."""
     c = scenario.constraints
-    limit = math.inf if c.max_travel_minutes is None else c.max_travel_minutes
-    near = np.isfinite(data.minutes) & (data.minutes <= limit)  # near[i, j]: i may join j
+    # near[i, j]: i may join j (each municipality's own limit: long-distance members have L)
+    near = np.isfinite(data.minutes) & (data.minutes <= travel_limits(data, scenario)[:, None])
     nbrs = data.neighbours()
     if c.respect_county_borders:
         nbrs = [[k for k in ks if data.counties[k] == data.counties[i]]
@@ -91,6 +102,8 @@ def find_exceptions(data: ProblemData, scenario: Scenario) -> list[Pair]:
     pops = [int(data.population[sorted(comp)].sum()) for comp in reach]
     where = "by road or ferry" if c.max_travel_minutes is None else \
         f"within {c.max_travel_minutes:g} minutes by road or ferry"
+    if c.long_distance_minutes is not None:
+        where += f" ({c.long_distance_minutes:g} for a long-distance member)"
     out = []
     for i in range(data.n):
         if data.codes[i] in named:
@@ -166,12 +179,39 @@ def attainable_floor(data: ProblemData, scenario: Scenario) -> tuple[float, str]
                    f"{c.min_self_containment:g} in every region")
 
 
+def relative_floor(data: ProblemData, scenario: Scenario) -> tuple[float, str] | None:
+    """The floor ``constraints.relative_self_containment`` sets, and the sentence saying so.
+
+    Returns
+    -------
+    tuple of (float, str), or None
+        ``share × what the whole study area keeps``, rounded down to 0.001, or ``None``
+        when the key is 0.
+    """
+    share = scenario.constraints.relative_self_containment
+    if share <= 0:
+        return None
+    if data.commuting is None:
+        raise DataError("constraints.relative_self_containment needs commuting flows, and "
+                        "the problem has none")
+    whole = _kept_share(data, list(range(data.n)))
+    floor = math.floor(share * whole * 1000) / 1000
+    return floor, (f"constraints.min_self_containment set to {floor:g}: "
+                   f"constraints.relative_self_containment {share:g} × {whole:.3f}, the share "
+                   "of its employed residents or jobs the whole study area keeps")
+
+
 def rule_notes(data: ProblemData, scenario: Scenario) -> list[str]:
     """Sentences saying what :func:`resolve_rules` changed besides the exceptions found."""
-    if not scenario.constraints.attainable_self_containment:
-        return []
-    lowered = attainable_floor(data, resolve_rules(data, scenario, floors=False))
-    return [] if lowered is None else [lowered[1]]
+    notes = []
+    relative = relative_floor(data, scenario)
+    if relative is not None:
+        notes.append(relative[1])
+    if scenario.constraints.attainable_self_containment:
+        lowered = attainable_floor(data, resolve_rules(data, scenario, floors=False))
+        if lowered is not None:
+            notes.append(lowered[1])
+    return notes
 
 
 def rules_for_solve(data: ProblemData, scenario: Scenario) -> Scenario:
@@ -202,6 +242,11 @@ def resolve_rules(data: ProblemData, scenario: Scenario, *, floors: bool = True)
         if found:
             scenario = dataclasses.replace(scenario, constraints=dataclasses.replace(
                 c, exceptions=tuple(sorted((*c.exceptions, *found)))))
+    relative = relative_floor(data, scenario) if floors else None
+    if relative is not None:
+        scenario = dataclasses.replace(scenario, constraints=dataclasses.replace(
+            scenario.constraints, min_self_containment=relative[0],
+            relative_self_containment=0.0))
     if floors and scenario.constraints.attainable_self_containment:
         lowered = attainable_floor(data, scenario)
         if lowered is not None:

@@ -35,6 +35,7 @@ from regionopt.evaluate import scenario_audit as au
 from regionopt.maps import editor, outputs
 from regionopt.maps import html as viz
 from regionopt.model.families import FAMILIES
+from regionopt.model.rules import resolve_rules
 from regionopt.plan import Plan, read_plan
 from regionopt.scenario import default_scenario_path, load_scenario, replace_key
 
@@ -384,6 +385,33 @@ def test_a_region_without_employed_or_jobs_has_pythons_self_containment(
     assert rows["Tom"]["employed"] == rows["Tom"]["jobs"] == 0
     assert rows["Tom"]["self_containment"] == 1.0
     assert _page_view(page) == _python_view(plan, empty, functional, None)
+    assert page.clean()
+    page.page.close()
+
+
+@pytest.mark.browser
+def test_long_distance_members_in_the_page_as_in_python(browser: Any, solved: dict,
+                                                         tmp_path: Path) -> None:
+    """kommuneregioner.toml on Troms og Finnmark: the long-distance members' notes in the
+    criteria table and their limit in the audit, in the page as in Python, before and after
+    Hasvik is moved to the Tromsø region (beyond its long-distance limit)."""
+    problem, net = solved["problem"], solved["net"]
+    rules = resolve_rules(problem, load_scenario(REPO / "data" / "geo" / "scenarios"
+                                                 / "kommuneregioner.toml"))
+    result = api.solve(problem, rules, quiet=True)
+    opt = result.plan
+    path = viz.write_plan_map(opt, net.municipalities, path=tmp_path / "plan.html",
+                              metrics=ev.evaluate(opt, problem), problem=problem,
+                              scenario=rules, **outputs.map_layers(net))
+    page = Page(browser, path)
+    for step in range(2):
+        _, plan = _exported(page, problem, tmp_path, name=f"edited{step}")
+        view = _page_view(page)
+        assert view == _python_view(plan, problem, rules, None)
+        notes = " ".join(row["note"] for row in view["criteria"])
+        assert "Hasvik (5616) is a long-distance member" in notes
+        page.js("r => regionopt.assign('5616', r)", opt.assignment["5501"])
+    assert "constraints.long_distance_minutes" in {v["constraint"] for v in view["violations"]}
     assert page.clean()
     page.page.close()
 

@@ -147,11 +147,33 @@ def core_strong_enough(data, s, block, j) -> bool:
     return limit is None or data.centrality[j, 1] <= limit
 
 
-def block_cores(data, s, block, rank):
-    """Every admissible core of a block (all members reach it within the limit)."""
+def member_limit(data, s, i) -> float:
+    """Municipality i's travel limit, written out: the functional limit, or the long-distance
+    limit when no other municipality meeting the core thresholds (and not an exception) lies within
+    the functional limit of i."""
     c = s.constraints
-    soft = s.objective.travel_excess > 0
-    limit = math.inf if c.max_travel_minutes is None or soft else c.max_travel_minutes
+    if c.max_travel_minutes is None or s.objective.travel_excess > 0:
+        return math.inf
+    if c.long_distance_minutes is None or i in exceptions(data, s):
+        return c.max_travel_minutes
+    for k in range(data.n):
+        if k == i or k in exceptions(data, s) or not math.isfinite(data.minutes[k, k]):
+            continue
+        if data.population[k] < c.min_core_population:
+            continue
+        if c.min_core_jobs and data.commuting.jobs[k] < c.min_core_jobs:
+            continue
+        klass = c.max_core_centrality_class
+        if klass is not None and data.centrality[k, 1] > klass:
+            continue
+        if data.minutes[i, k] <= c.max_travel_minutes:
+            return c.max_travel_minutes
+    return c.long_distance_minutes
+
+
+def block_cores(data, s, block, rank):
+    """Every admissible core of a block (all members reach it within their limit)."""
+    c = s.constraints
     fixed = {data.index(k) for k in c.fixed_cores} & set(block)
     options = [max(block, key=lambda i: rank[i])] if c.core_is_largest else list(block)
     if c.core_is_strongest:
@@ -163,8 +185,8 @@ def block_cores(data, s, block, rank):
             continue
         if j in free and not set(block) <= free:
             continue  # an exception may be the core of exceptions only
-        if all(data.minutes[i, j] <= limit or (i in free and math.isfinite(data.minutes[i, j]))
-               for i in block):
+        if all(data.minutes[i, j] <= member_limit(data, s, i)
+               or (i in free and math.isfinite(data.minutes[i, j])) for i in block):
             out.append(j)
     return out
 

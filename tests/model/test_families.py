@@ -84,6 +84,11 @@ MORE = {
                           constraints__exceptions=[["5501", "island"], ["5506", "island"]]),
     "exempt cores": dict(constraints__min_core_jobs=600, constraints__min_core_population=2500,
                          constraints__exceptions=[["5504", "island"]]),
+    "long distance": dict(constraints__max_travel_minutes=25.0, constraints__min_core_jobs=700,
+                          constraints__long_distance_minutes=70.0),
+    "long distance, exempt": dict(
+        constraints__max_travel_minutes=25.0, constraints__min_core_population=1500,
+        constraints__long_distance_minutes=90.0, constraints__exceptions=[["5503", "island"]]),
     "soft floor": dict(constraints__min_population=6000, objective__population_shortfall=1.0),
     "soft travel": dict(constraints__max_travel_minutes=30.0, objective__travel_excess=1.0),
     "criterion, large threshold above": dict(
