@@ -214,6 +214,25 @@ def agreement(plan: Plan, reference: Plan, *,
                      matching=tuple(pairs))
 
 
+def nesting_share(plan: Plan, reference: Plan) -> float:
+    """The share of municipalities whose region in ``plan`` lies inside one ``reference`` region.
+
+    Over the municipalities both plans cover: Σ over the regions *i* of ``plan`` whose
+    members all share one region of ``reference`` of their size *a_i*, divided by *n*
+    (``docs/metrics.md``). 1 when ``plan`` refines ``reference``; a region of ``plan`` that
+    crosses a border of ``reference`` counts none of its members.
+
+    Raises
+    ------
+    DataError
+        If the plans cover different municipalities.
+    """
+    _, _, counts, _ = overlap_table(plan, reference)
+    n = int(counts.sum())
+    nested = counts.sum(axis=1)[(counts > 0).sum(axis=1) == 1]
+    return float(nested.sum()) / n if n else 1.0
+
+
 def _shared(plan: Plan, reference: Plan, p: str, q: str) -> int:
     return len(set(plan.members(p)) & set(reference.members(q)))
 
@@ -234,4 +253,4 @@ def agreement_columns(result: Agreement) -> dict[str, float | int | str]:
 
 
 __all__ = ["AGREEMENT_COLUMNS", "Agreement", "adjusted_rand_index", "agreement",
-           "agreement_columns", "match_regions", "overlap_table"]
+           "agreement_columns", "match_regions", "nesting_share", "overlap_table"]

@@ -8,10 +8,13 @@ from brute import brute_force, make_problem, random_problem, scen
 
 from regionopt import api
 from regionopt._resources import geo_file
+from regionopt.errors import InfeasibleError
 from regionopt.model import solve
 from regionopt.model.candidates import candidate_sets
 from regionopt.model.heuristic import heuristic_plan
+from regionopt.model.engine import RELATIVE_STEP
 from regionopt.model.maxp import floor_bound
+from regionopt.model.rules import resolve_rules
 from regionopt.scenario import replace_key
 
 
@@ -74,3 +77,38 @@ def test_max_regions_out_of_time_is_not_called_infeasible(tf_net):
     r = solve(data, replace_key(s, "solver.time_limit_s", 0.01), quiet=True)
     assert r.plan is None and r.status == "not_solved"
     assert r.regions_max["proven"] is False
+
+
+def _kommuneregion_rules(data, floor: int, share: float):
+    """kommuneregioner.toml's kinds of rule on a small graph (count = "max" added by the test)."""
+    return scen(constraints__min_population=floor, constraints__core_is_strongest=True,
+                constraints__min_core_jobs=300, constraints__max_travel_minutes=40.0,
+                constraints__long_distance_minutes=120.0, constraints__find_exceptions=True,
+                constraints__relative_self_containment=share)
+
+
+@pytest.mark.parametrize("seed", range(41, 49))
+def test_the_kommuneregion_count_rule_against_enumeration(seed):
+    """count = "max" under a hard floor, a relative self-containment floor (lowered by
+    RELATIVE_STEP while enumeration finds no plan), long-distance members and core rules: the
+    most regions enumeration finds, then the least travel among them."""
+    data = random_problem(seed, 7)
+    floor = int(data.population.sum() // 5)
+    share = 0.86
+    while True:
+        resolved = resolve_rules(data, _kommuneregion_rules(data, floor, share))
+        plans = brute_force(data, resolved)
+        if plans or share <= RELATIVE_STEP:
+            break
+        share = round(share - RELATIVE_STEP, 2)
+    asked = replace_key(_kommuneregion_rules(data, floor, 0.86), "regions.count", "max")
+    if not plans:
+        with pytest.raises(InfeasibleError):
+            solve(data, asked, quiet=True)
+        return
+    most = max(len(set(p)) for _, p in plans)
+    best = min(v for v, p in plans if len(set(p)) == most)
+    r = solve(data, asked, quiet=True)
+    assert r.regions_max["value"] == most
+    assert r.objective == pytest.approx(best, rel=1e-9)
+    assert r.scenario.constraints.min_self_containment == resolved.constraints.min_self_containment

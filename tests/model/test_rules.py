@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brute import random_problem
+from brute import member_limit, random_problem
 
 from regionopt.model.contiguity import is_connected
 from regionopt.model.maxp import floor_bound
-from regionopt.model.rules import find_exceptions, resolve_rules
+from regionopt.model.families.travel import long_distance_mask, travel_limits
+from regionopt.model.rules import find_exceptions, relative_floor, resolve_rules
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, parse_scenario
 
@@ -103,3 +104,56 @@ def test_nationally_traena_and_rost_are_found_with_the_reason_of_today(norway_ne
     for code in ("1835", "1856"):  # Træna, Røst: norway-functional.toml names them by hand
         assert found[code].startswith("no core within 90 minutes by road or ferry"), found[code]
     assert np.all([problem.population[problem.index(c)] < 5000 for c in found])
+
+
+# ------------------------------------------------------ long-distance members, relative floor
+
+def _long(floor: int, limit: float, far: float, jobs: int) -> Scenario:
+    return parse_scenario({"constraints": {
+        "min_population": floor, "find_exceptions": True, "max_travel_minutes": limit,
+        "long_distance_minutes": far, "min_core_jobs": jobs}})
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_exceptions_found_with_long_distance_members_agree_with_enumeration(seed: int) -> None:
+    """Each municipality's own limit (brute.member_limit, written out) in the proof."""
+    data = random_problem(seed, 7)
+    s = _long(6000, 25.0, 70.0, 700)
+    nbrs = data.neighbours()
+    held: set[int] = set()
+    for size in range(1, data.n + 1):
+        for members in itertools.combinations(range(data.n), size):
+            if int(data.population[list(members)].sum()) < 6000:
+                continue
+            if not is_connected(list(members), nbrs):
+                continue
+            if any(all(data.minutes[i, j] <= member_limit(data, s, i) for i in members)
+                   for j in members):
+                held.update(members)
+    found = {code for code, _ in find_exceptions(data, s)}
+    assert found == {data.codes[i] for i in range(data.n) if i not in held}
+
+
+def test_long_distance_members_exist_in_the_cases_and_reach_further() -> None:
+    s = _long(6000, 25.0, 70.0, 700)
+    masks = [long_distance_mask(random_problem(seed, 7), s) for seed in range(12)]
+    assert any(m.any() for m in masks) and not all(m.all() for m in masks)
+    data = random_problem(0, 7)
+    limits = travel_limits(data, s)
+    assert set(limits) <= {25.0, 70.0}
+    assert (limits == 70.0).tolist() == long_distance_mask(data, s).tolist()
+
+
+def test_relative_floor_is_the_share_of_what_the_area_keeps() -> None:
+    data = random_problem(3, 6)
+    c = data.commuting
+    kept = float(c.flows.sum())
+    whole = min(kept / c.employed.sum(), kept / c.jobs.sum())
+    s = parse_scenario({"constraints": {"relative_self_containment": 0.86}})
+    floor, note = relative_floor(data, s)
+    assert floor == math.floor(0.86 * whole * 1000) / 1000
+    assert f"{whole:.3f}" in note
+    resolved = resolve_rules(data, s)
+    assert resolved.constraints.min_self_containment == floor
+    assert resolved.constraints.relative_self_containment == 0.0
+    assert resolve_rules(data, resolved) == resolved  # idempotent

@@ -42,7 +42,7 @@ from regionopt.model.rules import resolve_rules, rule_notes
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import RegionsConfig, Scenario, scenario_to_toml
-from regionopt.sweep.atlas.page import COLUMNS, atlas_page
+from regionopt.sweep.atlas.page import COLUMNS, SECOND_COLUMNS, atlas_page
 from regionopt.sweep.atlas.solve import CountyResult
 from regionopt.sweep.pool import run_tasks
 
@@ -63,10 +63,15 @@ def slug(name: str) -> str:
 
 def write_atlas(results: list[CountyResult], net: Any, problem: ProblemData, out: Path, *,
                 base: Scenario, lang: str = "nb", progress: bool = True,
-                workers: int = 1) -> pd.DataFrame:
+                workers: int = 1, second: pd.DataFrame | None = None,
+                second_folder: str = "") -> pd.DataFrame:
     """Write every county's folder, ``index.html``, ``atlas.csv`` and ``atlas.parquet``.
 
     With ``workers`` > 1 the county folders are written on as many local processes.
+    ``second`` is the table of counties of a second tier (another scenario's atlas, written
+    in ``out/second_folder``): its figures join each county's row (columns
+    :data:`~regionopt.sweep.atlas.page.SECOND_COLUMNS`, prefixed ``second_``) and the
+    front page links its county pages and says which tier is which.
 
     Returns
     -------
@@ -97,11 +102,14 @@ def write_atlas(results: list[CountyResult], net: Any, problem: ProblemData, out
                       "country": country}))
         plans.append((r.county, plan))
     _write_folders(jobs, workers=workers, progress=progress)
+    if second is not None:
+        _join_second(rows, second, second_folder)
     table = pd.DataFrame(rows)
-    atomic_write_text(out / "atlas.csv", table.drop(columns=["link"]).assign(
+    links = [c for c in ("link", "second_link") if c in table.columns]
+    atomic_write_text(out / "atlas.csv", table.drop(columns=links).assign(
         exceptions=[";".join(e) for e in table["exceptions"]]).to_csv(
             index=False, lineterminator="\n"))
-    atomic_write_with(out / "atlas.parquet", lambda p: table.drop(columns=["link"]).assign(
+    atomic_write_with(out / "atlas.parquet", lambda p: table.drop(columns=links).assign(
         exceptions=[";".join(e) for e in table["exceptions"]]).to_parquet(p, index=False))
     if plans:
         whole = _whole(plans, name=f"regionopt ({base.name})")
@@ -111,10 +119,26 @@ def write_atlas(results: list[CountyResult], net: Any, problem: ProblemData, out
             constraints=dataclasses.replace(base.constraints, exceptions=tuple(sorted(exceptions)),
                                             find_exceptions=False))
         munis = net.municipalities[net.municipalities["kommunenummer"].isin(area.codes)]
+        tiers = None if second is None else (base.name, str(second.attrs.get("scenario", "")),
+                                             second_folder)
         atomic_write_text(out / "index.html", atlas_page(
             whole, munis.reset_index(drop=True), metrics=evaluate(whole, area), problem=area,
-            scenario=editor_rules, rows=rows, counties=outlines, country=country, lang=lang))
+            scenario=editor_rules, rows=rows, counties=outlines, country=country, lang=lang,
+            tiers=tiers))
+    table.attrs["scenario"] = base.name
     return table
+
+
+def _join_second(rows: list[dict[str, Any]], second: pd.DataFrame, folder: str) -> None:
+    """Add the second tier's figures and link to each county's row (in place)."""
+    by_county = {str(r["county"]): r for r in second.to_dict(orient="records")}
+    for row in rows:
+        other = by_county.get(str(row["county"]), {})
+        for key, *_ in SECOND_COLUMNS:
+            value = other.get(key)
+            row[f"second_{key}"] = None if value is None or pd.isna(value) else value
+        row["second_link"] = f"{folder}/{other['folder']}/map.html" \
+            if other.get("status") and other.get("folder") else ""
 
 
 def _whole(plans: list[tuple[str, Plan]], *, name: str) -> Plan:

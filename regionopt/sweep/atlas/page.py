@@ -39,6 +39,25 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("exceptions", "Unntak", "Exceptions"),
     ("gap", "Gap til optimum", "Gap to optimum"),
 )
+#: The second tier's columns (keys of its own table, shown as ``second_<key>``).
+SECOND_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("regions", "Regioner, arbeidsmarked", "Regions, labour market"),
+    ("commuting_kept_share", "Pendlere beholdt, arbeidsmarked",
+     "Commuters kept, labour market"),
+    ("self_containment_min", "Selvforsyning (min), arbeidsmarked",
+     "Self-containment (min), labour market"),
+)
+_TIERS = {
+    "nb": "Kartet og de første kolonnene viser {first}: kommuneregioner, brede faste "
+          "samarbeidsregioner rundt sterke sentre der alle kommuner er med. De siste kolonnene "
+          "og lenkene «arbeidsmarked» viser {second} (mappen {folder}/): arbeidsmarkedsregioner "
+          "som holder på pendlerne innen en reisegrense, et finere nivå.",
+    "en": "The map and the first columns show {first}: kommuneregioner, broad fixed "
+          "collaboration regions around strong centres that every municipality joins. The last "
+          "columns and the 'labour market' links show {second} (folder {folder}/): "
+          "labour-market regions that keep their commuters within a travel limit, a finer tier.",
+}
+_LINK = {"nb": "arbeidsmarked", "en": "labour market"}
 _TEXT = {
     "nb": {"title": "Kommuneregioner i alle fylker", "table": "Fylkene",
            "note": "Tallene under kriteriene er regioner som oppfyller kriteriet. Gap: bevist "
@@ -74,22 +93,37 @@ def _cell(key: str, value: Any, lang: str) -> str:
     return str(value)
 
 
-def county_table_html(rows: Sequence[Mapping[str, Any]], *, lang: str = "nb") -> str:
-    """The table of counties as HTML; each row's ``link`` (relative) names its page, if any."""
+def county_table_html(rows: Sequence[Mapping[str, Any]], *, lang: str = "nb",
+                      tiers: tuple[str, str, str] | None = None) -> str:
+    """The table of counties as HTML; each row's ``link`` (relative) names its page, if any.
+
+    With ``tiers`` (the first and second tier's scenario names and the second's folder) the
+    second tier's columns follow, its ``second_link`` is linked, and a note says which
+    tier is which.
+    """
     text, col = _TEXT[lang], 1 if lang == "nb" else 2
-    head = "".join(f"<th>{html.escape(c[col])}</th>" for c in COLUMNS)
+    columns = COLUMNS if tiers is None else (
+        *COLUMNS, *((f"second_{k}", *names) for k, *names in SECOND_COLUMNS))
+    head = "".join(f"<th>{html.escape(c[col])}</th>" for c in columns)
     body = []
     for row in rows:
         cells = []
-        for key, *_ in COLUMNS:
-            shown = html.escape(_cell(key, row.get(key), lang))
+        for key, *_ in columns:
+            shown = html.escape(_cell(key.removeprefix("second_"), row.get(key), lang))
             if key == "county_name" and row.get("link"):
                 shown = f'<a href="{html.escape(str(row["link"]), quote=True)}">{shown}</a>'
+            if key == "second_regions" and row.get("second_link"):
+                shown = (f'{shown} (<a href="{html.escape(str(row["second_link"]), quote=True)}">'
+                         f"{html.escape(_LINK[lang])}</a>)")
             cells.append(f"<td>{shown}</td>")
         body.append(f'<tr data-county="{html.escape(str(row["county"]), quote=True)}">'
                     + "".join(cells) + "</tr>")
+    intro = ""
+    if tiers is not None:
+        said = _TIERS[lang].format(first=tiers[0], second=tiers[1], folder=tiers[2])
+        intro = f'<p class="rg-tiers">{html.escape(said)}</p>'
     return (f"<style>{_CSS}</style>"
-            f'<section class="rg-atlas"><h2>{html.escape(text["table"])}</h2>'
+            f'<section class="rg-atlas"><h2>{html.escape(text["table"])}</h2>{intro}'
             f'<table class="rg-table rg-atlas-table"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table><p>{html.escape(text["note"])}</p>'
             "</section>")
@@ -98,7 +132,8 @@ def county_table_html(rows: Sequence[Mapping[str, Any]], *, lang: str = "nb") ->
 def atlas_page(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
                problem: ProblemData, scenario: Scenario | None,
                rows: Sequence[Mapping[str, Any]], counties: gpd.GeoDataFrame | None = None,
-               country: gpd.GeoDataFrame | None = None, lang: str = "nb") -> str:
+               country: gpd.GeoDataFrame | None = None, lang: str = "nb",
+               tiers: tuple[str, str, str] | None = None) -> str:
     """Return the atlas's front page (see the module notes).
 
     Parameters
@@ -113,6 +148,8 @@ def atlas_page(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
         keys of :data:`COLUMNS`.
     lang
         ``"nb"`` (default) or ``"en"``.
+    tiers
+        The tiers' scenario names and the second's folder (:func:`county_table_html`).
 
     Returns
     -------
@@ -122,6 +159,6 @@ def atlas_page(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
     m = plan_map(plan, municipalities, metrics=metrics, counties=counties, country=country,
                  lang=lang, title=_TEXT[lang]["title"], problem=problem, scenario=scenario)
     root = m.get_root()
-    root.add_child(Block(county_table_html(rows, lang=lang)))
+    root.add_child(Block(county_table_html(rows, lang=lang, tiers=tiers)))
     number_ids(root)
     return str(root.render())
