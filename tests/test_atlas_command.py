@@ -47,6 +47,19 @@ def test_every_county_gets_its_folder_and_row(atlas: Path) -> None:
     assert (atlas / "index.html").stat().st_size < 8_000_000
 
 
+def test_two_tiers_kommuneregioner_first_labour_market_second(atlas: Path) -> None:
+    table = pd.read_csv(atlas / "atlas.csv", dtype={"county": str})
+    second = pd.read_csv(atlas / "labour-market" / "atlas.csv", dtype={"county": str})
+    assert list(table["second_regions"]) == list(second["regions"])
+    assert json.loads((atlas / "ostfold" / "metrics.json").read_text(
+        encoding="utf-8"))["scenario"] == "kommuneregioner"
+    assert json.loads((atlas / "labour-market" / "ostfold" / "metrics.json").read_text(
+        encoding="utf-8"))["scenario"] == "functional"
+    page = (atlas / "index.html").read_text(encoding="utf-8")
+    assert "kommuneregioner" in page and "functional (mappen labour-market/)" in page
+    assert 'href="labour-market/ostfold/map.html"' in page
+
+
 def test_a_reference_crossing_the_border_is_cut_and_named(atlas: Path) -> None:
     # the BA-region around Oslo reaches into Akershus: cut at the border, and the page says so
     metrics = json.loads((atlas / "oslo" / "metrics.json").read_text(encoding="utf-8"))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 
 import pytest
 
+from regionopt._resources import geo_file
 from regionopt.errors import ScenarioError
 from regionopt.scenario import (
     Scenario,
@@ -202,3 +204,27 @@ exceptions = [["301", "the capital"]]
     c = s.constraints
     assert c.must_link == (("0301", "3101"),) and c.cannot_link == (("3103", "0301"),)
     assert c.fixed_cores == ("0301",) and c.exceptions == (("0301", "the capital"),)
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ({"long_distance_minutes": 300}, "long_distance_minutes needs constraints.max_travel_minutes"),
+    ({"max_travel_minutes": 132, "long_distance_minutes": 100},
+     "long_distance_minutes must exceed constraints.max_travel_minutes (132)"),
+    ({"max_travel_minutes": 132, "long_distance_minutes": -1},
+     "long_distance_minutes must be a positive number"),
+    ({"relative_self_containment": 1.5}, "relative_self_containment must be a share"),
+    ({"relative_self_containment": 0.8, "min_self_containment": 0.7},
+     "relative_self_containment cannot be given together"),
+    ({"relative_self_containment": 0.8, "attainable_self_containment": True},
+     "relative_self_containment cannot be given together"),
+])
+def test_kommuneregion_keys_are_checked(table, message):
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        parse_scenario({"constraints": table}, source="k.toml")
+
+
+def test_kommuneregioner_toml_round_trips():
+    s = load_scenario(geo_file("scenarios", "kommuneregioner.toml"))
+    assert s.regions.count == "max" and s.constraints.long_distance_minutes == 320
+    assert s.constraints.relative_self_containment == 0.86
+    assert parse_scenario(tomllib.loads(scenario_to_toml(s))) == s

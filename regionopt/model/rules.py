@@ -14,7 +14,7 @@ has fewer inhabitants than the floor. The proof is put in words as the
 exception's reason ("no core within 90 minutes by road or ferry: ...").
 Exceptions the scenario names stay as named; the found ones are added. With
 ``constraints.long_distance_minutes`` each municipality's own limit applies
-(:func:`regionopt.model.families.travel.travel_limits`).
+(:func:`regionopt.model.families.travel.long_distance_mask`).
 
 **An attainable self-containment floor**
 (``constraints.attainable_self_containment = true``). A union of regions keeps
@@ -57,7 +57,7 @@ from regionopt.errors import DataError
 from regionopt.model.containment import region_flows, self_containment
 from regionopt.model.contiguity import components, reachable
 from regionopt.model.families.base import label
-from regionopt.model.families.travel import travel_limits
+from regionopt.model.families.travel import long_distance_mask
 from regionopt.model.maxp import floor_bound
 from regionopt.problem import ProblemData
 from regionopt.scenario import RegionsConfig, Scenario
@@ -68,8 +68,10 @@ log = logging.getLogger(__name__)
 def reach_components(data: ProblemData, scenario: Scenario) -> list[set[int]]:
     """For each core ``j``, the largest set a region around ``j`` may span (see module notes)."""
     c = scenario.constraints
-    # near[i, j]: i may join j (each municipality's own limit: long-distance members have L)
-    near = np.isfinite(data.minutes) & (data.minutes <= travel_limits(data, scenario)[:, None])
+    limits = np.full(data.n, math.inf if c.max_travel_minutes is None else c.max_travel_minutes)
+    if c.long_distance_minutes is not None:  # long-distance members have their longer limit
+        limits[long_distance_mask(data, scenario)] = c.long_distance_minutes
+    near = np.isfinite(data.minutes) & (data.minutes <= limits[:, None])  # i may join j
     nbrs = data.neighbours()
     if c.respect_county_borders:
         nbrs = [[k for k in ks if data.counties[k] == data.counties[i]]

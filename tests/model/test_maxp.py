@@ -11,8 +11,8 @@ from regionopt._resources import geo_file
 from regionopt.errors import InfeasibleError
 from regionopt.model import solve
 from regionopt.model.candidates import candidate_sets
-from regionopt.model.heuristic import heuristic_plan
 from regionopt.model.engine import RELATIVE_STEP
+from regionopt.model.heuristic import heuristic_plan
 from regionopt.model.maxp import floor_bound
 from regionopt.model.rules import resolve_rules
 from regionopt.scenario import replace_key

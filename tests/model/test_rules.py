@@ -11,8 +11,8 @@ import pytest
 from brute import member_limit, random_problem
 
 from regionopt.model.contiguity import is_connected
-from regionopt.model.maxp import floor_bound
 from regionopt.model.families.travel import long_distance_mask, travel_limits
+from regionopt.model.maxp import floor_bound
 from regionopt.model.rules import find_exceptions, relative_floor, resolve_rules
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, parse_scenario

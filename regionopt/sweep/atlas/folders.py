@@ -7,7 +7,9 @@
   figures, the criteria table, the exceptions found with their reasons, and each
   reference's figures), ``scenario.toml`` (the county's rules as solved),
   ``map.html`` (with the editor) and ``compare_<reference>.html`` beside the
-  BA-regioner 2020, the economic regions and, in Troms and Finnmark, NIVI 2023,
+  BA-regioner 2020, the economic regions, in Troms and Finnmark NIVI 2023 and in
+  the five counties with a stored regionråd plan that plan (``regionraad-<county>``;
+  ``metrics.json`` adds the plan's nesting share in it),
   each cut at the county border (:func:`regionopt.data.reference.reference_in_area`;
   the page names the regions cut); on the pool's processes when there are several
   workers (:mod:`regionopt.sweep.pool`);
@@ -28,9 +30,16 @@ import pandas as pd
 
 from regionopt.data.areas import plain
 from regionopt.data.municipalities import load_counties, load_country
-from regionopt.data.reference import BA_2020, ECONOMIC_REGIONS, NIVI_2023, reference_in_area
+from regionopt.data.reference import (
+    BA_2020,
+    ECONOMIC_REGIONS,
+    NIVI_2023,
+    REGIONRAAD_COUNTIES,
+    reference_alias,
+    reference_in_area,
+)
 from regionopt.errors import DataError
-from regionopt.evaluate.agreement import agreement
+from regionopt.evaluate.agreement import agreement, nesting_share
 from regionopt.evaluate.criteria import criteria_table
 from regionopt.evaluate.metrics import compare, evaluate
 from regionopt.evaluate.report import agreement_to_dict, criteria_to_dict, metrics_to_dict
@@ -49,7 +58,7 @@ from regionopt.sweep.pool import run_tasks
 log = logging.getLogger("regionopt")
 
 FILES = ("index.html", "atlas.csv", "atlas.parquet")
-_REFERENCES = (BA_2020, ECONOMIC_REGIONS, NIVI_2023)
+_REFERENCES = (BA_2020, ECONOMIC_REGIONS, NIVI_2023, *REGIONRAAD_COUNTIES)
 _CUT_NOTE = {"nb": "{ref}: regioner som krysser fylkesgrensen er delt ved den og vist med "
                    "kommunene i fylket: {names}.",
              "en": "{ref}: regions crossing the county border are cut at it and shown with "
@@ -223,13 +232,13 @@ def _county_folder(r: CountyResult, sub: ProblemData, parts: tuple[Any, ...], sc
                 continue  # the reference does not cover this county (NIVI outside Troms og F.)
             if set(ref.assignment) != set(sub.codes):
                 continue
-            alias = {BA_2020: "ba-2020", ECONOMIC_REGIONS: "economic-regions",
-                     NIVI_2023: "nivi"}[key]
+            alias = reference_alias(key)
             ref_metrics = evaluate(ref, sub)
             summary["references"][alias] = {
                 "name": ref.name, "cut_at_border": cut, **metrics_to_dict(ref_metrics)["summary"],
                 "criteria": criteria_to_dict(criteria_table(ref_metrics, sub, scenario)),
-                "agreement": agreement_to_dict(agreement(plan, ref, population=population))}
+                "agreement": agreement_to_dict(agreement(plan, ref, population=population)),
+                "nesting_share": nesting_share(plan, ref)}
             fig = viz.compare_map(plan, ref, munis, metrics_a=metrics, metrics_b=ref_metrics,
                                   comparison=compare(plan, ref, sub), lang=lang, **layers, **edit)
             if cut:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from maps.test_html import XSS, tf  # noqa: F401  (the shared module fixture)
 
-from regionopt.sweep.atlas.page import COLUMNS, atlas_page, county_table_html
+from regionopt.sweep.atlas.page import COLUMNS, SECOND_COLUMNS, atlas_page, county_table_html
 
 
 def _row(**extra: object) -> dict:
@@ -46,3 +46,15 @@ def test_every_column_has_a_heading_in_both_languages(lang: str) -> None:
 def test_a_county_without_a_plan_has_no_link() -> None:
     text = county_table_html([_row(link="", regions=None, gap=None)])
     assert "<a " not in text and ">Troms<" in text and "<td>–</td>" in text
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_second_tier_has_its_columns_link_and_note(lang: str) -> None:
+    tiers = ("kommuneregioner", "functional", "labour-market")
+    row = _row(second_regions=25, second_commuting_kept_share=0.8, second_self_containment_min=0.6,
+               second_link="labour-market/troms/map.html")
+    text = county_table_html([row, _row(county="56", second_link="")], lang=lang, tiers=tiers)
+    assert text.count("<th>") == len(COLUMNS) + len(SECOND_COLUMNS)
+    assert 'href="labour-market/troms/map.html"' in text and "0.800" in text
+    assert "kommuneregioner" in text and "functional" in text and "labour-market/" in text
+    assert county_table_html([row], lang=lang).count("<th>") == len(COLUMNS)  # one tier
