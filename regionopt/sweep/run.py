@@ -99,6 +99,8 @@ def solve_case(problem: ProblemData, scenario: Scenario,
     out.update(status=res.status, objective=res.objective, travel=terms.get("travel"),
                balance=terms.get("balance"), bound=res.bound, gap=res.gap,
                seconds=res.seconds, solver=res.solver)
+    if scenario.constraints.relative_self_containment > 0:  # the floor kept, maybe lowered
+        out["self_containment_floor"] = res.scenario.constraints.min_self_containment
     if res.plan is not None:
         out.update(assignment=dict(res.plan.assignment), cores=dict(res.plan.cores))
         metrics = evaluate(res.plan, problem)

@@ -95,7 +95,7 @@ def write_atlas(results: list[CountyResult], net: Any, problem: ProblemData, out
     for r in results:
         sub = r.problem(problem)
         plan = r.plan(out, sub)
-        scenario = resolve_rules(sub, r.case.scenario)
+        scenario = _as_solved(r, resolve_rules(sub, r.case.scenario))
         folder = slug(r.name)
         row = _row(r, sub, plan, scenario, folder)
         rows.append(row)
@@ -136,6 +136,28 @@ def write_atlas(results: list[CountyResult], net: Any, problem: ProblemData, out
             tiers=tiers))
     table.attrs["scenario"] = base.name
     return table
+
+
+def _as_solved(r: CountyResult, scenario: Scenario) -> Scenario:
+    """The county's rules with the self-containment floor its solve kept (a relative floor
+    is lowered when no plan keeps it: :func:`regionopt.model.engine.solve`)."""
+    floor = r.record.get("self_containment_floor")
+    if floor is None or floor == scenario.constraints.min_self_containment:
+        return scenario
+    return dataclasses.replace(scenario, constraints=dataclasses.replace(
+        scenario.constraints, min_self_containment=float(floor)))
+
+
+def _floor_notes(r: CountyResult, sub: ProblemData) -> list[str]:
+    """The notes of the county's rules, and the floor its solve kept when it was lowered."""
+    notes = rule_notes(sub, r.case.scenario)
+    kept = r.record.get("self_containment_floor")
+    asked = resolve_rules(sub, r.case.scenario).constraints.min_self_containment
+    if kept is not None and kept < asked:
+        notes.append(f"no plan keeps {asked:g} in every region (proven by the solver): "
+                     "constraints.relative_self_containment lowered in steps of 0.02, to a "
+                     f"floor of {kept:g}")
+    return notes
 
 
 def _join_second(rows: list[dict[str, Any]], second: pd.DataFrame, folder: str) -> None:
@@ -218,7 +240,7 @@ def _county_folder(r: CountyResult, sub: ProblemData, parts: tuple[Any, ...], sc
         "criteria": criteria_to_dict(criteria_table(metrics, sub, scenario)),
         "exceptions": [{"kommunenummer": c, "name": sub.names[sub.index(c)], "reason": why}
                        for c, why in scenario.constraints.exceptions if c in sub.codes],
-        "notes": [*r.notes, *rule_notes(sub, r.case.scenario)], "references": {}}
+        "notes": [*r.notes, *_floor_notes(r, sub)], "references": {}}
     population = dict(zip(sub.codes, (int(p) for p in sub.population), strict=True))
     with staged_output_dir(folder) as stage:
         write_plan_files(plan, sub, munis, stage)
