@@ -12,8 +12,10 @@ from regionopt.evaluate.agreement import (
     agreement,
     agreement_columns,
     match_regions,
+    nesting_share,
     overlap_table,
 )
+from regionopt.plan import Plan
 
 POPULATION = dict(zip(CODES, POP, strict=True))
 RELABELLED = make_plan({"P": ("1002", ["1001", "1002", "1003"]),
@@ -86,3 +88,18 @@ def test_plans_over_other_municipalities_are_refused() -> None:
     part = make_plan({"X": ("1001", ["1001", "1002"])}, name="part")
     with pytest.raises(DataError, match="1003"):
         agreement(part, PLAN_A)
+
+
+def _plan(assignment: dict[str, str], name: str) -> Plan:
+    cores = {r: min(c for c, q in assignment.items() if q == r) for r in set(assignment.values())}
+    return Plan(assignment, cores, name=name)
+
+
+def test_nesting_share_counts_the_members_of_regions_inside_one_reference_region() -> None:
+    reference = _plan({"a": "R", "b": "R", "c": "R", "d": "S", "e": "S"}, "ref")
+    finer = _plan({"a": "1", "b": "1", "c": "2", "d": "3", "e": "3"}, "finer")
+    assert nesting_share(finer, reference) == 1.0  # a refinement nests entirely
+    crossing = _plan({"a": "1", "b": "1", "c": "2", "d": "2", "e": "3"}, "crossing")
+    assert nesting_share(crossing, reference) == pytest.approx(3 / 5)  # {c, d} crosses R|S
+    assert nesting_share(reference, finer) == pytest.approx(2 / 5)  # not symmetric: only S
+    assert nesting_share(reference, reference) == 1.0

@@ -54,6 +54,7 @@ def test_troms_og_finnmark_as_nivi_draws_it(solved: Path) -> None:
     assert set(nivi.cores.values()) <= set(plan.cores.values())
     assert agreement(plan, nivi).adjusted_rand >= 0.65
     assert metrics["exceptions"] == []  # nobody alone for want of a region
+    assert sorted(plan.assignment) == sorted(problem.codes)  # every municipality in a region
     pop = dict(zip(problem.codes, problem.population.tolist(), strict=True))
     assert min(sum(pop[c] for c in plan.members(r)) for r in plan.regions) >= 5400
 
