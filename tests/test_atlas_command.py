@@ -52,9 +52,9 @@ def test_two_tiers_kommuneregioner_first_labour_market_second(atlas: Path) -> No
     second = pd.read_csv(atlas / "labour-market" / "atlas.csv", dtype={"county": str})
     assert list(table["second_regions"]) == list(second["regions"])
     assert json.loads((atlas / "ostfold" / "metrics.json").read_text(
-        encoding="utf-8"))["scenario"] == "kommuneregioner"
+        encoding="utf-8"))["scenario"] == "kommuneregioner (31)"
     assert json.loads((atlas / "labour-market" / "ostfold" / "metrics.json").read_text(
-        encoding="utf-8"))["scenario"] == "functional"
+        encoding="utf-8"))["scenario"] == "functional (31)"
     page = (atlas / "index.html").read_text(encoding="utf-8")
     assert "kommuneregioner" in page and "functional (mappen labour-market/)" in page
     assert 'href="labour-market/ostfold/map.html"' in page
