@@ -58,6 +58,7 @@ def test_two_tiers_kommuneregioner_first_labour_market_second(atlas: Path) -> No
     page = (atlas / "index.html").read_text(encoding="utf-8")
     assert "kommuneregioner" in page and "functional (mappen labour-market/)" in page
     assert 'href="labour-market/ostfold/map.html"' in page
+    assert "arbeidsmarked (functional)" in page and "6 4" in page  # the second layer
 
 
 def test_a_reference_crossing_the_border_is_cut_and_named(atlas: Path) -> None:
@@ -109,6 +110,9 @@ def test_the_front_page_in_chromium_offline(atlas: Path, browser: Any) -> None:
         .map(r => [r.dataset.county, r.querySelector('a').getAttribute('href')])""")
     assert rows == [[c, f"{COUNTIES[c]}/map.html"] for c in sorted(COUNTIES)]
     assert page.js("() => document.documentElement.lang") == "nb"
+    layers = page.js("() => [...document.querySelectorAll('.leaflet-control-layers-overlays "
+                     "label')].map(l => l.textContent.trim())")
+    assert "arbeidsmarked (functional)" in layers
     # the table below does not squeeze the map: it keeps most of the window's height
     height = page.js("() => document.querySelector('.folium-map').getBoundingClientRect().height")
     assert height > 600

@@ -154,6 +154,10 @@ def _new_map(bounds: list[list[float]], tiles: str | None) -> folium.Map:
     return m  # fitted to its bounds, without animation, by decorate() in runtime.js
 
 
+def _second_style(feature: Any) -> dict[str, Any]:
+    return {"color": "#222222", "weight": 2, "dashArray": "6 4", "fill": False}
+
+
 def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
           layers: Mapping[str, dict | None], moved: frozenset[str] = frozenset(),
           other: Mapping[str, str] | None = None, legend_slot: str | None = None,
@@ -196,6 +200,11 @@ def _draw(m: folium.Map, view: _View, *, lab: Mapping[str, str], title: str,
         folium.GeoJson(layers["counties"], interactive=False,
                        style_function=lambda f: {"color": "#5a2d82", "weight": 2.2,
                                                  "dashArray": "8 5"}).add_to(counties)
+    second_layer: Any = layers.get("second")
+    if second_layer:  # another plan's regions, dashed, off until chosen
+        name, outlines = second_layer
+        second = folium.FeatureGroup(name=html.escape(name), show=False).add_to(m)
+        folium.GeoJson(outlines, interactive=False, style_function=_second_style).add_to(second)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     m.add_child(Call("decorate", m, payload={"detailZoom": DETAIL_ZOOM, "bounds": view.bounds}))
     notes = ([lab["moved_note"]] if moved else []) + ([colour_note] if colour_note else [])
@@ -252,8 +261,8 @@ def plan_map(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
              country: gpd.GeoDataFrame | None = None, lang: str = i18n.DEFAULT_LANG,
              title: str | None = None, tiles: str | None = None,
              problem: ProblemData | None = None, scenario: Scenario | None = None,
-             optimum: float | None = None, services: Mapping[str, Any] | None = None
-             ) -> folium.Map:
+             optimum: float | None = None, services: Mapping[str, Any] | None = None,
+             second: tuple[str, dict[str, Any]] | None = None) -> folium.Map:
     """Draw one plan as a self-contained folium map.
 
     Each region is filled in its own colour (neighbours never share one), with
@@ -293,6 +302,9 @@ def plan_map(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
     services
         :func:`regionopt.maps.services.services_payload` of the plan: the page
         gets the service selector (areas and hosts) and the regions' hosting tables.
+    second
+        ``(layer name, GeoJSON)`` of another plan's region outlines, drawn dashed as a
+        layer of the layer control that is off until chosen (the atlas's second tier).
 
     Returns
     -------
@@ -312,7 +324,7 @@ def plan_map(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
     view = _View(plan, munis, display, metrics, region_colours(plan, munis), lang)
     borders, land = outline_layers(counties, country)
     layers: dict[str, Any] = {"country": land, "counties": borders, "roads": road_layer(roads),
-                              "tiles": tiles}
+                              "tiles": tiles, "second": second}
     heading = title or f"{lab['plan_title']}: {plan.name}"
     fig = OfflineFigure(page_title=heading, lang=lang,
                         body_class="rg-plan" + (" rg-has-editor" if problem is not None else ""))

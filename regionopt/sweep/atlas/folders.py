@@ -48,7 +48,7 @@ from regionopt.maps import html as viz
 from regionopt.maps.assets import Block, number_ids
 from regionopt.maps.outputs import to_json, write_plan_files
 from regionopt.model.rules import resolve_rules, rule_notes
-from regionopt.plan import Plan
+from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import RegionsConfig, Scenario, scenario_to_toml
 from regionopt.sweep.atlas.page import COLUMNS, SECOND_COLUMNS, atlas_page
@@ -130,10 +130,12 @@ def write_atlas(results: list[CountyResult], net: Any, problem: ProblemData, out
         munis = net.municipalities[net.municipalities["kommunenummer"].isin(area.codes)]
         tiers = None if second is None else (base.name, str(second.attrs.get("scenario", "")),
                                              second_folder)
+        second_plan = None if second is None else _second_plan(results, problem,
+                                                               out / second_folder)
         atomic_write_text(out / "index.html", atlas_page(
             whole, munis.reset_index(drop=True), metrics=evaluate(whole, area), problem=area,
             scenario=editor_rules, rows=rows, counties=outlines, country=country, lang=lang,
-            tiers=tiers))
+            tiers=tiers, second=second_plan))
     table.attrs["scenario"] = base.name
     return table
 
@@ -158,6 +160,16 @@ def _floor_notes(r: CountyResult, sub: ProblemData) -> list[str]:
                      "constraints.relative_self_containment lowered in steps of 0.02, to a "
                      f"floor of {kept:g}")
     return notes
+
+
+def _second_plan(results: list[CountyResult], problem: ProblemData, folder: Path) -> Plan | None:
+    """The second tier's plans of every county in one, read from its county folders."""
+    plans = []
+    for r in results:
+        path = folder / slug(r.name) / "plan.csv"
+        if path.is_file():
+            plans.append((r.county, read_plan(path, problem=r.problem(problem))))
+    return _whole(plans, name="labour market") if plans else None
 
 
 def _join_second(rows: list[dict[str, Any]], second: pd.DataFrame, folder: str) -> None:

@@ -2,13 +2,15 @@
 
 One offline page (:func:`atlas_page`): the map of :func:`regionopt.maps.html.plan_map`
 drawn with the whole country's plan (each county's regions side by side, with
-the editor and ``window.regionopt``), then a table with one row per county
-that links the county's own page. Every text from the data is escaped.
+the editor and ``window.regionopt``) and, with two tiers, the second tier's regions
+as a layer of dashed outlines; then a table with one row per county that links
+the county's own page (and the second tier's). Every text from the data is escaped.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -18,6 +20,7 @@ import geopandas as gpd
 from regionopt.maps import i18n
 from regionopt.maps.assets import Block, number_ids
 from regionopt.maps.html import plan_map
+from regionopt.maps.layers import OUTLINE_TOLERANCE_M, display_geometry
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
@@ -94,7 +97,7 @@ def _cell(key: str, value: Any, lang: str) -> str:
 
 
 def county_table_html(rows: Sequence[Mapping[str, Any]], *, lang: str = "nb",
-                      tiers: tuple[str, str, str] | None = None) -> str:
+                      tiers: tuple[str, str, str] | None = None, second: Plan | None = None) -> str:
     """The table of counties as HTML; each row's ``link`` (relative) names its page, if any.
 
     With ``tiers`` (the first and second tier's scenario names and the second's folder) the
@@ -129,11 +132,22 @@ def county_table_html(rows: Sequence[Mapping[str, Any]], *, lang: str = "nb",
             "</section>")
 
 
+def _outlines(plan: Plan, municipalities: gpd.GeoDataFrame) -> dict[str, Any]:
+    """The regions of ``plan`` as simplified GeoJSON outlines (the second tier's layer)."""
+    frame = municipalities[municipalities["kommunenummer"].isin(list(plan.assignment))]
+    frame = frame[["kommunenummer", "geometry"]].assign(
+        region=lambda f: f["kommunenummer"].map(plan.assignment))
+    regions = frame.drop(columns="kommunenummer").dissolve(by="region", sort=True).reset_index()
+    regions["geometry"] = display_geometry(regions.geometry, tolerance_m=OUTLINE_TOLERANCE_M)
+    outlines: dict[str, Any] = json.loads(regions.to_json())
+    return outlines
+
+
 def atlas_page(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
                problem: ProblemData, scenario: Scenario | None,
                rows: Sequence[Mapping[str, Any]], counties: gpd.GeoDataFrame | None = None,
                country: gpd.GeoDataFrame | None = None, lang: str = "nb",
-               tiers: tuple[str, str, str] | None = None) -> str:
+               tiers: tuple[str, str, str] | None = None, second: Plan | None = None) -> str:
     """Return the atlas's front page (see the module notes).
 
     Parameters
@@ -150,14 +164,20 @@ def atlas_page(plan: Plan, municipalities: gpd.GeoDataFrame, *, metrics: Any,
         ``"nb"`` (default) or ``"en"``.
     tiers
         The tiers' scenario names and the second's folder (:func:`county_table_html`).
+    second
+        The second tier's plan of every county, drawn as a second layer of dashed region
+        outlines (off until chosen in the layer control); only with ``tiers``.
 
     Returns
     -------
     str
         The page, self-contained.
     """
+    layer = None if second is None or tiers is None else (
+        f"{_LINK[lang]} ({tiers[1]})", _outlines(second, municipalities))
     m = plan_map(plan, municipalities, metrics=metrics, counties=counties, country=country,
-                 lang=lang, title=_TEXT[lang]["title"], problem=problem, scenario=scenario)
+                 lang=lang, title=_TEXT[lang]["title"], problem=problem, scenario=scenario,
+                 second=layer)
     root = m.get_root()
     root.add_child(Block(county_table_html(rows, lang=lang, tiers=tiers)))
     number_ids(root)
