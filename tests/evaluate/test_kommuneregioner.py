@@ -22,6 +22,7 @@ import pytest
 from regionopt._resources import geo_file
 from regionopt.data.reference import nivi_2023
 from regionopt.evaluate.agreement import agreement
+from regionopt.evaluate.scenario_audit import audit
 from regionopt.model.families.travel import long_distance_mask, possible_cores
 from regionopt.plan import read_plan
 from regionopt.problem import read_inputs
@@ -80,3 +81,11 @@ def test_finnmarks_far_municipalities_join_as_long_distance_members(solved: Path
     trip = problem.minutes[hasvik, problem.index(plan.cores[plan.assignment[HASVIK]])]
     assert f"Hasvik ({HASVIK}) is a long-distance member: {trip:.2f} min to its core" in notes
     assert trip > limit
+
+
+def test_nivis_own_plan_keeps_every_rule_learned_from_it(solved: Path) -> None:
+    """The scenario's rules are learned from NIVI's plan: the plan breaks none of them (the
+    functional and long-distance limits, floors, cores), with the floors as solved."""
+    problem = read_inputs(solved / "inputs")
+    scenario = load_scenario(solved / "scenario.toml")
+    assert audit(nivi_2023(problem), problem, scenario).violations == ()
