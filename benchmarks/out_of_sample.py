@@ -16,8 +16,8 @@ Usage::
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 from regionopt.data.reference import REGIONRAAD_COUNTIES, reference_alias
@@ -47,4 +47,7 @@ def main(atlas: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "atlas"))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("atlas", nargs="?", default="atlas", type=Path,
+                        help="folder written by regionopt atlas --out (default: atlas)")
+    main(parser.parse_args().atlas)
