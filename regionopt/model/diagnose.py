@@ -156,7 +156,9 @@ def _population_reasons(data: ProblemData, scenario: Scenario,
                        f"{c.min_population}")
         need += 1 if c.max_population is None else max(1, math.ceil(total / c.max_population))
         cores_here = len(comp & set(cands))
-        most += cores_here if floor == 0 else min(cores_here, total // floor)
+        # a region of exceptions only has no floor: at most one per exception
+        most += cores_here if floor == 0 else min(
+            cores_here, total // floor + int(exempt[sorted(comp)].sum()))
     if need > hi:
         what = "each connected part needs a region" if c.max_population is None else \
             f"max_population {c.max_population}"

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brute import member_limit, random_problem
+from brute import make_problem, member_limit, random_problem, with_made_up_commuting
 
+from regionopt.model import solve
 from regionopt.model.contiguity import is_connected
 from regionopt.model.families.travel import long_distance_mask, travel_limits
 from regionopt.model.maxp import floor_bound
@@ -157,3 +158,27 @@ def test_relative_floor_is_the_share_of_what_the_area_keeps() -> None:
     assert resolved.constraints.min_self_containment == floor
     assert resolved.constraints.relative_self_containment == 0.0
     assert resolve_rules(data, resolved) == resolved  # idempotent
+
+
+def test_only_a_municipality_without_a_connection_stands_alone_with_the_proof() -> None:
+    """A path 0-1-2-3 (10 minutes a link) and 4 with no road, ferry or border to anyone:
+    under kommuneregioner's kinds of rule 4 is the one exception, its reason the proof, and
+    the solve puts everyone else in a region of at least the floor."""
+    inf = math.inf
+    minutes = np.array([[0, 10, 20, 30, inf], [10, 0, 10, 20, inf], [20, 10, 0, 10, inf],
+                        [30, 20, 10, 0, inf], [inf, inf, inf, inf, 0]], dtype=float)
+    data = with_made_up_commuting(make_problem([4000, 1500, 800, 3500, 900], minutes,
+                                               [(0, 1), (1, 2), (2, 3)]), 7)
+    s = parse_scenario({"regions": {"count": "max"}, "constraints": {
+        "min_population": 4000, "find_exceptions": True, "max_travel_minutes": 15,
+        "long_distance_minutes": 40, "core_is_strongest": True}})
+    found = find_exceptions(data, s)
+    assert [code for code, _ in found] == [data.codes[4]]
+    assert "no core within 15 minutes by road or ferry (40 for a long-distance member): alone " \
+           "it has 900 inhabitants" in found[0][1]
+    result = solve(data, s, quiet=True)
+    plan = result.plan
+    assert plan is not None and sorted(plan.assignment) == sorted(data.codes)
+    alone = [r for r in plan.regions if len(plan.members(r)) == 1]
+    assert [plan.members(r)[0] for r in alone] == [data.codes[4]]
+    assert len(plan.regions) == 3  # {0, 1}, {2, 3} and the exception
