@@ -180,6 +180,9 @@ class Server:
                                "server_seconds": None}
         if "ended" in job.context:
             out["server_seconds"] = job.context["ended"] - job.submitted
+        running = [w.process.pid for w in self.jobs.workers if w.job is job]
+        if running:
+            out["worker_pid"] = running[0]
         if job.state == "error":
             out["error"] = job.events[-1][1]
         if job.result is None:

@@ -17,6 +17,7 @@ breaks a hard rule raises :class:`~regionopt.server.errors.RequestError` naming 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -93,7 +94,7 @@ def apply_knobs(scenario: Scenario, raw: Any) -> Scenario:
     for key, value in raw.items():
         knob = known.get(key)
         if knob is None:
-            raise RequestError(f"knobs.{key}: not a knob (known: {', '.join(known)})",
+            raise RequestError(f"knobs.{_shown(key)}: not a knob (known: {', '.join(known)})",
                                status=422)
         out = _set(out, knob, value)
     return out
@@ -106,7 +107,7 @@ def _set(scenario: Scenario, knob: Knob, value: Any) -> Scenario:
             raise RequestError(f"{field}: a value is required", status=422)
         return scenario if knob.kind == "count" else _replace(scenario, knob.key, None, field)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise RequestError(f"{field}: expected a number, got {str(value)[:40]!r}", status=422)
+        raise RequestError(f"{field}: expected a number, got {_shown(value)!r}", status=422)
     if not knob.low <= value <= knob.high:
         raise RequestError(f"{field}: {value} is out of range {knob.low:g}-{knob.high:g}",
                            status=422)
@@ -153,9 +154,14 @@ class Lock:
                 "members": list(self.members)}
 
 
+def _shown(value: Any) -> str:
+    """A client's value as an answer may quote it: short, letters and digits only."""
+    return re.sub(r"[^\w .,-]", "?", str(value)[:24])
+
+
 def _code(problem: ProblemData, value: Any, field: str) -> str:
     if not isinstance(value, str) or value not in problem.codes:
-        raise RequestError(f"{field}: unknown municipality {str(value)[:12]!r} (expected a "
+        raise RequestError(f"{field}: unknown municipality {_shown(value)!r} (expected a "
                            "kommunenummer of the area)", status=422)
     return value
 
