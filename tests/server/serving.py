@@ -31,7 +31,7 @@ class Served:
 
     def __init__(self, workspace: Path, args: Sequence[str] = (), *, workers: int = 2) -> None:
         env = dict(os.environ, PYTHONPATH=str(REPO))
-        self.log = tempfile.TemporaryFile("w+")
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed by stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "regionopt", "serve", "--no-browser", "-q",
              "--workspace", str(workspace), "--workers", str(workers), *args],

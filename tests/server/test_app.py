@@ -98,7 +98,8 @@ def test_lock_and_resolve_with_price_accept_and_reproduce(served: Served,
     assert redone["state"]["plan"] == plan
 
 
-def test_a_single_lock_costs_what_regionopt_options_says(served: Served, tf_problem: ProblemData) -> None:
+def test_a_single_lock_costs_what_regionopt_options_says(served: Served,
+                                                         tf_problem: ProblemData) -> None:
     from regionopt import api
     from regionopt.sweep.options.price import solve_base, solve_direction
 
@@ -123,7 +124,7 @@ def _descendants(served: Served) -> list[int]:
 def _running(served: Served, job: str) -> int:
     end = time.monotonic() + 60
     while time.monotonic() < end:
-        status, info = served.json("GET", f"/api/jobs/{job}")
+        _status, info = served.json("GET", f"/api/jobs/{job}")
         if "worker_pid" in info:
             return int(info["worker_pid"])
         time.sleep(0.1)
@@ -144,7 +145,7 @@ def test_cancel_leaves_no_solver_process(served: Served) -> None:
 
 
 def test_closing_the_stream_cancels(served: Served) -> None:
-    status, answer = served.json("POST", "/api/solve", {"knobs": SLOW})
+    _, answer = served.json("POST", "/api/solve", {"knobs": SLOW})
     pid = _running(served, answer["job"])
     conn = http.client.HTTPConnection(served.host, served.port, timeout=30)
     conn.request("GET", f"/api/jobs/{answer['job']}/events",
@@ -155,7 +156,7 @@ def test_closing_the_stream_cancels(served: Served) -> None:
     conn.sock.close()
     conn.close()
     assert not wait_gone(tree, 2 + KILL_WAIT_S)
-    status, info = served.json("GET", f"/api/jobs/{answer['job']}")
+    _status, info = served.json("GET", f"/api/jobs/{answer['job']}")
     assert info["state"] == "cancelled"
 
 
