@@ -105,14 +105,18 @@ def handle_serve(args: argparse.Namespace) -> int:
             if not args.no_browser:
                 threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
-        app, _ = create_app(Setup(problem=problem, municipalities=net.municipalities,
-                                  layers=map_layers(net), scenario=scenario,
-                                  workspace=workspace, token=token, port=port,
-                                  hosts=_hosts(args.host), workers=args.workers,
-                                  lang=args.lang, on_ready=ready))
+        setup = Setup(problem=problem, municipalities=net.municipalities,
+                      layers=map_layers(net), scenario=scenario, workspace=workspace,
+                      token=token, port=port, hosts=_hosts(args.host), workers=args.workers,
+                      lang=args.lang, on_ready=ready)
+        app, srv = create_app(setup)
         config = uvicorn.Config(app, lifespan="on", access_log=False,
                                 log_level="error" if args.quiet else "warning")
-        uvicorn.Server(config).run(sockets=[sock])
+        server = uvicorn.Server(config)
+        setup.stop = lambda: setattr(server, "should_exit", True)
+        server.run(sockets=[sock])
+        if srv.failed is not None:
+            raise srv.failed
     finally:
         sock.close()
     return 0

@@ -65,6 +65,7 @@ class Setup:
     workers: int = 2
     lang: str = "nb"
     on_ready: Callable[[], None] | None = None
+    stop: Callable[[], None] | None = None
 
 
 class Server:
@@ -76,6 +77,7 @@ class Server:
         self.jobs = Jobs(setup.problem, workers=setup.workers, on_done=self._done)
         self.pages: dict[tuple[int, str], str] = {}
         self.tasks: set[asyncio.Task[None]] = set()
+        self.failed: RegionoptError | None = None
 
     # ------------------------------------------------------------------ life cycle
 
@@ -83,20 +85,39 @@ class Server:
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         self.jobs.start()
         try:
-            if not self.session.resume():
-                job = self.jobs.submit("server", Task(self.setup.scenario, label="first plan"),
-                                       {"kind": "first"})
-                while not job.finished:
-                    job.changed.clear()
-                    await job.changed.wait()
-                if job.result is None:
-                    raise RegionoptError(f"the first plan: {job.events[-1][1]}")
-                self.session.start_from_optimum(job.result)
+            try:
+                await self._start()
+            except RegionoptError as exc:  # told in one line by the command, not served
+                self.failed = exc
+                if self.setup.stop is not None:
+                    self.setup.stop()
+                yield
+                return
             if self.setup.on_ready is not None:
                 self.setup.on_ready()
             yield
         finally:
             self.jobs.close()
+
+    async def _start(self) -> None:
+        """The first plan (or the latest save) and its unlocked optimum."""
+        if not self.session.resume():
+            self.session.start_from_optimum(await self._solved(self.setup.scenario,
+                                                               "first plan"))
+        settings = self.session.current.settings
+        if scenario_key(settings) not in self.session.optima:  # a resumed save's price
+            self.session.optima[scenario_key(settings)] = await self._solved(
+                settings, "optimum without locks")
+
+    async def _solved(self, scenario: Scenario, label: str) -> dict[str, Any]:
+        """Solve ``scenario`` in a worker and wait (the server's own start-up solves)."""
+        job = self.jobs.submit("server", Task(scenario, label=label), {"kind": "start"})
+        while not job.finished:
+            job.changed.clear()
+            await job.changed.wait()
+        if job.result is None:
+            raise RegionoptError(f"{label}: {job.events[-1][1]}")
+        return job.result
 
     def _done(self, job: Job) -> None:
         assert job.result is not None
