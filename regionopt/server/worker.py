@@ -11,6 +11,7 @@ solves; a cancelled solve is stopped by killing this process and its solver.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import signal
 import sys
@@ -34,6 +35,8 @@ Emit = Callable[[str, Any], None]
 _NODES = re.compile(r"Cbc0010I After (\d+) nodes, \d+ on tree, (\S+) best solution, "
                     r"best possible (\S+) \(([\d.]+) seconds\)")
 _FOUND = re.compile(r"Cbc00(?:04|12)I Integer solution of (\S+) found.*\(([\d.]+) seconds\)")
+#: HiGHS' MIP log line: best bound, best solution, gap, ..., time.
+_HIGHS = re.compile(r"\s(\S+)\s+(\S+)\s+(\S+?)%?\s+\d+\s+\d+\s+\d+\s+\d+\s+([\d.]+)s\s*$")
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,14 @@ class _Lines:
         if found:
             self.emit("progress", {"incumbent_solver": _number(found.group(1)),
                                    "solver_seconds": float(found.group(2))})
+            return
+        highs = _HIGHS.search(line)
+        if highs and _number(highs.group(1)) is not None:
+            gap = _number(highs.group(3))
+            self.emit("progress", {"bound_solver": _number(highs.group(1)),
+                                   "incumbent_solver": _number(highs.group(2)),
+                                   "gap": None if gap is None or gap == float("inf")
+                                   else gap / 100, "solver_seconds": float(highs.group(4))})
 
 
 def _number(text: str) -> float | None:
@@ -145,6 +156,23 @@ class _Forward(logging.Handler):
             self.handleError(record)
 
 
+def _capture_stdout(into: _Lines) -> None:
+    """Read what native code (HiGHS) prints on file descriptor 1 into ``into``.
+
+    The worker shares the server's standard output, which carries only the URL.
+    """
+    read, write = os.pipe()
+    os.dup2(write, 1)
+    os.close(write)
+
+    def pump() -> None:
+        with os.fdopen(read, "r", errors="replace") as fh:
+            for line in fh:
+                into.line(line.rstrip("\n"))
+
+    threading.Thread(target=pump, daemon=True).start()
+
+
 def serve(conn: Any, problem: ProblemData) -> None:
     """The worker process' loop: ready, then each task's messages until ``None`` arrives.
 
@@ -164,6 +192,7 @@ def serve(conn: Any, problem: ProblemData) -> None:
     logger.addHandler(_Forward(emit))
     logger.propagate = False
     sys.stderr = _Lines(emit)
+    _capture_stdout(_Lines(emit))
     emit("ready", None)
     while True:
         message = conn.recv()
