@@ -176,7 +176,7 @@ class Server:
         rest = locks[:k] + locks[k + 1:]
         scenario = lk.locked_scenario(parent.context["settings"], rest)
         task = Task(scenario, start=tuple(parent.result["cores"]) if parent.result else None,
-                    label=f"without lock {k}")
+                    label=f"without lock {k + 1}")
         job = self.jobs.submit(_client(request), task, {
             "kind": "lock_price", "parent": parent.id, "lock": k, "settings":
             parent.context["settings"], "locks": rest, "scenario": scenario})
