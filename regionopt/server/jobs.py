@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: Jobs one client may have queued or running; the queue's length over all clients.
 PER_CLIENT, QUEUE_LIMIT = 2, 32
+#: Finished jobs kept for their proposals and downloads.
+KEPT = 200
 #: Seconds a killed solver process may take to end.
 KILL_WAIT_S = 2.0
 
@@ -179,11 +181,18 @@ class Jobs:
             raise RequestError(f"busy, {ahead} ahead: {len(mine)} of your solves are still "
                                "waiting or running; cancel one or wait", status=429)
         job = Job(id=uuid.uuid4().hex, client=client, task=task, context=context)
+        self._forget()
         self.jobs[job.id] = job
         self.queue.append(job)
         job.add("queued", {"ahead": ahead})
         self._dispatch()
         return job
+
+    def _forget(self) -> None:
+        """Keep at most :data:`KEPT` finished jobs (the oldest go first)."""
+        done = [k for k, j in self.jobs.items() if j.finished]
+        for key in done[:max(0, len(done) - KEPT)]:
+            del self.jobs[key]
 
     def _dispatch(self) -> None:
         for w in self.workers:

@@ -318,6 +318,20 @@
     });
   }
 
+  // A click on a municipality in the map picks it in the panel (the editor keeps its own).
+  function pickOnClick() {
+    var ed = R.editorState;
+    if (!ed) { return; }
+    ed.panes.forEach(function (pane) {
+      pane.munis.on("click", function (e) {
+        var code = e.layer.feature.id;
+        if (S.pick.value === code) { S.core.value = coreOf(code); return; }
+        S.pick.value = code;
+        say(nameOf(code) + " picked; lock it, or click again to pick its core");
+      });
+    });
+  }
+
   function start() {
     return call("GET", "/state").then(function (state) {
       S.state = state;
@@ -326,6 +340,7 @@
         return {kind: l.kind, code: l.code, other: l.other || undefined};
       });
       build();
+      pickOnClick();
       drawLocks();
       figures(null);
       drawSaves();
