@@ -48,6 +48,10 @@ class Server:
             env=dict(os.environ, PYTHONPATH=str(REPO)))
         assert self.proc.stdout is not None
         self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http://"):
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError(f"regionopt serve printed {self.url!r}, not its URL")
         parts = urlsplit(self.url)
         self.host, self.port = parts.hostname or "", parts.port or 0
         self.token = parts.query.split("token=", 1)[1]

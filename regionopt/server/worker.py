@@ -10,6 +10,7 @@ solves; a cancelled solve is stopped by killing this process and its solver.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -184,7 +185,8 @@ def serve(conn: Any, problem: ProblemData) -> None:
     job = [""]
 
     def emit(kind: str, data: Any) -> None:
-        with lock:
+        # the server gone, the loop ends at its next receive
+        with lock, contextlib.suppress(OSError):
             conn.send((job[0], kind, data))
 
     logger = logging.getLogger("regionopt")
@@ -195,7 +197,10 @@ def serve(conn: Any, problem: ProblemData) -> None:
     _capture_stdout(_Lines(emit))
     emit("ready", None)
     while True:
-        message = conn.recv()
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):  # the server is gone: so is this process
+            return
         if message is None:
             return
         job[0], task = message
