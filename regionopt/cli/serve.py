@@ -86,9 +86,6 @@ def handle_serve(args: argparse.Namespace) -> int:
     """Run ``regionopt serve``; return the exit code."""
     if args.workers < 1:
         raise ScenarioError(f"--workers must be 1 or more, got {args.workers}")
-    if args.scheduler is not None:
-        raise ScenarioError("--scheduler: serve runs its solves on --workers local processes; "
-                            "a Dask scheduler is not supported yet")
     sock = _bind(args.host, args.port)
     try:
         scenario = load_scenario(args)
@@ -108,7 +105,7 @@ def handle_serve(args: argparse.Namespace) -> int:
         setup = Setup(problem=problem, municipalities=net.municipalities,
                       layers=map_layers(net), scenario=scenario, workspace=workspace,
                       token=token, port=port, hosts=_hosts(args.host), workers=args.workers,
-                      lang=args.lang, on_ready=ready)
+                      lang=args.lang, on_ready=ready, scheduler=args.scheduler)
         app, srv = create_app(setup)
         config = uvicorn.Config(app, lifespan="on", access_log=False,
                                 log_level="error" if args.quiet else "warning")

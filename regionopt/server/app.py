@@ -38,6 +38,7 @@ from regionopt.errors import RegionoptError
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario, scenario_to_toml
 from regionopt.server import locks as lk
+from regionopt.server.dask_jobs import DaskJobs
 from regionopt.server.errors import RequestError
 from regionopt.server.figures import differences
 from regionopt.server.jobs import Job, Jobs
@@ -66,6 +67,7 @@ class Setup:
     lang: str = "nb"
     on_ready: Callable[[], None] | None = None
     stop: Callable[[], None] | None = None
+    scheduler: str | None = None
 
 
 class Server:
@@ -74,7 +76,10 @@ class Server:
     def __init__(self, setup: Setup) -> None:
         self.setup = setup
         self.session = Session(setup.problem, setup.scenario, setup.workspace)
-        self.jobs = Jobs(setup.problem, workers=setup.workers, on_done=self._done)
+        self.jobs = (Jobs(setup.problem, workers=setup.workers, on_done=self._done)
+                     if setup.scheduler is None else
+                     DaskJobs(setup.problem, scheduler=setup.scheduler, workers=setup.workers,
+                              on_done=self._done))
         self.pages: dict[tuple[int, str], str] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.failed: RegionoptError | None = None
@@ -201,9 +206,9 @@ class Server:
                                "server_seconds": None}
         if "ended" in job.context:
             out["server_seconds"] = job.context["ended"] - job.submitted
-        running = [w.process.pid for w in self.jobs.workers if w.job is job]
-        if running:
-            out["worker_pid"] = running[0]
+        pid = self.jobs.running_pid(job)
+        if pid is not None:
+            out["worker_pid"] = pid
         if job.state == "error":
             out["error"] = job.events[-1][1]
         if job.result is None:

@@ -176,7 +176,7 @@ class Jobs:
             queue is full: "busy, N ahead".
         """
         mine = [j for j in self.jobs.values() if j.client == client and not j.finished]
-        ahead = len(self.queue) + sum(w.job is not None for w in self.workers)
+        ahead = self.ahead()
         if len(mine) >= PER_CLIENT or len(self.queue) >= QUEUE_LIMIT:
             raise RequestError(f"busy, {ahead} ahead: {len(mine)} of your solves are still "
                                "waiting or running; cancel one or wait", status=429)
@@ -187,6 +187,17 @@ class Jobs:
         job.add("queued", {"ahead": ahead})
         self._dispatch()
         return job
+
+    def ahead(self) -> int:
+        """Jobs waiting or running, all clients."""
+        return len(self.queue) + sum(w.job is not None for w in self.workers)
+
+    def running_pid(self, job: Job) -> int | None:
+        """The solver process working on ``job`` (for tests and the job's description)."""
+        for w in self.workers:
+            if w.job is job:
+                return w.process.pid
+        return None
 
     def _forget(self) -> None:
         """Keep at most :data:`KEPT` finished jobs (the oldest go first)."""

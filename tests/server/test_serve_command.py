@@ -14,7 +14,7 @@ from regionopt.cli.serve import server_url
     (["--port", "70000"], "--port"),
     (["--host", "example.org"], "--host"),
     (["--workers", "0"], "--workers"),
-    (["--scheduler", "local"], "--scheduler"),
+    (["--scheduler", "tcp://nowhere"], "--scheduler"),
     (["--set", "regions.count=40", "--set", "constraints.min_population=20000"], "infeasible"),
 ])
 def test_bad_options_are_one_line(tmp_path: Path, data_dir: Path, args: list[str],
