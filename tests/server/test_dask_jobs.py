@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import psutil
-import pytest
 from serving import SLOW, Served, wait_gone
 
 from regionopt.server.dask_jobs import quiet_task
