@@ -203,15 +203,18 @@ def run_norway(sets: int) -> str:
             lines.append(f"| {len(body)} locks | {job['status']}, gap "
                          f"{100 * (job['gap'] or 0):.2f} % | "
                          + " | ".join("–" if v is None else f"{v:.1f} s" for v in
-                                      (job["first"], job["within"], job["server_seconds"]))
-                         + " |")
+                                      (job["first"], job["server_seconds"])) + " |")
     finally:
         srv.stop()
     head = ["", f"All of Norway, `norway-functional.toml`, one worker process: the server "
             f"answered (first plan solved, page ready) after {start:.0f} s.", "",
-            "| lock set | result | first incumbent streamed | gap ≤ 0.5 % streamed | server time |",
-            "| --- | --- | ---: | ---: | ---: |"]
-    return "\n".join(head + lines)
+            "| lock set | result | first solver progress streamed | server time |",
+            "| --- | --- | ---: | ---: |"]
+    note = ["", "The first progress line is the first incumbent any HiGHS run of the solve "
+            "printed (the engine's own sub-problems included), so it shows that the page "
+            "hears from the solver early, not the gap of the final model; the result's gap is "
+            "the proven one."]
+    return "\n".join(head + lines + note)
 
 
 def render(rows: list[dict[str, Any]], where: str) -> str:
@@ -254,7 +257,7 @@ def main() -> None:
         fn = SCENARIOS / "functional.toml"
         rows.append(run_area("Nordland, `functional`", ["--scenario", str(fn), "--area",
                                                          "nordland"], "nordland", fn, 5))
-    national = run_norway(args.norway) if args.norway else ""
+    national = "\n" + run_norway(args.norway) if args.norway else ""
     uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout
     emit("serve", render(rows, where + f" `uptime` after the run: {uptime.strip()}") + national,
          write=args.write)
