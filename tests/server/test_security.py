@@ -130,3 +130,17 @@ def test_names_are_data_in_the_page(served: Served) -> None:
     config = page.split(b"window.regionoptServer = ", 1)[1].split(b";</script>", 1)[0]
     assert b"<" not in config
     assert json.loads(config)["api"] == "/api"
+
+
+def test_a_websocket_is_refused(served: Served) -> None:
+    import base64
+    import os
+
+    status, _, _ = served.request("GET", "/", headers={
+        "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode()})
+    assert status != 101  # never upgraded (uvicorn answers it as plain HTTP, token checked)
+    status, _, _ = served.request("GET", "/", token=False, headers={
+        "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode()})
+    assert status == 403
