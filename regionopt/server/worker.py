@@ -95,8 +95,8 @@ def solved(problem: ProblemData, scenario: Scenario, start: tuple[int, ...] | No
 class _Lines:
     """A text stream that turns the solver's log into progress messages (replaces stderr)."""
 
-    def __init__(self, emit: Emit) -> None:
-        self.emit, self.buffer = emit, ""
+    def __init__(self, emit: Emit, phase: _Phase) -> None:
+        self.emit, self.buffer, self.phase = emit, "", phase
 
     def write(self, text: str) -> int:
         self.buffer += text
@@ -109,6 +109,8 @@ class _Lines:
         """Nothing is held beyond the current line."""
 
     def line(self, line: str) -> None:
+        if not self.phase.solving:  # a sub-problem's log (pruning, rules), not the plan's
+            return
         nodes = _NODES.search(line)
         if nodes:
             best, bound = _number(nodes.group(2)), _number(nodes.group(3))
@@ -143,16 +145,33 @@ def _gap(best: float | None, bound: float | None) -> float | None:
     return max(0.0, (best - bound) / abs(best))
 
 
-class _Forward(logging.Handler):
-    """The engine's log lines as ``status`` messages."""
+class _Phase:
+    """Whether the model's own solver run is under way (its log is the plan's progress)."""
 
-    def __init__(self, emit: Emit) -> None:
+    def __init__(self) -> None:
+        self.solving = False
+
+
+_RUN = re.compile(r"^(CBC|HiGHS): solving ")
+_RAN = re.compile(r"^(CBC|HiGHS): .* after [\d.]+ s$")
+
+
+class _Forward(logging.Handler):
+    """The engine's log lines as ``status`` messages; they mark the solver runs' start and end
+    (``model.solvers.run_solver`` logs both)."""
+
+    def __init__(self, emit: Emit, phase: _Phase) -> None:
         super().__init__(logging.INFO)
-        self.emit_message = emit
+        self.emit_message, self.phase = emit, phase
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self.emit_message("status", record.getMessage())
+            text = record.getMessage()
+            if _RUN.match(text):
+                self.phase.solving = True
+            elif _RAN.match(text):
+                self.phase.solving = False
+            self.emit_message("status", text)
         except Exception:  # a log line must never stop a solve
             self.handleError(record)
 
@@ -191,10 +210,11 @@ def serve(conn: Any, problem: ProblemData) -> None:
 
     logger = logging.getLogger("regionopt")
     logger.setLevel(logging.INFO)
-    logger.addHandler(_Forward(emit))
+    phase = _Phase()
+    logger.addHandler(_Forward(emit, phase))
     logger.propagate = False
-    sys.stderr = _Lines(emit)
-    _capture_stdout(_Lines(emit))
+    sys.stderr = _Lines(emit, phase)
+    _capture_stdout(_Lines(emit, phase))
     emit("ready", None)
     while True:
         try:
