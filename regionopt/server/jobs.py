@@ -234,13 +234,16 @@ class Jobs:
             return
         if job in self.queue:
             self.queue.remove(job)
+        victims = []
         for k, w in enumerate(self.workers):
             if w.job is job:
                 w.job = None
                 self.workers[k] = self._spawn()
-                await asyncio.to_thread(w.kill)
-        job.state = "cancelled"
+                victims.append(w)
+        job.state = "cancelled"  # before the kill: nothing the dying process says counts
         job.add("cancelled", None)
+        for w in victims:
+            await asyncio.to_thread(w.kill)
         self._dispatch()
 
     def pids(self) -> list[int]:
