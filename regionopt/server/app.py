@@ -88,6 +88,7 @@ class Server:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        """Start the solver processes and the first plan; stop them when the server ends."""
         self.jobs.start()
         try:
             try:
@@ -134,6 +135,7 @@ class Server:
     # ------------------------------------------------------------------ routes
 
     async def page(self, request: Request) -> Response:
+        """``GET /``: the page of the plan on screen, with the tools."""
         s = self.session
         key = (s.pos, s.current.save)
         if key not in self.pages:
@@ -150,11 +152,13 @@ class Server:
                             headers={"cache-control": "no-store"})
 
     async def state(self, request: Request) -> Response:
+        """``GET /api/state``: the plan on screen, its figures, price, locks, saves, knobs."""
         out = self.session.state()
         out["knobs"] = lk.knob_schema(self.session.current.settings)
         return JSONResponse(out)
 
     async def solve(self, request: Request) -> Response:
+        """``POST /api/solve``: check the locks and knobs, queue the re-solve (202)."""
         body = await _body(request)
         s = self.session
         settings = lk.apply_knobs(s.current.settings, body.get("knobs"))
@@ -172,6 +176,7 @@ class Server:
                             status_code=202)
 
     async def lock_price(self, request: Request) -> Response:
+        """``POST /api/jobs/{job}/price``: queue the re-solve without one lock (202)."""
         parent = self._proposal(request)
         body = await _body(request)
         locks = parent.context["locks"]
@@ -198,6 +203,7 @@ class Server:
         return job
 
     async def job(self, request: Request) -> Response:
+        """``GET /api/jobs/{job}``: the job, and once done its proposal."""
         return JSONResponse(self.describe(self._job(request)))
 
     def describe(self, job: Job) -> dict[str, Any]:
@@ -233,6 +239,7 @@ class Server:
         return out
 
     async def events(self, request: Request) -> Response:
+        """``GET /api/jobs/{job}/events``: its messages as server-sent events."""
         job = self._job(request)
 
         async def stream() -> AsyncIterator[str]:
@@ -261,11 +268,13 @@ class Server:
                                  headers={"cache-control": "no-store"})
 
     async def cancel(self, request: Request) -> Response:
+        """``POST /api/jobs/{job}/cancel``: stop the job."""
         job = self._job(request)
         await self.jobs.cancel(job)
         return JSONResponse({"job": job.id, "state": job.state})
 
     async def accept(self, request: Request) -> Response:
+        """``POST /api/jobs/{job}/accept``: save the proposal, put it on screen."""
         job = self._proposal(request)
         s, r = self.session, job.result or {}
         entry = Entry(s.plan_of(r["cores"], name=f"accepted ({job.context['scenario'].name})"),
@@ -275,21 +284,26 @@ class Server:
         return JSONResponse({"save": saved.number, "state": s.state()})
 
     async def undo(self, request: Request) -> Response:
+        """``POST /api/undo``: the accepted plan before."""
         return JSONResponse({"moved": self.session.step(-1), "state": self.session.state()})
 
     async def redo(self, request: Request) -> Response:
+        """``POST /api/redo``: the accepted plan after."""
         return JSONResponse({"moved": self.session.step(+1), "state": self.session.state()})
 
     async def job_file(self, request: Request) -> Response:
+        """``GET /api/jobs/{job}/{file}``: the proposal's scenario.toml or plan.csv."""
         job = self._proposal(request)
         plan = self.session.plan_of((job.result or {})["cores"], name="proposal")
         return _file(request, job.context["scenario"], plan, self.session)
 
     async def current_file(self, request: Request) -> Response:
+        """``GET /api/current/{file}``: the plan on screen's scenario.toml or plan.csv."""
         entry = self.session.current
         return _file(request, entry.scenario, entry.plan, self.session)
 
     async def save_file(self, request: Request) -> Response:
+        """``GET /api/saves/{save}/{file}``: a save's file."""
         number, name = str(request.path_params["save"]), str(request.path_params["file"])
         text = self.setup.workspace.read(number, name)
         return _download(text, f"save-{number}-{name}")

@@ -99,6 +99,7 @@ class _Lines:
         self.emit, self.buffer, self.phase = emit, "", phase
 
     def write(self, text: str) -> int:
+        """Take ``text``; each whole line is read at once."""
         self.buffer += text
         *lines, self.buffer = self.buffer.split("\n")
         for line in lines:
@@ -109,6 +110,7 @@ class _Lines:
         """Nothing is held beyond the current line."""
 
     def line(self, line: str) -> None:
+        """One line of the solver's log: progress while the model's run is under way."""
         if not self.phase.solving:  # a sub-problem's log (pruning, rules), not the plan's
             return
         nodes = _NODES.search(line)
