@@ -192,3 +192,14 @@ def test_two_clients_at_once_get_their_own_plans(served: Served) -> None:
     assert got["b"]["cores"][got["b"]["plan"]["5536"]] == "5536"
     assert got["a"]["job"] != got["b"]["job"]
     assert not [pid for pid in _descendants(served) if "cbc" in psutil.Process(pid).name()]
+
+
+def test_a_knob_is_solved_like_a_lock_with_its_own_optimum(served: Served) -> None:
+    job = served.solve({"knobs": {"regions.count": 11}})
+    assert job["status"] == "optimal" and job["figures"]["regions"] == 11
+    assert job["price"]["objective"] == 0  # no lock: the knob's own optimum, solved once
+    locked = served.solve({"knobs": {"regions.count": 11}, "locks": [
+        {"kind": "municipality", "code": "5536", "other": "5501"}]})
+    assert locked["figures"]["regions"] == 11 and locked["price"]["objective"] >= 0
+    status, _, toml = served.request("GET", f"/api/jobs/{locked['job']}/scenario.toml")
+    assert b"count = 11" in toml
