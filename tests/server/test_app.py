@@ -202,4 +202,5 @@ def test_a_knob_is_solved_like_a_lock_with_its_own_optimum(served: Served) -> No
         {"kind": "municipality", "code": "5536", "other": "5501"}]})
     assert locked["figures"]["regions"] == 11 and locked["price"]["objective"] >= 0
     status, _, toml = served.request("GET", f"/api/jobs/{locked['job']}/scenario.toml")
+    assert status == 200
     assert b"count = 11" in toml
