@@ -1,9 +1,9 @@
 """The package's layout rules (``docs/design.md``), read from the code's own imports.
 
 * every module sits in a stage: the ground modules, then data → network →
-  model → evaluate → maps → sweep, then the top (``api``, ``outputs`` and the
-  ``cli/`` package); a module imports from its own stage and earlier ones, never
-  a later one;
+  model → evaluate → maps → sweep, then the top (``api``, ``outputs``, the
+  ``cli/`` package and the ``server/`` package beside it); a module imports from its
+  own stage and earlier ones, never a later one;
 * every command is a module of ``cli/`` (its parser beside its handler), and the
   shared option groups are written once, in ``cli/common.py``;
 * no import cycle between modules (a package's ``__init__`` only re-exports);
@@ -35,7 +35,7 @@ STAGES = ("data", "network", "model", "evaluate", "maps", "sweep")
 GROUND = {"errors", "io", "_resources", "_checker", "catalogue", "scenario", "scenario_config",
           "overrides",
           "flows", "problem", "plan", "budget", "interrupts", "__init__"}
-TOP = {"api", "cli", "__main__"}
+TOP = {"api", "cli", "server", "__main__"}
 MAX_LINES = 500
 
 

@@ -47,6 +47,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "options": ("options", "each direction a municipality can take, priced exactly"),
     "frontier": ("frontier", "least person-minutes for every level of commuting kept, and "
                              "dominance over reference plans"),
+    "serve": ("serve", "the map in the browser with the optimiser behind it: lock, re-solve, "
+                       "price"),
 }
 
 #: What a command module's ``COMMANDS`` holds per command: its arguments and its handler.

@@ -93,14 +93,19 @@ def add_workers(p: argparse.ArgumentParser, *, resume: str, workers: int = 2,
     on_dask
         What ``--workers`` means on Dask, if anything.
     """
+    add_pool(p, workers=workers, on_dask=on_dask)
+    add_force(p)
+    p.add_argument("--no-resume", action="store_true", help=resume)
+
+
+def add_pool(p: argparse.ArgumentParser, *, workers: int = 2, on_dask: str = "") -> None:
+    """``--scheduler`` and ``--workers``: where the work runs (see :func:`add_workers`)."""
     p.add_argument("--scheduler", default=None,
                    help="Dask scheduler address tcp://HOST:PORT, or 'local' for a Dask "
                         "LocalCluster started for the run (default: local processes)")
     p.add_argument("--workers", type=int, default=workers,
                    help=f"local worker processes, 1 or more (default {workers}"
                         + (f"; on Dask: {on_dask})" if on_dask else ")"))
-    add_force(p)
-    p.add_argument("--no-resume", action="store_true", help=resume)
 
 
 def add_report_options(p: argparse.ArgumentParser) -> None:
