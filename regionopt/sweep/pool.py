@@ -251,8 +251,11 @@ class Pool:
         self._bar.close()
         if self.scheduler == LOCAL:
             # the LocalCluster's workers are about to be killed: not a word of it, to the end
+            # (nor from asyncio: a nanny stopped while it started leaves a task whose error
+            # asyncio logs as "never retrieved", with a traceback, when it is collected)
             self._quiet.pop_all()
-            logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
+            for name in ("distributed", "asyncio"):
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         futures = list(self._pending)
         self._pending.clear()
         self._queue.clear()
