@@ -67,7 +67,7 @@ def network_key(munis: gpd.GeoDataFrame, settings: NetworkSettings) -> str:
                if settings.use_ferries else "")
     fields = {**asdict(settings), "osm_xml": None}
     if not grid:  # the centre-to-centre key stays what it was before origins existed
-        del fields["origins"]
+        del fields["origins"], fields["destinations"]
     return cache_key({"settings": fields,
                       "speeds": settings.speed_map, "source": _source_inputs(settings),
                       "municipalities": _munis_hash(munis), "source_files": files,

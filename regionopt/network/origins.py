@@ -56,6 +56,8 @@ NODE_SNAP_M = 1000.0
 #: A cell whose centre is outside the outline (coastal 1 km cells, skerries) takes the
 #: nearest piece of land within this distance.
 CELL_SNAP_M = 1500.0
+#: Sources per Dijkstra run when both ends are weighted.
+DIJKSTRA_CHUNK = 512
 
 
 @dataclass(frozen=True)
@@ -212,28 +214,30 @@ def weighted_minutes(codes: Sequence[str], cell_code: np.ndarray, share: np.ndar
     return np.asarray(out)
 
 
-def grid_matrix(G: nx.MultiDiGraph, centre_nodes: Mapping[str, Hashable], *,
-                detour_factor: float, access_speed_kph: float,
-                data_dir: str | os.PathLike[str] | None = None,
-                cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """Return the population-weighted travel-time matrix of the centres' municipalities.
+def cells_and_access(G: nx.MultiDiGraph, centre_nodes: Mapping[str, Hashable],
+                     codes: Sequence[str], *, to_centres: np.ndarray | None = None,
+                     data_dir: str | os.PathLike[str] | None = None,
+                     cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Return the cells of ``codes`` with their share and where they reach the graph.
 
-    Index ``origin`` and columns are the sorted codes of ``centre_nodes``; minutes rounded to
-    0.01, NaN where unreachable.
+    Columns ``kommunenummer``, ``pop``, ``share`` (of the municipality's grid population),
+    ``node`` (index into ``tuple(G.nodes)``; the municipality's centre node for a cell that
+    counts as at its centre) and ``metres`` (the access leg's straight line; 0 at the centre).
 
     Raises
     ------
     DataError
-        If a grid or outline file cannot be read.
+        If a grid or outline file cannot be read, or a municipality has no populated cell.
     """
-    codes = sorted(centre_nodes)
     cells = popgrid.load_grid(data_dir=data_dir, cache_dir=cache_dir)
     cells = cells[cells["kommunenummer"].isin(codes)].reset_index(drop=True)
     missing = sorted(set(codes) - set(cells["kommunenummer"]))
     if missing:
         raise DataError(f"population grid: municipality {missing[0]} has no populated cell")
-    share = popgrid.cell_shares(cells)
-    to_centres, nodes = times_to_centres(G, centre_nodes)
+    cells["share"] = popgrid.cell_shares(cells)
+    nodes = tuple(G.nodes)
+    if to_centres is None:
+        to_centres = times_to_centres(G, centre_nodes)[0]
     pieces = land_pieces(data_dir=data_dir, cache_dir=cache_dir)
     nx_, ny_ = node_xy(G, nodes)
     node_piece = label_pieces(nx_, ny_, pieces, snap_m=NODE_SNAP_M)
@@ -241,17 +245,82 @@ def grid_matrix(G: nx.MultiDiGraph, centre_nodes: Mapping[str, Hashable], *,
     cell_piece = label_pieces(cx, cy, pieces, snap_m=CELL_SNAP_M)
     reach = np.isfinite(to_centres).sum(axis=0)
     index = {n: k for k, n in enumerate(nodes)}
-    centre_index = np.array([index[centre_nodes[c]] for c in codes], dtype=np.int64)
-    own = dict(zip(codes, reach[centre_index], strict=True))
-    need = cells["kommunenummer"].map(own).to_numpy()
+    own = {c: index[centre_nodes[c]] for c in sorted(centre_nodes)}
+    need = cells["kommunenummer"].map({c: reach[k] for c, k in own.items()}).to_numpy()
     access = access_nodes(cx, cy, cell_piece, nx_, ny_, node_piece, reach, need)
     at_centre = access.node < 0
     if at_centre.any():
         log.info("population grid: %d people in %d cells reach no graph node on their "
                  "island and count as at their centre", int(cells["pop"][at_centre].sum()),
                  int(at_centre.sum()))
+    centre_of = cells["kommunenummer"].map(own).to_numpy()
+    cells["node"] = np.where(at_centre, centre_of, access.node)
+    cells["metres"] = np.where(at_centre, 0.0, access.metres)
+    return cells[["kommunenummer", "pop", "share", "node", "metres"]]
+
+
+def both_ends_minutes(G: nx.MultiDiGraph, codes: Sequence[str], cells: pd.DataFrame,
+                      leg_seconds: np.ndarray, *, chunk: int = DIJKSTRA_CHUNK) -> np.ndarray:
+    """Return minutes between the municipalities' inhabitants, weighted at both ends.
+
+    ``minutes[i, j] = Σ_c Σ_d s_c s_d (leg_c + T(node_c → node_d) + leg_d) / 60`` over *i*'s
+    cells *c* and *j*'s cells *d*: the mean trip between an inhabitant of *i* and one of *j*.
+    ``cells`` is :func:`cells_and_access`'s frame; one reverse Dijkstra per distinct access
+    node, in chunks of ``chunk`` (memory stays near ``chunk`` × nodes × 8 bytes).
+    """
+    csr, _, _ = travel.graph_to_csr(G)
+    reverse = csr.T.tocsr()
+    row_of = {c: k for k, c in enumerate(codes)}
+    rows = cells["kommunenummer"].map(row_of).to_numpy()
+    used, col = np.unique(cells["node"].to_numpy(), return_inverse=True)
+    share = cells["share"].to_numpy()
+    n = len(codes)
+    W = sparse.csr_array((share, (rows, col)), shape=(n, len(used)))
+    on = sparse.csr_array((np.ones(len(rows)), (rows, col)), shape=(n, len(used)))
+    leg = np.bincount(rows, weights=share * leg_seconds, minlength=n)
+    total = np.zeros((n, n))
+    bad = np.zeros((n, n))
+    for start in range(0, len(used), chunk):
+        part = slice(start, min(start + chunk, len(used)))
+        to_part = csgraph.dijkstra(reverse, directed=True, indices=used[part])[:, used]
+        reach = np.isfinite(to_part)
+        total += (W @ np.where(reach, to_part, 0.0).T) @ W[:, part].T
+        bad += (on @ (~reach).T.astype(float)) @ on[:, part].T
+    out = (total + leg[:, None] + leg[None, :]) / 60.0
+    out[bad > 0] = np.nan
+    return out
+
+
+def grid_matrix(G: nx.MultiDiGraph, centre_nodes: Mapping[str, Hashable], *,
+                detour_factor: float, access_speed_kph: float, destinations: str = "centre",
+                data_dir: str | os.PathLike[str] | None = None,
+                cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Return the population-weighted travel-time matrix of the centres' municipalities.
+
+    Index ``origin`` and columns are the sorted codes of ``centre_nodes``; minutes rounded to
+    0.01, NaN where unreachable. ``destinations="grid"`` weights the destination end too
+    (:func:`both_ends_minutes`); ``"centre"`` ends every trip at the destination's centre.
+
+    Raises
+    ------
+    DataError
+        If a grid or outline file cannot be read.
+    """
+    codes = sorted(centre_nodes)
+    to_centres, nodes = times_to_centres(G, centre_nodes)
+    cells = cells_and_access(G, centre_nodes, codes, to_centres=to_centres,
+                             data_dir=data_dir, cache_dir=cache_dir)
+    index = {n: k for k, n in enumerate(nodes)}
+    centre_index = np.array([index[centre_nodes[c]] for c in codes], dtype=np.int64)
+    access = Access(node=cells["node"].to_numpy(), metres=cells["metres"].to_numpy(),
+                    piece=np.zeros(len(cells), dtype=np.int64))
     seconds = access.metres * detour_factor / (access_speed_kph / 3.6)
-    minutes = weighted_minutes(codes, cells["kommunenummer"].to_numpy(), share, access,
-                               seconds, to_centres, centre_index)
+    if destinations == "grid":
+        minutes = both_ends_minutes(G, codes, cells, seconds)
+        return pd.DataFrame(np.round(minutes, 2), index=pd.Index(codes, name="origin"),
+                            columns=codes)
+    minutes = weighted_minutes(codes, cells["kommunenummer"].to_numpy(),
+                               cells["share"].to_numpy(), access, seconds, to_centres,
+                               centre_index)
     return pd.DataFrame(np.round(minutes, 2), index=pd.Index(codes, name="origin"),
                         columns=codes)

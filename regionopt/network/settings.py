@@ -64,8 +64,11 @@ class NetworkSettings:
     origins
         Where a trip starts: ``"centre"`` (the administrative centre, the default) or
         ``"grid"`` (the population-weighted mean over the municipality's cells of Statistics
-        Norway's population grid, :mod:`regionopt.network.origins`). The destination is the
-        core's centre either way.
+        Norway's population grid, :mod:`regionopt.network.origins`).
+    destinations
+        Where a trip ends: ``"centre"`` (the destination's administrative centre, the
+        default) or, only with ``origins="grid"``, ``"grid"`` (weighted over the
+        destination's cells too: the mean trip between an inhabitant of each municipality).
     """
 
     speeds: tuple[tuple[str, float], ...] | Mapping[str, float] = ()
@@ -77,12 +80,17 @@ class NetworkSettings:
     source: str = "travelmapping"
     osm_xml: str | None = None
     origins: str = "centre"
+    destinations: str = "centre"
 
     def __post_init__(self) -> None:
         self._check_source()
         if self.origins not in ORIGINS:
             raise DataError(f"network settings: origins must be one of {', '.join(ORIGINS)}, "
                             f"got {self.origins!r}")
+        if self.destinations not in ORIGINS or (self.destinations == "grid"
+                                                and self.origins != "grid"):
+            raise DataError("network settings: destinations must be 'centre', or 'grid' with "
+                            f"origins='grid'; got {self.destinations!r}")
         pairs = dict(self.speeds.items() if isinstance(self.speeds, Mapping) else self.speeds)
         for key, value in pairs.items():
             self._check_road_class(str(key))
