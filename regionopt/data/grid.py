@@ -167,3 +167,29 @@ def grid_validation(cells: pd.DataFrame, municipalities: pd.DataFrame) -> pd.Dat
     table["ratio"] = table["grid_2019"] / table["population_2024"]
     cols = ["kommunenummer", "name", "cells", "grid_2019", "population_2024", "ratio"]
     return table[cols].sort_values("kommunenummer").reset_index(drop=True)
+
+
+def grid_validation_markdown(table: pd.DataFrame) -> str:
+    """Return :func:`grid_validation`'s table as a Markdown page, the farthest ratios first."""
+    ratio = table["ratio"]
+    lines = ["# Population grid 2019 beside the 2024 populations", "",
+             "Written by `regionopt.data.grid.grid_validation_markdown` (see "
+             "`docs/travel_validation.md`). Statistics Norway's 1 km population grid of "
+             "1 January 2019 (`ssb/rutenett/NOR1000M_POP_2019.csv`), each populated cell "
+             "assigned to the municipality whose 2024 polygon (Kartverket, `Kommuner-S`) holds "
+             "its centre, or the nearest one; beside each municipality's population on "
+             "1 January 2024 (SSB 07459). Only a cell's share of its municipality's grid total "
+             "is used to weight travel times, never the totals.", "",
+             f"- municipalities: {len(table)}, every one with at least {table['cells'].min()} "
+             f"populated cells; grid total {int(table['grid_2019'].sum()):,}, "
+             f"2024 total {int(table['population_2024'].sum()):,}",
+             f"- grid / 2024: median {ratio.median():.3f}, from {ratio.min():.3f} to "
+             f"{ratio.max():.3f}; {int((ratio - 1).abs().gt(0.1).sum())} municipalities "
+             "more than 10 % apart (growth round Oslo and the cities, decline inland)", "",
+             "| municipality | cells | grid 2019 | population 2024 | grid / 2024 |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    order = (table["ratio"] - 1).abs().sort_values(ascending=False, kind="stable").index
+    for r in table.loc[order].itertuples(index=False):
+        lines.append(f"| {r.kommunenummer} {r.name} | {r.cells} | {r.grid_2019} | "
+                     f"{r.population_2024} | {r.ratio:.3f} |")
+    return "\n".join(lines) + "\n"

@@ -129,14 +129,13 @@ class FitProblem:
 
 def fit_problem(net_graph: nx.MultiDiGraph, centre_nodes: Mapping[str, Hashable], *,
                 detour_factor: float, destinations: str = "centre",
-                top_nodes: int | None = None,
+                top_nodes: int | None = origins.DESTINATION_NODES,
                 data_dir: str | os.PathLike[str] | None = None,
                 cache_dir: str | os.PathLike[str] | None = None) -> FitProblem:
     """Set up the fit on a national graph with centre nodes (``origins="centre"`` built).
 
-    ``destinations="grid"`` weights the core's end too (its cells, as the origins');
-    ``top_nodes`` keeps only each core's that many most populous access nodes (shares
-    renormalised), to make an evaluation cheaper while fitting.
+    ``destinations="grid"`` weights the core's end too, at its ``top_nodes`` most populous
+    access nodes (:func:`regionopt.network.origins.destination_points`; None: every one).
 
     Raises
     ------
@@ -170,19 +169,10 @@ def fit_problem(net_graph: nx.MultiDiGraph, centre_nodes: Mapping[str, Hashable]
     cores = tuple(sorted(set(pairs["core"])))
     c_index = {c: k for k, c in enumerate(cores)}
     if destinations == "grid":
-        dest = (grid_cells[grid_cells["kommunenummer"].isin(cores)]
-                .assign(leg=lambda f: f["metres"] * detour_factor * f["share"])
-                .groupby(["kommunenummer", "node"], sort=True)[["share", "leg"]].sum()
-                .reset_index())
-        dest["leg"] = dest["leg"] / dest["share"]
-        if top_nodes is not None:
-            dest = (dest.sort_values(["kommunenummer", "share", "node"],
-                                     ascending=[True, False, True])
-                    .groupby("kommunenummer").head(top_nodes).sort_values(["kommunenummer",
-                                                                           "node"]))
-            dest["share"] = dest["share"] / dest.groupby("kommunenummer")["share"].transform("sum")
+        dest = origins.destination_points(grid_cells, cores, top=top_nodes or 10**9)
         dest_index, dest_core = dest["node"].to_numpy(), dest["kommunenummer"].map(c_index)
-        dest_share, dest_leg = dest["share"].to_numpy(), dest["leg"].to_numpy()
+        dest_share = dest["share"].to_numpy()
+        dest_leg = dest["metres"].to_numpy() * detour_factor
     else:
         dest_index = np.array([index[centre_nodes[c]] for c in cores])
         dest_core, dest_share = np.arange(len(cores)), np.ones(len(cores))

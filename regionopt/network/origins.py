@@ -56,8 +56,11 @@ NODE_SNAP_M = 1000.0
 #: A cell whose centre is outside the outline (coastal 1 km cells, skerries) takes the
 #: nearest piece of land within this distance.
 CELL_SNAP_M = 1500.0
-#: Sources per Dijkstra run when both ends are weighted.
-DIJKSTRA_CHUNK = 512
+#: With ``destinations="grid"`` a trip ends at the destination's this many most populous
+#: access points (its town), weighted by their inhabitants: fitted on TØI's pairs as well as
+#: the exact mean over every cell, at a tenth of the Dijkstra runs
+#: (``docs/travel_validation.md``).
+DESTINATION_NODES = 3
 
 
 @dataclass(frozen=True)
@@ -259,36 +262,54 @@ def cells_and_access(G: nx.MultiDiGraph, centre_nodes: Mapping[str, Hashable],
     return cells[["kommunenummer", "pop", "share", "node", "metres"]]
 
 
-def both_ends_minutes(G: nx.MultiDiGraph, codes: Sequence[str], cells: pd.DataFrame,
-                      leg_seconds: np.ndarray, *, chunk: int = DIJKSTRA_CHUNK) -> np.ndarray:
-    """Return minutes between the municipalities' inhabitants, weighted at both ends.
+def destination_points(cells: pd.DataFrame, codes: Sequence[str], *,
+                       top: int = DESTINATION_NODES) -> pd.DataFrame:
+    """Return where trips to each municipality end when the destination end is weighted.
 
-    ``minutes[i, j] = Σ_c Σ_d s_c s_d (leg_c + T(node_c → node_d) + leg_d) / 60`` over *i*'s
-    cells *c* and *j*'s cells *d*: the mean trip between an inhabitant of *i* and one of *j*.
-    ``cells`` is :func:`cells_and_access`'s frame; one reverse Dijkstra per distinct access
-    node, in chunks of ``chunk`` (memory stays near ``chunk`` × nodes × 8 bytes).
+    The municipality's ``top`` most populous access nodes (ties to the lower node index),
+    each with its share of their inhabitants (summing to 1 per municipality) and the
+    share-weighted mean straight-line leg of its cells (``metres``).
+
+    Parameters
+    ----------
+    cells
+        :func:`cells_and_access`'s frame.
+    codes
+        The destination municipalities.
+    """
+    mine = cells[cells["kommunenummer"].isin(codes)]
+    points = (mine.assign(leg=mine["metres"] * mine["share"])
+              .groupby(["kommunenummer", "node"], sort=True)[["share", "leg"]].sum()
+              .reset_index())
+    points["metres"] = points["leg"] / points["share"]
+    points = (points.sort_values(["kommunenummer", "share", "node"],
+                                 ascending=[True, False, True], kind="stable")
+              .groupby("kommunenummer").head(top)
+              .sort_values(["kommunenummer", "node"], kind="stable").reset_index(drop=True))
+    points["share"] = points["share"] / points.groupby("kommunenummer")["share"].transform("sum")
+    return points[["kommunenummer", "node", "share", "metres"]]
+
+
+def times_to_destinations(G: nx.MultiDiGraph, codes: Sequence[str], points: pd.DataFrame,
+                          leg_seconds: np.ndarray) -> np.ndarray:
+    """Return seconds from every node to each municipality's weighted end (codes × nodes).
+
+    ``Σ_d w_d (T(node → d) + leg_d)`` over the municipality's points *d*
+    (:func:`destination_points`), ``leg_seconds`` per point; one reverse Dijkstra from all
+    points.
     """
     csr, _, _ = travel.graph_to_csr(G)
-    reverse = csr.T.tocsr()
     row_of = {c: k for k, c in enumerate(codes)}
-    rows = cells["kommunenummer"].map(row_of).to_numpy()
-    used, col = np.unique(cells["node"].to_numpy(), return_inverse=True)
-    share = cells["share"].to_numpy()
-    n = len(codes)
-    W = sparse.csr_array((share, (rows, col)), shape=(n, len(used)))
-    on = sparse.csr_array((np.ones(len(rows)), (rows, col)), shape=(n, len(used)))
-    leg = np.bincount(rows, weights=share * leg_seconds, minlength=n)
-    total = np.zeros((n, n))
-    bad = np.zeros((n, n))
-    for start in range(0, len(used), chunk):
-        part = slice(start, min(start + chunk, len(used)))
-        to_part = csgraph.dijkstra(reverse, directed=True, indices=used[part])[:, used]
-        reach = np.isfinite(to_part)
-        total += (W @ np.where(reach, to_part, 0.0).T) @ W[:, part].T
-        bad += (on @ (~reach).T.astype(float)) @ on[:, part].T
-    out = (total + leg[:, None] + leg[None, :]) / 60.0
-    out[bad > 0] = np.nan
-    return out
+    rows = points["kommunenummer"].map(row_of).to_numpy()
+    to_points = np.atleast_2d(csgraph.dijkstra(csr.T.tocsr(), directed=True,
+                                               indices=points["node"].to_numpy()))
+    mix = sparse.csr_array((points["share"].to_numpy(), (rows, np.arange(len(points)))),
+                           shape=(len(codes), len(points)))
+    reach = np.isfinite(to_points)
+    out = mix @ np.where(reach, to_points, 0.0) + (mix @ leg_seconds)[:, None]
+    gaps = (mix @ (~reach).astype(float)) > 0
+    out[gaps] = np.inf
+    return np.asarray(out)
 
 
 def grid_matrix(G: nx.MultiDiGraph, centre_nodes: Mapping[str, Hashable], *,
@@ -298,8 +319,9 @@ def grid_matrix(G: nx.MultiDiGraph, centre_nodes: Mapping[str, Hashable], *,
     """Return the population-weighted travel-time matrix of the centres' municipalities.
 
     Index ``origin`` and columns are the sorted codes of ``centre_nodes``; minutes rounded to
-    0.01, NaN where unreachable. ``destinations="grid"`` weights the destination end too
-    (:func:`both_ends_minutes`); ``"centre"`` ends every trip at the destination's centre.
+    0.01, NaN where unreachable. ``destinations="grid"`` weights the destination end too,
+    at its :data:`DESTINATION_NODES` most populous access points
+    (:func:`destination_points`); ``"centre"`` ends every trip at the destination's centre.
 
     Raises
     ------
@@ -316,9 +338,9 @@ def grid_matrix(G: nx.MultiDiGraph, centre_nodes: Mapping[str, Hashable], *,
                     piece=np.zeros(len(cells), dtype=np.int64))
     seconds = access.metres * detour_factor / (access_speed_kph / 3.6)
     if destinations == "grid":
-        minutes = both_ends_minutes(G, codes, cells, seconds)
-        return pd.DataFrame(np.round(minutes, 2), index=pd.Index(codes, name="origin"),
-                            columns=codes)
+        points = destination_points(cells, codes)
+        legs = points["metres"].to_numpy() * detour_factor / (access_speed_kph / 3.6)
+        to_centres = times_to_destinations(G, codes, points, legs)
     minutes = weighted_minutes(codes, cells["kommunenummer"].to_numpy(),
                                cells["share"].to_numpy(), access, seconds, to_centres,
                                centre_index)

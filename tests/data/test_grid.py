@@ -51,3 +51,12 @@ def test_real_grid_every_municipality_and_totals(data_dir: Path) -> None:
     assert table["ratio"].between(0.8, 1.2).all(), table.sort_values("ratio").head()
     fine = grid.read_grid(grid.GRID_250M, data_dir=data_dir)
     assert len(fine) == 221_947 and fine["pop"].sum() == 5_317_737
+
+
+def test_validation_markdown_lists_every_municipality() -> None:
+    table = pd.DataFrame({"kommunenummer": ["0001", "0002"], "name": ["A", "B"], "cells": [4, 9],
+                          "grid_2019": [90, 200], "population_2024": [100, 200],
+                          "ratio": [0.9, 1.0]})
+    text = grid.grid_validation_markdown(table)
+    assert "| 0001 A | 4 | 90 | 100 | 0.900 |" in text
+    assert text.index("0001 A") < text.index("0002 B")  # farthest from 1 first

@@ -114,3 +114,30 @@ def norway_grid(data_dir: Path) -> Network:
     return build_network("norway", settings=NetworkSettings(origins="grid"), data_dir=data_dir,
                          progress=False)
 
+
+
+def test_destination_points_top_nodes_by_hand() -> None:
+    import pandas as pd
+
+    cells = pd.DataFrame({"kommunenummer": ["A"] * 4 + ["B"],
+                          "node": [7, 7, 3, 5, 9], "share": [0.4, 0.2, 0.3, 0.1, 1.0],
+                          "metres": [100.0, 400.0, 50.0, 0.0, 10.0]})
+    got = origins.destination_points(cells, ["A", "B"], top=2)
+    assert got["node"].tolist() == [3, 7, 9]
+    np.testing.assert_allclose(got["share"], [0.3 / 0.9, 0.6 / 0.9, 1.0])
+    np.testing.assert_allclose(got["metres"], [50.0, 200.0, 10.0])  # 7: (40 + 80) / 0.6
+
+
+def test_destinations_weighted_on_the_line_graph() -> None:
+    import pandas as pd
+
+    G = _line_graph()
+    _, nodes = origins.times_to_centres(G, {"A": "centre:A", "B": "centre:B"})
+    idx = {n: k for k, n in enumerate(nodes)}
+    points = pd.DataFrame({"kommunenummer": ["A", "A", "B"],
+                           "node": [idx["a1"], idx["a2"], idx["b1"]],
+                           "share": [0.5, 0.5, 1.0], "metres": [0.0, 0.0, 0.0]})
+    got = origins.times_to_destinations(G, ["A", "B"], points, np.array([10.0, 20.0, 0.0]))
+    # from b1 to A's end: 0.5 (600 + 10) + 0.5 (720 + 20) = 675 s
+    assert got[0, idx["b1"]] == pytest.approx(675.0)
+    assert got[1, idx["centre:A"]] == pytest.approx(660.0)
