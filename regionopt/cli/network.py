@@ -59,6 +59,9 @@ def _add_origins(p: argparse.ArgumentParser) -> None:
     p.add_argument("--origins", choices=list(network.ORIGINS), default="centre",
                    help="where trips start: the administrative centre (default) or the "
                         "population-weighted mean over Statistics Norway's 1 km grid")
+    p.add_argument("--destinations", choices=list(network.ORIGINS), default="centre",
+                   help="where trips end: the administrative centre (default) or, with "
+                        "--origins grid, the destination's most populous places, weighted")
 
 
 def handle_network(args: argparse.Namespace) -> int:
@@ -76,10 +79,12 @@ def _validate(args: argparse.Namespace) -> int:
     if args.inputs is not None:
         minutes, what = read_inputs(args.inputs).to_frames()[1], f"`{args.inputs}`"
     else:
-        settings = network.NetworkSettings(origins=args.origins)
+        settings = network.NetworkSettings(origins=args.origins,
+                                           destinations=args.destinations)
         net = api.build_network("norway", settings=settings, data_dir=args.data_dir,
                                 progress=not args.quiet)
         minutes, what = net.minutes, (f"network of all Norway, origins `{args.origins}`, "
+                                      f"destinations `{args.destinations}`, "
                                       f"cache key `{net.key[:12]}`")
     result = validation.validate(minutes)
     if args.out is not None:
@@ -99,7 +104,8 @@ def _build(args: argparse.Namespace) -> int:
               parse_assignments(args.speed, what="--speed").items()}
     source = "osm-xml" if args.osm_xml is not None else args.source
     osm_xml = str(args.osm_xml) if args.osm_xml is not None else None
-    settings = network.NetworkSettings(source=source, osm_xml=osm_xml, origins=args.origins)
+    settings = network.NetworkSettings(source=source, osm_xml=osm_xml, origins=args.origins,
+                                       destinations=args.destinations)
     if speeds:
         settings = settings.with_speeds(speeds)
     net = api.build_network(area(args.area), settings=settings, data_dir=args.data_dir,

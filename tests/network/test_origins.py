@@ -141,3 +141,11 @@ def test_destinations_weighted_on_the_line_graph() -> None:
     # from b1 to A's end: 0.5 (600 + 10) + 0.5 (720 + 20) = 675 s
     assert got[0, idx["b1"]] == pytest.approx(675.0)
     assert got[1, idx["centre:A"]] == pytest.approx(660.0)
+
+
+def test_cli_destinations_grid_needs_grid_origins(capsys: pytest.CaptureFixture[str]) -> None:
+    from regionopt.cli import main
+
+    assert main(["network", "validate", "--destinations", "grid"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "origins='grid'" in err[0]
