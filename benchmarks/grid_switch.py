@@ -23,6 +23,27 @@ from pathlib import Path
 
 from _common import machine
 
+#: What the switch takes, printed under the table.
+SWITCH = """
+## How to switch the default
+
+1. `regionopt/network/settings.py`: `origins: str = "grid"` (and `destinations`, and the
+   fitted speeds and access speed of `docs/travel_validation.md` as the defaults of
+   `speeds`/`access_speed_kph` for the grid, or in `roads.DEFAULT_SPEEDS_KPH` if the centre
+   matrix may change too). `network/key.py` then keys every network with the grid's files
+   and code.
+2. Re-run every figure that rests on the matrix: the README's tables, `docs/benchmarks.md`
+   (`bench_grid.py`, `bench_matrix.py`, the solves), `docs/calibration.md` (the calibrated
+   scenarios were calibrated on the centre matrix: re-calibrate), the frontier's dominance
+   statements, `regionopt network validate --origins grid --out docs/travel_validation.md`
+   then `python benchmarks/fit_speeds.py render --write`.
+3. Tests that pin figures of the centre matrix (`tests/network/test_validation.py`'s 15 %
+   bound holds a fortiori; the solve tests that pin person-minutes and plans) need their
+   figures updated; the matrix diagonal is no longer 0 (`docs/metrics.md`).
+4. Before or with the switch, fix the network faults of `docs/travel_validation.md` (ferry
+   table, centres): they change both matrices.
+"""
+
 SCENARIOS = ("troms-finnmark-12.toml", "troms-finnmark-functional.toml",
              "troms-finnmark-nivi-calibrated.toml", "norway-functional.toml",
              "norway-ba-calibrated.toml")
@@ -90,6 +111,7 @@ def main() -> None:
             names = ", ".join(f"{r.name} ({r.from_region} → {r.to_region})"
                               for r in moved.itertuples(index=False))
             lines.append(f"| | moved | | | | | | | {names} |")
+    lines += ["", SWITCH.strip()]
     text = "\n".join(lines) + "\n"
     if args.out is not None:
         args.out.write_text(text, encoding="utf-8")

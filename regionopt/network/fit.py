@@ -37,6 +37,12 @@ FITTED_CLASSES = ("normot", "eure", "norrv", "norfv", "norntv")
 ACCESS = "access"
 #: Every fitted speed stays within these limits (km/h).
 BOUNDS_KPH = (20.0, 110.0)
+#: The speeds fitted on all of TØI's pairs with ``origins="grid"`` and ``destinations="grid"``
+#: (``benchmarks/fit_speeds.py``, ``docs/travel_validation.md``): the settings to switch to,
+#: as ``NetworkSettings(origins="grid", destinations="grid", access_speed_kph=...,
+#: speeds=...)``; not a default yet.
+GRID_FITTED_KPH = {"normot": 87.2, "eure": 78.0, "norrv": 78.8, "norfv": 72.3, "norntv": 54.2}
+GRID_FITTED_ACCESS_KPH = 30.0
 #: The speed limits published for each class (vegtrafikkloven; Statens vegvesen): what a
 #: driver may do where nothing slower is signed.
 POSTED_KPH = {"normot": "100-110", "eure": "80 (60-90)", "norrv": "80 (50-80)",
