@@ -149,3 +149,30 @@ def test_cli_destinations_grid_needs_grid_origins(capsys: pytest.CaptureFixture[
     assert main(["network", "validate", "--destinations", "grid"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "origins='grid'" in err[0]
+
+
+def test_no_island_cell_starts_on_the_mainland(norway_net: Network, data_dir: Path) -> None:
+    # Hasvik (Sørøya), Træna and Røst (islands): every cell reaches the graph on its own piece
+    # of land, or counts as at its centre; never at a node across the water
+    codes = sorted(norway_net.municipalities["kommunenummer"])
+    G = norway_net.graph
+    cells = origins.cells_and_access(G, {c: f"centre:{c}" for c in codes}, codes,
+                                     data_dir=data_dir)
+    pieces = origins.land_pieces(data_dir=data_dir)
+    nodes = tuple(G.nodes)
+    nx_, ny_ = origins.node_xy(G, nodes)
+    node_piece = origins.label_pieces(nx_, ny_, pieces, snap_m=origins.NODE_SNAP_M)
+    from regionopt.data import grid as popgrid
+
+    raw = popgrid.load_grid(data_dir=data_dir)
+    raw = raw[raw["kommunenummer"].isin(codes)].reset_index(drop=True)
+    cell_piece = origins.label_pieces(raw["x"].to_numpy(), raw["y"].to_numpy(), pieces,
+                                      snap_m=origins.CELL_SNAP_M)
+    centre_nodes = {nodes.index(f"centre:{c}") for c in codes}
+    for code in ("5616", "1835", "1856"):
+        mine = (cells["kommunenummer"] == code).to_numpy()
+        at_node = ~np.isin(cells["node"].to_numpy()[mine], list(centre_nodes)) | (
+            cells["metres"].to_numpy()[mine] > 0)
+        got = node_piece[cells["node"].to_numpy()[mine][at_node]]
+        assert (got == cell_piece[mine][at_node]).all(), code
+        assert (cell_piece[mine] != 0).all(), code  # piece 0 is the mainland (largest)
