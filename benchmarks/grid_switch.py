@@ -111,7 +111,10 @@ def main() -> None:
             names = ", ".join(f"{r.name} ({r.from_region} → {r.to_region})"
                               for r in moved.itertuples(index=False))
             lines.append(f"| | moved | | | | | | | {names} |")
-    lines += ["", SWITCH.strip()]
+    lines += ["", "## Reading the table", "",
+              "(Written by hand under the generated table: see `docs/grid_switch.md`; "
+              "person-minutes are not comparable between the two matrices.)",
+              "", SWITCH.strip()]
     text = "\n".join(lines) + "\n"
     if args.out is not None:
         args.out.write_text(text, encoding="utf-8")
