@@ -38,6 +38,7 @@ def add_network(p: argparse.ArgumentParser) -> None:
                                  "OpenStreetMap downloaded with osmnx (needs internet)")
     roads_from.add_argument("--osm-xml", type=Path, default=None, metavar="FILE",
                             help="roads from this OpenStreetMap XML file (.osm, .osm.gz, .osm.bz2)")
+    _add_origins(build)
     add_force(build)
     build.add_argument("--no-cache", action="store_true", help="rebuild even if cached")
     build.add_argument("--graph-format", choices=["graphml", "gpkg"], default="graphml")
@@ -50,7 +51,17 @@ def add_network(p: argparse.ArgumentParser) -> None:
     val.add_argument("--out", type=Path, default=None,
                      help="write the table as Markdown here (e.g. docs/travel_validation.md)")
     val.add_argument("--csv", type=Path, default=None, help="write the table as CSV here")
+    _add_origins(val)
     add_common(val)
+
+
+def _add_origins(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--origins", choices=list(network.ORIGINS), default="centre",
+                   help="where trips start: the administrative centre (default) or the "
+                        "population-weighted mean over Statistics Norway's 1 km grid")
+    p.add_argument("--destinations", choices=list(network.ORIGINS), default="centre",
+                   help="where trips end: the administrative centre (default) or, with "
+                        "--origins grid, the destination's most populous places, weighted")
 
 
 def handle_network(args: argparse.Namespace) -> int:
@@ -68,8 +79,13 @@ def _validate(args: argparse.Namespace) -> int:
     if args.inputs is not None:
         minutes, what = read_inputs(args.inputs).to_frames()[1], f"`{args.inputs}`"
     else:
-        net = api.build_network("norway", data_dir=args.data_dir, progress=not args.quiet)
-        minutes, what = net.minutes, f"network of all Norway, cache key `{net.key[:12]}`"
+        settings = network.NetworkSettings(origins=args.origins,
+                                           destinations=args.destinations)
+        net = api.build_network("norway", settings=settings, data_dir=args.data_dir,
+                                progress=not args.quiet)
+        minutes, what = net.minutes, (f"network of all Norway, origins `{args.origins}`, "
+                                      f"destinations `{args.destinations}`, "
+                                      f"cache key `{net.key[:12]}`")
     result = validation.validate(minutes)
     if args.out is not None:
         atomic_write_text(args.out, validation.validation_markdown(
@@ -88,7 +104,8 @@ def _build(args: argparse.Namespace) -> int:
               parse_assignments(args.speed, what="--speed").items()}
     source = "osm-xml" if args.osm_xml is not None else args.source
     osm_xml = str(args.osm_xml) if args.osm_xml is not None else None
-    settings = network.NetworkSettings(source=source, osm_xml=osm_xml)
+    settings = network.NetworkSettings(source=source, osm_xml=osm_xml, origins=args.origins,
+                                       destinations=args.destinations)
     if speeds:
         settings = settings.with_speeds(speeds)
     net = api.build_network(area(args.area), settings=settings, data_dir=args.data_dir,

@@ -82,6 +82,11 @@ UPSTREAMS = {
         "59345122ca61ff7572085f09944f613c0e956b8b/data-raw/files/locations",
         "MIT (Folkehelseinstituttet)",
     ),
+    "ssb/rutenett": _Upstream(
+        "https://raw.githubusercontent.com/jgaffuri/tiled-grid-norway/"
+        "d9da9c5dc06e7b8318b0270ddb2302bcf3d844d5/input",
+        "Statistics Norway, befolkning på rutenett 2019, NLOD 2.0",
+    ),
     "travelmapping": _Upstream(
         "https://raw.githubusercontent.com/TravelMapping/HighwayData/"
         "3d7993c9cb603f57706bf3bcf705eb25895e8526",
@@ -90,6 +95,11 @@ UPSTREAMS = {
 }
 
 GEONAMES_FILE = "geonames/cities1000-NO.csv"
+#: Files whose path below their upstream's base differs from the data folder's layout.
+_UPSTREAM_PATHS = {
+    "ssb/rutenett/NOR1000M_POP_2019.csv": "pop_1000m/NOR1000M_POP_2019.csv",
+    "ssb/rutenett/NOR0250M_POP_2019.csv": "pop_250m/NOR0250M_POP_2019.csv",
+}
 _POOCH_MISMATCH = re.compile(
     r"expected (?:\w+:)?(?P<expected>[0-9a-f]+) but got (?P<got>[0-9a-f]+)"
 )
@@ -141,7 +151,8 @@ def upstream_url(relpath: str) -> str:
     folder = _upstream_key(relpath)
     if relpath == GEONAMES_FILE:
         return f"{UPSTREAMS[folder].base}/{gu.ARCHIVE}"
-    return f"{UPSTREAMS[folder].base}/{relpath.removeprefix(folder + '/')}"
+    tail = _UPSTREAM_PATHS.get(relpath, relpath.removeprefix(folder + "/"))
+    return f"{UPSTREAMS[folder].base}/{tail}"
 
 
 def _upstream_key(relpath: str) -> str:
@@ -373,7 +384,7 @@ def files_under(prefix: str) -> list[str]:
 def _registry_lines(data_dir: str | os.PathLike[str]) -> list[str]:
     """Regenerate the registry lines (``relpath sha256``) from a data folder.
 
-    The nine main files come first, then every Travel Mapping file except
+    The eleven main files come first, then every Travel Mapping file except
     ``README.md`` files, sorted. Used to write ``regionopt/data/registry.txt``.
     """
     root = Path(data_dir)
@@ -387,6 +398,8 @@ def _registry_lines(data_dir: str | os.PathLike[str]) -> list[str]:
         "ssb/pendling/data_pendling2022.rds",
         "ssb/pendling/data_kommune2022.rds",
         "csdata/norway_locations.xlsx",
+        "ssb/rutenett/NOR1000M_POP_2019.csv",
+        "ssb/rutenett/NOR0250M_POP_2019.csv",
     ]
     travel = sorted(
         p.relative_to(root).as_posix()

@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from regionopt.data.municipalities import load_municipalities
 from regionopt.errors import DataError
 from regionopt.io import staged_output_dir
-from regionopt.network import osm, roads, stored, travel
+from regionopt.network import origins, osm, roads, stored, travel
 from regionopt.network.ferries import add_ferries_inplace, attach_centres_inplace, load_ferries
 from regionopt.network.key import network_key
 from regionopt.network.settings import FERRY_SNAP_KM, NORWAY_POLYGONS, NetworkSettings
@@ -122,6 +122,11 @@ def _build(munis: gpd.GeoDataFrame, settings: NetworkSettings, *, key: str,
     names = dict(zip(munis["kommunenummer"], munis["name"], strict=True))
     for line in travel.unreachable_report(minutes, G, centre_nodes, names=names):
         log.warning("unreachable centre: %s", line)
+    if settings.origins == "grid":
+        minutes = origins.grid_matrix(G, centre_nodes, detour_factor=settings.detour_factor,
+                                      access_speed_kph=settings.access_speed_kph,
+                                      destinations=settings.destinations, data_dir=data_dir,
+                                      cache_dir=cache_dir)
     adjacency = travel.functional_adjacency(munis, G, centre_nodes=centre_nodes, paths=paths,
                                             context=_norway_polygons(data_dir, cache_dir))
     return Network(municipalities=munis, graph=G, minutes=minutes, adjacency=adjacency,

@@ -20,8 +20,13 @@ import shapely
 
 from regionopt import _resources
 from regionopt.data import sources
+from regionopt.data.grid import GRID_1KM
 from regionopt.network.cache import cache_key, hash_files, sha256_file
+from regionopt.network.origins import LAND
 from regionopt.network.settings import NORWAY_POLYGONS, NetworkSettings
+
+#: Source files read only with ``origins="grid"``: the 1 km grid and the outline of Norway.
+GRID_SOURCES = (GRID_1KM, LAND)
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: The modules whose code shapes a built network, relative to the package folder.
@@ -29,6 +34,9 @@ CODE_FILES = ("network/roads.py", "network/junctions.py", "network/junction_labe
               "network/osm.py", "network/travel.py", "network/ferries.py",
               "network/settings.py", "network/build.py", "data/municipalities.py",
               "data/centres.py")
+#: The modules that shape a network only with ``origins="grid"`` (kept apart so that the
+#: key of a centre-to-centre network does not change with them).
+GRID_CODE_FILES = ("network/origins.py", "data/grid.py")
 
 
 def network_key(munis: gpd.GeoDataFrame, settings: NetworkSettings) -> str:
@@ -46,18 +54,24 @@ def network_key(munis: gpd.GeoDataFrame, settings: NetworkSettings) -> str:
     DataError
         If the OSM XML or ferry file cannot be read.
     """
+    grid = settings.origins == "grid"
+
     def used(name: str) -> bool:  # source files the build reads
-        return name == NORWAY_POLYGONS or (settings.source == "travelmapping"
-                                           and name.startswith("travelmapping/"))
+        return (name == NORWAY_POLYGONS or (settings.source == "travelmapping"
+                                            and name.startswith("travelmapping/"))
+                or (grid and name in GRID_SOURCES))
 
     files = hashlib.sha256("".join(f"{k} {v}\n" for k, v in sorted(sources.registry().items())
                                    if used(k)).encode()).hexdigest()
     ferries = (hash_files([settings.ferries or _resources.geo_file("ferries.csv")])
                if settings.use_ferries else "")
-    return cache_key({"settings": {**asdict(settings), "osm_xml": None},
+    fields = {**asdict(settings), "osm_xml": None}
+    if not grid:  # the centre-to-centre key stays what it was before origins existed
+        del fields["origins"], fields["destinations"]
+    return cache_key({"settings": fields,
                       "speeds": settings.speed_map, "source": _source_inputs(settings),
                       "municipalities": _munis_hash(munis), "source_files": files,
-                      "ferries": ferries, "code": _code_hash()})
+                      "ferries": ferries, "code": _code_hash(grid)})
 
 
 def _source_inputs(settings: NetworkSettings) -> dict[str, str]:
@@ -69,9 +83,10 @@ def _source_inputs(settings: NetworkSettings) -> dict[str, str]:
     return inputs
 
 
-def _code_hash() -> str:
+def _code_hash(grid: bool = False) -> str:
     """Return a SHA-256 over the source files of the modules that build a network."""
-    return hash_files(_PACKAGE / name for name in CODE_FILES)
+    names = CODE_FILES + (GRID_CODE_FILES if grid else ())
+    return hash_files(_PACKAGE / name for name in names)
 
 
 def _munis_hash(munis: gpd.GeoDataFrame) -> str:

@@ -18,6 +18,8 @@ FERRY_COLUMNS = ("id", "name", "from_name", "from_lon", "from_lat", "to_name", "
                  "source", "source_date")
 #: A ferry terminal farther than this from every road node becomes a node of its own.
 FERRY_SNAP_KM = 1.0
+#: Where trips start: the administrative centre or the population grid.
+ORIGINS = ("centre", "grid")
 #: Boundaries of every municipality, used to tell whether a fastest route enters a third one.
 NORWAY_POLYGONS = "kartverket/Kommuner-S.geojson"
 
@@ -59,6 +61,14 @@ class NetworkSettings:
         with osmnx, needs internet) or ``"osm-xml"`` (an OpenStreetMap XML file).
     osm_xml
         The OSM XML file; required exactly when ``source="osm-xml"``.
+    origins
+        Where a trip starts: ``"centre"`` (the administrative centre, the default) or
+        ``"grid"`` (the population-weighted mean over the municipality's cells of Statistics
+        Norway's population grid, :mod:`regionopt.network.origins`).
+    destinations
+        Where a trip ends: ``"centre"`` (the destination's administrative centre, the
+        default) or, only with ``origins="grid"``, ``"grid"`` (weighted over the
+        destination's cells too: the mean trip between an inhabitant of each municipality).
     """
 
     speeds: tuple[tuple[str, float], ...] | Mapping[str, float] = ()
@@ -69,9 +79,18 @@ class NetworkSettings:
     use_ferries: bool = True
     source: str = "travelmapping"
     osm_xml: str | None = None
+    origins: str = "centre"
+    destinations: str = "centre"
 
     def __post_init__(self) -> None:
         self._check_source()
+        if self.origins not in ORIGINS:
+            raise DataError(f"network settings: origins must be one of {', '.join(ORIGINS)}, "
+                            f"got {self.origins!r}")
+        if self.destinations not in ORIGINS or (self.destinations == "grid"
+                                                and self.origins != "grid"):
+            raise DataError("network settings: destinations must be 'centre', or 'grid' with "
+                            f"origins='grid'; got {self.destinations!r}")
         pairs = dict(self.speeds.items() if isinstance(self.speeds, Mapping) else self.speeds)
         for key, value in pairs.items():
             self._check_road_class(str(key))

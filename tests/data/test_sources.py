@@ -67,7 +67,7 @@ def _files(folder: Path) -> list[Path]:
 def test_registry_matches_the_data_folder(data_dir: Path) -> None:
     lines = sources._registry_lines(data_dir)
     assert dict(line.split() for line in lines) == sources.registry()
-    assert len(sources.registry()) == 9 + 843
+    assert len(sources.registry()) == 11 + 843
     assert len(sources.files_under("travelmapping/")) == 843
     assert sources.registry()[SSB].startswith("bedeba8b4a85")
 
