@@ -109,7 +109,9 @@ def _interrupt_once(argv: list[str], delay: float,
         try:
             _, err = proc.communicate(timeout=10)
         except subprocess.TimeoutExpired:
-            err = "(still running 10 s after the signal)"
+            proc.kill()
+            _, late = proc.communicate()
+            err = f"(still running 10 s after the signal; its stderr:) {late}"
         took = time.monotonic() - sent
         left = _tagged(tag)
         while left and time.monotonic() - sent < 10:
