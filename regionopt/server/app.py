@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -80,7 +81,7 @@ class Server:
                      if setup.scheduler is None else
                      DaskJobs(setup.problem, scheduler=setup.scheduler, workers=setup.workers,
                               on_done=self._done))
-        self.pages: dict[tuple[int, str], str] = {}
+        self.pages: dict[tuple[int, str, bool], str] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.failed: RegionoptError | None = None
 
@@ -106,14 +107,57 @@ class Server:
             self.jobs.close()
 
     async def _start(self) -> None:
-        """The first plan (or the latest save) and its unlocked optimum."""
+        """The first plan (or the latest save); its unlocked optimum is solved in the
+        background.
+
+        A fresh start shows the construction heuristic's plan (``solver.name =
+        "heuristic"``, seconds even for all of Norway) at once; should the heuristic find
+        no plan, the first plan is the optimum, awaited as before.
+        """
         if not self.session.resume():
-            self.session.start_from_optimum(await self._solved(self.setup.scenario,
-                                                               "first plan"))
+            try:
+                first = await self._solved(_heuristic(self.setup.scenario), "first plan")
+            except RegionoptError as exc:
+                log.info("serve: no heuristic first plan (%s); solving the optimum first", exc)
+                self.session.start_from_optimum(await self._solved(self.setup.scenario,
+                                                                   "first plan"))
+            else:
+                self.session.start_provisional(first)
         settings = self.session.current.settings
-        if scenario_key(settings) not in self.session.optima:  # a resumed save's price
-            self.session.optima[scenario_key(settings)] = await self._solved(
-                settings, "optimum without locks")
+        if scenario_key(settings) not in self.session.optima:
+            start = tuple(int(k) for k in self.session.current.plan.labels(self.problem))
+            self._background(settings, start)
+
+    @property
+    def problem(self) -> ProblemData:
+        """The problem served."""
+        return self.setup.problem
+
+    def _background(self, settings: Scenario, start: tuple[int, ...]) -> None:
+        """Solve the unlocked optimum of ``settings`` in a worker without waiting for it."""
+        job = self.jobs.submit("server", Task(settings, start=start,
+                                              label="optimum without locks"),
+                               {"kind": "optimum", "settings": settings})
+        key = scenario_key(settings)
+        self.session.pending[key] = job.id
+
+        async def arrive() -> None:
+            while not job.finished:
+                job.changed.clear()
+                await job.changed.wait()
+            if job.result is not None:
+                self.session.optimum_arrived(settings, job.result)
+                self.pages = {}
+                log.info("serve: the optimum of %s arrived (%s)", settings.name,
+                         job.result["status"])
+            else:
+                self.session.pending.pop(key, None)
+                log.warning("serve: the optimum of %s: %s", settings.name,
+                            job.events[-1][1] if job.events else job.state)
+
+        task = asyncio.get_running_loop().create_task(arrive())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     async def _solved(self, scenario: Scenario, label: str) -> dict[str, Any]:
         """Solve ``scenario`` in a worker and wait (the server's own start-up solves)."""
@@ -137,7 +181,7 @@ class Server:
     async def page(self, request: Request) -> Response:
         """``GET /``: the page of the plan on screen, with the tools."""
         s = self.session
-        key = (s.pos, s.current.save)
+        key = (s.pos, s.current.save, s.current.provisional)
         if key not in self.pages:
             optimum = s.optima.get(scenario_key(s.current.settings))
             travel = (None if optimum is None or optimum["status"] != "optimal"
@@ -165,7 +209,8 @@ class Server:
         locks = lk.parse_locks(s.problem, s.current.plan, body.get("locks"))
         scenario = lk.locked_scenario(settings, locks)
         await anyio.to_thread.run_sync(lambda: lk.check_locks(s.problem, settings, locks))
-        unlocked = None if scenario_key(settings) in s.optima else settings
+        known = scenario_key(settings) in s.optima or scenario_key(settings) in s.pending
+        unlocked = None if known else settings
         start = tuple(int(k) for k in s.current.plan.labels(s.problem))
         task = Task(scenario, start=start, label="optimise the rest", unlocked=unlocked)
         job = self.jobs.submit(_client(request), task, {
@@ -234,6 +279,7 @@ class Server:
                                     if plan.core_of(c) != s.current.plan.core_of(c)),
                     "change": differences(s.current.figures, r["figures"]),
                     "price": s.price(r["figures"], job.context["settings"]),
+                    "price_pending": scenario_key(job.context["settings"]) in s.pending,
                     "locks": [dict(lock.as_dict(), text=lock.describe(s.problem))
                               for lock in job.context["locks"]]})
         return out
@@ -258,7 +304,9 @@ class Server:
                     if not job.changed.is_set():
                         yield ": still working\n\n"
             finally:
-                if not job.finished:  # the client went away: nobody waits for this solve
+                # the client went away: nobody waits for this solve (the server's own
+                # optimum is solved for everyone and runs on)
+                if not job.finished and job.context["kind"] != "optimum":
                     log.info("serve: job %s abandoned by its client; cancelled", job.id)
                     task = asyncio.get_running_loop().create_task(self.jobs.cancel(job))
                     self.tasks.add(task)
@@ -307,6 +355,12 @@ class Server:
         number, name = str(request.path_params["save"]), str(request.path_params["file"])
         text = self.setup.workspace.read(number, name)
         return _download(text, f"save-{number}-{name}")
+
+
+def _heuristic(scenario: Scenario) -> Scenario:
+    """``scenario`` solved by the engine's construction heuristic alone (a plan, no bound)."""
+    return dataclasses.replace(scenario,
+                               solver=dataclasses.replace(scenario.solver, name="heuristic"))
 
 
 def _file(request: Request, scenario: Scenario, plan: Any, session: Session) -> Response:

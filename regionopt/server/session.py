@@ -4,7 +4,9 @@ The plan on screen is the last accepted one: each accept pushes an :class:`Entry
 knob settings, the locks, the locked scenario, figures) that undo and redo walk; it is saved
 in the workspace, and the latest save of the same starting scenario is the plan on screen
 after a restart. The unlocked optimum of each knob setting is kept once solved (the price's
-reference).
+reference). A fresh server first shows a *provisional* plan (the construction heuristic's)
+while the optimum is solved in the background (``pending``); it is replaced by the optimum
+when that arrives.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Entry:
     scenario: Scenario
     figures: dict[str, Any]
     save: str = ""
+    provisional: bool = False
 
 
 class Session:
@@ -61,6 +64,8 @@ class Session:
         self.history: list[Entry] = []
         self.pos = -1
         self.optima: dict[str, dict[str, Any]] = {}
+        #: Scenario key -> id of the background job solving its unlocked optimum.
+        self.pending: dict[str, str] = {}
 
     # ------------------------------------------------------------------ the plan on screen
 
@@ -88,6 +93,26 @@ class Session:
         self.optima[scenario_key(self.base)] = result
         plan = self.plan_of(result["cores"], name=f"optimum ({self.base.name})")
         self.push(Entry(plan, self.base, (), self.base, result["figures"]))
+
+    def start_provisional(self, result: dict[str, Any]) -> None:
+        """The first plan while the optimum is solved: the construction heuristic's."""
+        plan = self.plan_of(result["cores"], name=f"first plan ({self.base.name}, heuristic)")
+        self.push(Entry(plan, self.base, (), self.base, result["figures"], provisional=True))
+
+    def optimum_arrived(self, settings: Scenario, result: dict[str, Any]) -> bool:
+        """Keep the unlocked optimum of ``settings``; it replaces every provisional plan of
+        those settings in the history. Whether the plan on screen changed."""
+        key = scenario_key(settings)
+        self.optima[key] = result
+        self.pending.pop(key, None)
+        changed = False
+        for k, entry in enumerate(self.history):
+            if entry.provisional and scenario_key(entry.settings) == key:
+                plan = self.plan_of(result["cores"], name=f"optimum ({settings.name})")
+                self.history[k] = Entry(plan, entry.settings, (), entry.scenario,
+                                        result["figures"])
+                changed = changed or k == self.pos
+        return changed
 
     def plan_of(self, cores: list[int], *, name: str) -> Plan:
         """The plan ``cores[i]`` over the problem."""
@@ -152,7 +177,8 @@ class Session:
     def state(self) -> dict[str, Any]:
         """The plan on screen, its figures and price, the history and the saves."""
         entry = self.current
-        optimum = self.optima.get(scenario_key(entry.settings))
+        key = scenario_key(entry.settings)
+        optimum = self.optima.get(key)
         return {
             "scenario": entry.scenario.name, "base": self.base.name,
             "plan": dict(entry.plan.assignment),
@@ -160,6 +186,9 @@ class Session:
             "figures": entry.figures,
             "optimum": None if optimum is None else optimum["figures"],
             "price": self.price(entry.figures, entry.settings),
+            "price_pending": optimum is None and key in self.pending,
+            "optimum_job": self.pending.get(key),
+            "provisional": entry.provisional,
             "locks": [dict(lock.as_dict(), text=lock.describe(self.problem))
                       for lock in entry.locks],
             "history": {"position": self.pos, "length": len(self.history)},

@@ -279,7 +279,8 @@
       tr.appendChild(el("td", job ? num(job.figures[f[0]], f[2]) : ""));
       tr.appendChild(el("td", job ? signed(job.change[f[0]], f[2]) : ""));
       var pr = job ? job.price : S.state.price;
-      tr.appendChild(el("td", pr ? signed(pr[f[0]], f[2]) : "–"));
+      var pending = job ? job.price_pending : S.state.price_pending;
+      tr.appendChild(el("td", pr ? signed(pr[f[0]], f[2]) : pending ? "pending" : "–"));
       S.table.appendChild(tr);
     });
   }
@@ -344,9 +345,37 @@
       drawLocks();
       figures(null);
       drawSaves();
-      say(state.save ? "on screen: save " + state.save : "on screen: the optimum without locks");
+      say(state.save ? "on screen: save " + state.save : state.provisional ?
+          "on screen: a first plan (construction heuristic); the proven optimum is being solved" :
+          "on screen: the optimum without locks");
       document.body.classList.add("rg-served");
+      if (state.optimum_job) { background(state.optimum_job); }
     }).catch(function (e) { document.body.appendChild(el("p", "server: " + e.message)); });
+  }
+  // The unlocked optimum solved in the background when the server started: its progress in
+  // its own line; when it ends the page shows it (unless a proposal is open).
+  function background(job) {
+    var line = el("div", "optimum without locks: solving…", "rg-sv-progress");
+    line.id = "rg-sv-optimum";
+    S.progress.parentNode.insertBefore(line, S.progress);
+    var src = new EventSource(api + "/jobs/" + job + "/events");
+    src.addEventListener("progress", function (e) {
+      var p = JSON.parse(e.data);
+      line.textContent = "optimum without locks: " + (p.gap === undefined || p.gap === null ? "" :
+        "gap " + num(100 * p.gap, 2) + " %, ") + num(p.solver_seconds, 1) + " s";
+    });
+    src.addEventListener("done", function () {
+      src.close();
+      if (S.proposal || S.busy) {
+        line.textContent = "optimum without locks: proven; reload to see it and its prices";
+        return;
+      }
+      location.reload();
+    });
+    src.addEventListener("error", function (e) {
+      if (e.data) { line.textContent = "optimum without locks: " + JSON.parse(e.data); }
+      src.close();
+    });
   }
   var ready = start();
   R.server = {state: function () { return S.state; }, lock: lock, unlock: unlock,

@@ -29,7 +29,8 @@ SLOW = {"constraints.min_self_containment": 0.85, "objective.commuting": 2000,
 class Served:
     """``regionopt serve`` started with ``args`` and a workspace folder."""
 
-    def __init__(self, workspace: Path, args: Sequence[str] = (), *, workers: int = 2) -> None:
+    def __init__(self, workspace: Path, args: Sequence[str] = (), *, workers: int = 2,
+                 wait_optimum: bool = True) -> None:
         env = dict(os.environ, PYTHONPATH=str(REPO))
         self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed by stop()
         self.proc = subprocess.Popen(
@@ -45,6 +46,18 @@ class Served:
         parts = urlsplit(line)
         self.host, self.port = parts.hostname or "", parts.port or 80
         self.token = parts.query.split("token=", 1)[1]
+        if wait_optimum:
+            self.wait_optimum()
+
+    def wait_optimum(self, timeout: float = 600) -> dict[str, Any]:
+        """Wait until the unlocked optimum solved in the background is known; the state."""
+        end = time.monotonic() + timeout
+        while True:
+            status, state = self.json("GET", "/api/state")
+            assert status == 200, state
+            if state["optimum_job"] is None or time.monotonic() > end:
+                return dict(state)
+            time.sleep(0.2)
 
     def stop(self) -> None:
         """Ctrl-C, then wait for the end."""
