@@ -267,6 +267,8 @@ class Server:
         r, s = job.result, self.session
         out.update({k: r[k] for k in ("objective", "status", "bound", "gap", "seconds",
                                       "figures")})
+        if job.context["kind"] not in ("solve", "lock_price"):  # the server's own solves
+            return out
         if job.context["kind"] == "lock_price":
             parent = self.jobs.get(job.context["parent"])
             base = parent.result or {}

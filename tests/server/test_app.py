@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -204,3 +205,61 @@ def test_a_knob_is_solved_like_a_lock_with_its_own_optimum(served: Served) -> No
     status, _, toml = served.request("GET", f"/api/jobs/{locked['job']}/scenario.toml")
     assert status == 200
     assert b"count = 11" in toml
+
+
+def _started(served: Served) -> dict[str, Any]:
+    """The state the server answers with at once, before waiting for anything."""
+    status, state = served.json("GET", "/api/state")
+    assert status == 200, state
+    status, _, page = served.request("GET", "/")
+    assert status == 200 and b"regionoptServer" in page
+    return dict(state)
+
+
+def _switched(served: Served, first: dict[str, Any]) -> None:
+    """The background optimum ends; the plan on screen is then the optimum, priced 0."""
+    job = first["optimum_job"]
+    if job is not None:
+        kinds = [kind for kind, _ in served.events(job)]
+        assert kinds[-1] == "done", kinds
+        status, described = served.json("GET", f"/api/jobs/{job}")
+        assert status == 200 and described["kind"] == "optimum", described
+        assert described["status"] in ("optimal", "time_limit")
+    state = served.wait_optimum()
+    assert not state["provisional"] and not state["price_pending"]
+    assert state["optimum_job"] is None and state["price"]["objective"] == 0
+    assert state["figures"]["objective"] <= first["figures"]["objective"] + 1e-6
+    status, _, _ = served.request("GET", "/")
+    assert status == 200
+
+
+def test_answers_at_once_then_switches_to_the_optimum(tmp_path: Path) -> None:
+    """Troms og Finnmark: the optimum may arrive within a second, so the first answer is
+    either the provisional plan (price pending) or already the optimum."""
+    s = Served(tmp_path / "w", wait_optimum=False)
+    try:
+        first = _started(s)
+        if first["provisional"]:
+            assert first["price_pending"] and first["price"] is None
+            assert first["plan"] and first["optimum_job"]
+        _switched(s, first)
+    finally:
+        s.stop()
+
+
+@pytest.mark.slow
+def test_norway_answers_before_its_optimum(tmp_path: Path) -> None:
+    """All of Norway (the issue's case): the page and the API answer with the heuristic's
+    plan while the optimum is solved (tens of seconds); a re-solve's price is pending."""
+    s = Served(tmp_path / "w", ["--scenario", str(REPO / "data" / "geo" / "scenarios" /
+                                                  "norway-functional.toml")],
+               wait_optimum=False)
+    try:
+        first = _started(s)
+        assert first["provisional"] and first["price_pending"] and first["price"] is None
+        assert len(first["plan"]) == 357 and first["optimum_job"]
+        status, running = s.json("GET", f"/api/jobs/{first['optimum_job']}")
+        assert status == 200 and running["state"] in ("queued", "running"), running
+        _switched(s, first)
+    finally:
+        s.stop()
