@@ -32,8 +32,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "regionopt"
 STAGES = ("data", "network", "model", "evaluate", "maps", "sweep")
-GROUND = {"errors", "io", "_resources", "_checker", "catalogue", "scenario", "overrides",
-          "flows", "problem", "plan", "budget", "interrupts", "__init__"}
+GROUND = {"errors", "io", "_resources", "_checker", "catalogue", "delineation", "scenario",
+          "overrides", "flows", "problem", "plan", "budget", "interrupts", "__init__"}
 TOP = {"api", "cli", "__main__"}
 MAX_LINES = 500
 
