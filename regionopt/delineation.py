@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from regionopt._checker import Checker, show_value
+from regionopt._checker import CODE, Checker, show_value
 
 MEASURES = ("out", "in", "sum")
 TARGETS = ("core", "region")
@@ -50,11 +50,13 @@ class DelineationConfig:
     travel_steps, travel_measure
         ``(minutes, share)`` steps: a member may join a core within ``minutes`` only when its
         share (by ``travel_measure``) to the core is above ``share``; empty is off.
-    centre_max_out, centre_max_flow, centre_min_jobs_ratio
-        Centres by rule: a municipality is a centre when it sends at most ``centre_max_out``
-        of its employed residents out, at most ``centre_max_flow`` to any one municipality,
-        and has at least ``centre_min_jobs_ratio`` jobs per employed resident (each ``None``
-        is no condition; all ``None`` is off). Only centres may be cores.
+    centres, centre_max_out, centre_max_flow, centre_min_jobs_ratio
+        Centres by name (``centres``, kommunenummer: a method whose centre rule reads data
+        regionopt lacks, such as TØI's) and by rule: a municipality is a centre when it is
+        named (if any are) and sends at most ``centre_max_out`` of its employed residents
+        out, at most ``centre_max_flow`` to any one municipality, and has at least
+        ``centre_min_jobs_ratio`` jobs per employed resident (each ``None`` is no condition;
+        no name and all ``None`` is off). Only centres may be cores.
     centres_open
         Every centre is a core.
     restkommune
@@ -72,6 +74,7 @@ class DelineationConfig:
     admit_to: str = "core"
     travel_steps: tuple[tuple[float, float], ...] = ()
     travel_measure: str = "sum"
+    centres: tuple[str, ...] = ()
     centre_max_out: float | None = None
     centre_max_flow: float | None = None
     centre_min_jobs_ratio: float | None = None
@@ -86,8 +89,8 @@ class DelineationConfig:
     @property
     def centre_rule(self) -> bool:
         """Whether centres are designated by rule."""
-        return any(v is not None for v in (self.centre_max_out, self.centre_max_flow,
-                                           self.centre_min_jobs_ratio))
+        return bool(self.centres) or any(v is not None for v in (
+            self.centre_max_out, self.centre_max_flow, self.centre_min_jobs_ratio))
 
     @property
     def admission(self) -> bool:
@@ -136,6 +139,8 @@ def parse_delineation(raw: Mapping[str, Any], check: Checker) -> DelineationConf
                          "(a region's share is of the member's employed residents)",
                          values["admit_measure"])
     values["travel_steps"] = _steps(check, k + "travel_steps", raw.get("travel_steps", []))
+    values["centres"] = check.codes(k + "centres", raw.get("centres", []), CODE,
+                                    "4-digit kommunenummer")
     for name in ("centre_max_out", "centre_max_flow"):
         values[name] = _optional_share(check, k + name, raw.get(name))
     ratio = raw.get("centre_min_jobs_ratio")

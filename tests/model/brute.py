@@ -355,6 +355,8 @@ def pair_rule(data, d, i, j):
 
 def is_centre(data, d, i) -> bool:
     c = data.commuting
+    if d.centres and data.codes[i] not in d.centres:
+        return False
     e = int(c.employed[i])
     if d.centre_max_out is not None and e and 1 - int(c.flows[i, i]) / e > d.centre_max_out:
         return False
@@ -441,8 +443,8 @@ def delineation_ok(data, s, cores) -> bool:
     regions = {}
     for i, j in enumerate(cores):
         regions.setdefault(int(j), []).append(i)
-    centre_rule = any(v is not None for v in (d.centre_max_out, d.centre_max_flow,
-                                              d.centre_min_jobs_ratio))
+    centre_rule = bool(d.centres) or any(v is not None for v in (
+        d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio))
     return ((not d.join_share or _joins_ok(data, d, cores, set(regions)))
             and _admission_ok(data, d, cores, regions)
             and (not centre_rule or _centres_ok(data, d, regions))

@@ -109,6 +109,11 @@ MORE = {
                          delineation__centres_open=True),
     "centres, restkommune": dict(delineation__centre_max_out=0.5, delineation__restkommune=True,
                                  delineation__travel_steps=[[60, 0.0]]),
+    "named centres, open": dict(delineation__centres=["5502", "5504"],
+                                delineation__centres_open=True),
+    "named centres, restkommune": dict(delineation__centres=["5502", "5504", "5505"],
+                                       delineation__restkommune=True,
+                                       delineation__travel_steps=[[60, 0.0]]),
     "BA-like": dict(delineation__join_share=0.08, delineation__admit_share=0.08,
                     delineation__travel_steps=[[45, 0.06]], delineation__restkommune=True),
     "criterion, large threshold above": dict(

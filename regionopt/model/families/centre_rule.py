@@ -1,5 +1,5 @@
 """Centres designated by rule: ``delineation.centre_max_out``, ``centre_max_flow``,
-``centre_min_jobs_ratio`` and ``centres_open``.
+``centre_min_jobs_ratio``, by name: ``delineation.centres``, and ``centres_open``.
 
 A municipality is a centre when it meets every rule set
 (:func:`~regionopt.model.families.shares.centre_mask`: out-commuting at most a share, its
@@ -73,9 +73,9 @@ def _check(view: PlanView, s: Scenario) -> list[Violation]:
 FAMILY = Family(
     name="the centres by rule",
     keys=(KEY, "delineation.centre_max_flow", "delineation.centre_min_jobs_ratio",
-          "delineation.centres_open"),
+          "delineation.centres", "delineation.centres_open"),
     relax=((KEY, None), ("delineation.centre_max_flow", None),
-           ("delineation.centre_min_jobs_ratio", None)),
+           ("delineation.centre_min_jobs_ratio", None), ("delineation.centres", [])),
     active=lambda s: s.delineation.centre_rule,
     cores=_cores,
     members=_members,

@@ -92,11 +92,12 @@ def admission_violations(view: PlanView, d: DelineationConfig, key: str) -> list
 
 
 def centre_mask(data: ProblemData, d: DelineationConfig) -> np.ndarray:
-    """Return the mask of the centres by rule (every municipality when no rule is set).
+    """Return the mask of the centres by name and rule (every municipality when none is set).
 
-    A centre sends at most ``centre_max_out`` of its employed residents to other
-    municipalities (anywhere: ``1 − F[i, i]/E[i]``), at most ``centre_max_flow`` to any one
-    other municipality of the area, and has at least ``centre_min_jobs_ratio`` jobs per
+    A centre is named in ``centres`` (when any is; a name outside the area is left out),
+    sends at most ``centre_max_out`` of its employed residents to other municipalities
+    (anywhere: ``1 − F[i, i]/E[i]``), at most ``centre_max_flow`` to any one other
+    municipality of the area, and has at least ``centre_min_jobs_ratio`` jobs per
     employed resident (no employed residents: out-commuting 0, ratio infinite).
     """
     if not d.centre_rule:
@@ -106,6 +107,8 @@ def centre_mask(data: ProblemData, d: DelineationConfig) -> np.ndarray:
     has = employed > 0
     safe = np.where(has, employed, 1.0)
     ok = np.ones(data.n, dtype=bool)
+    if d.centres:
+        ok = np.array([code in d.centres for code in data.codes], dtype=bool)
     if d.centre_max_out is not None:
         out = np.where(has, 1.0 - np.diag(c.flows) / safe, 0.0)
         ok &= out <= d.centre_max_out + 1e-12
