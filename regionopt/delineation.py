@@ -42,11 +42,18 @@ class DelineationConfig:
     join_share, join_measure
         A municipality that is not a core and sends more than ``join_share`` (by
         ``join_measure``) to an open core is in the region of the open core to which its
-        share is largest (ties to the lower kommunenummer); 0 is off.
+        share is largest (ties to the lower kommunenummer); 0 is off. ``join_weight`` above 0
+        makes it elastic: each breach costs that many objective units (no audit then).
     admit_share, admit_measure, admit_to
         A member may join a core only when its share to the core (``admit_to = "core"``) or
         its out-commuting share to the rest of the region (``"region"``) is above
         ``admit_share``; 0 is off. With travel steps, either admits.
+    admit_weight
+        0: the admission is a hard rule. Above 0 it is elastic: a member no pair rule admits
+        costs this many objective units (person-minutes) instead, and may join a core within
+        the farthest travel step's minutes (any core without steps), so a plan breaks the rule
+        only where nothing else can hold (TØI's repair of a non-contiguous region by hand);
+        the audit names only members beyond those minutes. Pair rules only (not ``"region"``).
     travel_steps, travel_measure
         ``(minutes, share)`` steps: a member may join a core within ``minutes`` only when its
         share (by ``travel_measure``) to the core is above ``share``; empty is off.
@@ -69,9 +76,11 @@ class DelineationConfig:
 
     join_share: float = 0.0
     join_measure: str = "out"
+    join_weight: float = 0.0
     admit_share: float = 0.0
     admit_measure: str = "out"
     admit_to: str = "core"
+    admit_weight: float = 0.0
     travel_steps: tuple[tuple[float, float], ...] = ()
     travel_measure: str = "sum"
     centres: tuple[str, ...] = ()
@@ -138,6 +147,10 @@ def parse_delineation(raw: Mapping[str, Any], check: Checker) -> DelineationConf
         raise check.fail(k + "admit_measure", "must be \"out\" with admit_to = \"region\" "
                          "(a region's share is of the member's employed residents)",
                          values["admit_measure"])
+    values["join_weight"] = check.number(k + "join_weight", raw.get("join_weight", 0.0),
+                                         most=1e9, why=" person-minutes per breach")
+    values["admit_weight"] = check.number(k + "admit_weight", raw.get("admit_weight", 0.0),
+                                          most=1e9, why=" person-minutes per member")
     values["travel_steps"] = _steps(check, k + "travel_steps", raw.get("travel_steps", []))
     values["centres"] = check.codes(k + "centres", raw.get("centres", []), CODE,
                                     "4-digit kommunenummer")

@@ -29,6 +29,7 @@ var regionoptDelineation = (function () {
   // share_join.py: a non-core joins its best open core above the threshold.
   function shareJoin(P, plan, ev, spec) {
     var out = [], cores = isCore(plan);
+    if (spec.elastic) { return out; }
     for (var i = 0; i < P.n; i++) {
       if (cores[i]) { continue; }
       var best = spec.ranked[i].filter(function (t) { return cores[t[0]]; })[0];

@@ -20,6 +20,8 @@ from regionopt.model.families.restkommune import admits
 from regionopt.model.families.share_join import ranked
 from regionopt.model.families.shares import (
     centre_mask,
+    elastic,
+    elastic_pairs,
     pair_admitted,
     pair_shares,
     region_threshold,
@@ -38,9 +40,10 @@ def _join(data: ProblemData, s: Scenario) -> Spec:
     d = s.delineation
     shares = pair_shares(data, d.join_measure)
     return {"key": "delineation.join_share", "measure": d.join_measure,
+            "elastic": d.join_weight > 0,
             "theta": f"{d.join_share:g}",
             "ranked": [[[k, f"{100 * shares[i, k]:.2f}"]
-                        for k in ranked(data, shares, i, d.join_share)] for i in range(data.n)]}
+                        for k in ranked(data, shares, i, d)] for i in range(data.n)]}
 
 
 def _admission(key: str) -> Callable[[ProblemData, Scenario], Spec]:
@@ -49,8 +52,10 @@ def _admission(key: str) -> Callable[[ProblemData, Scenario], Spec]:
         region = d.admit_share > 0 and d.admit_to == "region"
         pairs = pair_admitted(data, d) if d.travel_steps or not region \
             else np.eye(data.n, dtype=bool)
-        out: Spec = {"key": key, "silent": key == "delineation.travel_steps"
-                     and d.admit_share > 0, "admitted": _rows(pairs), "need": None}
+        if elastic(d):
+            pairs = elastic_pairs(data, d)
+        silent = key == "delineation.travel_steps" and d.admit_share > 0
+        out: Spec = {"key": key, "silent": silent, "admitted": _rows(pairs), "need": None}
         if region:
             flows = commuting_of(data, "delineation.admit_to").flows
             out["need"] = [float(v) for v in region_threshold(data, d.admit_share)]

@@ -380,10 +380,13 @@ def cb_demand(d, employed):
 
 def _joins_ok(data, d, cores, opened) -> bool:
     code = lambda k: int(data.codes[k])  # noqa: E731
+    centre_rule = bool(d.centres) or any(v is not None for v in (
+        d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio))
     for i in range(data.n):
         if cores[i] == i:
             continue
-        above = [k for k in opened if k != i and share(data, d.join_measure, i, k) > d.join_share]
+        above = [k for k in opened if k != i and share(data, d.join_measure, i, k) > d.join_share
+                 and (not centre_rule or is_centre(data, d, k))]
         best = max(above, key=lambda k: (share(data, d.join_measure, i, k), -code(k)), default=None)
         if best is not None and cores[i] != best:
             return False
@@ -392,6 +395,10 @@ def _joins_ok(data, d, cores, opened) -> bool:
 
 def _admission_ok(data, d, cores, regions) -> bool:
     region_rule = d.admit_share > 0 and d.admit_to == "region"
+    if d.admit_weight > 0 and not region_rule:  # elastic: a penalty, within the farthest step
+        far = max((m for m, _ in d.travel_steps), default=math.inf)
+        return all(data.minutes[i, cores[i]] <= far or pair_rule(data, d, i, int(cores[i]))[0]
+                   for i in range(data.n) if cores[i] != i)
     for i in range(data.n):
         j = int(cores[i])
         if i == j:
@@ -421,7 +428,11 @@ def _rest_ok(data, d, regions) -> bool:
             any_rule = True
             ok = ok or share(data, d.join_measure, i, k) > d.join_share
         return ok or not any_rule
-    return not any(len(block) == 1 and any(admitted(j, k) for k in regions if k != j)
+    centre_rule = bool(d.centres) or any(v is not None for v in (
+        d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio))
+    return not any(len(block) == 1 and not (centre_rule and is_centre(data, d, j))
+                   and any(admitted(j, k) for k in regions
+                           if k != j and (not centre_rule or is_centre(data, d, k)))
                    for j, block in regions.items())
 
 
@@ -445,7 +456,7 @@ def delineation_ok(data, s, cores) -> bool:
         regions.setdefault(int(j), []).append(i)
     centre_rule = bool(d.centres) or any(v is not None for v in (
         d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio))
-    return ((not d.join_share or _joins_ok(data, d, cores, set(regions)))
+    return ((not d.join_share or d.join_weight > 0 or _joins_ok(data, d, cores, set(regions)))
             and _admission_ok(data, d, cores, regions)
             and (not centre_rule or _centres_ok(data, d, regions))
             and (not d.restkommune or _rest_ok(data, d, regions))

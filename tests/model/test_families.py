@@ -114,6 +114,9 @@ MORE = {
     "named centres, restkommune": dict(delineation__centres=["5502", "5504", "5505"],
                                        delineation__restkommune=True,
                                        delineation__travel_steps=[[60, 0.0]]),
+    "elastic join": dict(delineation__join_share=0.05, delineation__join_weight=300.0),
+    "elastic admission": dict(delineation__admit_share=0.08, delineation__admit_weight=500.0,
+                              delineation__travel_steps=[[30, 0.06]]),
     "BA-like": dict(delineation__join_share=0.08, delineation__admit_share=0.08,
                     delineation__travel_steps=[[45, 0.06]], delineation__restkommune=True),
     "criterion, large threshold above": dict(

@@ -2,7 +2,9 @@
 
 A municipality stands alone (a core with no other member) only when no open core admits it:
 by the pair rules (``share_admit`` to the core, the travel steps) or by the join share
-(``share_join``); with none of them set every pair is admitted. TØI's *restkommuner*. The
+(``share_join``); with none of them set every pair is admitted. TØI's *restkommuner*. A
+centre (with ``centre_rule``) is exempt: alone, it heads its region as a centre; and only a
+centre admits (no other core may take members). The
 other half, that a municipality no open core admits is a core, follows from the admission's
 pruning. Rows ``rest_<i>_<j>`` for every pair
 a rule admits: ``x[i, i] + x[j, j] − Σ_{k≠i} x[k, i] <= 1``. Audit: each region of one
@@ -15,7 +17,7 @@ import numpy as np
 import pulp
 
 from regionopt.model.families.base import Family, ModelParts, PlanView, Violation
-from regionopt.model.families.shares import pair_admitted, pair_shares
+from regionopt.model.families.shares import centre_mask, pair_admitted, pair_shares
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
@@ -31,6 +33,10 @@ def admits(data: ProblemData, s: Scenario) -> np.ndarray:
     if d.join_share > 0:
         ok |= pair_shares(data, d.join_measure) > d.join_share
     np.fill_diagonal(ok, False)
+    if d.centre_rule:  # a centre alone heads its region as a centre, not as a restkommune;
+        centres = centre_mask(data, d)  # only a centre may take members
+        ok[centres] = False
+        ok[:, ~centres] = False
     return ok
 
 

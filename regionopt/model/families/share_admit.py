@@ -14,7 +14,14 @@ import numpy as np
 import pulp
 
 from regionopt.model.families.base import Family, ModelParts, PlanView, Violation, commuting_of
-from regionopt.model.families.shares import admission_violations, pair_admitted, region_threshold
+from regionopt.model.families.shares import (
+    admission_penalty,
+    admission_violations,
+    elastic,
+    elastic_pairs,
+    pair_admitted,
+    region_threshold,
+)
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
@@ -25,11 +32,15 @@ def _members(data: ProblemData, s: Scenario, j: int) -> np.ndarray:
     d = s.delineation
     if d.admit_to == "region":
         return np.ones(data.n, dtype=bool)
+    if elastic(d):
+        return elastic_pairs(data, d)[:, j]
     return pair_admitted(data, d)[:, j]
 
 
 def _rows(m: ModelParts) -> None:
     d, data = m.scenario.delineation, m.data
+    if elastic(d):
+        admission_penalty(m)
     if d.admit_to != "region":
         return
     flows = commuting_of(data, KEY).flows

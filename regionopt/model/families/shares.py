@@ -10,9 +10,10 @@ and by their audits. Shares are compared strictly (``above`` the threshold, as T
 from __future__ import annotations
 
 import numpy as np
+import pulp
 
 from regionopt.delineation import DelineationConfig
-from regionopt.model.families.base import PlanView, Violation, commuting_of
+from regionopt.model.families.base import ModelParts, PlanView, Violation, commuting_of
 from regionopt.problem import ProblemData
 
 KEY = "delineation"
@@ -66,6 +67,32 @@ def pair_admitted(data: ProblemData, d: DelineationConfig) -> np.ndarray:
     return ok
 
 
+def elastic(d: DelineationConfig) -> bool:
+    """Whether the pair rules are elastic (``admit_weight`` above 0; not with the region rule)."""
+    return d.admit_weight > 0 and not (d.admit_share > 0 and d.admit_to == "region")
+
+
+def elastic_pairs(data: ProblemData, d: DelineationConfig) -> np.ndarray:
+    """The pairs an elastic admission allows: the admitted ones, and any other within the
+    farthest travel step's minutes (all reachable pairs without steps)."""
+    far = max((minutes for minutes, _ in d.travel_steps), default=np.inf)
+    return pair_admitted(data, d) | (data.minutes <= far)
+
+
+def unadmitted(data: ProblemData, d: DelineationConfig, cores: np.ndarray) -> int:
+    """Members no pair rule admits to their core (what an elastic admission charges for)."""
+    ok = pair_admitted(data, d)
+    return int(sum(1 for i in range(data.n) if int(cores[i]) != i and not ok[i, int(cores[i])]))
+
+
+def admission_penalty(m: ModelParts) -> None:
+    """Add ``admit_weight·x[i, j]`` to the objective for each pair no pair rule admits."""
+    d = m.scenario.delineation
+    ok = pair_admitted(m.data, d)
+    m.penalty += pulp.LpAffineExpression(
+        [(var, d.admit_weight) for (i, j), var in sorted(m.x.items()) if not ok[i, j]])
+
+
 def region_admits(data: ProblemData, d: DelineationConfig, i: int, members: tuple[int, ...]
                   ) -> bool:
     """Whether ``admit_to = "region"`` admits ``i`` to the region ``members`` (``i`` among them)."""
@@ -75,9 +102,10 @@ def region_admits(data: ProblemData, d: DelineationConfig, i: int, members: tupl
 
 
 def admission_violations(view: PlanView, d: DelineationConfig, key: str) -> list[Violation]:
-    """Members that no admission rule (pair rules, or the region's share) admits to their core."""
+    """Members that no admission rule (pair rules, or the region's share) admits to their core;
+    with an elastic admission, those beyond what it allows (the farthest step's minutes)."""
     data, out = view.data, []
-    pairs = pair_admitted(data, d)
+    pairs = elastic_pairs(data, d) if elastic(d) else pair_admitted(data, d)
     region_rule = d.admit_share > 0 and d.admit_to == "region"
     if region_rule and not d.travel_steps:
         pairs = np.eye(data.n, dtype=bool)
