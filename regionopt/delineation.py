@@ -62,7 +62,8 @@ class DelineationConfig:
         regionopt lacks, such as TØI's) and by rule: a municipality is a centre when it is
         named (if any are) and sends at most ``centre_max_out`` of its employed residents
         out, at most ``centre_max_flow`` to any one municipality, and has at least
-        ``centre_min_jobs_ratio`` jobs per employed resident (each ``None`` is no condition;
+        ``centre_min_jobs_ratio`` jobs per employed resident and at least
+        ``centre_min_population`` inhabitants (each ``None`` is no condition;
         no name and all ``None`` is off). Only centres may be cores.
     centres_open
         Every centre is a core.
@@ -87,6 +88,7 @@ class DelineationConfig:
     centre_max_out: float | None = None
     centre_max_flow: float | None = None
     centre_min_jobs_ratio: float | None = None
+    centre_min_population: int | None = None
     centres_open: bool = False
     restkommune: bool = False
     cb_min_size: float = 0.0
@@ -99,7 +101,8 @@ class DelineationConfig:
     def centre_rule(self) -> bool:
         """Whether centres are designated by rule."""
         return bool(self.centres) or any(v is not None for v in (
-            self.centre_max_out, self.centre_max_flow, self.centre_min_jobs_ratio))
+            self.centre_max_out, self.centre_max_flow, self.centre_min_jobs_ratio,
+            self.centre_min_population))
 
     @property
     def admission(self) -> bool:
@@ -159,6 +162,9 @@ def parse_delineation(raw: Mapping[str, Any], check: Checker) -> DelineationConf
     ratio = raw.get("centre_min_jobs_ratio")
     values["centre_min_jobs_ratio"] = None if ratio is None or ratio == _NONE else check.number(
         k + "centre_min_jobs_ratio", ratio, most=100.0, why=" jobs per employed resident")
+    pop = raw.get("centre_min_population")
+    values["centre_min_population"] = None if pop is None or pop == _NONE else check.integer(
+        k + "centre_min_population", pop, low=1, high=10_000_000)
     for name in ("centres_open", "restkommune"):
         values[name] = check.boolean(k + name, raw.get(name, False))
     for name in ("cb_min_size", "cb_target_size"):

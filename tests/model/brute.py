@@ -357,6 +357,8 @@ def is_centre(data, d, i) -> bool:
     c = data.commuting
     if d.centres and data.codes[i] not in d.centres:
         return False
+    if d.centre_min_population is not None and data.population[i] < d.centre_min_population:
+        return False
     e = int(c.employed[i])
     if d.centre_max_out is not None and e and 1 - int(c.flows[i, i]) / e > d.centre_max_out:
         return False
@@ -381,7 +383,7 @@ def cb_demand(d, employed):
 def _joins_ok(data, d, cores, opened) -> bool:
     code = lambda k: int(data.codes[k])  # noqa: E731
     centre_rule = bool(d.centres) or any(v is not None for v in (
-        d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio))
+        d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio, d.centre_min_population))
     for i in range(data.n):
         if cores[i] == i:
             continue
@@ -429,7 +431,7 @@ def _rest_ok(data, d, regions) -> bool:
             ok = ok or share(data, d.join_measure, i, k) > d.join_share
         return ok or not any_rule
     centre_rule = bool(d.centres) or any(v is not None for v in (
-        d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio))
+        d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio, d.centre_min_population))
     return not any(len(block) == 1 and not (centre_rule and is_centre(data, d, j))
                    and any(admitted(j, k) for k in regions
                            if k != j and (not centre_rule or is_centre(data, d, k)))
@@ -455,7 +457,7 @@ def delineation_ok(data, s, cores) -> bool:
     for i, j in enumerate(cores):
         regions.setdefault(int(j), []).append(i)
     centre_rule = bool(d.centres) or any(v is not None for v in (
-        d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio))
+        d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio, d.centre_min_population))
     return ((not d.join_share or d.join_weight > 0 or _joins_ok(data, d, cores, set(regions)))
             and _admission_ok(data, d, cores, regions)
             and (not centre_rule or _centres_ok(data, d, regions))

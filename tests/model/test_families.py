@@ -109,6 +109,8 @@ MORE = {
                          delineation__centres_open=True),
     "centres, restkommune": dict(delineation__centre_max_out=0.5, delineation__restkommune=True,
                                  delineation__travel_steps=[[60, 0.0]]),
+    "centres by population": dict(delineation__centre_min_population=2000,
+                                  delineation__restkommune=True),
     "named centres, open": dict(delineation__centres=["5502", "5504"],
                                 delineation__centres_open=True),
     "named centres, restkommune": dict(delineation__centres=["5502", "5504", "5505"],

@@ -73,9 +73,10 @@ def _check(view: PlanView, s: Scenario) -> list[Violation]:
 FAMILY = Family(
     name="the centres by rule",
     keys=(KEY, "delineation.centre_max_flow", "delineation.centre_min_jobs_ratio",
-          "delineation.centres", "delineation.centres_open"),
+          "delineation.centre_min_population", "delineation.centres", "delineation.centres_open"),
     relax=((KEY, None), ("delineation.centre_max_flow", None),
-           ("delineation.centre_min_jobs_ratio", None), ("delineation.centres", [])),
+           ("delineation.centre_min_jobs_ratio", None), ("delineation.centre_min_population", None),
+           ("delineation.centres", [])),
     active=lambda s: s.delineation.centre_rule,
     cores=_cores,
     members=_members,

@@ -7,7 +7,7 @@ at ``E = m``, ``min_sc`` from ``E = T`` on), and invalid below ``m``. The model 
 ``cb_steps`` (K) steps, exactly: breakpoints ``e_s = m + s·(T − m)/K``, ``s = 0..K``, and a
 region with ``e_s <= E`` (``s`` the largest) must reach ``req(e_s)``. The steps lie on or above
 the curve: a region the steps accept is valid; one they refuse is at most
-``req(e_s) − req(e_{s+1})`` below the curve's demand (``step_error``; 0.0104 for the UK
+``req(e_s) − req(e_{s+1})`` below the curve's demand (``step_error``; 0.0115 for the UK
 parameters in 8 steps). Regions keeping all their commuting (SC = 1) below ``m``, valid for
 Istat, are refused here. Binaries ``cbstep_<j>_<s>`` per core; rows ``cbpick_<j>``,
 ``cbsize_<j>``, ``cbres_<j>_<s>``, ``cbjobs_<j>_<s>``. No pruning. Audit: each region.

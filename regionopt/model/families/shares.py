@@ -126,7 +126,8 @@ def centre_mask(data: ProblemData, d: DelineationConfig) -> np.ndarray:
     sends at most ``centre_max_out`` of its employed residents to other municipalities
     (anywhere: ``1 − F[i, i]/E[i]``), at most ``centre_max_flow`` to any one other
     municipality of the area, and has at least ``centre_min_jobs_ratio`` jobs per
-    employed resident (no employed residents: out-commuting 0, ratio infinite).
+    employed resident and at least ``centre_min_population`` inhabitants (no employed
+    residents: out-commuting 0, ratio infinite).
     """
     if not d.centre_rule:
         return np.ones(data.n, dtype=bool)
@@ -143,6 +144,8 @@ def centre_mask(data: ProblemData, d: DelineationConfig) -> np.ndarray:
     if d.centre_max_flow is not None:
         largest = pair_shares(data, "out").max(axis=1)
         ok &= largest <= d.centre_max_flow + 1e-12
+    if d.centre_min_population is not None:
+        ok &= data.population >= d.centre_min_population
     if d.centre_min_jobs_ratio is not None:
         ratio = np.where(has, c.jobs / safe, np.inf)
         ok &= ratio >= d.centre_min_jobs_ratio - 1e-12
