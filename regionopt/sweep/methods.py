@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,8 +57,6 @@ def method_cases(area: str | None, *, data_dir: str | os.PathLike[str] | None = 
 
 def rules_broken(plan: Plan, data: ProblemData, scenario: Scenario) -> int:
     """Violations of the method's rules as hard rules (elastic weights set to 0) and contiguity."""
-    from dataclasses import replace
-
     d = replace(scenario.delineation, join_weight=0.0, admit_weight=0.0)
     hard = replace(scenario, delineation=d)
     view = PlanView.of(plan, data)
