@@ -1,11 +1,10 @@
 """Scenario files: what the optimiser is asked to do, as frozen dataclasses.
 
-A scenario is a TOML file with the tables ``[area]``, ``[regions]``, ``[constraints]``,
-``[objective]`` and ``[solver]`` (every key is documented in ``docs/scenarios.md``).
-:func:`load_scenario` reads one, :func:`parse_scenario` validates an already-parsed mapping,
-:func:`scenario_to_toml` writes one back with every default filled in, and :func:`replace_key`
-changes one dotted key (for sweeps). Unknown keys, wrong types and impossible values raise
-:class:`~regionopt.errors.ScenarioError` with one line naming the file and the dotted key.
+A TOML file with the tables ``[area]``, ``[regions]``, ``[constraints]``, ``[objective]``,
+``[solver]`` (keys in ``docs/scenarios.md``), ``[services]`` and ``[delineation]`` (their own
+modules). :func:`load_scenario` reads one, :func:`parse_scenario` validates a parsed mapping,
+:func:`scenario_to_toml` writes it back with every default, :func:`replace_key` changes one
+dotted key (sweeps). Bad keys and values raise :class:`~regionopt.errors.ScenarioError`.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from regionopt import delineation as dl
 from regionopt._checker import CODE, Checker, Pair, full_code
 from regionopt._resources import geo_file
 from regionopt.catalogue import ServicesConfig, parse_services, services_to_dict, services_to_toml
@@ -56,6 +56,7 @@ _TABLES: dict[str, type] = {
     "solver": SolverConfig,
     "criteria": CriteriaConfig,
     "services": ServicesConfig,
+    "delineation": dl.DelineationConfig,
 }
 
 
@@ -243,6 +244,7 @@ _PARSERS: dict[str, Callable[[dict[str, Any], Checker], Any]] = {
     "solver": _parse_solver,
     "criteria": _parse_criteria,
     "services": parse_services,
+    "delineation": dl.parse_delineation,
 }
 
 
@@ -318,11 +320,10 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """Return the scenario as plain TOML-ready data (``None`` values left out).
 
-    Tuples become lists; :func:`parse_scenario` turns the result back into an
-    equal scenario.
+    Tuples become lists; :func:`parse_scenario` turns the result back into an equal scenario.
     """
     out: dict[str, Any] = {"name": scenario.name}
-    for table in _TABLES:
+    for table in (t for t in _TABLES if t != "delineation" or dl.differs(scenario.delineation)):
         cfg = getattr(scenario, table)
         out[table] = services_to_dict(cfg) if table == "services" else {
             f.name: _plain(getattr(cfg, f.name)) for f in fields(cfg)
@@ -353,8 +354,8 @@ def _toml_value(value: Any) -> str:
 def scenario_to_toml(scenario: Scenario) -> str:
     """Write the scenario as TOML with every default filled in.
 
-    Keys whose value is "none" (TOML has no null) are written as comments, so
-    the file still lists every key. Output is deterministic.
+    Keys whose value is "none" (TOML has no null) are written as comments, so the file still
+    lists every key; ``[delineation]`` only when it differs from its defaults. Deterministic.
 
     Returns
     -------
@@ -362,7 +363,7 @@ def scenario_to_toml(scenario: Scenario) -> str:
         TOML text that :func:`load_scenario` reads back to an equal scenario.
     """
     lines = [f"name = {_toml_value(scenario.name)}"]
-    for table in (t for t in _TABLES if t != "services"):  # services last, with sub-tables
+    for table in (t for t in _TABLES if t not in ("services", "delineation")):  # their own
         cfg = getattr(scenario, table)
         lines += ["", f"[{table}]"]
         for f in fields(cfg):
@@ -371,7 +372,7 @@ def scenario_to_toml(scenario: Scenario) -> str:
                 lines.append(f"# {f.name} = (none)")
             else:
                 lines.append(f"{f.name} = {_toml_value(_plain(value))}")
-    return "\n".join(lines + services_to_toml(scenario.services)) + "\n"
+    return "\n".join(lines + services_to_toml(scenario.services) + dl.to_toml(scenario)) + "\n"
 
 
 def replace_key(scenario: Scenario, key: str, value: Any, *,
@@ -406,7 +407,7 @@ def replace_key(scenario: Scenario, key: str, value: Any, *,
     elif len(parts) == 3 and parts[0] == "services":
         target = data["services"].setdefault(parts[1], {})
     elif len(parts) == 2 and parts[0] in _TABLES:
-        target = data[parts[0]]
+        target = data.setdefault(parts[0], {})
         if parts[1] not in {f.name for f in fields(_TABLES[parts[0]])} - {"overrides"}:
             raise ScenarioError(f"{src}: {key} is not a known key")
     else:

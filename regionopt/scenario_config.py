@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from regionopt._checker import Pair
 from regionopt.catalogue import ServicesConfig
+from regionopt.delineation import DelineationConfig
 
 DEFAULT_SCENARIO = "troms-finnmark-12.toml"
 SOLVERS = ("cbc", "highs", "heuristic")
@@ -129,3 +130,4 @@ class Scenario:
     solver: SolverConfig = SolverConfig()
     criteria: CriteriaConfig = CriteriaConfig()
     services: ServicesConfig = ServicesConfig()  # noqa: RUF009 (frozen, like the others)
+    delineation: DelineationConfig = DelineationConfig()  # noqa: RUF009 (frozen)

@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "calibrate": ("sweep", "which scenario's optimum agrees best with a plan"),
     "atlas": ("atlas", "every county's functional regions, and one page to open them all"),
     "options": ("options", "each direction a municipality can take, priced exactly"),
+    "methods": ("methods", "every official delineation method, exact and greedy, on one table"),
     "frontier": ("frontier", "least person-minutes for every level of commuting kept, and "
                              "dominance over reference plans"),
     "serve": ("serve", "the map in the browser with the optimiser behind it: lock, re-solve, "

@@ -42,6 +42,7 @@ from regionopt.evaluate.report import audit_to_dict, metrics_to_dict
 from regionopt.evaluate.scenario_audit import audit
 from regionopt.maps import i18n
 from regionopt.maps.assets import Block, Call
+from regionopt.maps.editor_delineation import PARAMETERS as DELINEATION
 from regionopt.maps.layers import PALETTE, centre_latlon
 from regionopt.model.families import FAMILIES, Family, active_families
 from regionopt.model.families.base import commuting_of, strength
@@ -207,6 +208,7 @@ PARAMETERS: Mapping[str, Callable[[ProblemData, Scenario], Spec]] = {
     "criterion": _criterion,
     "kept_share": _kept_share,
     "person_minutes": _person_minutes,
+    **DELINEATION,  # the [delineation] families: maps/editor_delineation.py
 }
 
 #: The family (by its first scenario key) → the page's check and its parameters, read from

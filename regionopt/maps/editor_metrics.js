@@ -409,7 +409,13 @@ var regionoptMetrics = (function () {
       if (used <= spec.budget * (1 + 1e-9)) { return []; }
       return [V("constraints.max_person_minutes", "", "the plan needs " + used.toFixed(0) +
                 " person-minutes, above the budget of " + spec.budget.toFixed(0))];
-    }
+    },
+    share_join: function () { return regionoptDelineation.share_join.apply(null, arguments); },
+    share_admit: function () { return regionoptDelineation.share_admit.apply(null, arguments); },
+    share_travel: function () { return regionoptDelineation.share_travel.apply(null, arguments); },
+    centre_rule: function () { return regionoptDelineation.centre_rule.apply(null, arguments); },
+    restkommune: function () { return regionoptDelineation.restkommune.apply(null, arguments); },
+    coombes_bond: function () { return regionoptDelineation.coombes_bond.apply(null, arguments); }
   };
 
   // No member strictly stronger than the core (ties allowed); the strongest offender is named,

@@ -8,6 +8,8 @@ Objective (minimised)::
   + population_shortfall * (inhabitants missing to the floor) persons
   + travel_excess * (minutes over the travel limit)           minutes
   - criterion * (regions meeting the self-containment criterion)
+  + delineation.join_weight * (breaches of an elastic join rule)
+  + delineation.admit_weight * (members no rule of an elastic admission admits)
 
 with ``P`` the total population and ``K`` the number of regions of the plan
 (linearised exactly also when ``K`` is free; see ``docs/scenarios.md``).
@@ -26,6 +28,8 @@ import pulp
 from regionopt.model.families import ModelParts, count_range
 from regionopt.model.families.base import exception_mask, kept_flows
 from regionopt.model.families.criterion import count_meeting, criterion_count
+from regionopt.model.families.share_join import breaches as join_breaches
+from regionopt.model.families.shares import elastic, unadmitted
 from regionopt.model.families.travel import excess_minutes
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
@@ -149,6 +153,11 @@ def plan_terms(data: ProblemData, cores: Sequence[int] | np.ndarray,
         terms["travel_excess"] = float(excess_minutes(data, scenario)[idx, cores].sum())
     if scenario is not None and scenario.objective.criterion > 0:
         terms["criterion"] = float(count_meeting(data, scenario.criteria, cores))
+    d = scenario.delineation if scenario is not None else None
+    if d is not None and d.join_share > 0 and d.join_weight > 0:
+        terms["join_breaches"] = float(join_breaches(data, d, cores))
+    if d is not None and elastic(d) and (d.admit_share > 0 or d.travel_steps):
+        terms["admit_breaches"] = float(unadmitted(data, d, cores))
     return terms
 
 
@@ -162,4 +171,6 @@ def objective_value(data: ProblemData, scenario: Scenario, cores: np.ndarray) ->
             value += weight * t[key]
     if w.criterion > 0:
         value -= w.criterion * t["criterion"]
-    return value
+    d = scenario.delineation  # the elastic [delineation] rules, by their own weights
+    return value + d.join_weight * t.get("join_breaches", 0.0) \
+        + d.admit_weight * t.get("admit_breaches", 0.0)

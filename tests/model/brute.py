@@ -259,7 +259,7 @@ def plan_rules_ok(data, s, part, cores) -> bool:
         used = sum(float(data.population[i] * data.minutes[i, cores[i]]) for i in range(data.n))
         if used > c.max_person_minutes:
             return False
-    return True
+    return delineation_ok(data, s, cores)
 
 
 def partition_ok(data, s, part) -> bool:
@@ -350,3 +350,138 @@ def plan_ok(data: ProblemData, s: Scenario, cores: np.ndarray) -> bool:
         return False
     return all(block_ok(data, s, b, nbrs) and j in block_cores(data, s, b, rank)
                for j, b in blocks.items())
+
+
+# ---------------------------------------------------------------- [delineation] rules
+
+
+def share(data, measure, i, j) -> float:
+    """Member i's share to j: out F[i,j]/E[i], in F[j,i]/E[j], sum of both (0 where E is 0)."""
+    f, e = data.commuting.flows, data.commuting.employed
+    out = int(f[i, j]) / int(e[i]) if e[i] else 0.0
+    into = int(f[j, i]) / int(e[j]) if e[j] else 0.0
+    return {"out": out, "in": into, "sum": out + into}[measure]
+
+
+def pair_rule(data, d, i, j):
+    """(admitted, any pair rule set) by the share rule to the core and the travel steps."""
+    ok, any_rule = False, False
+    if d.admit_share > 0 and d.admit_to == "core":
+        any_rule = True
+        ok = ok or share(data, d.admit_measure, i, j) > d.admit_share
+    for minutes, least in d.travel_steps:
+        any_rule = True
+        ok = ok or (data.minutes[i, j] <= minutes and share(data, d.travel_measure, i, j) > least)
+    return ok, any_rule
+
+
+def is_centre(data, d, i) -> bool:
+    c = data.commuting
+    if d.centres and data.codes[i] not in d.centres:
+        return False
+    if d.centre_min_population is not None and data.population[i] < d.centre_min_population:
+        return False
+    e = int(c.employed[i])
+    if d.centre_max_out is not None and e and 1 - int(c.flows[i, i]) / e > d.centre_max_out:
+        return False
+    if d.centre_max_flow is not None and e and any(
+            int(c.flows[i, k]) / e > d.centre_max_flow for k in range(data.n) if k != i):
+        return False
+    return d.centre_min_jobs_ratio is None or not e or int(c.jobs[i]) / e >= d.centre_min_jobs_ratio
+
+
+def cb_demand(d, employed):
+    """The stepped X-curve: the demand at the largest breakpoint at or below ``employed``."""
+    m, big, lo, hi = d.cb_min_size, d.cb_target_size, d.cb_min_sc, d.cb_target_sc
+    if employed < m:
+        return None
+    if big <= m:
+        return lo
+    e = max(m + s * (big - m) / d.cb_steps for s in range(d.cb_steps + 1)
+            if m + s * (big - m) / d.cb_steps <= employed)
+    return lo / (1 - (1 - lo / hi) * (big - e) / (big - m))
+
+
+def _joins_ok(data, d, cores, opened) -> bool:
+    code = lambda k: int(data.codes[k])  # noqa: E731
+    centre_rule = bool(d.centres) or any(v is not None for v in (
+        d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio, d.centre_min_population))
+    for i in range(data.n):
+        if cores[i] == i:
+            continue
+        above = [k for k in opened if k != i and share(data, d.join_measure, i, k) > d.join_share
+                 and (not centre_rule or is_centre(data, d, k))]
+        best = max(above, key=lambda k: (share(data, d.join_measure, i, k), -code(k)), default=None)
+        if best is not None and cores[i] != best:
+            return False
+    return True
+
+
+def _admission_ok(data, d, cores, regions) -> bool:
+    region_rule = d.admit_share > 0 and d.admit_to == "region"
+    if d.admit_weight > 0 and not region_rule:  # elastic: a penalty, within the farthest step
+        far = max((m for m, _ in d.travel_steps), default=math.inf)
+        return all(data.minutes[i, cores[i]] <= far or pair_rule(data, d, i, int(cores[i]))[0]
+                   for i in range(data.n) if cores[i] != i)
+    for i in range(data.n):
+        j = int(cores[i])
+        if i == j:
+            continue
+        ok, any_rule = pair_rule(data, d, i, j)
+        if region_rule:
+            any_rule = True
+            sent = sum(int(data.commuting.flows[i, k]) for k in regions[j] if k != i)
+            ok = ok or sent > d.admit_share * int(data.commuting.employed[i])
+        if any_rule and not ok:
+            return False
+    return True
+
+
+def _centres_ok(data, d, regions) -> bool:
+    for j, block in regions.items():
+        if not is_centre(data, d, j) and (len(block) > 1 or not d.restkommune):
+            return False
+    return not d.centres_open or all(k in regions for k in range(data.n)
+                                     if is_centre(data, d, k))
+
+
+def _rest_ok(data, d, regions) -> bool:
+    def admitted(i, k):
+        ok, any_rule = pair_rule(data, d, i, k)
+        if d.join_share > 0:
+            any_rule = True
+            ok = ok or share(data, d.join_measure, i, k) > d.join_share
+        return ok or not any_rule
+    centre_rule = bool(d.centres) or any(v is not None for v in (
+        d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio, d.centre_min_population))
+    return not any(len(block) == 1 and not (centre_rule and is_centre(data, d, j))
+                   and any(admitted(j, k) for k in regions
+                           if k != j and (not centre_rule or is_centre(data, d, k)))
+                   for j, block in regions.items())
+
+
+def _cb_ok(data, d, regions) -> bool:
+    f = data.commuting.flows
+    for block in regions.values():
+        live = sum(int(f[o, w]) for o in block for w in block)
+        employed = sum(int(data.commuting.employed[o]) for o in block)
+        jobs = sum(int(data.commuting.jobs[o]) for o in block)
+        alpha = cb_demand(d, employed)
+        if alpha is None or live < alpha * employed - 1e-6 or live < alpha * jobs - 1e-6:
+            return False
+    return True
+
+
+def delineation_ok(data, s, cores) -> bool:
+    """Every rule of ``[delineation]``, written from docs/methods.md."""
+    d = s.delineation
+    regions = {}
+    for i, j in enumerate(cores):
+        regions.setdefault(int(j), []).append(i)
+    centre_rule = bool(d.centres) or any(v is not None for v in (
+        d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio, d.centre_min_population))
+    return ((not d.join_share or d.join_weight > 0 or _joins_ok(data, d, cores, set(regions)))
+            and _admission_ok(data, d, cores, regions)
+            and (not centre_rule or _centres_ok(data, d, regions))
+            and (not d.restkommune or _rest_ok(data, d, regions))
+            and (not d.cb_min_size or _cb_ok(data, d, regions)))

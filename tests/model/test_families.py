@@ -8,7 +8,11 @@ regionopt.model.families.core_largest, regionopt.model.families.core_population,
 regionopt.model.families.exceptions, regionopt.model.families.self_containment,
 regionopt.model.families.core_strength, regionopt.model.families.core_minimum,
 regionopt.model.families.kept_share, regionopt.model.families.criterion,
-regionopt.model.families.person_minutes, regionopt.model.families.median)
+regionopt.model.families.person_minutes, regionopt.model.families.median, and the
+[delineation] rules regionopt.model.families.share_join, regionopt.model.families.share_admit,
+regionopt.model.families.share_travel, regionopt.model.families.centre_rule,
+regionopt.model.families.restkommune, regionopt.model.families.coombes_bond on the shares of
+regionopt.model.families.shares)
 share the shapes of regionopt.model.families.base. The instances carry made-up
 commuting flows and centrality (brute.with_made_up_commuting).
 
@@ -72,6 +76,14 @@ ONE_FAMILY = {
         criteria__large_workers=1300),
     "the person-minute budget": dict(constraints__max_person_minutes=120000.0),
     "the median-region floor": dict(constraints__min_median_self_containment=0.8),
+    "the commuting-share joins": dict(delineation__join_share=0.1),
+    "the commuting-share admission": dict(delineation__admit_share=0.05),
+    "the share-dependent travel limits": dict(delineation__travel_steps=[[30, 0.02], [50, 0.08]]),
+    "the centres by rule": dict(delineation__centre_max_out=0.6, delineation__centre_max_flow=0.15),
+    "the restkommune rule": dict(delineation__restkommune=True),
+    "the Coombes-Bond validity": dict(
+        delineation__cb_min_size=800, delineation__cb_target_size=2500,
+        delineation__cb_min_sc=0.5, delineation__cb_target_sc=0.65, delineation__cb_steps=4),
 }
 
 #: Further scenarios checked the same way: the other strength measures, and the rules
@@ -91,6 +103,29 @@ MORE = {
         constraints__long_distance_minutes=90.0, constraints__exceptions=[["5503", "island"]]),
     "soft floor": dict(constraints__min_population=6000, objective__population_shortfall=1.0),
     "soft travel": dict(constraints__max_travel_minutes=30.0, objective__travel_excess=1.0),
+    "join, summed share": dict(delineation__join_share=0.08, delineation__join_measure="sum"),
+    "admission to the region, or by travel": dict(
+        delineation__admit_share=0.1, delineation__admit_to="region",
+        delineation__travel_steps=[[25, 0.01]]),
+    "admission in, or by travel": dict(delineation__admit_share=0.03,
+                                       delineation__admit_measure="in",
+                                       delineation__travel_steps=[[60, 0.0]]),
+    "centres open": dict(delineation__centre_max_out=0.6, delineation__centre_min_jobs_ratio=0.9,
+                         delineation__centres_open=True),
+    "centres, restkommune": dict(delineation__centre_max_out=0.5, delineation__restkommune=True,
+                                 delineation__travel_steps=[[60, 0.0]]),
+    "centres by population": dict(delineation__centre_min_population=2000,
+                                  delineation__restkommune=True),
+    "named centres, open": dict(delineation__centres=["5502", "5504"],
+                                delineation__centres_open=True),
+    "named centres, restkommune": dict(delineation__centres=["5502", "5504", "5505"],
+                                       delineation__restkommune=True,
+                                       delineation__travel_steps=[[60, 0.0]]),
+    "elastic join": dict(delineation__join_share=0.05, delineation__join_weight=300.0),
+    "elastic admission": dict(delineation__admit_share=0.08, delineation__admit_weight=500.0,
+                              delineation__travel_steps=[[30, 0.06]]),
+    "BA-like": dict(delineation__join_share=0.08, delineation__admit_share=0.08,
+                    delineation__travel_steps=[[45, 0.06]], delineation__restkommune=True),
     "criterion, large threshold above": dict(
         constraints__min_criterion_regions=2, criteria__self_containment=0.7,
         criteria__self_containment_large=0.8, criteria__large_workers=1300),

@@ -6,15 +6,17 @@ audit check, the map editor's check and infeasibility proofs. The model, the
 candidate pruning, the diagnosis, the audit and the map editor all walk
 :data:`FAMILIES` in this order (which is also the order of the rows in the
 model and of the audit's violations). To add a family: a field in
-:class:`regionopt.scenario.ConstraintsConfig`, a module here, a line below,
-its page check (``maps/editor.py`` and ``maps/editor_metrics.js``) and its
-scenario in ``tests/model/test_families.py``; ``docs/design.md`` ("A
-constraint family") lists every step.
+:class:`regionopt.scenario.ConstraintsConfig` (or :mod:`regionopt.delineation`), a
+module here, a line below, its page check (``maps/editor.py`` and ``maps/editor_metrics.js``)
+and its scenario in ``tests/model/test_families.py``; ``docs/design.md`` ("A constraint
+family") lists every step.
 """
 
 from regionopt.model.families import (
     cannot_link,
+    centre_rule,
     contiguity,
+    coombes_bond,
     core_largest,
     core_minimum,
     core_population,
@@ -29,7 +31,11 @@ from regionopt.model.families import (
     must_link,
     person_minutes,
     population,
+    restkommune,
     self_containment,
+    share_admit,
+    share_join,
+    share_travel,
     travel,
 )
 from regionopt.model.families.base import (
@@ -62,6 +68,12 @@ FAMILIES: tuple[Family, ...] = (
     kept_share.FAMILY,
     criterion.FAMILY,
     person_minutes.FAMILY,
+    share_join.FAMILY,
+    share_admit.FAMILY,
+    share_travel.FAMILY,
+    centre_rule.FAMILY,
+    restkommune.FAMILY,
+    coombes_bond.FAMILY,
 )
 
 
