@@ -99,10 +99,10 @@ def _inline_images(css: str, folder: Path) -> str:
 
 
 #: Our own scripts, inlined in this order after Leaflet: the page runtime (tooltips, labels,
-#: legends, synchronised panes), then the editor's metrics (the ``[delineation]`` checks first),
-#: the editor and its panel.
-SCRIPTS = ("runtime.js", "editor_delineation.js", "editor_metrics.js", "editor.js",
-           "editor_panel.js")
+#: legends, synchronised panes), then the editor's metrics (the ``[delineation]`` checks first,
+#: the criteria table after), the editor and its panel.
+SCRIPTS = ("runtime.js", "editor_delineation.js", "editor_metrics.js", "editor_criteria.js",
+           "editor.js", "editor_panel.js")
 #: Our stylesheet.
 STYLESHEET = "page.css"
 
