@@ -295,3 +295,28 @@ def test_docstrings_name_only_what_exists() -> None:
             if not _resolves(dotted):
                 stale.append(f"{path.relative_to(REPO)}: {dotted}")
     assert not stale, "names that no longer exist:\n" + "\n".join(stale)
+
+
+def test_every_table_of_data_geo_travels_with_a_regular_install() -> None:
+    """``pyproject.toml``'s data-files name every file of ``data/geo`` (a regular install reads
+    them from ``share/regionopt/geo``), and each pattern matches files only: a folder matched
+    by a pattern fails the wheel's build (``data/geo/scenarios/*`` once matched ``methods/``)."""
+    import subprocess
+    import tomllib
+
+    table = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    data_files = table["tool"]["setuptools"]["data-files"]
+    shipped: set[Path] = set()
+    for target, patterns in data_files.items():
+        for pattern in patterns:
+            matched = sorted(REPO.glob(pattern))
+            assert matched, f"{pattern} matches nothing"
+            folders = [p for p in matched if not p.is_file()]
+            assert not folders, f"{pattern} matches folders {folders}: name files only"
+            for p in matched:
+                assert target.endswith(str(p.parent.relative_to(REPO / "data"))), (target, p)
+            shipped.update(p.relative_to(REPO) for p in matched)
+    tracked = subprocess.run(["git", "ls-files", "data/geo"], cwd=REPO, capture_output=True,
+                             text=True, check=True).stdout.split()
+    tables = {Path(f) for f in tracked}
+    assert tables - shipped == set(), "not in pyproject.toml's data-files"
