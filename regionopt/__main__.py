@@ -2,7 +2,8 @@
 
 Signals are handled from the first line on: until the command line's own handlers are in
 place a signal ends the process at once (130 or 143; nothing has started or been written
-yet), and from then on as every command does (:mod:`regionopt.interrupts`). A stopped
+yet), and from then on as every command does (:mod:`regionopt.interrupts`). A signal the
+process was started ignoring stays ignored (:func:`regionopt.interrupts.catch`). A stopped
 command ends at once once it has cleaned up (:func:`regionopt.interrupts.exit_now`), and a
 signal after the command finished only ends the process.
 """
@@ -16,8 +17,11 @@ def _early(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
-signal.signal(signal.SIGINT, _early)
-signal.signal(signal.SIGTERM, _early)
+# A signal the process was started ignoring (SIGINT in the background of a shell without job
+# control) stays ignored for the whole run, as Python itself does; see interrupts.catch.
+for _sig in (signal.SIGINT, signal.SIGTERM):
+    if signal.getsignal(_sig) is not signal.SIG_IGN:
+        signal.signal(_sig, _early)
 
 from regionopt import interrupts  # noqa: E402 - after the early handlers, on purpose
 

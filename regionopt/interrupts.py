@@ -177,17 +177,31 @@ def deferred(cancel: Callable[[], object]) -> Iterator[None]:
         _raise_for(_pending.pop())
 
 
+def catch(signum: int, handler: Callable[[int, FrameType | None], object]) -> None:
+    """Handle ``signum`` with ``handler``, unless this process was started ignoring it.
+
+    A program started with SIGINT ignored (in the background of a shell without job
+    control, under ``nohup``-like launchers) keeps ignoring it, as Python itself and every
+    Unix tool do: catching it would only make it work after the first tens of
+    milliseconds, a window in which the signal is lost while the command runs on.
+    A handler already in place is replaced; only ``SIG_IGN`` is kept.
+    """
+    if signal.getsignal(signum) is not signal.SIG_IGN:
+        signal.signal(signum, handler)
+
+
 def install_handlers() -> None:
     """Make SIGTERM raise :class:`Terminated` and SIGINT raise ``KeyboardInterrupt``.
 
     Only the first signal raises: from then on SIGTERM and SIGINT are ignored, so that
     the clean-up (stopping solvers and workers, removing temporary files) runs to its end.
-    The command line restores the previous handlers when the command returns.
+    The command line restores the previous handlers when the command returns. A signal
+    the process was started ignoring stays ignored (:func:`catch`).
     """
     _pending.clear()
     _received.clear()
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
+    catch(signal.SIGTERM, _on_signal)
+    catch(signal.SIGINT, _on_signal)
 
 
 def exit_now(code: int) -> NoReturn:
@@ -215,8 +229,8 @@ def exit_on_signal() -> None:
     For the moments after a command has finished and cleaned up, while the interpreter exits:
     an exception there would print a traceback from an exit handler.
     """
-    signal.signal(signal.SIGTERM, _exit_at_once)
-    signal.signal(signal.SIGINT, _exit_at_once)
+    catch(signal.SIGTERM, _exit_at_once)
+    catch(signal.SIGINT, _exit_at_once)
 
 
 def _children() -> list[psutil.Process]:
@@ -325,8 +339,8 @@ def install_worker_handlers() -> None:
     The signal is passed on to the parent, so a signal to any process of a sweep stops
     the whole sweep (see :func:`stop_pool`).
     """
-    signal.signal(signal.SIGTERM, _worker_exit)
-    signal.signal(signal.SIGINT, _worker_exit)
+    catch(signal.SIGTERM, _worker_exit)
+    catch(signal.SIGINT, _worker_exit)
 
 
 def stop_pool(keep: frozenset[int]) -> None:
@@ -351,7 +365,7 @@ def child_pids() -> frozenset[int]:
     return frozenset(p.pid for p in _children())
 
 
-__all__ = ["DEADLINE_S", "EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "child_pids", "deferred",
-           "enable_deadline", "exit_now", "exit_on_signal", "install_handlers",
+__all__ = ["DEADLINE_S", "EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "catch", "child_pids",
+           "deferred", "enable_deadline", "exit_now", "exit_on_signal", "install_handlers",
            "install_worker_handlers", "kill_children", "quiet_excepthook", "quiet_unraisable",
            "reaped_children", "received", "stop_pool"]

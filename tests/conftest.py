@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,14 @@ REPO = Path(__file__).resolve().parent.parent
 for _name in ("REGIONOPT_DATA_DIR", "REGIONOPT_CACHE_DIR"):
     if os.environ.get(_name):
         os.environ[_name] = os.path.abspath(os.environ[_name])
+
+
+# The suite runs as at a terminal: Ctrl-C reaches pytest and every command it starts. Started
+# in the background of a shell without job control, pytest inherits SIGINT ignored, and so
+# would every command it starts (regionopt then keeps ignoring it, as it must: see
+# interrupts.catch); the tests that send SIGINT test a command started at a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")

@@ -190,6 +190,46 @@ def _workers(pid: int) -> list[psutil.Process]:
     return found
 
 
+def test_a_command_started_with_sigint_ignored_ignores_it_from_its_first_moment(
+        tmp_path: Path) -> None:
+    """SIGINT ignored at the start (a shell's background job) stays ignored, at every moment.
+
+    Before, the command line caught SIGINT once its code ran: a SIGINT in its first tens of
+    milliseconds was lost and the command ran on, a later one stopped it. SIGTERM still stops
+    it, with 143, whenever it comes.
+    """
+    scenario = REPO / "data" / "geo" / "scenarios" / "troms-finnmark-12.toml"
+    for delay in (0.0, 0.5):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "regionopt", "solve", "-q", "--scenario", str(scenario),
+             "--out", str(tmp_path / f"out-{delay}")],
+            env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        try:
+            time.sleep(delay)
+            proc.send_signal(signal.SIGINT)
+            time.sleep(1.5)
+            assert proc.poll() is None, f"SIGINT at {delay} s stopped it: {proc.returncode}"
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)
+            assert proc.returncode in {143, -signal.SIGTERM}, err
+            assert "Traceback" not in err
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+
+
+def test_a_command_catches_sigint_when_started_at_a_terminal() -> None:
+    """The suite's own start (conftest): SIGINT is not ignored, so the commands it starts
+    are stopped by it as at a terminal, in every signal test here and in the stress test."""
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+    code = "import signal; print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)"
+    probe = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)
+    assert probe.stdout.strip() == "False"
+
+
 def test_sigterm_stops_every_worker_of_options_all(tmp_path: Path) -> None:
     """``regionopt options --all`` on local processes stops as a sweep does (it did not)."""
     out = tmp_path / "options"
