@@ -37,6 +37,7 @@ from regionopt.evaluate import metrics as _evaluate
 from regionopt.evaluate import services as _services
 from regionopt.maps import html as viz
 from regionopt.maps import outputs as _outputs
+from regionopt.network.reach import with_reach
 from regionopt.overrides import format_value
 from regionopt.plan import Plan, read_plan
 from regionopt.problem import ProblemData
@@ -148,14 +149,16 @@ def solve(problem: ProblemData, scenario: _scenario.Scenario, *, quiet: bool = F
 
 def problem_from_network(network: _network.Network, *,
                          data_dir: str | os.PathLike[str] | None = None) -> ProblemData:
-    """Return the optimisation input of ``network``, with its commuting flows and centrality.
+    """Return the optimisation input of ``network``, with its commuting flows and centrality,
+    and with ``origins="grid"`` its reach shares (:mod:`regionopt.network.reach`).
 
     Raises
     ------
     DataError
         If a commuting source file is missing or corrupt.
     """
-    return functional_problem(_problem_from_network(network), data_dir=data_dir)
+    return with_reach(functional_problem(_problem_from_network(network), data_dir=data_dir),
+                      network, data_dir=data_dir)
 
 
 def services(plan: Plan, problem: ProblemData, scenario: _scenario.Scenario | None = None, *,

@@ -26,6 +26,12 @@ File formats (UTF-8, comma-separated, ``\\n`` line ends):
 ``centrality.csv`` (optional)
     ``kommunenummer,index,class``: Statistics Norway's centrality index (0 to
     1000) and class (1 to 6).
+``reach.csv`` (optional)
+    ``origin,core,within_45,within_60,within_75``: the share of the origin's
+    inhabitants (by Statistics Norway's population grid) living within 45, 60
+    and 75 minutes of the core's centre, one row per pair with a share above 0
+    at 75 minutes; a missing pair has 0 (``docs/metrics.md``, *Inhabitants
+    within reach*).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import pandas as pd
 
 from regionopt.errors import DataError
 from regionopt.flows import Commuting
+from regionopt.reach_shares import REACH_CSV, check_reach, read_reach
 
 ADJACENCY_KINDS = ("border", "road", "ferry")
 MUNICIPALITIES_CSV = "municipalities.csv"
@@ -82,6 +89,11 @@ class ProblemData:
     centrality
         Centrality index and class per municipality (int64, shape ``(n, 2)``),
         or ``None``.
+    reach
+        ``reach[k, i, j]``: the share of ``i``'s inhabitants (by the population
+        grid) within :data:`regionopt.reach_shares.REACH_MINUTES` ``[k]`` minutes
+        of ``j``'s centre (float64, shape ``(3, n, n)``), or ``None`` (then whole
+        municipalities count, :mod:`regionopt.evaluate.reach`).
     """
 
     codes: tuple[str, ...]
@@ -92,6 +104,7 @@ class ProblemData:
     edges: tuple[tuple[int, int, str], ...]
     commuting: Commuting | None = None
     centrality: np.ndarray | None = None
+    reach: np.ndarray | None = None
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -109,11 +122,15 @@ class ProblemData:
             raise DataError("commuting flows are over other municipalities than the problem's")
         if self.centrality is not None and self.centrality.shape != (n, 2):
             raise DataError(f"centrality has shape {self.centrality.shape}, expected ({n}, 2)")
+        if self.reach is not None:
+            check_reach(self.reach, n)
         object.__setattr__(self, "_index", {c: i for i, c in enumerate(self.codes)})
         self.population.setflags(write=False)
         self.minutes.setflags(write=False)
         if self.centrality is not None:
             self.centrality.setflags(write=False)
+        if self.reach is not None:
+            self.reach.setflags(write=False)
 
     @property
     def n(self) -> int:
@@ -156,6 +173,7 @@ class ProblemData:
             ),
             commuting=None if self.commuting is None else self.commuting.subset(keep),
             centrality=None if self.centrality is None else self.centrality[keep].copy(),
+            reach=None if self.reach is None else self.reach[:, keep][:, :, keep].copy(),
         )
 
     def to_frames(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -426,8 +444,9 @@ def read_inputs(directory: str | os.PathLike[str]) -> ProblemData:
 
     Notes
     -----
-    ``commuting.csv`` and ``centrality.csv`` are read when present (a solve
-    writes them when the problem carries commuting and centrality).
+    ``commuting.csv``, ``centrality.csv`` and ``reach.csv`` are read when
+    present (a solve writes them when the problem carries commuting,
+    centrality and reach shares).
     """
     folder = Path(directory)
     frames = []
@@ -451,4 +470,6 @@ def read_inputs(directory: str | os.PathLike[str]) -> ProblemData:
                  if (folder / COMMUTING_CSV).is_file() else None)
     centrality = (_read_centrality(folder / CENTRALITY_CSV, data.codes)
                   if (folder / CENTRALITY_CSV).is_file() else None)
-    return replace(data, commuting=commuting, centrality=centrality)
+    reach = (read_reach(folder / REACH_CSV, data.codes)
+             if (folder / REACH_CSV).is_file() else None)
+    return replace(data, commuting=commuting, centrality=centrality, reach=reach)

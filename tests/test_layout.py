@@ -33,7 +33,8 @@ REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "regionopt"
 STAGES = ("data", "network", "model", "evaluate", "maps", "sweep")
 GROUND = {"errors", "io", "_resources", "_checker", "catalogue", "delineation", "scenario",
-          "scenario_config", "overrides", "flows", "problem", "plan", "budget", "interrupts",
+          "scenario_config", "overrides", "flows", "problem", "reach_shares", "plan", "budget",
+          "interrupts",
           "__init__"}
 TOP = {"api", "cli", "server", "__main__"}
 MAX_LINES = 500

@@ -1,6 +1,7 @@
 """Stage 4, evaluate: metrics of any plan, comparisons, audits against a scenario, reports.
 
-Metrics and comparisons of plans on one problem, agreement between plans, the
+Metrics and comparisons of plans on one problem, the share of inhabitants within
+45/60/75 minutes of a core or a host (``reach``), agreement between plans, the
 planners' criteria, a plan's audit against a scenario's families, the service
 analysis, and their text, CSV and JSON renderings.
 

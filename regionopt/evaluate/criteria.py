@@ -13,7 +13,11 @@ Thresholds come from the scenario's ``[criteria]`` table (defaults and sources i
   minutes to the core ≤ ``longest_trip_minutes`` (75) and ``mean_trip_minutes`` (45);
   the ``band`` column says which of Statistics Norway's old bands (45/60/75 minutes)
   the value falls in;
-* ``core_centrality_class``: the core's class ≤ ``max_core_centrality_class`` (5).
+* ``core_centrality_class``: the core's class ≤ ``max_core_centrality_class`` (5);
+* ``inhabitants_within_45``, ``_60``, ``_75``: for information, without a threshold (the
+  ``threshold`` is NaN and the row always passes): the share of the region's inhabitants
+  within that many minutes of the core (:mod:`regionopt.evaluate.reach`); the ``band``
+  says how they were counted, ``grid cells`` or ``whole municipalities``.
 
 The ``note`` column names the scenario's exceptions in the region, with their reasons, its
 long-distance members beyond the functional travel limit with their trips
@@ -30,6 +34,7 @@ import pandas as pd
 
 from regionopt.errors import figure
 from regionopt.evaluate.metrics import PlanMetrics
+from regionopt.evaluate.reach import WITHIN_COLUMNS, grid_based
 from regionopt.model.families.criterion import criterion_threshold
 from regionopt.model.families.travel import long_distance_mask
 from regionopt.problem import ProblemData
@@ -39,6 +44,10 @@ COLUMNS = ("region", "criterion", "value", "threshold", "passed", "band", "note"
 #: The criteria, in the table's order (commuting and centrality ones need those data).
 CRITERIA = ("population", "municipal_minimum", "self_containment", "longest_trip", "mean_trip",
             "core_centrality_class")
+#: The rows shown for information, without a threshold (always passed).
+INFORMATION = WITHIN_COLUMNS
+#: The ``band`` of the information rows: how the inhabitants within reach were counted.
+REACH_BASIS = {True: "grid cells", False: "whole municipalities"}
 #: The pass counts of :func:`pass_counts`: one per criterion, then all of them.
 PASS_COLUMNS = (*(f"criteria_{c}_passed" for c in CRITERIA), "criteria_all_passed")
 _SPLIT = {"1508", "1580"}
@@ -72,6 +81,7 @@ def criteria_table(metrics: PlanMetrics, problem: ProblemData,
     pandas.DataFrame
     """
     cr = scenario.criteria
+    basis = REACH_BASIS[grid_based(problem)]
     reasons = dict(scenario.constraints.exceptions)
     far = long_distance_mask(problem, scenario)
     rows = []
@@ -105,6 +115,7 @@ def criteria_table(metrics: PlanMetrics, problem: ProblemData,
             klass = int(region["core_centrality_class"])
             checks.append(("core_centrality_class", klass, cr.max_core_centrality_class,
                            klass <= cr.max_core_centrality_class, ""))
+        checks += [(col, float(region[col]), math.nan, True, basis) for col in INFORMATION]
         rows += [(region["region"], name, value, limit, bool(ok), band, note)
                  for name, value, limit, ok, band in checks]
     return pd.DataFrame(rows, columns=list(COLUMNS))
@@ -143,5 +154,6 @@ def shortfalls(table: pd.DataFrame) -> list[str]:
     return out
 
 
-__all__ = ["COLUMNS", "CRITERIA", "DIVIDED", "DIVIDED_NOTE", "PASS_COLUMNS", "criteria_table",
+__all__ = ["COLUMNS", "CRITERIA", "DIVIDED", "DIVIDED_NOTE", "INFORMATION", "PASS_COLUMNS",
+           "REACH_BASIS", "criteria_table",
            "long_distance_note", "pass_counts", "shortfalls"]

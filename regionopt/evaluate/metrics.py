@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from regionopt.evaluate.agreement import Agreement, agreement, match_regions
+from regionopt.evaluate.reach import WITHIN_COLUMNS, reach_of, within
 from regionopt.model.containment import self_containment
 from regionopt.model.contiguity import is_connected
 from regionopt.plan import Plan, check_coverage
@@ -96,6 +97,11 @@ def evaluate(plan: Plan, problem: ProblemData) -> PlanMetrics:
     deviation, ddof = 0, of the region populations divided by their mean),
     ``regions_not_connected`` (count), ``unreachable_municipalities`` (count).
 
+    Inhabitants within reach (:mod:`regionopt.evaluate.reach`): per region and plan-wide,
+    ``inhabitants_within_45``, ``_60`` and ``_75``, the share of the inhabitants within
+    that many minutes of their core (by the population grid's cells when the problem
+    carries reach shares, else by whole municipalities).
+
     With commuting flows *F[o, d]* (persons living in *o*, working in *d*,
     every *d* in Norway), per region: ``employed`` E(R) = Σ_{o∈R} Σ_d F[o, d],
     ``jobs`` J(R) = Σ_{d∈R} Σ_o F[o, d], ``live_work`` L(R) = Σ_{o,d∈R} F[o, d],
@@ -127,6 +133,7 @@ def evaluate(plan: Plan, problem: ProblemData) -> PlanMetrics:
     munis = _municipality_table(plan, problem)
     regions = _region_table(plan, problem, munis)
     summary = _summary(plan, munis, regions)
+    summary.update(_reach(plan, problem, regions))
     if problem.commuting is not None:
         summary.update(_commuting(plan, problem, regions))
     if problem.centrality is not None:
@@ -220,6 +227,20 @@ def _summary(plan: Plan, munis: pd.DataFrame, regions: pd.DataFrame) -> dict[str
         "regions_not_connected": int((~regions["connected"]).sum()),
         "unreachable_municipalities": unreachable,
     }
+
+
+def _reach(plan: Plan, problem: ProblemData, regions: pd.DataFrame) -> dict[str, Any]:
+    """Add the shares within reach of the core to ``regions``; return the plan-wide ones."""
+    reach = reach_of(problem)
+    at: dict[str, list[int]] = {r: [] for r in regions["region"]}
+    for i, code in enumerate(problem.codes):  # positions in kommunenummer order
+        at[plan.assignment[code]].append(i)
+    shares = [within(problem, at[r], problem.index(c), reach=reach)
+              for r, c in zip(regions["region"], regions["core"], strict=True)]
+    for k, col in enumerate(WITHIN_COLUMNS):
+        regions[col] = [float(s[k]) for s in shares]
+    plan_wide = within(problem, np.arange(problem.n), plan.labels(problem), reach=reach)
+    return dict(zip(WITHIN_COLUMNS, plan_wide, strict=True))
 
 
 def _commuting(plan: Plan, problem: ProblemData, regions: pd.DataFrame) -> dict[str, Any]:

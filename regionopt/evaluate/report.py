@@ -15,8 +15,9 @@ import pandas as pd
 
 from regionopt.errors import figure, whole
 from regionopt.evaluate.agreement import Agreement
-from regionopt.evaluate.criteria import shortfalls
+from regionopt.evaluate.criteria import INFORMATION, shortfalls
 from regionopt.evaluate.metrics import Comparison, PlanMetrics
+from regionopt.evaluate.reach import WITHIN_COLUMNS
 from regionopt.evaluate.scenario_audit import Audit
 
 FLOAT_DIGITS = 4
@@ -173,11 +174,12 @@ def text_table(df: pd.DataFrame, *, digits: Mapping[str, int] | None = None,
 def format_metrics(metrics: PlanMetrics) -> str:
     """Return a plain-text report: one line per region, then the plan summary."""
     cols = ["region", "core_name", "population", "members", "core_share", "mean_minutes",
-            "max_minutes", "connected", "counties"]
+            "max_minutes", "inhabitants_within_60", "connected", "counties"]
     cols += [c for c in ("jobs", "self_containment", "core_centrality_class")
              if c in metrics.regions.columns]
     table = text_table(metrics.regions[cols], digits={"core_share": 3, "mean_minutes": 1,
-                                                      "max_minutes": 1, "self_containment": 3})
+                                                      "max_minutes": 1, "self_containment": 3,
+                                                      "inhabitants_within_60": 3})
     lines = [f"Plan {metrics.plan.name!r}", "", table, "",
              *(f"{k}: {_cell(v, _digits(k))}" for k, v in metrics.summary.items()
                if k != "plan")]
@@ -186,8 +188,8 @@ def format_metrics(metrics: PlanMetrics) -> str:
 
 def _digits(metric: str) -> int:
     """Decimals shown in text for a summary metric (ratios need more)."""
-    return 4 if metric in ("population_cv", "self_containment_min",
-                           "commuting_kept_share") else 2
+    return 4 if metric in ("population_cv", "self_containment_min", "commuting_kept_share",
+                           *WITHIN_COLUMNS) else 2
 
 
 def format_criteria(table: pd.DataFrame, *, plan: str) -> str:
@@ -198,6 +200,9 @@ def format_criteria(table: pd.DataFrame, *, plan: str) -> str:
              and not pd.api.types.is_bool_dtype(shown[c])]
     for col in ("value", "threshold"):
         shown[col] = [figure(v) for v in shown[col]]
+    info = shown["criterion"].isin(INFORMATION)  # no threshold: shown for information
+    shown["threshold"] = shown["threshold"].where(~info, "")
+    shown["passed"] = shown["passed"].map(lambda ok: "yes" if ok else "NO").where(~info, "info")
     lines = [f"Criteria of {plan!r}", "", text_table(shown, right=right), "",
              f"{len(failed)} criteria not met" + (":" if failed else "")]
     lines += [f"  {line}" for line in failed]

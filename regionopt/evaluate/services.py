@@ -22,18 +22,22 @@ import numpy as np
 import pandas as pd
 
 from regionopt.catalogue import Service, services_for
+from regionopt.evaluate.reach import within
 from regionopt.evaluate.report import frame_records, text_table
 from regionopt.io import atomic_write_text
 from regionopt.model.hosting import Hosting, balanced_hosting
 from regionopt.model.services import ServiceAreas, region_graph, service_areas
 from regionopt.plan import Plan
 from regionopt.problem import ProblemData
+from regionopt.reach_shares import REACH_MINUTES
 from regionopt.scenario import Scenario
 
 #: Seconds each engine solve and hosting MIP may take at most (its gap is reported).
 SOLVE_LIMIT_S = 20.0
 SERVICE_COLUMNS = ("service", "area", "regions", "members", "host", "inhabitants",
-                   "longest_trip", "core_host", "core_longest_trip", "meets", "reason")
+                   "longest_trip", "core_host", "core_longest_trip", "meets", "reason",
+                   *(f"within_{m}" for m in REACH_MINUTES),
+                   *(f"core_within_{m}" for m in REACH_MINUTES))
 HOSTING_COLUMNS = ("kommunenummer", "name", "region", "services_hosted", "staff", "share",
                    "population_share", "target_staff", "core_staff", "core_share")
 
@@ -83,6 +87,14 @@ def _trip(data: ProblemData, members: tuple[str, ...], host: str) -> tuple[float
     return float(t.max()), float((data.population[idx] * t).sum())
 
 
+def _within(data: ProblemData, members: tuple[str, ...], host: str) -> dict[str, float]:
+    """The share of the members' inhabitants within each band of ``host``
+    (:func:`regionopt.evaluate.reach.within`), by band."""
+    idx = sorted(data.index(c) for c in members)
+    shares = within(data, idx, data.index(host))
+    return {str(m): v for m, v in zip(REACH_MINUTES, shares, strict=True)}
+
+
 def area_id(service: Service, k: int) -> str:
     """The name of area ``k`` of ``service`` in the tables (``legevakt-1``, ...)."""
     return f"{service.key}-{k + 1}"
@@ -96,12 +108,16 @@ def services_table(a: ServiceAnalysis) -> pd.DataFrame:
     for sa in a.areas:
         for k, area in enumerate(sa.areas):
             host = host_of[sa.service.key, k]
+            near = _within(a.data, area.members, host)
+            core = _within(a.data, area.members, area.host)
             rows.append({"service": sa.service.key, "area": area_id(sa.service, k),
                          "regions": "; ".join(area.regions), "members": " ".join(area.members),
                          "host": host, "inhabitants": area.population,
                          "longest_trip": _trip(a.data, area.members, host)[0],
                          "core_host": area.host, "core_longest_trip": area.longest_trip,
-                         "meets": area.meets, "reason": area.reason})
+                         "meets": area.meets, "reason": area.reason,
+                         **{f"within_{m}": v for m, v in near.items()},
+                         **{f"core_within_{m}": v for m, v in core.items()}})
     return pd.DataFrame(rows, columns=list(SERVICE_COLUMNS))
 
 
@@ -161,6 +177,16 @@ def _model_figures(a: ServiceAnalysis, hosts: tuple[str, ...]) -> dict[str, Any]
                                            for m in a.plan.members(r) if not names[m])}
 
 
+def _service_within(a: ServiceAnalysis, key: str, hosts: tuple[str, ...]) -> dict[str, float]:
+    """The share of the inhabitants of every area of service ``key`` within each band of
+    their area's host (members in kommunenummer order)."""
+    host = {m: h for slot, h in zip(a.hosting.slots, hosts, strict=True)
+            if slot.service == key for m in slot.members}
+    idx = sorted(a.data.index(m) for m in host)
+    shares = within(a.data, idx, [a.data.index(host[a.data.codes[i]]) for i in idx])
+    return {str(m): v for m, v in zip(REACH_MINUTES, shares, strict=True)}
+
+
 def services_summary(a: ServiceAnalysis) -> dict[str, Any]:
     """The ``services`` entry of ``metrics.json``: per service, pass counts and hosting."""
     per = {}
@@ -171,7 +197,9 @@ def services_summary(a: ServiceAnalysis) -> dict[str, Any]:
                       "max_travel_minutes": s.limit, "status": sa.status,
                       "staff": sum(s.staff_per_1000 * x.population / 1000 for x in sa.areas),
                       "unmet": [f"{'; '.join(x.regions)}: {x.reason}"
-                                for x in sa.areas if not x.meets]}
+                                for x in sa.areas if not x.meets],
+                      "within": _service_within(a, s.key, a.hosting.balanced),
+                      "core_within": _service_within(a, s.key, a.hosting.traditional)}
     h = a.hosting
     pop = int(a.data.population.sum())
     rate = sum(sa.service.staff_per_1000 for sa in a.areas)
@@ -198,7 +226,9 @@ def format_services(a: ServiceAnalysis) -> str:
                          "limit": "" if v["max_travel_minutes"] is None
                          else f"{v['max_travel_minutes']:.0f} min",
                          "areas": v["areas"], "meeting": v["areas_meeting"],
-                         "staff": v["staff"]} for k, v in summary["per_service"].items()])
+                         "staff": v["staff"], "within 60 min of host": v["within"]["60"],
+                         "of core host": v["core_within"]["60"]}
+                        for k, v in summary["per_service"].items()])
     h = summary["hosting"]
     both = pd.DataFrame([{"model": name, "core share": f"{100 * m['core_share']:.1f} %",
                           "deviation (staff)": m["deviation"],
@@ -209,7 +239,8 @@ def format_services(a: ServiceAnalysis) -> str:
     table = hosting_table(a)
     lines = [f"Services of {a.plan.name!r}: {summary['services_all_met']} of "
              f"{summary['services']} services met in every area", "",
-             text_table(per, digits={"staff": 1}), ""]
+             text_table(per, digits={"staff": 1, "within 60 min of host": 3,
+                                     "of core host": 3}), ""]
     lines += [f"  {k}: {u}" for k, v in summary["per_service"].items() for u in v["unmet"]]
     lines += ["", f"Hosting ({h['status']}): {h['staff_total']:.1f} staff hosted, "
               f"{h['staff_expected']:.1f} by the catalogue's rates", "",
@@ -235,9 +266,14 @@ def service_hosts(a: ServiceAnalysis) -> dict[str, list[dict[str, Any]]]:
     for key, part in rows.groupby("service", sort=False):
         out[str(key)] = [{"area": r.area, "members": r.members.split(), "host": r.host,
                           "inhabitants": int(r.inhabitants), "meets": bool(r.meets),
-                          "reason": r.reason, "longest_trip": float(np.round(r.longest_trip, 2))}
+                          "reason": r.reason, "longest_trip": float(np.round(r.longest_trip, 2)),
+                          "within": [_share(getattr(r, f"within_{m}")) for m in REACH_MINUTES]}
                          for r in part.itertuples()]
     return out
+
+
+def _share(value: float) -> float | None:
+    return float(np.round(value, 4)) if np.isfinite(value) else None
 
 
 def service_defaults() -> Scenario:

@@ -7,8 +7,10 @@ atlas's front page.
 
 Imports the ground modules, :mod:`regionopt.model` (the family registry, the
 editor's parameters), :mod:`regionopt.evaluate` (metrics, audits, reports) and
-this folder; not :mod:`regionopt.data` nor :mod:`regionopt.network` (pages take
-the municipalities' geometry as a GeoDataFrame).
+this folder; pages take the municipalities' geometry as a GeoDataFrame. Only
+``outputs`` (a solve's folder, built from a network) also reads
+:mod:`regionopt.data` (commuting, reference plans) and
+:func:`regionopt.network.reach.with_reach` (the reach shares of a grid network).
 """
 
 from regionopt.maps.html import (

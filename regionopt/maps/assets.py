@@ -100,9 +100,9 @@ def _inline_images(css: str, folder: Path) -> str:
 
 #: Our own scripts, inlined in this order after Leaflet: the page runtime (tooltips, labels,
 #: legends, synchronised panes), then the editor's metrics (the ``[delineation]`` checks first,
-#: the criteria table after), the editor and its panel.
+#: the criteria table and the inhabitants within reach after), the editor and its panel.
 SCRIPTS = ("runtime.js", "editor_delineation.js", "editor_metrics.js", "editor_criteria.js",
-           "editor.js", "editor_panel.js")
+           "editor_reach.js", "editor.js", "editor_panel.js")
 #: Our stylesheet.
 STYLESHEET = "page.css"
 

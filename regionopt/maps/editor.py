@@ -11,8 +11,9 @@ This module prepares, once in Python, everything those scripts read: the
 municipalities, the whole travel matrix (any municipality may become a core),
 the adjacency, each plan, the figures Python computed for it, the scenario's
 hard constraints as parameters of the family checks, the proven optimum,
-commuting flows and the centrality index when the problem has them, and the
-labels. Same inputs, same bytes.
+commuting flows, the centrality index and the reach shares (who lives within
+45/60/75 minutes of each possible core, sparse) when the problem has them, and
+the labels. Same inputs, same bytes.
 
 The travel matrix goes in as base64 of 24-bit little-endian integers, hundredths
 of a minute (``0xFFFFFF``: no route): minutes are built rounded to 0.01
@@ -36,8 +37,9 @@ import numpy as np
 from branca.element import Element
 
 from regionopt.errors import DataError, ScenarioError
-from regionopt.evaluate.criteria import DIVIDED, DIVIDED_NOTE
+from regionopt.evaluate.criteria import DIVIDED, DIVIDED_NOTE, INFORMATION, REACH_BASIS
 from regionopt.evaluate.metrics import PlanMetrics
+from regionopt.evaluate.reach import WITHIN_COLUMNS, grid_based
 from regionopt.evaluate.report import audit_to_dict, metrics_to_dict
 from regionopt.evaluate.scenario_audit import audit
 from regionopt.maps import i18n
@@ -321,6 +323,21 @@ def _centrality(data: ProblemData) -> Spec | None:
             "klass": [int(v) for v in data.centrality[:, 1]]}
 
 
+def _reach(data: ProblemData) -> list[list[float]] | None:
+    """Per municipality ``[core, within_45, within_60, within_75, core, ...]`` for every
+    possible core it reaches at 75 minutes (shares of 6 decimals: the very doubles Python
+    reads), or ``None``: the page then counts whole municipalities by the matrix."""
+    if data.reach is None:
+        return None
+    out = []
+    for i in range(data.n):
+        row: list[float] = []
+        for j in np.flatnonzero(data.reach[-1, i] > 0):
+            row += [int(j), *(float(v) for v in data.reach[:, i, j])]
+        out.append(row)
+    return out
+
+
 def _criteria(data: ProblemData, scenario: Scenario) -> Spec:
     """The thresholds of ``scenario.criteria`` and the notes the criteria table writes."""
     cr = scenario.criteria
@@ -339,6 +356,8 @@ def _criteria(data: ProblemData, scenario: Scenario) -> Spec:
              f"{scenario.constraints.long_distance_minutes:g})"),
             "functional_limit": scenario.constraints.max_travel_minutes,
             "divided": sorted(DIVIDED) if divided else [],
+            "information": list(INFORMATION),
+            "reach_basis": REACH_BASIS[grid_based(data)],
             "divided_note": DIVIDED_NOTE}
 
 
@@ -349,8 +368,9 @@ def _metric_list(metrics: PlanMetrics, lab: Mapping[str, str]) -> list[Spec]:
         if name == "plan":
             continue
         whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+        wide = name == "population_cv" or name in WITHIN_COLUMNS
         out.append({"name": name, "label": lab.get(name, name),
-                    "digits": 0 if whole else (4 if name == "population_cv" else 2)})
+                    "digits": 0 if whole else (4 if wide else 2)})
     return out
 
 
@@ -380,7 +400,7 @@ def editor_payload(data: ProblemData, panes: Sequence[tuple[Plan, PlanMetrics, M
     -------
     dict
         ``codes, names, counties, population, minutes, edges, centres, plans,
-        metrics, checks, audits, optimum, commuting, centrality, labels, lang``.
+        metrics, checks, audits, optimum, commuting, centrality, reach, labels, lang``.
 
     Raises
     ------
@@ -407,7 +427,7 @@ def editor_payload(data: ProblemData, panes: Sequence[tuple[Plan, PlanMetrics, M
         "metrics": _metric_list(panes[0][1], lab),
         "checks": checks, "audits": audits, "optimum": optimum,
         "scenario": None if scenario is None else str(scenario.name),
-        "commuting": _commuting(data), "centrality": _centrality(data),
+        "commuting": _commuting(data), "centrality": _centrality(data), "reach": _reach(data),
         "criteria": None if scenario is None else _criteria(data, scenario),
         "palette": list(PALETTE),
         "labels": {k: v for k, v in lab.items() if k.startswith(("ed_", "crit_")) or k in _SHARED},

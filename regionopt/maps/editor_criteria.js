@@ -48,6 +48,7 @@ var regionoptCriteria = (function () {
         checks.push(["core_centrality_class", klass, cr.max_core_centrality_class,
                      klass <= cr.max_core_centrality_class, ""]);
       }
+      checks = checks.concat(regionoptReach.criteriaRows(region, cr));  // editor_reach.js
       checks.forEach(function (c) {
         rows.push({region: region.region, criterion: c[0], value: c[1], threshold: c[2],
                    passed: c[3], band: c[4], note: note});

@@ -58,6 +58,7 @@ var regionoptMetrics = (function () {
     d.edges.forEach(function (e) { self.nbrs[e[0]].push(e[1]); self.nbrs[e[1]].push(e[0]); });
     this.commuting = d.commuting || null;
     this.centrality = d.centrality || null;
+    this.reach = regionoptReach.decode(d.reach || null);  // editor_reach.js
   }
   Problem.prototype.minute = function (i, j) { return this.minutes[i * this.n + j]; };
 
@@ -140,6 +141,7 @@ var regionoptMetrics = (function () {
       regions_not_connected: regions.filter(function (row) { return !row.connected; }).length,
       unreachable_municipalities: unreachable
     };
+    regionoptReach.add(P, plan, regions, members, summary, sum);  // editor_reach.js
     if (P.commuting) { Object.assign(summary, commuting(P, plan, regions, members)); }
     if (P.centrality) { centrality(P, plan, regions, summary); }
     return {summary: summary, regions: regions, minutes: mins};

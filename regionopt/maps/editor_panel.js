@@ -147,7 +147,9 @@
     this.body.appendChild(this.problems(ev));
     if (this.data.criteria) { this.body.appendChild(this.criteriaTable(ev)); }
   };
-  var CRITERION_DIGITS = {self_containment: 3, longest_trip: 1, mean_trip: 1};
+  var CRITERION_DIGITS = {self_containment: 3, longest_trip: 1, mean_trip: 1,
+                          inhabitants_within_45: 3, inhabitants_within_60: 3,
+                          inhabitants_within_75: 3};
   // The criteria table as a matrix: a row per region, a column per criterion, failed cells red.
   Editor.prototype.criteriaTable = function (ev) {
     var lab = this.lab, lang = this.lang, rows = M.criteria(this.P, ev, this.data.criteria);
@@ -176,8 +178,9 @@
         var td = el("td", r ? fmt(r.value, CRITERION_DIGITS[n] || 0, lang) : "",
                     "num " + (r && !r.passed ? "rg-ed-fail" : "rg-ed-pass"));
         if (r) {
-          td.title = (r.passed ? lab.ed_passed : lab.ed_failed) + " (" +
-            fmt(r.threshold, CRITERION_DIGITS[n] || 0, lang) + ")" + (r.band ? " · " + r.band : "");
+          td.title = (r.threshold === null ? "" : (r.passed ? lab.ed_passed : lab.ed_failed) +
+            " (" + fmt(r.threshold, CRITERION_DIGITS[n] || 0, lang) + ")") +
+            (r.band ? (r.threshold === null ? "" : " · ") + r.band : "");
         }
         tr.appendChild(td);
       });

@@ -53,6 +53,9 @@ _NB: dict[str, str] = {
     "population_cv": "Variasjonskoeffisient, innbyggere",
     "regions_not_connected": "Regioner som ikke henger sammen",
     "unreachable_municipalities": "Kommuner uten veg til kjernen",
+    "inhabitants_within_45": "Andel innbyggere innen 45 min fra kjernen",
+    "inhabitants_within_60": "Andel innbyggere innen 60 min fra kjernen",
+    "inhabitants_within_75": "Andel innbyggere innen 75 min fra kjernen",
     "self_containment_min": "Laveste selvforsyning (pendling)",
     "commuting_kept_share": "Andel sysselsatte som jobber i egen region",
     "border_commuters": "Pendlere over regiongrenser",
@@ -106,6 +109,9 @@ _NB: dict[str, str] = {
     "crit_longest_trip": "Lengste reise (min)",
     "crit_mean_trip": "Snittreise (min)",
     "crit_core_centrality_class": "Sentralitet, kjerne",
+    "crit_inhabitants_within_45": "Innen 45 min (andel)",
+    "crit_inhabitants_within_60": "Innen 60 min (andel)",
+    "crit_inhabitants_within_75": "Innen 75 min (andel)",
     "source_note": "Kartgrunnlag: © Kartverket (CC BY 4.0). Innbyggertall: SSB, 1. januar 2024.",
 }
 
@@ -148,6 +154,9 @@ _EN: dict[str, str] = {
     "population_cv": "Coefficient of variation, population",
     "regions_not_connected": "Regions not connected",
     "unreachable_municipalities": "Municipalities with no route to the core",
+    "inhabitants_within_45": "Share of inhabitants within 45 min of the core",
+    "inhabitants_within_60": "Share of inhabitants within 60 min of the core",
+    "inhabitants_within_75": "Share of inhabitants within 75 min of the core",
     "self_containment_min": "Lowest self-containment (commuting)",
     "commuting_kept_share": "Share of employed working in their own region",
     "border_commuters": "Commuters across region borders",
@@ -201,6 +210,9 @@ _EN: dict[str, str] = {
     "crit_longest_trip": "Longest trip (min)",
     "crit_mean_trip": "Mean trip (min)",
     "crit_core_centrality_class": "Core centrality class",
+    "crit_inhabitants_within_45": "Within 45 min (share)",
+    "crit_inhabitants_within_60": "Within 60 min (share)",
+    "crit_inhabitants_within_75": "Within 75 min (share)",
     "source_note": "Map data: © Kartverket (CC BY 4.0). Population: Statistics Norway, 1 Jan 2024.",
 }
 

@@ -38,6 +38,7 @@ from regionopt.io import atomic_write_text, staged_output_dir
 from regionopt.maps import html as viz
 from regionopt.maps.png import plan_png
 from regionopt.maps.services import services_payload
+from regionopt.network.reach import with_reach
 from regionopt.plan import Plan
 from regionopt.problem import (
     ADJACENCY_CSV,
@@ -50,6 +51,7 @@ from regionopt.problem import (
     commuting_csv,
     problem_from_network,
 )
+from regionopt.reach_shares import REACH_CSV, reach_csv
 from regionopt.scenario import Scenario, scenario_to_toml
 
 FLOAT_DIGITS = 6
@@ -97,8 +99,11 @@ def write_inputs(
 
 
 def write_functional_inputs(problem: ProblemData, folder: str | os.PathLike[str]) -> None:
-    """Write ``commuting.csv`` and ``centrality.csv`` (when ``problem`` carries them)."""
+    """Write ``commuting.csv``, ``centrality.csv`` and ``reach.csv`` (when ``problem`` carries
+    them)."""
     out = Path(folder)
+    if problem.reach is not None:
+        atomic_write_text(out / REACH_CSV, reach_csv(problem.reach, problem.codes))
     if problem.commuting is not None:
         atomic_write_text(out / COMMUTING_CSV, commuting_csv(problem))
     if problem.centrality is not None:
@@ -305,7 +310,7 @@ def write_solution(result: Any, network: Any, out_dir: str | os.PathLike[str], *
     pathlib.Path
         ``out_dir``.
     """
-    problem = functional_problem(problem_from_network(network))
+    problem = with_reach(functional_problem(problem_from_network(network)), network)
     chosen = reference_for(problem, result.scenario.area.reference)
     alias, reference = chosen if chosen is not None else ("", None)
     services = (analyse_services(result.plan, problem, result.scenario, quiet=quiet)
@@ -345,7 +350,7 @@ def write_map(plan: Plan, network: Any, path: str | os.PathLike[str], *,
     pathlib.Path
         The HTML file written.
     """
-    problem = functional_problem(problem_from_network(network))
+    problem = with_reach(functional_problem(problem_from_network(network)), network)
     dest = Path(path)
     tile_name = "OpenStreetMap" if tiles else None
     extra = map_layers(network)

@@ -97,6 +97,11 @@
       tip.appendChild(el("strong", lab.host + ": " + at[2]));
       tip.appendChild(el("div", num(a.inhabitants, 0) + " " + lab.inhabitants + ", " +
                                 lab.longest + " " + num(a.longest_trip, 0) + " min"));
+      if (a.within) {  // docs/metrics.md, "Inhabitants within reach"
+        tip.appendChild(el("div", a.within.map(function (v) {
+          return v === null ? "–" : num(100 * v, 0) + " %"; })
+                                   .join(" / ") + " " + lab.within));
+      }
       if (!a.meets) { tip.appendChild(el("div", a.reason, "color:#c92a2a")); }
       mark.bindTooltip(tip);
       mark.addTo(self.group);

@@ -18,6 +18,8 @@ from regionopt.plan import Plan
 
 
 def _digits(metric: str) -> int:
+    if metric.startswith("inhabitants_within_"):
+        return 3
     return {"population_cv": 3, "mean_minutes_per_inhabitant": 1}.get(metric, 0)
 
 

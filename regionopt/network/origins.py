@@ -312,6 +312,39 @@ def times_to_destinations(G: nx.MultiDiGraph, codes: Sequence[str], points: pd.D
     return np.asarray(out)
 
 
+def access_leg_seconds(metres: np.ndarray, *, detour_factor: float,
+                       access_speed_kph: float) -> np.ndarray:
+    """Return the seconds of access legs of ``metres`` straight line (× ``detour_factor``)."""
+    return np.asarray(metres, dtype=float) * detour_factor / (access_speed_kph / 3.6)
+
+
+def cell_minutes(G: nx.MultiDiGraph, centre_nodes: Mapping[str, Hashable], *,
+                 detour_factor: float, access_speed_kph: float,
+                 data_dir: str | os.PathLike[str] | None = None,
+                 cache_dir: str | os.PathLike[str] | None = None
+                 ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Return the cells of the centres' municipalities and each cell's minutes to every centre.
+
+    The cells are :func:`cells_and_access`'s frame; the minutes (cells × the sorted codes of
+    ``centre_nodes``) are the access leg plus the fastest route from the cell's access node
+    to the centre, unrounded, ``inf`` where there is no route: the terms whose
+    share-weighted mean over a municipality's cells is :func:`grid_matrix`'s time (with
+    ``destinations="centre"``).
+
+    Raises
+    ------
+    DataError
+        If a grid or outline file cannot be read.
+    """
+    codes = sorted(centre_nodes)
+    to_centres, _ = times_to_centres(G, centre_nodes)
+    cells = cells_and_access(G, centre_nodes, codes, to_centres=to_centres,
+                             data_dir=data_dir, cache_dir=cache_dir)
+    legs = access_leg_seconds(cells["metres"].to_numpy(), detour_factor=detour_factor,
+                              access_speed_kph=access_speed_kph)
+    return cells, (to_centres[:, cells["node"].to_numpy()].T + legs[:, None]) / 60.0
+
+
 def grid_matrix(G: nx.MultiDiGraph, centre_nodes: Mapping[str, Hashable], *,
                 detour_factor: float, access_speed_kph: float, destinations: str = "centre",
                 data_dir: str | os.PathLike[str] | None = None,
@@ -336,10 +369,13 @@ def grid_matrix(G: nx.MultiDiGraph, centre_nodes: Mapping[str, Hashable], *,
     centre_index = np.array([index[centre_nodes[c]] for c in codes], dtype=np.int64)
     access = Access(node=cells["node"].to_numpy(), metres=cells["metres"].to_numpy(),
                     piece=np.zeros(len(cells), dtype=np.int64))
-    seconds = access.metres * detour_factor / (access_speed_kph / 3.6)
+    seconds = access_leg_seconds(access.metres, detour_factor=detour_factor,
+                                 access_speed_kph=access_speed_kph)
     if destinations == "grid":
         points = destination_points(cells, codes)
-        legs = points["metres"].to_numpy() * detour_factor / (access_speed_kph / 3.6)
+        legs = access_leg_seconds(points["metres"].to_numpy(),
+                                  detour_factor=detour_factor,
+                                  access_speed_kph=access_speed_kph)
         to_centres = times_to_destinations(G, codes, points, legs)
     minutes = weighted_minutes(codes, cells["kommunenummer"].to_numpy(),
                                cells["share"].to_numpy(), access, seconds, to_centres,

@@ -84,3 +84,25 @@ def test_text_report_names_both_models(nivi) -> None:
     assert services_scenario(None) is not None
     assert services_scenario(dataclasses.replace(service_defaults(), services=dataclasses.replace(
         service_defaults().services, enabled=False))) is None
+
+
+def test_inhabitants_within_reach_of_each_host(nivi) -> None:
+    """Issue 29: the share of an area's inhabitants within 45/60/75 minutes of its host, by
+    the rule of the regions' figures (docs/metrics.md, "Inhabitants within reach")."""
+    _, problem, a = nivi
+    table = services_table(a)
+    pop = dict(zip(problem.codes, problem.population.tolist(), strict=True))
+    for row in table.itertuples():
+        members = sorted(row.members.split())
+        for m, host, col in ((60, row.host, "within_60"), (45, row.core_host, "core_within_45")):
+            near = sum(pop[c] for c in members
+                       if problem.minutes[problem.index(c), problem.index(host)] <= m)
+            assert getattr(row, col) == pytest.approx(near / sum(pop[c] for c in members))
+        assert row.within_45 <= row.within_60 <= row.within_75
+    summary = services_summary(a)["per_service"]
+    for key, part in table.groupby("service"):
+        weights = part["inhabitants"] / part["inhabitants"].sum()
+        assert summary[key]["within"]["60"] == pytest.approx((part["within_60"] * weights).sum())
+        assert summary[key]["core_within"]["75"] == pytest.approx(
+            (part["core_within_75"] * weights).sum())
+    assert "within 60 min of host" in format_services(a)
