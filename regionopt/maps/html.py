@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -241,6 +242,10 @@ def _subtitle(plan: Plan, metrics: Any, lab: Mapping[str, str], lang: str) -> st
     if "mean_minutes_per_inhabitant" in summary:
         mean = i18n.format_number(summary["mean_minutes_per_inhabitant"], lang, digits=1)
         parts.append(f"{lab['mean_minutes_per_inhabitant']}: {mean}")
+    share = summary.get("inhabitants_within_60")
+    if isinstance(share, float) and math.isfinite(share):  # docs/metrics.md, within reach
+        pct = i18n.format_number(100 * share, lang, digits=1)
+        parts.append(f"{lab['inhabitants_within_60']}: {pct} %")
     return " · ".join(parts)
 
 

@@ -97,8 +97,11 @@ def test_the_page_recomputes_pythons_shares_after_edits(browser: Any, grid_page:
     problem, scenario = grid_page["problem"], grid_page["scenario"]
     page = OfflinePage(browser, grid_page["folder"] / "map.html", size=(1500, 1000),
                        ready="window.regionopt && typeof regionopt.metrics === 'function'")
-    assert _page(page) == _python(grid_page["plan"], problem, scenario)
+    start = _python(grid_page["plan"], problem, scenario)
+    assert _page(page) == start
     assert {r["band"] for r in _page(page)["criteria"]} == {"grid cells"}
+    pct = f"{100 * start['summary']['inhabitants_within_60']:.1f}".replace(".", ",")
+    assert f"innen 60 min fra kjernen: {pct} %" in page.page.inner_text(".rg-head")
     rng = random.Random(29)
     nbrs = problem.neighbours()
     path = tmp_path / "edited.csv"
