@@ -76,9 +76,11 @@ class Server:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=3600)
         conn.request("GET", f"/api/jobs/{answer['job']}/events",
                      headers={"Authorization": f"token {self.token}"})
-        first = within = None
+        first = within = started = None
         for raw in conn.getresponse():  # the stream ends with the job
             line = raw.decode()
+            if started is None and line.startswith('data: "started'):
+                started = time.perf_counter() - began
             if not line.startswith("data: {"):
                 continue
             data = json.loads(line[6:])
@@ -88,7 +90,8 @@ class Server:
                 within = time.perf_counter() - began
         conn.close()
         _, job = self.call("GET", f"/api/jobs/{answer['job']}")
-        job.update(wall=time.perf_counter() - began, first=first, within=within)
+        job.update(wall=time.perf_counter() - began, first=first, within=within,
+                   started=started)
         return job
 
     def stop(self) -> None:
@@ -125,8 +128,10 @@ def run_area(name: str, args: list[str], area: str | list[str], scenario: Path, 
         _, state = srv.call("GET", "/api/state")
         times, walls, proven, refused = [], [], 0, 0
         infeasible: list[float] = []
+        detail: list[dict[str, Any]] = []
         for body in lock_sets(area, scenario, state, sets, seed):
             job = srv.solve({"locks": body})
+            detail.append(_detail(body, job))
             if "refused" in job:
                 refused += 1
                 continue
@@ -155,7 +160,19 @@ def run_area(name: str, args: list[str], area: str | list[str], scenario: Path, 
     finally:
         srv.stop()
     return {"name": name, "times": times, "walls": walls, "proven": proven,
-            "refused": refused, "infeasible": infeasible, "together": together, "page": page}
+            "refused": refused, "infeasible": infeasible, "together": together, "page": page,
+            "detail": detail}
+
+
+def _detail(body: list[dict[str, str]], job: dict[str, Any]) -> dict[str, Any]:
+    """One lock set's figures: where its server time went (queue, worker, solver)."""
+    out: dict[str, Any] = {"locks": [f"{lock['code']}>{lock['other']}" for lock in body],
+                           "load": round(os.getloadavg()[0], 2)}
+    if "refused" in job:
+        return dict(out, refused=job["refused"][:80])
+    out.update({k: job.get(k) for k in ("state", "status", "server_seconds", "seconds",
+                                        "started", "wall", "price_pending")})
+    return out
 
 
 def page_times(srv: Server) -> dict[str, float] | None:
@@ -310,6 +327,8 @@ def main() -> None:
     parser.add_argument("--norway-start", action="store_true",
                         help="only all of Norway's start-up with 2 workers: first page, "
                              "background optimum (printed, not written)")
+    parser.add_argument("--detail", action="store_true",
+                        help="print each lock set's figures (JSON, on stderr)")
     args = parser.parse_args()
     if args.norway_start:
         r = run_start(["--scenario", str(SCENARIOS / "norway-functional.toml"),
@@ -328,6 +347,10 @@ def main() -> None:
         rows.append(run_area("Nordland, `functional`", ["--scenario", str(fn), "--area",
                                                          "nordland"], "nordland", fn, 5))
     national = "\n" + run_norway(args.norway) if args.norway else ""
+    if args.detail:
+        for r in rows:
+            print(json.dumps({"name": r["name"], "detail": r["detail"]}, indent=1),
+                  file=sys.stderr)
     uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout
     emit("serve", render(rows, where + f" `uptime` after the run: {uptime.strip()}") + national,
          write=args.write)

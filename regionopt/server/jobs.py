@@ -63,22 +63,60 @@ class Job:
         self.changed.set()
 
 
+@dataclass
+class Spare:
+    """A solver process started before the problem is loaded: it imports meanwhile."""
+
+    process: Any  # multiprocessing's SpawnProcess
+    conn: Any  # its end of the pipe
+
+    def close(self) -> None:
+        """End it unused (the server stopped before it had a problem to give)."""
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        self.process.join(timeout=KILL_WAIT_S)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=KILL_WAIT_S)
+
+
+def spare_processes(count: int) -> list[Spare]:
+    """Start ``count`` solver processes now; :class:`Jobs` hands them the problem later.
+
+    ``regionopt serve`` starts them first thing, so that their imports (seconds on a busy
+    machine) overlap the loading of the area instead of following it.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    out = []
+    for _ in range(count):
+        conn, child = ctx.Pipe()
+        process = ctx.Process(target=worker.serve, args=(child,), daemon=True,
+                              name="regionopt-serve-worker")
+        process.start()
+        child.close()
+        out.append(Spare(process, conn))
+    return out
+
+
 class Worker:
     """A solver process and the thread that reads its messages into the event loop."""
 
-    def __init__(self, problem: ProblemData, deliver: Callable[[Worker, str, str, Any], None]
-                 ) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=worker.serve, args=(child, problem), daemon=True,
-                                   name="regionopt-serve-worker")
-        self.process.start()
-        child.close()
+    def __init__(self, problem: ProblemData, deliver: Callable[[Worker, str, str, Any], None],
+                 spare: Spare | None = None) -> None:
+        spare = spare or spare_processes(1)[0]
+        self.process, self.conn = spare.process, spare.conn
         self.ready = False
         self.job: Job | None = None
         self.deliver = deliver
+        # the problem is megabytes: sent from a thread, the event loop never waits for the
+        # process to finish its imports and read it
+        threading.Thread(target=self._hand, args=(problem,), daemon=True).start()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
+
+    def _hand(self, problem: ProblemData) -> None:
+        with contextlib.suppress(OSError, ValueError):  # killed before it read it
+            self.conn.send(problem)
 
     def _read(self) -> None:
         while True:
@@ -121,17 +159,31 @@ class Jobs:
     """The queue of solves over ``workers`` solver processes, on the running event loop."""
 
     def __init__(self, problem: ProblemData, *, workers: int = 2,
-                 on_done: Callable[[Job], None] | None = None) -> None:
+                 on_done: Callable[[Job], None] | None = None,
+                 spares: list[Spare] | None = None) -> None:
         self.problem, self.size, self.on_done = problem, max(1, workers), on_done
+        self.spares = list(spares or [])
         self.loop: asyncio.AbstractEventLoop | None = None
         self.workers: list[Worker] = []
         self.queue: deque[Job] = deque()
         self.jobs: dict[str, Job] = {}
 
     def start(self) -> None:
-        """Start the solver processes (call from the event loop)."""
+        """Give the spares their problem, or start one solver process (call from the event
+        loop); :meth:`grow` starts the others."""
         self.loop = asyncio.get_running_loop()
-        self.workers = [self._spawn() for _ in range(self.size)]
+        spares, self.spares = self.spares[:self.size], self.spares[self.size:]
+        for extra in self.spares:
+            extra.close()
+        self.spares = []
+        self.workers = [Worker(self.problem, self._deliver, spare) for spare in spares]
+        if not self.workers:
+            self.workers = [self._spawn()]
+
+    def grow(self) -> None:
+        """Start the solver processes still missing (``regionopt serve`` calls it once the
+        first page is drawn: their imports would compete with it for the cores)."""
+        self.workers += [self._spawn() for _ in range(self.size - len(self.workers))]
 
     def _spawn(self) -> Worker:
         return Worker(self.problem, self._deliver)
@@ -140,7 +192,9 @@ class Jobs:
         """Stop every solver process."""
         for w in self.workers:
             w.stop()
-        self.workers = []
+        for spare in self.spares:
+            spare.close()
+        self.workers, self.spares = [], []
 
     def _deliver(self, w: Worker, job_id: str, kind: str, data: Any) -> None:
         if self.loop is not None and not self.loop.is_closed():
@@ -251,4 +305,5 @@ class Jobs:
         return [w.process.pid for w in self.workers if w.process.pid is not None]
 
 
-__all__ = ["KILL_WAIT_S", "PER_CLIENT", "QUEUE_LIMIT", "Job", "Jobs", "Worker"]
+__all__ = ["KILL_WAIT_S", "PER_CLIENT", "QUEUE_LIMIT", "Job", "Jobs", "Spare", "Worker",
+           "spare_processes"]
