@@ -22,9 +22,9 @@ import uvicorn
 from regionopt.cli.common import add_area, add_common, add_lang, add_pool, add_scenario, out
 from regionopt.cli.inputs import load_scenario, scenario_network
 from regionopt.errors import ScenarioError
-from regionopt.maps.outputs import map_layers
 from regionopt.server.app import Setup, create_app
 from regionopt.server.jobs import spare_processes
+from regionopt.server.layers import served_layers
 from regionopt.server.security import LOOPBACK, new_token
 from regionopt.server.workspace import Workspace, default_workspace
 
@@ -96,8 +96,8 @@ def handle_serve(args: argparse.Namespace) -> int:
     try:
         scenario = load_scenario(args)
         net, problem = scenario_network(scenario, args)
-        # the map's layers are drawn from the network while the first plan is solved
-        layers = drawing.submit(map_layers, net)
+        # the map's layers are read (or drawn) while the first plan is solved
+        layers = drawing.submit(served_layers, net)
         workspace = Workspace(args.workspace or default_workspace())
         port = sock.getsockname()[1]
         token = new_token()
