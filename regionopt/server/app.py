@@ -112,10 +112,13 @@ class Server:
                 return
             if self.setup.on_ready is not None:
                 self.setup.on_ready()
-            self.jobs.grow()
             settings = self.session.current.settings
             if scenario_key(settings) not in self.session.optima:
-                self._background(settings, self.first_start)
+                # on a process of its own: a re-solve never waits behind it; the other
+                # --workers processes start when it ends, not to compete with it meanwhile
+                self._background(settings, self.first_start, then=self.jobs.grow)
+            else:
+                self.jobs.grow()
             yield
         finally:
             self.jobs.close()
@@ -151,11 +154,13 @@ class Server:
         """The problem served."""
         return self.setup.problem
 
-    def _background(self, settings: Scenario, start: tuple[int, ...] | None) -> None:
-        """Solve the unlocked optimum of ``settings`` in a worker without waiting for it."""
+    def _background(self, settings: Scenario, start: tuple[int, ...] | None, *,
+                    then: Callable[[], None] | None = None) -> None:
+        """Solve the unlocked optimum of ``settings`` on a solver process of its own without
+        waiting for it; ``then`` is called when it has ended."""
         job = self.jobs.submit("server", Task(settings, start=start,
                                               label="optimum without locks"),
-                               {"kind": "optimum", "settings": settings})
+                               {"kind": "optimum", "settings": settings}, own=True)
         key = scenario_key(settings)
         self.session.pending[key] = job.id
 
@@ -168,10 +173,13 @@ class Server:
                 self.pages = {}
                 log.info("serve: the optimum of %s arrived (%s)", settings.name,
                          job.result["status"])
+                await self._page_text()  # drawn now: the page's reload finds it ready
             else:
                 self.session.pending.pop(key, None)
                 log.warning("serve: the optimum of %s: %s", settings.name,
                             job.events[-1][1] if job.events else job.state)
+            if then is not None:
+                then()
 
         task = asyncio.get_running_loop().create_task(arrive())
         self.tasks.add(task)

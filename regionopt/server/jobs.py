@@ -51,6 +51,9 @@ class Job:
     result: dict[str, Any] | None = None
     submitted: float = field(default_factory=time.perf_counter)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Run on a solver process of its own, beside the ``--workers`` ones (the server's
+    #: background optimum: a re-solve never waits behind it).
+    own: bool = False
 
     @property
     def finished(self) -> bool:
@@ -102,9 +105,10 @@ class Worker:
     """A solver process and the thread that reads its messages into the event loop."""
 
     def __init__(self, problem: ProblemData, deliver: Callable[[Worker, str, str, Any], None],
-                 spare: Spare | None = None) -> None:
+                 spare: Spare | None = None, *, own: bool = False) -> None:
         spare = spare or spare_processes(1)[0]
         self.process, self.conn = spare.process, spare.conn
+        self.own = own  # for jobs of their own (Job.own) only
         self.ready = False
         self.job: Job | None = None
         self.deliver = deliver
@@ -185,8 +189,8 @@ class Jobs:
         first page is drawn: their imports would compete with it for the cores)."""
         self.workers += [self._spawn() for _ in range(self.size - len(self.workers))]
 
-    def _spawn(self) -> Worker:
-        return Worker(self.problem, self._deliver)
+    def _spawn(self, *, own: bool = False) -> Worker:
+        return Worker(self.problem, self._deliver, own=own)
 
     def close(self) -> None:
         """Stop every solver process."""
@@ -216,12 +220,17 @@ class Jobs:
             if kind == "done" and self.on_done is not None:
                 self.on_done(job)
             job.add(kind, data)
+            if w.own and not any(j.own for j in self.queue):
+                self.workers.remove(w)  # its one job done: its process ends
+                threading.Thread(target=w.stop, daemon=True).start()
             self._dispatch()
         else:
             job.add(kind, data)
 
-    def submit(self, client: str, task: worker.Task, context: dict[str, Any]) -> Job:
-        """Queue a solve for ``client``.
+    def submit(self, client: str, task: worker.Task, context: dict[str, Any], *,
+               own: bool = False) -> Job:
+        """Queue a solve for ``client`` (``own``: on a solver process of its own, started
+        for it and ended after it, so that it never holds up the others).
 
         Raises
         ------
@@ -234,7 +243,7 @@ class Jobs:
         if len(mine) >= PER_CLIENT or len(self.queue) >= QUEUE_LIMIT:
             raise RequestError(f"busy, {ahead} ahead: {len(mine)} of your solves are still "
                                "waiting or running; cancel one or wait", status=429)
-        job = Job(id=uuid.uuid4().hex, client=client, task=task, context=context)
+        job = Job(id=uuid.uuid4().hex, client=client, task=task, context=context, own=own)
         self._forget()
         self.jobs[job.id] = job
         self.queue.append(job)
@@ -243,8 +252,10 @@ class Jobs:
         return job
 
     def ahead(self) -> int:
-        """Jobs waiting or running, all clients."""
-        return len(self.queue) + sum(w.job is not None for w in self.workers)
+        """Jobs waiting or running on the ``--workers`` processes, all clients (not those
+        on processes of their own)."""
+        return (sum(not j.own for j in self.queue)
+                + sum(w.job is not None for w in self.workers if not w.own))
 
     def running_pid(self, job: Job) -> int | None:
         """The solver process working on ``job`` (for tests and the job's description)."""
@@ -260,11 +271,15 @@ class Jobs:
             del self.jobs[key]
 
     def _dispatch(self) -> None:
-        for w in self.workers:
-            if not self.queue:
-                return
-            if w.ready and w.job is None and w.process.is_alive():
-                job = self.queue.popleft()
+        for job in list(self.queue):
+            free = [w for w in self.workers if w.own == job.own]
+            if job.own and not free:
+                self.workers.append(self._spawn(own=True))  # dispatched once it is ready
+                continue
+            w = next((w for w in free if w.ready and w.job is None and w.process.is_alive()),
+                     None)
+            if w is not None:
+                self.queue.remove(job)
                 job.add("status", "started")
                 w.send(job)
 
@@ -288,12 +303,12 @@ class Jobs:
             return
         if job in self.queue:
             self.queue.remove(job)
-        victims = []
-        for k, w in enumerate(self.workers):
-            if w.job is job:
-                w.job = None
-                self.workers[k] = self._spawn()
-                victims.append(w)
+        victims = [w for w in self.workers if w.job is job]
+        for w in victims:
+            w.job = None
+            self.workers.remove(w)
+            if not w.own:  # a process of its own is started again only for another such job
+                self.workers.append(self._spawn())
         job.state = "cancelled"  # before the kill: nothing the dying process says counts
         job.add("cancelled", None)
         for w in victims:
