@@ -142,7 +142,7 @@ class Server:
                                                                    "first plan"))
             else:
                 self.session.start_provisional(first)
-            log.info("serve: the first plan after %.1f s in its worker", first["seconds"])
+                log.info("serve: the first plan after %.1f s in its worker", first["seconds"])
         else:
             self.first_start = tuple(int(k) for k in
                                      self.session.current.plan.labels(self.problem))

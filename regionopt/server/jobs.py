@@ -185,9 +185,11 @@ class Jobs:
             self.workers = [self._spawn()]
 
     def grow(self) -> None:
-        """Start the solver processes still missing (``regionopt serve`` calls it once the
-        first page is drawn: their imports would compete with it for the cores)."""
-        self.workers += [self._spawn() for _ in range(self.size - len(self.workers))]
+        """Start the ``--workers`` processes still missing (``regionopt serve`` calls it once
+        the background optimum has ended: their imports would compete with the first page
+        and the optimum for the cores)."""
+        regular = sum(not w.own for w in self.workers)
+        self.workers += [self._spawn() for _ in range(self.size - regular)]
 
     def _spawn(self, *, own: bool = False) -> Worker:
         return Worker(self.problem, self._deliver, own=own)
