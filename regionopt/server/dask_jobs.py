@@ -23,7 +23,7 @@ from typing import Any
 
 from regionopt.errors import RegionoptError
 from regionopt.problem import ProblemData
-from regionopt.server.dask_task import TOPIC, cancel_name, remote_task
+from regionopt.server.dask_task import TOPIC, cancel_name, release, remote_task
 from regionopt.server.jobs import Job, Jobs
 from regionopt.sweep.pool import dask_client
 
@@ -82,6 +82,8 @@ class DaskJobs(Jobs):
                 _tell_cancel(self.client, job_id)
         with contextlib.suppress(Exception):
             self.client.cancel(list(self.futures.values()), force=True)
+        with contextlib.suppress(Exception):  # the idle solver children on the Dask workers
+            self.client.run(release, self.owner)
         with contextlib.suppress(Exception):
             if self.owned:
                 self.client.close(timeout=5)

@@ -11,7 +11,7 @@ progress stream as they do on local workers. The server cancels a job by setting
 
 A finished child stays with its Dask worker process, the problem loaded, for the next task
 of the same server (keyed by the server's ``owner`` token), so only the first solve on each
-Dask worker waits for the child's imports.
+Dask worker waits for the child's imports; the server ends them as it stops (:func:`release`).
 """
 
 from __future__ import annotations
@@ -99,6 +99,16 @@ def _keep(owner: str, child: Child) -> None:
         _IDLE.setdefault(owner, []).append(child)
 
 
+def release(owner: str) -> int:
+    """End the idle children of ``owner`` in this Dask worker process (run on every worker by
+    the server as it stops: ``Client.run``); how many."""
+    with _IDLE_LOCK:
+        idle = _IDLE.pop(owner, [])
+    for child in idle:
+        child.kill()
+    return len(idle)
+
+
 def remote_task(problem: ProblemData, task: Task, job: str, owner: str) -> dict[str, Any] | None:
     """Solve ``task`` in a child process, relaying its messages; the Dask task itself.
 
@@ -164,4 +174,4 @@ def _run(child: Child, task: Task, job: str, emit: Callable[[str, Any], None],
         emit(kind, data)
 
 
-__all__ = ["POLL_S", "TOPIC", "Child", "cancel_name", "remote_task"]
+__all__ = ["POLL_S", "TOPIC", "Child", "cancel_name", "release", "remote_task"]

@@ -42,6 +42,8 @@ def test_serve_on_a_local_cluster(tmp_path: Path, data_dir: Path) -> None:
         # the worker solves on after a cancel
         again = served.solve(ACCEPTANCE)
         assert again["status"] == "optimal" and again["objective"] == job["objective"]
+        # the cluster, its workers and their idle solver children
+        tree += [p.pid for p in psutil.Process(served.proc.pid).children(recursive=True)]
     finally:
         served.stop()
     assert not wait_gone(tree, 10)
