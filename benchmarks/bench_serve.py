@@ -76,9 +76,11 @@ class Server:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=3600)
         conn.request("GET", f"/api/jobs/{answer['job']}/events",
                      headers={"Authorization": f"token {self.token}"})
-        first = within = None
+        first = within = started = None
         for raw in conn.getresponse():  # the stream ends with the job
             line = raw.decode()
+            if started is None and line.startswith('data: "started'):
+                started = time.perf_counter() - began
             if not line.startswith("data: {"):
                 continue
             data = json.loads(line[6:])
@@ -88,7 +90,8 @@ class Server:
                 within = time.perf_counter() - began
         conn.close()
         _, job = self.call("GET", f"/api/jobs/{answer['job']}")
-        job.update(wall=time.perf_counter() - began, first=first, within=within)
+        job.update(wall=time.perf_counter() - began, first=first, within=within,
+                   started=started)
         return job
 
     def stop(self) -> None:
@@ -117,16 +120,25 @@ def lock_sets(area: str | list[str], scenario: Path, state: dict[str, Any], coun
     return out
 
 
+#: The issue's acceptance case: Kvænangen with Alta, Lyngen with Tromsø.
+ACCEPTANCE = [{"kind": "municipality", "code": "5546", "other": "5601"},
+              {"kind": "municipality", "code": "5536", "other": "5501"}]
+
+
 def run_area(name: str, args: list[str], area: str | list[str], scenario: Path, sets: int,
-             seed: int = 33) -> dict[str, Any]:
-    """Sequential lock sets, then 4 clients at once, on one server."""
+             seed: int = 33, first: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """Sequential lock sets, then 4 clients at once, on one server; with ``first``, that
+    lock set is asked the moment the URL is printed (before anything else)."""
     srv = Server(args)
     try:
+        at_once = None if first is None else srv.solve({"locks": first})
         _, state = srv.call("GET", "/api/state")
         times, walls, proven, refused = [], [], 0, 0
         infeasible: list[float] = []
+        detail: list[dict[str, Any]] = []
         for body in lock_sets(area, scenario, state, sets, seed):
             job = srv.solve({"locks": body})
+            detail.append(_detail(body, job))
             if "refused" in job:
                 refused += 1
                 continue
@@ -155,7 +167,19 @@ def run_area(name: str, args: list[str], area: str | list[str], scenario: Path, 
     finally:
         srv.stop()
     return {"name": name, "times": times, "walls": walls, "proven": proven,
-            "refused": refused, "infeasible": infeasible, "together": together, "page": page}
+            "refused": refused, "infeasible": infeasible, "together": together, "page": page,
+            "detail": detail, "first": at_once}
+
+
+def _detail(body: list[dict[str, str]], job: dict[str, Any]) -> dict[str, Any]:
+    """One lock set's figures: where its server time went (queue, worker, solver)."""
+    out: dict[str, Any] = {"locks": [f"{lock['code']}>{lock['other']}" for lock in body],
+                           "load": round(os.getloadavg()[0], 2)}
+    if "refused" in job:
+        return dict(out, refused=job["refused"][:80])
+    out.update({k: job.get(k) for k in ("state", "status", "server_seconds", "seconds",
+                                        "started", "wall", "price_pending")})
+    return out
 
 
 def page_times(srv: Server) -> dict[str, float] | None:
@@ -293,6 +317,13 @@ def render(rows: list[dict[str, Any]], where: str) -> str:
             + ", ".join(f"{x:.2f} s" for x in sorted(r["together"])) + " | "
             + ("not measured" if page is None else
                f"{page['lock']:.1f} ms / {page['undo']:.1f} ms") + " |")
+    for r in rows:
+        job = r.get("first")
+        if job and "refused" not in job:
+            lines += ["", f"{r['name']}: the acceptance locks (Kvænangen with Alta, Lyngen with "
+                      f"Tromsø) asked the moment the URL was printed: {job['status']} after "
+                      f"{job['server_seconds']:.2f} s server time ({job['wall']:.2f} s client), "
+                      f"the price {'pending' if job['price_pending'] else 'known'} then."]
     lines += ["", "Server time: from the request queued to the plan ready, measured by the "
               "server (the job's `server_seconds`); client time adds HTTP and the event stream. "
               "A lock set the server refuses (a lock that breaks a hard rule: 422 before any "
@@ -310,6 +341,8 @@ def main() -> None:
     parser.add_argument("--norway-start", action="store_true",
                         help="only all of Norway's start-up with 2 workers: first page, "
                              "background optimum (printed, not written)")
+    parser.add_argument("--detail", action="store_true",
+                        help="print each lock set's figures (JSON, on stderr)")
     args = parser.parse_args()
     if args.norway_start:
         r = run_start(["--scenario", str(SCENARIOS / "norway-functional.toml"),
@@ -322,12 +355,17 @@ def main() -> None:
     where = machine().describe()
     tf = SCENARIOS / "troms-finnmark-functional.toml"
     rows = [run_area("Troms og Finnmark, `troms-finnmark-functional`",
-                     ["--scenario", str(tf)], "troms-finnmark", tf, args.sets)]
+                     ["--scenario", str(tf)], "troms-finnmark", tf, args.sets,
+                     first=ACCEPTANCE)]
     if args.nordland:
         fn = SCENARIOS / "functional.toml"
         rows.append(run_area("Nordland, `functional`", ["--scenario", str(fn), "--area",
                                                          "nordland"], "nordland", fn, 5))
     national = "\n" + run_norway(args.norway) if args.norway else ""
+    if args.detail:
+        for r in rows:
+            print(json.dumps({"name": r["name"], "detail": r["detail"]}, indent=1),
+                  file=sys.stderr)
     uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout
     emit("serve", render(rows, where + f" `uptime` after the run: {uptime.strip()}") + national,
          write=args.write)

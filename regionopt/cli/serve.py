@@ -14,6 +14,7 @@ import logging
 import socket
 import threading
 import webbrowser
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import uvicorn
@@ -21,8 +22,9 @@ import uvicorn
 from regionopt.cli.common import add_area, add_common, add_lang, add_pool, add_scenario, out
 from regionopt.cli.inputs import load_scenario, scenario_network
 from regionopt.errors import ScenarioError
-from regionopt.maps.outputs import map_layers
 from regionopt.server.app import Setup, create_app
+from regionopt.server.jobs import spare_processes
+from regionopt.server.layers import served_layers
 from regionopt.server.security import LOOPBACK, new_token
 from regionopt.server.workspace import Workspace, default_workspace
 
@@ -87,9 +89,15 @@ def handle_serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise ScenarioError(f"--workers must be 1 or more, got {args.workers}")
     sock = _bind(args.host, args.port)
+    # the solver process of the first plan imports while the area loads (seconds on a busy
+    # machine); the others start once the first page is drawn, not to compete with it
+    spares = spare_processes(1) if args.scheduler is None else []
+    drawing = ThreadPoolExecutor(1, thread_name_prefix="regionopt-layers")
     try:
         scenario = load_scenario(args)
         net, problem = scenario_network(scenario, args)
+        # the map's layers are read (or drawn) while the first plan is solved
+        layers = drawing.submit(served_layers, net)
         workspace = Workspace(args.workspace or default_workspace())
         port = sock.getsockname()[1]
         token = new_token()
@@ -103,9 +111,10 @@ def handle_serve(args: argparse.Namespace) -> int:
                 threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
         setup = Setup(problem=problem, municipalities=net.municipalities,
-                      layers=map_layers(net), scenario=scenario, workspace=workspace,
+                      layers=layers, scenario=scenario, workspace=workspace,
                       token=token, port=port, hosts=_hosts(args.host), workers=args.workers,
-                      lang=args.lang, on_ready=ready, scheduler=args.scheduler)
+                      lang=args.lang, on_ready=ready, scheduler=args.scheduler, spares=spares)
+        spares = []  # the server's now: it stops them
         app, srv = create_app(setup)
         config = uvicorn.Config(app, lifespan="on", access_log=False,
                                 log_level="error" if args.quiet else "warning")
@@ -116,6 +125,9 @@ def handle_serve(args: argparse.Namespace) -> int:
             raise srv.failed
     finally:
         sock.close()
+        for spare in spares:
+            spare.close()
+        drawing.shutdown(wait=False, cancel_futures=True)
     return 0
 
 

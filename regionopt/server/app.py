@@ -24,8 +24,9 @@ import contextlib
 import dataclasses
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -42,7 +43,7 @@ from regionopt.server import locks as lk
 from regionopt.server.dask_jobs import DaskJobs
 from regionopt.server.errors import RequestError
 from regionopt.server.figures import differences
-from regionopt.server.jobs import Job, Jobs
+from regionopt.server.jobs import Job, Jobs, Spare
 from regionopt.server.page import render_page, served
 from regionopt.server.security import Guard
 from regionopt.server.session import Entry, Session, plan_csv, scenario_key
@@ -58,7 +59,9 @@ class Setup:
 
     problem: ProblemData
     municipalities: gpd.GeoDataFrame
-    layers: Mapping[str, Any]
+    #: The map's layers (roads, outlines): a future, as they are drawn from the network
+    #: in a thread while the first plan is solved.
+    layers: Future[dict[str, Any]]
     scenario: Scenario
     workspace: Workspace
     token: str
@@ -69,6 +72,8 @@ class Setup:
     on_ready: Callable[[], None] | None = None
     stop: Callable[[], None] | None = None
     scheduler: str | None = None
+    #: Solver processes started before the problem was loaded (:func:`jobs.spare_processes`).
+    spares: list[Spare] = field(default_factory=list)
 
 
 class Server:
@@ -77,19 +82,24 @@ class Server:
     def __init__(self, setup: Setup) -> None:
         self.setup = setup
         self.session = Session(setup.problem, setup.scenario, setup.workspace)
-        self.jobs = (Jobs(setup.problem, workers=setup.workers, on_done=self._done)
+        self.jobs = (Jobs(setup.problem, workers=setup.workers, on_done=self._done,
+                          spares=setup.spares)
                      if setup.scheduler is None else
                      DaskJobs(setup.problem, scheduler=setup.scheduler, workers=setup.workers,
-                              on_done=self._done))
+                              on_done=self._done, spares=setup.spares))
         self.pages: dict[tuple[int, str, bool], str] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.failed: RegionoptError | None = None
+        #: Where the background optimum starts: a resumed save's plan, else the engine's
+        #: own heuristic (the construction's plan on screen is where that begins anyway).
+        self.first_start: tuple[int, ...] | None = None
 
     # ------------------------------------------------------------------ life cycle
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        """Start the solver processes and the first plan; stop them when the server ends."""
+        """Start the solver processes, the first plan and its page; then print the URL and
+        solve the optimum in the background; stop the processes when the server ends."""
         self.jobs.start()
         try:
             try:
@@ -102,42 +112,55 @@ class Server:
                 return
             if self.setup.on_ready is not None:
                 self.setup.on_ready()
+            settings = self.session.current.settings
+            if scenario_key(settings) not in self.session.optima:
+                # on a process of its own: a re-solve never waits behind it; the other
+                # --workers processes start when it ends, not to compete with it meanwhile
+                self._background(settings, self.first_start, then=self.jobs.grow)
+            else:
+                self.jobs.grow()
             yield
         finally:
             self.jobs.close()
 
     async def _start(self) -> None:
-        """The first plan (or the latest save); its unlocked optimum is solved in the
-        background.
+        """The first plan (or the latest save) and its page, drawn before the URL is given.
 
-        A fresh start shows the construction heuristic's plan (``solver.name =
-        "heuristic"``, seconds even for all of Norway) at once; should the heuristic find
-        no plan, the first plan is the optimum, awaited as before.
+        A fresh start shows the construction heuristic's plan at once (its construction
+        alone: about 2 s for all of Norway, while the map's layers are drawn from the
+        network); should it find no plan, the first plan is the optimum, awaited as before.
+        The unlocked optimum is solved only once the page exists, so that it never competes
+        with drawing the first page for the two cores.
         """
         if not self.session.resume():
             try:
-                first = await self._solved(_heuristic(self.setup.scenario), "first plan")
+                first = await self._solved(_heuristic(self.setup.scenario), "first plan",
+                                           construction=True)
             except RegionoptError as exc:
                 log.info("serve: no heuristic first plan (%s); solving the optimum first", exc)
                 self.session.start_from_optimum(await self._solved(self.setup.scenario,
                                                                    "first plan"))
             else:
                 self.session.start_provisional(first)
-        settings = self.session.current.settings
-        if scenario_key(settings) not in self.session.optima:
-            start = tuple(int(k) for k in self.session.current.plan.labels(self.problem))
-            self._background(settings, start)
+                log.info("serve: the first plan after %.1f s in its worker", first["seconds"])
+        else:
+            self.first_start = tuple(int(k) for k in
+                                     self.session.current.plan.labels(self.problem))
+        await self._page_text()
+        log.info("serve: the first page drawn")
 
     @property
     def problem(self) -> ProblemData:
         """The problem served."""
         return self.setup.problem
 
-    def _background(self, settings: Scenario, start: tuple[int, ...]) -> None:
-        """Solve the unlocked optimum of ``settings`` in a worker without waiting for it."""
+    def _background(self, settings: Scenario, start: tuple[int, ...] | None, *,
+                    then: Callable[[], None] | None = None) -> None:
+        """Solve the unlocked optimum of ``settings`` on a solver process of its own without
+        waiting for it; ``then`` is called when it has ended."""
         job = self.jobs.submit("server", Task(settings, start=start,
                                               label="optimum without locks"),
-                               {"kind": "optimum", "settings": settings})
+                               {"kind": "optimum", "settings": settings}, own=True)
         key = scenario_key(settings)
         self.session.pending[key] = job.id
 
@@ -150,18 +173,23 @@ class Server:
                 self.pages = {}
                 log.info("serve: the optimum of %s arrived (%s)", settings.name,
                          job.result["status"])
+                await self._page_text()  # drawn now: the page's reload finds it ready
             else:
                 self.session.pending.pop(key, None)
                 log.warning("serve: the optimum of %s: %s", settings.name,
                             job.events[-1][1] if job.events else job.state)
+            if then is not None:
+                then()
 
         task = asyncio.get_running_loop().create_task(arrive())
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _solved(self, scenario: Scenario, label: str) -> dict[str, Any]:
+    async def _solved(self, scenario: Scenario, label: str, *,
+                      construction: bool = False) -> dict[str, Any]:
         """Solve ``scenario`` in a worker and wait (the server's own start-up solves)."""
-        job = self.jobs.submit("server", Task(scenario, label=label), {"kind": "start"})
+        job = self.jobs.submit("server", Task(scenario, label=label, construction=construction),
+                               {"kind": "start"})
         while not job.finished:
             job.changed.clear()
             await job.changed.wait()
@@ -178,22 +206,29 @@ class Server:
 
     # ------------------------------------------------------------------ routes
 
-    async def page(self, request: Request) -> Response:
-        """``GET /``: the page of the plan on screen, with the tools."""
+    async def _page_text(self) -> str:
+        """The page of the plan on screen, drawn once (in a thread) and kept until it
+        changes."""
         s = self.session
         key = (s.pos, s.current.save, s.current.provisional)
         if key not in self.pages:
             optimum = s.optima.get(scenario_key(s.current.settings))
             travel = (None if optimum is None or optimum["status"] != "optimal"
                       else optimum["travel"])
+            layers = await asyncio.wrap_future(self.setup.layers)
+            entry = s.current
             text = await anyio.to_thread.run_sync(lambda: render_page(
-                s.current, self.setup.problem, self.setup.municipalities, self.setup.layers,
+                entry, self.setup.problem, self.setup.municipalities, layers,
                 lang=self.setup.lang, optimum=travel))
             self.pages = {key: text}
-        config = {"api": "/api", "knobs": lk.knob_schema(s.current.settings),
+        return self.pages[key]
+
+    async def page(self, request: Request) -> Response:
+        """``GET /``: the page of the plan on screen, with the tools."""
+        text = await self._page_text()
+        config = {"api": "/api", "knobs": lk.knob_schema(self.session.current.settings),
                   "kinds": list(lk.KINDS)}
-        return HTMLResponse(served(self.pages[key], config),
-                            headers={"cache-control": "no-store"})
+        return HTMLResponse(served(text, config), headers={"cache-control": "no-store"})
 
     async def state(self, request: Request) -> Response:
         """``GET /api/state``: the plan on screen, its figures, price, locks, saves, knobs."""
@@ -212,7 +247,8 @@ class Server:
         known = scenario_key(settings) in s.optima or scenario_key(settings) in s.pending
         unlocked = None if known else settings
         start = tuple(int(k) for k in s.current.plan.labels(s.problem))
-        task = Task(scenario, start=start, label="optimise the rest", unlocked=unlocked)
+        task = Task(scenario, start=start, label="optimise the rest", unlocked=unlocked,
+                    explain=False)
         job = self.jobs.submit(_client(request), task, {
             "kind": "solve", "settings": settings, "locks": locks, "scenario": scenario,
             "pos": s.pos})
@@ -231,7 +267,7 @@ class Server:
         rest = locks[:k] + locks[k + 1:]
         scenario = lk.locked_scenario(parent.context["settings"], rest)
         task = Task(scenario, start=tuple(parent.result["cores"]) if parent.result else None,
-                    label=f"without lock {k + 1}")
+                    label=f"without lock {k + 1}", explain=False)
         job = self.jobs.submit(_client(request), task, {
             "kind": "lock_price", "parent": parent.id, "lock": k, "settings":
             parent.context["settings"], "locks": rest, "scenario": scenario})

@@ -51,6 +51,9 @@ class Job:
     result: dict[str, Any] | None = None
     submitted: float = field(default_factory=time.perf_counter)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Run on a solver process of its own, beside the ``--workers`` ones (the server's
+    #: background optimum: a re-solve never waits behind it).
+    own: bool = False
 
     @property
     def finished(self) -> bool:
@@ -63,22 +66,61 @@ class Job:
         self.changed.set()
 
 
+@dataclass
+class Spare:
+    """A solver process started before the problem is loaded: it imports meanwhile."""
+
+    process: Any  # multiprocessing's SpawnProcess
+    conn: Any  # its end of the pipe
+
+    def close(self) -> None:
+        """End it unused (the server stopped before it had a problem to give)."""
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        self.process.join(timeout=KILL_WAIT_S)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=KILL_WAIT_S)
+
+
+def spare_processes(count: int) -> list[Spare]:
+    """Start ``count`` solver processes now; :class:`Jobs` hands them the problem later.
+
+    ``regionopt serve`` starts them first thing, so that their imports (seconds on a busy
+    machine) overlap the loading of the area instead of following it.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    out = []
+    for _ in range(count):
+        conn, child = ctx.Pipe()
+        process = ctx.Process(target=worker.serve, args=(child,), daemon=True,
+                              name="regionopt-serve-worker")
+        process.start()
+        child.close()
+        out.append(Spare(process, conn))
+    return out
+
+
 class Worker:
     """A solver process and the thread that reads its messages into the event loop."""
 
-    def __init__(self, problem: ProblemData, deliver: Callable[[Worker, str, str, Any], None]
-                 ) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=worker.serve, args=(child, problem), daemon=True,
-                                   name="regionopt-serve-worker")
-        self.process.start()
-        child.close()
+    def __init__(self, problem: ProblemData, deliver: Callable[[Worker, str, str, Any], None],
+                 spare: Spare | None = None, *, own: bool = False) -> None:
+        spare = spare or spare_processes(1)[0]
+        self.process, self.conn = spare.process, spare.conn
+        self.own = own  # for jobs of their own (Job.own) only
         self.ready = False
         self.job: Job | None = None
         self.deliver = deliver
+        # the problem is megabytes: sent from a thread, the event loop never waits for the
+        # process to finish its imports and read it
+        threading.Thread(target=self._hand, args=(problem,), daemon=True).start()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
+
+    def _hand(self, problem: ProblemData) -> None:
+        with contextlib.suppress(OSError, ValueError):  # killed before it read it
+            self.conn.send(problem)
 
     def _read(self) -> None:
         while True:
@@ -121,26 +163,44 @@ class Jobs:
     """The queue of solves over ``workers`` solver processes, on the running event loop."""
 
     def __init__(self, problem: ProblemData, *, workers: int = 2,
-                 on_done: Callable[[Job], None] | None = None) -> None:
+                 on_done: Callable[[Job], None] | None = None,
+                 spares: list[Spare] | None = None) -> None:
         self.problem, self.size, self.on_done = problem, max(1, workers), on_done
+        self.spares = list(spares or [])
         self.loop: asyncio.AbstractEventLoop | None = None
         self.workers: list[Worker] = []
         self.queue: deque[Job] = deque()
         self.jobs: dict[str, Job] = {}
 
     def start(self) -> None:
-        """Start the solver processes (call from the event loop)."""
+        """Give the spares their problem, or start one solver process (call from the event
+        loop); :meth:`grow` starts the others."""
         self.loop = asyncio.get_running_loop()
-        self.workers = [self._spawn() for _ in range(self.size)]
+        spares, self.spares = self.spares[:self.size], self.spares[self.size:]
+        for extra in self.spares:
+            extra.close()
+        self.spares = []
+        self.workers = [Worker(self.problem, self._deliver, spare) for spare in spares]
+        if not self.workers:
+            self.workers = [self._spawn()]
 
-    def _spawn(self) -> Worker:
-        return Worker(self.problem, self._deliver)
+    def grow(self) -> None:
+        """Start the ``--workers`` processes still missing (``regionopt serve`` calls it once
+        the background optimum has ended: their imports would compete with the first page
+        and the optimum for the cores)."""
+        regular = sum(not w.own for w in self.workers)
+        self.workers += [self._spawn() for _ in range(self.size - regular)]
+
+    def _spawn(self, *, own: bool = False) -> Worker:
+        return Worker(self.problem, self._deliver, own=own)
 
     def close(self) -> None:
         """Stop every solver process."""
         for w in self.workers:
             w.stop()
-        self.workers = []
+        for spare in self.spares:
+            spare.close()
+        self.workers, self.spares = [], []
 
     def _deliver(self, w: Worker, job_id: str, kind: str, data: Any) -> None:
         if self.loop is not None and not self.loop.is_closed():
@@ -162,12 +222,17 @@ class Jobs:
             if kind == "done" and self.on_done is not None:
                 self.on_done(job)
             job.add(kind, data)
+            if w.own and not any(j.own for j in self.queue):
+                self.workers.remove(w)  # its one job done: its process ends
+                threading.Thread(target=w.stop, daemon=True).start()
             self._dispatch()
         else:
             job.add(kind, data)
 
-    def submit(self, client: str, task: worker.Task, context: dict[str, Any]) -> Job:
-        """Queue a solve for ``client``.
+    def submit(self, client: str, task: worker.Task, context: dict[str, Any], *,
+               own: bool = False) -> Job:
+        """Queue a solve for ``client`` (``own``: on a solver process of its own, started
+        for it and ended after it, so that it never holds up the others).
 
         Raises
         ------
@@ -180,7 +245,7 @@ class Jobs:
         if len(mine) >= PER_CLIENT or len(self.queue) >= QUEUE_LIMIT:
             raise RequestError(f"busy, {ahead} ahead: {len(mine)} of your solves are still "
                                "waiting or running; cancel one or wait", status=429)
-        job = Job(id=uuid.uuid4().hex, client=client, task=task, context=context)
+        job = Job(id=uuid.uuid4().hex, client=client, task=task, context=context, own=own)
         self._forget()
         self.jobs[job.id] = job
         self.queue.append(job)
@@ -189,8 +254,10 @@ class Jobs:
         return job
 
     def ahead(self) -> int:
-        """Jobs waiting or running, all clients."""
-        return len(self.queue) + sum(w.job is not None for w in self.workers)
+        """Jobs waiting or running on the ``--workers`` processes, all clients (not those
+        on processes of their own)."""
+        return (sum(not j.own for j in self.queue)
+                + sum(w.job is not None for w in self.workers if not w.own))
 
     def running_pid(self, job: Job) -> int | None:
         """The solver process working on ``job`` (for tests and the job's description)."""
@@ -206,11 +273,15 @@ class Jobs:
             del self.jobs[key]
 
     def _dispatch(self) -> None:
-        for w in self.workers:
-            if not self.queue:
-                return
-            if w.ready and w.job is None and w.process.is_alive():
-                job = self.queue.popleft()
+        for job in list(self.queue):
+            free = [w for w in self.workers if w.own == job.own]
+            if job.own and not free:
+                self.workers.append(self._spawn(own=True))  # dispatched once it is ready
+                continue
+            w = next((w for w in free if w.ready and w.job is None and w.process.is_alive()),
+                     None)
+            if w is not None:
+                self.queue.remove(job)
                 job.add("status", "started")
                 w.send(job)
 
@@ -234,12 +305,12 @@ class Jobs:
             return
         if job in self.queue:
             self.queue.remove(job)
-        victims = []
-        for k, w in enumerate(self.workers):
-            if w.job is job:
-                w.job = None
-                self.workers[k] = self._spawn()
-                victims.append(w)
+        victims = [w for w in self.workers if w.job is job]
+        for w in victims:
+            w.job = None
+            self.workers.remove(w)
+            if not w.own:  # a process of its own is started again only for another such job
+                self.workers.append(self._spawn())
         job.state = "cancelled"  # before the kill: nothing the dying process says counts
         job.add("cancelled", None)
         for w in victims:
@@ -251,4 +322,5 @@ class Jobs:
         return [w.process.pid for w in self.workers if w.process.pid is not None]
 
 
-__all__ = ["KILL_WAIT_S", "PER_CLIENT", "QUEUE_LIMIT", "Job", "Jobs", "Worker"]
+__all__ = ["KILL_WAIT_S", "PER_CLIENT", "QUEUE_LIMIT", "Job", "Jobs", "Spare", "Worker",
+           "spare_processes"]

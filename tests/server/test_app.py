@@ -263,3 +263,23 @@ def test_norway_answers_before_its_optimum(tmp_path: Path) -> None:
         _switched(s, first)
     finally:
         s.stop()
+
+
+def test_without_a_constructed_plan_the_optimum_comes_first(tmp_path: Path) -> None:
+    """Locks the construction heuristic cannot meet (the region around Senja would not be
+    connected): the server solves the optimum before it prints its URL, as before."""
+    text = (REPO / "data" / "geo" / "scenarios" / "troms-finnmark-functional.toml").read_text(
+        encoding="utf-8")
+    text = text.replace('must_link = [["5546", "5601"]]',
+                        'must_link = [["5546", "5601"], ["5528", "5530"], ["5603", "5601"], '
+                        '["5614", "5601"]]\nfixed_cores = ["5530", "5601"]')
+    path = tmp_path / "hard.toml"
+    path.write_text(text, encoding="utf-8")
+    s = Served(tmp_path / "w", ["--scenario", str(path)], wait_optimum=False)
+    try:
+        status, state = s.json("GET", "/api/state")
+        assert status == 200
+        assert not state["provisional"] and state["optimum_job"] is None
+        assert state["optimum"] == state["figures"] and state["plan"]["5528"] == "Senja"
+    finally:
+        s.stop()
