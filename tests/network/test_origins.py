@@ -176,3 +176,25 @@ def test_no_island_cell_starts_on_the_mainland(norway_net: Network, data_dir: Pa
         got = node_piece[cells["node"].to_numpy()[mine][at_node]]
         assert (got == cell_piece[mine][at_node]).all(), code
         assert (cell_piece[mine] != 0).all(), code  # piece 0 is the mainland (largest)
+
+
+def test_vannoya_reaches_the_graph_by_its_ferry(norway_net: Network, data_dir: Path) -> None:
+    # Karlsøy: Vannøya's inhabitants counted as living at Hansnes before the Hansnes-Skåningsbukt
+    # ferry was added (issue 29); now they reach the graph on Vannøya, at the ferry's end
+    G = norway_net.graph
+    ferry = [(u, v) for u, v, d in G.edges(data=True)
+             if d.get("route") == "hansnes-skaningsbukt"]
+    assert ferry
+    codes = sorted(norway_net.municipalities["kommunenummer"])
+    cells = origins.cells_and_access(G, {c: f"centre:{c}" for c in codes}, codes,
+                                     data_dir=data_dir)
+    nodes = tuple(G.nodes)
+    pieces = origins.land_pieces(data_dir=data_dir)
+    nx_, ny_ = origins.node_xy(G, nodes)
+    node_piece = origins.label_pieces(nx_, ny_, pieces, snap_m=origins.NODE_SNAP_M)
+    ends = {node_piece[nodes.index(n)] for edge in ferry for n in edge}
+    assert len(ends) == 2  # Ringvassøya and Vannøya
+    karlsoy = cells[cells["kommunenummer"] == "5534"]
+    on_island = node_piece[karlsoy["node"].to_numpy()]
+    vannoya = ends - {node_piece[nodes.index("centre:5534")]}
+    assert np.isin(on_island, list(vannoya)).sum() > 0
