@@ -29,6 +29,7 @@ from scipy.sparse import csgraph
 from regionopt.errors import DataError
 from regionopt.network import origins, validation
 from regionopt.network.roads import DEFAULT_SPEEDS_KPH
+from regionopt.network.settings import GRID_ACCESS_SPEED_KPH, GRID_SPEEDS_KPH
 
 #: The systems whose speed is fitted (the others keep their default: Oslo's ring roads and
 #: one Finnish route, too few pairs use them).
@@ -39,11 +40,11 @@ ACCESS = "access"
 BOUNDS_KPH = (20.0, 110.0)
 #: The speeds fitted on all of TØI's pairs (but the later-link pair, :func:`comparable`) with
 #: ``origins="grid"`` and ``destinations="grid"`` (``benchmarks/fit_speeds.py``,
-#: ``docs/travel_validation.md``): the settings to switch to, as
-#: ``NetworkSettings(origins="grid", destinations="grid", access_speed_kph=..., speeds=...)``;
-#: not a default yet.
-GRID_FITTED_KPH = {"normot": 88.0, "eure": 78.4, "norrv": 80.2, "norfv": 73.2, "norntv": 65.9}
-GRID_FITTED_ACCESS_KPH = 29.0
+#: ``docs/travel_validation.md``): the defaults of the population-weighted network, kept in
+#: :mod:`regionopt.network.settings` (:data:`~regionopt.network.settings.GRID_SPEEDS_KPH`,
+#: access legs :data:`~regionopt.network.settings.GRID_ACCESS_SPEED_KPH`).
+GRID_FITTED_KPH = dict(GRID_SPEEDS_KPH)
+GRID_FITTED_ACCESS_KPH = GRID_ACCESS_SPEED_KPH
 #: The speed limits published for each class (vegtrafikkloven; Statens vegvesen): what a
 #: driver may do where nothing slower is signed.
 POSTED_KPH = {"normot": "100-110", "eure": "80 (60-90)", "norrv": "80 (50-80)",

@@ -14,9 +14,10 @@ non-centre municipalities of those regions that are nearer the other centre by o
 page written by :func:`validation_markdown` lists every non-centre municipality of those
 regions with both centres.
 
-TØI's figure is a population-weighted trip from inside the municipality; ours runs from
-administrative centre to administrative centre, so differences of a few minutes are expected
-(ours is usually the shorter). A pair is a **gross outlier** when ours is a factor two off TØI's
+TØI's figure is a population-weighted trip from inside the municipality; so is ours with the
+default ``origins="grid"``, while with ``origins="centre"`` ours runs from administrative centre
+to administrative centre, so differences of a few minutes are expected (that matrix is usually
+the shorter). A pair is a **gross outlier** when ours is a factor two off TØI's
 and more than 25 minutes off, or more than 60 minutes off: that is a fault of the network (a
 missing ferry, a broken junction, a misplaced centre), never a matter of speeds.
 
@@ -225,12 +226,16 @@ def validation_markdown(result: Validation, *, network: str = "") -> str:
              "Written by `regionopt network validate` (`regionopt.network.validation`). "
              "TØI's `Reisetid` (TØI-rapport 1713/2019, minutes by car from the municipality to "
              "its BA-region's centre, a population-weighted trip) beside regionopt's minutes "
-             "from administrative centre to administrative centre, to the region's centre "
-             "municipality (in a two-centre region the one TØI lists the region under; see the "
+             "on the matrix named below (the default, `origins = \"grid\"`: the mean trip "
+             "from the municipality's inhabitants to the centre municipality's town; "
+             "`origins = \"centre\"`: administrative centre to administrative centre) to the "
+             "region's centre municipality (in a two-centre region the one TØI lists the region "
+             "under; see the "
              "last table). A pair is a gross outlier when it is a factor two off and more "
              "than 25 minutes off, or more than 60 minutes off.", "",
-             "Why ours is mostly the shorter: TØI's trip starts where the municipality's "
-             "inhabitants live, ours at its administrative centre, which is usually the "
+             "Why the centre-to-centre matrix is mostly the shorter: TØI's trip starts where "
+             "the municipality's inhabitants live, that matrix's at its administrative centre, "
+             "which is usually the "
              "municipality's town and often its end nearest the region's centre; the 2020 "
              "mergers made some municipalities wide (Asker with Røyken and Hurum, Øygarden with "
              "Fjell and Sund, Kinn with Flora and Vågsøy), which lengthens TØI's average trip but "

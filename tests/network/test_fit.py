@@ -39,10 +39,13 @@ def test_fit_problem_reproduces_the_grid_matrix(problem: fit.FitProblem,
     from regionopt.network import origins, validation
 
     codes = sorted(norway_net.municipalities["kommunenummer"])
+    access = norway_net.settings.access_kph  # the centres' legs in the graph are at this speed
     matrix = origins.grid_matrix(norway_net.graph, {c: f"centre:{c}" for c in codes},
-                                 detour_factor=1.3, access_speed_kph=40.0)
+                                 detour_factor=1.3, access_speed_kph=access)
     table = validation.validate(matrix).table.set_index("code")
-    ours = problem.minutes(fit.default_kph(problem, 40.0))
+    # the graph's edges carry the network's own speeds (the fitted ones by default)
+    speeds = norway_net.settings.speed_map
+    ours = problem.minutes(np.array([speeds[n] for n in fit.FITTED_CLASSES] + [access]))
     expected = table.loc[list(problem.codes), "ours_min"].to_numpy()
     np.testing.assert_allclose(ours, expected, atol=0.006)
 
