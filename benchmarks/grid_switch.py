@@ -1,4 +1,4 @@
-"""What switching the matrix to ``origins = "grid"`` would change: optima and agreement.
+"""What the switch of the matrix to ``origins = "grid"`` changed: optima and agreement.
 
 Solves shipped scenarios twice, on the current matrix (centre to centre, default speeds) and
 on the population-weighted one (the settings given), and reports per scenario: the optimum's
@@ -25,23 +25,13 @@ from _common import machine
 
 #: What the switch takes, printed under the table.
 SWITCH = """
-## How to switch the default
+## What was switched
 
-1. `regionopt/network/settings.py`: `origins: str = "grid"` (and `destinations`, and the
-   fitted speeds and access speed of `docs/travel_validation.md` as the defaults of
-   `speeds`/`access_speed_kph` for the grid, or in `roads.DEFAULT_SPEEDS_KPH` if the centre
-   matrix may change too). `network/key.py` then keys every network with the grid's files
-   and code.
-2. Re-run every figure that rests on the matrix: the README's tables, `docs/benchmarks.md`
-   (`bench_grid.py`, `bench_matrix.py`, the solves), `docs/calibration.md` (the calibrated
-   scenarios were calibrated on the centre matrix: re-calibrate), the frontier's dominance
-   statements, `regionopt network validate --origins grid --out docs/travel_validation.md`
-   then `python benchmarks/fit_speeds.py render --write`.
-3. Tests that pin figures of the centre matrix (`tests/network/test_validation.py`'s 15 %
-   bound holds a fortiori; the solve tests that pin person-minutes and plans) need their
-   figures updated; the matrix diagonal is no longer 0 (`docs/metrics.md`).
-4. Before or with the switch, fix the network faults of `docs/travel_validation.md` (ferry
-   table, centres): they change both matrices.
+`regionopt/network/settings.py`: `origins = "grid"` and `destinations` as `origins` by
+default, the speeds fitted on TØI's pairs (`GRID_SPEEDS_KPH`) over the default speeds and
+access legs at `GRID_ACCESS_SPEED_KPH` when `origins = "grid"`; `network/key.py` keys them
+(the speeds through `speed_map`, the grid's files and code). `origins = "centre"` keeps the
+matrix before issue 29: centre to centre, the default speeds, access legs at 40 km/h.
 """
 
 SCENARIOS = ("troms-finnmark-12.toml", "troms-finnmark-functional.toml",
@@ -53,13 +43,15 @@ def main() -> None:
     import regionopt.api as ro
     from regionopt import _resources
     from regionopt.network import NetworkSettings
+    from regionopt.network.settings import GRID_SPEEDS_KPH
     from regionopt.scenario import replace_key
 
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--speed", action="append", default=[], metavar="CLASS=KPH")
-    parser.add_argument("--access-kph", type=float, default=40.0)
-    parser.add_argument("--destinations", choices=["centre", "grid"], default="centre")
+    parser.add_argument("--access-kph", type=float, default=None,
+                        help="default: the grid network's (the fitted speed)")
+    parser.add_argument("--destinations", choices=["centre", "grid"], default=None)
     parser.add_argument("--scenario", action="append", default=None)
     parser.add_argument("--time-limit", type=float, default=300.0)
     parser.add_argument("--out", type=Path, default=None)
@@ -70,13 +62,14 @@ def main() -> None:
     speeds = {k: float(v) for k, v in (s.split("=", 1) for s in args.speed)}
     grid = NetworkSettings(origins="grid", destinations=args.destinations,
                            access_speed_kph=args.access_kph).with_speeds(speeds)
-    lines = ["# What switching to population-weighted travel times would change", "",
+    fitted = {k: v for k, v in grid.speed_map.items() if k in GRID_SPEEDS_KPH}
+    lines = ["# What the switch to population-weighted travel times changed", "",
              "`python benchmarks/grid_switch.py` (the command line below). Each shipped "
-             "scenario solved on the current matrix (`origins = \"centre\"`, default speeds) "
-             "and on the population-weighted one (`origins = \"grid\"`, "
-             f"`destinations = \"{args.destinations}\"`, access legs at {args.access_kph:g} "
-             "km/h, speeds " + (", ".join(f"{k} {v:g}" for k, v in sorted(speeds.items()))
-                                or "default") + f"), HiGHS, at most {args.time_limit:g} s "
+             "scenario solved on the old matrix (`origins = \"centre\"`, default speeds) "
+             "and on the population-weighted default (`origins = \"grid\"`, "
+             f"`destinations = \"{grid.destinations}\"`, access legs at {grid.access_kph:g} "
+             "km/h, speeds " + ", ".join(f"{k} {v:g}" for k, v in sorted(fitted.items()))
+             + f"), HiGHS, at most {args.time_limit:g} s "
              "each. *Moved*: municipalities whose region differs between the two optima "
              "(regions matched one to one). *Placed*: municipalities placed as the reference "
              "plan places them (NIVI 2023 in Troms og Finnmark, BA-regioner 2020 nationally).",
@@ -88,7 +81,7 @@ def main() -> None:
         scenario = replace_key(replace_key(scenario, "solver.name", "highs"),
                                "solver.time_limit_s", args.time_limit)
         plans = {}
-        for label, settings in (("centre", NetworkSettings()), ("grid", grid)):
+        for label, settings in (("centre", NetworkSettings(origins="centre")), ("grid", grid)):
             t0 = time.perf_counter()
             net = ro.network_for_scenario(scenario, settings=settings, progress=False)
             problem = ro.problem_from_network(net)

@@ -81,7 +81,7 @@ class Service:
     travel
         Whether people travel between the members and the host.
     max_travel_minutes
-        Longest acceptable trip from a member's centre to the host's, or ``None``.
+        Longest acceptable trip from a member to the host (the matrix's minutes), or ``None``.
     staff_per_1000
         Staff (årsverk) per 1 000 inhabitants served.
     core

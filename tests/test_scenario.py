@@ -225,6 +225,6 @@ def test_kommuneregion_keys_are_checked(table, message):
 
 def test_kommuneregioner_toml_round_trips():
     s = load_scenario(geo_file("scenarios", "kommuneregioner.toml"))
-    assert s.regions.count == "max" and s.constraints.long_distance_minutes == 320
+    assert s.regions.count == "max" and s.constraints.long_distance_minutes == 295
     assert s.constraints.relative_self_containment == 0.86
     assert parse_scenario(tomllib.loads(scenario_to_toml(s))) == s

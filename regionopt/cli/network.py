@@ -56,12 +56,14 @@ def add_network(p: argparse.ArgumentParser) -> None:
 
 
 def _add_origins(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--origins", choices=list(network.ORIGINS), default="centre",
-                   help="where trips start: the administrative centre (default) or the "
-                        "population-weighted mean over Statistics Norway's 1 km grid")
-    p.add_argument("--destinations", choices=list(network.ORIGINS), default="centre",
-                   help="where trips end: the administrative centre (default) or, with "
-                        "--origins grid, the destination's most populous places, weighted")
+    p.add_argument("--origins", choices=list(network.ORIGINS), default="grid",
+                   help="where trips start: the population-weighted mean over Statistics "
+                        "Norway's 1 km grid, with the fitted speeds (default), or the "
+                        "administrative centre, with the speeds before issue 29")
+    p.add_argument("--destinations", choices=list(network.ORIGINS), default=None,
+                   help="where trips end: the destination's most populous places, weighted "
+                        "(needs --origins grid), or its administrative centre; default: as "
+                        "--origins")
 
 
 def handle_network(args: argparse.Namespace) -> int:
@@ -84,7 +86,7 @@ def _validate(args: argparse.Namespace) -> int:
         net = api.build_network("norway", settings=settings, data_dir=args.data_dir,
                                 progress=not args.quiet)
         minutes, what = net.minutes, (f"network of all Norway, origins `{args.origins}`, "
-                                      f"destinations `{args.destinations}`, "
+                                      f"destinations `{settings.destinations}`, "
                                       f"cache key `{net.key[:12]}`")
     result = validation.validate(minutes)
     if args.out is not None:

@@ -51,7 +51,7 @@ class ServiceArea:
     population
         Inhabitants served.
     longest_trip
-        Longest trip in minutes from a member's centre to the host's.
+        Longest trip in minutes from a member to the host (the matrix's minutes).
     person_minutes
         Inhabitants times minutes to the host, summed over the members.
     reason

@@ -124,9 +124,9 @@ def _build(munis: gpd.GeoDataFrame, settings: NetworkSettings, *, key: str,
         log.warning("unreachable centre: %s", line)
     if settings.origins == "grid":
         minutes = origins.grid_matrix(G, centre_nodes, detour_factor=settings.detour_factor,
-                                      access_speed_kph=settings.access_speed_kph,
-                                      destinations=settings.destinations, data_dir=data_dir,
-                                      cache_dir=cache_dir)
+                                      access_speed_kph=settings.access_kph,
+                                      destinations=settings.destinations or "grid",
+                                      data_dir=data_dir, cache_dir=cache_dir)
     adjacency = travel.functional_adjacency(munis, G, centre_nodes=centre_nodes, paths=paths,
                                             context=_norway_polygons(data_dir, cache_dir))
     return Network(municipalities=munis, graph=G, minutes=minutes, adjacency=adjacency,

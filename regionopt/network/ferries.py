@@ -217,9 +217,9 @@ def attach_centres_inplace(H: nx.MultiDiGraph, municipalities: pd.DataFrame, *,
         centre = f"centre:{code}"
         H.add_node(centre, x=float(lon), y=float(lat), kommunenummer=code)
         length = float(d) * settings.detour_factor
-        seconds = length / (settings.access_speed_kph / 3.6)
+        seconds = length / (settings.access_kph / 3.6)
         for s, t in ((centre, node), (node, centre)):
             H.add_edge(s, t, length=round(length, 3), highway="access", ref="", access=True,
-                       speed_kph=settings.access_speed_kph, travel_time=round(seconds, 3))
+                       speed_kph=settings.access_kph, travel_time=round(seconds, 3))
         if d > 10_000:
             log.info("centre of %s is %.1f km from the nearest road node", code, d / 1000)

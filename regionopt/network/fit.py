@@ -29,6 +29,7 @@ from scipy.sparse import csgraph
 from regionopt.errors import DataError
 from regionopt.network import origins, validation
 from regionopt.network.roads import DEFAULT_SPEEDS_KPH
+from regionopt.network.settings import GRID_ACCESS_SPEED_KPH, GRID_SPEEDS_KPH
 
 #: The systems whose speed is fitted (the others keep their default: Oslo's ring roads and
 #: one Finnish route, too few pairs use them).
@@ -37,12 +38,13 @@ FITTED_CLASSES = ("normot", "eure", "norrv", "norfv", "norntv")
 ACCESS = "access"
 #: Every fitted speed stays within these limits (km/h).
 BOUNDS_KPH = (20.0, 110.0)
-#: The speeds fitted on all of TØI's pairs with ``origins="grid"`` and ``destinations="grid"``
-#: (``benchmarks/fit_speeds.py``, ``docs/travel_validation.md``): the settings to switch to,
-#: as ``NetworkSettings(origins="grid", destinations="grid", access_speed_kph=...,
-#: speeds=...)``; not a default yet.
-GRID_FITTED_KPH = {"normot": 87.2, "eure": 78.0, "norrv": 78.8, "norfv": 72.3, "norntv": 54.2}
-GRID_FITTED_ACCESS_KPH = 30.0
+#: The speeds fitted on all of TØI's pairs (but the later-link pair, :func:`comparable`) with
+#: ``origins="grid"`` and ``destinations="grid"`` (``benchmarks/fit_speeds.py``,
+#: ``docs/travel_validation.md``): the defaults of the population-weighted network, kept in
+#: :mod:`regionopt.network.settings` (:data:`~regionopt.network.settings.GRID_SPEEDS_KPH`,
+#: access legs :data:`~regionopt.network.settings.GRID_ACCESS_SPEED_KPH`).
+GRID_FITTED_KPH = dict(GRID_SPEEDS_KPH)
+GRID_FITTED_ACCESS_KPH = GRID_ACCESS_SPEED_KPH
 #: The speed limits published for each class (vegtrafikkloven; Statens vegvesen): what a
 #: driver may do where nothing slower is signed.
 POSTED_KPH = {"normot": "100-110", "eure": "80 (60-90)", "norrv": "80 (50-80)",
@@ -235,6 +237,15 @@ def figures(ours: np.ndarray, toi: np.ndarray) -> dict[str, float]:
             "median_ratio": float(np.median(ours / toi))}
 
 
+def comparable(problem: FitProblem) -> np.ndarray:
+    """Return, per pair, whether its route uses no link opened after TØI measured.
+
+    A pair of :data:`regionopt.network.validation.LATER_LINKS` measures a road TØI did not
+    drive: it never enters a fit, and the held-out figures are given without and with it.
+    """
+    return np.array([code not in validation.LATER_LINKS for code in problem.codes])
+
+
 def split(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Return a seeded random half of ``range(n)`` (the fit) and the other half (held out)."""
     order = np.random.default_rng(seed).permutation(n)
@@ -250,17 +261,22 @@ def held_out(problem: FitProblem, start: np.ndarray, *, seeds: Sequence[int] = (
     -------
     pandas.DataFrame
         One row per seed: the fitted speeds (a column per class) and the held-out
-        ``median_rel_error``, ``p90_rel_error``, ``gross``, ``median_ratio``, with the same
-        figures of the start speeds on the same held-out pairs (``start_...``).
+        ``median_rel_error``, ``p90_rel_error``, ``gross``, ``median_ratio`` (without the
+        pairs of a later link, :func:`comparable`; the same with them: ``all_...``), with the
+        same figures of the start speeds on the same held-out pairs (``start_...``).
     """
     base = problem.minutes(start)
+    same = comparable(problem)
     out = []
     for seed in seeds:
-        train, test = split(len(problem.toi_min), seed)
+        train, every = split(len(problem.toi_min), seed)
+        train, test = train[same[train]], every[same[every]]
         kph = fit(problem, train, start, max_evals=max_evals)
         ours = problem.minutes(kph)
         row: dict[str, float] = {"seed": seed, **dict(zip(problem.names, kph, strict=True))}
         row.update(figures(ours[test], problem.toi_min[test]))
+        row.update({f"all_{k}": v for k, v in figures(ours[every],
+                                                     problem.toi_min[every]).items()})
         row.update({f"start_{k}": v for k, v in figures(base[test],
                                                        problem.toi_min[test]).items()})
         out.append(row)

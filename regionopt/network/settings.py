@@ -20,6 +20,16 @@ FERRY_COLUMNS = ("id", "name", "from_name", "from_lon", "from_lat", "to_name", "
 FERRY_SNAP_KM = 1.0
 #: Where trips start: the administrative centre or the population grid.
 ORIGINS = ("centre", "grid")
+#: Speeds of the main Travel Mapping systems fitted to TØI's drive times with
+#: ``origins="grid"``, ``destinations="grid"`` (:mod:`regionopt.network.fit`,
+#: ``benchmarks/fit_speeds.py``, ``docs/travel_validation.md``): the defaults of the
+#: population-weighted network, under any override in ``speeds``.
+GRID_SPEEDS_KPH: Mapping[str, float] = {"normot": 88.0, "eure": 78.4, "norrv": 80.2,
+                                        "norfv": 73.2, "norntv": 65.9}
+#: The access legs' speed fitted with :data:`GRID_SPEEDS_KPH`: the default with ``origins="grid"``.
+GRID_ACCESS_SPEED_KPH = 29.0
+#: The access legs' speed of the centre-to-centre network (``origins="centre"``).
+CENTRE_ACCESS_SPEED_KPH = 40.0
 #: Boundaries of every municipality, used to tell whether a fastest route enters a third one.
 NORWAY_POLYGONS = "kartverket/Kommuner-S.geojson"
 
@@ -47,8 +57,10 @@ class NetworkSettings:
         Levinson 2015); it also covers local streets missing from the
         Travel Mapping data.
     access_speed_kph
-        Speed on access legs: 40 km/h, between the 30-50 km/h limits of
-        built-up areas and the 60-80 km/h of the local roads outside them.
+        Speed on access legs; None (the default) means :data:`GRID_ACCESS_SPEED_KPH` (29 km/h,
+        fitted) with ``origins="grid"`` and :data:`CENTRE_ACCESS_SPEED_KPH` (40 km/h, between
+        the 30-50 km/h limits of built-up areas and the 60-80 km/h of the local roads
+        outside them) with ``origins="centre"``.
     ferries
         Ferry table (CSV); None means the bundled ``data/geo/ferries.csv``.
     use_ferries
@@ -62,31 +74,40 @@ class NetworkSettings:
     osm_xml
         The OSM XML file; required exactly when ``source="osm-xml"``.
     origins
-        Where a trip starts: ``"centre"`` (the administrative centre, the default) or
-        ``"grid"`` (the population-weighted mean over the municipality's cells of Statistics
-        Norway's population grid, :mod:`regionopt.network.origins`).
+        Where a trip starts: ``"grid"`` (the default: the population-weighted mean over the
+        municipality's cells of Statistics Norway's population grid,
+        :mod:`regionopt.network.origins`, with the fitted speeds :data:`GRID_SPEEDS_KPH`
+        under the Travel Mapping source) or ``"centre"`` (the administrative centre, with
+        :data:`regionopt.network.roads.DEFAULT_SPEEDS_KPH`: the matrix before issue 29).
     destinations
-        Where a trip ends: ``"centre"`` (the destination's administrative centre, the
-        default) or, only with ``origins="grid"``, ``"grid"`` (weighted over the
-        destination's cells too: the mean trip between an inhabitant of each municipality).
+        Where a trip ends: ``"grid"`` (weighted over the destination's most populous places
+        too, :data:`regionopt.network.origins.DESTINATION_NODES`) or ``"centre"`` (the
+        destination's administrative centre). None (the default) means ``"grid"`` with
+        ``origins="grid"`` and ``"centre"`` with ``origins="centre"``; ``"grid"`` needs
+        ``origins="grid"``.
     """
 
     speeds: tuple[tuple[str, float], ...] | Mapping[str, float] = ()
     margin_km: float = 50.0
     detour_factor: float = 1.3
-    access_speed_kph: float = 40.0
+    access_speed_kph: float | None = None
     ferries: str | None = None
     use_ferries: bool = True
     source: str = "travelmapping"
     osm_xml: str | None = None
-    origins: str = "centre"
-    destinations: str = "centre"
+    origins: str = "grid"
+    destinations: str | None = None
 
     def __post_init__(self) -> None:
         self._check_source()
         if self.origins not in ORIGINS:
             raise DataError(f"network settings: origins must be one of {', '.join(ORIGINS)}, "
                             f"got {self.origins!r}")
+        if self.destinations is None:
+            object.__setattr__(self, "destinations", self.origins)
+        if self.access_speed_kph is None:
+            object.__setattr__(self, "access_speed_kph", GRID_ACCESS_SPEED_KPH
+                               if self.origins == "grid" else CENTRE_ACCESS_SPEED_KPH)
         if self.destinations not in ORIGINS or (self.destinations == "grid"
                                                 and self.origins != "grid"):
             raise DataError("network settings: destinations must be 'centre', or 'grid' with "
@@ -128,13 +149,23 @@ class NetworkSettings:
             raise DataError(f"network settings: unknown OSM highway {key!r} in speeds "
                             f"(expected one of {', '.join(osm.OSM_HIGHWAYS)})")
 
+    @property
+    def access_kph(self) -> float:
+        """The access legs' speed in km/h (``access_speed_kph`` resolved)."""
+        return float(self.access_speed_kph or GRID_ACCESS_SPEED_KPH)
+
     def with_speeds(self, speeds: Mapping[str, float]) -> NetworkSettings:
         """Return a copy with ``speeds`` added to (overriding) the current overrides."""
         return replace(self, speeds={**dict(self.speeds), **dict(speeds)})
 
     @property
     def speed_map(self) -> dict[str, float]:
-        """Default speeds merged with the overrides (for OSM sources: the overrides only)."""
+        """Default speeds merged with the overrides (for OSM sources: the overrides only).
+
+        The defaults are :data:`regionopt.network.roads.DEFAULT_SPEEDS_KPH`, with
+        :data:`GRID_SPEEDS_KPH` over them when ``origins="grid"``.
+        """
         if self.source != "travelmapping":
             return dict(self.speeds)
-        return {**roads.DEFAULT_SPEEDS_KPH, **dict(self.speeds)}
+        fitted = GRID_SPEEDS_KPH if self.origins == "grid" else {}
+        return {**roads.DEFAULT_SPEEDS_KPH, **fitted, **dict(self.speeds)}

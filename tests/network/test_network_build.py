@@ -40,10 +40,14 @@ KAUTOKEINO, NORDKAPP, VARDO = "5612", "5620", "5634"
 
 @pytest.fixture(scope="session")
 def tf(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> network.Network:
-    """The default network, built once per session (about 2 s) without touching the user cache."""
+    """The centre-to-centre network (``origins="centre"``), built once per session (about 2 s)
+    without touching the user cache: the graph's own times, which the route planner's figures,
+    the zero diagonal and the triangle inequality check (the default, population-weighted
+    matrix is checked in ``test_origins.py`` and below)."""
     cache_dir = tmp_path_factory.mktemp("cache")
     return network.build_network(data_dir=data_dir, cache_dir=cache_dir, use_cache=False,
-                                 progress=False)
+                                 progress=False,
+                                 settings=network.NetworkSettings(origins="centre"))
 
 
 def _kind(net: network.Network, a: str, b: str) -> str | None:
@@ -178,7 +182,15 @@ def test_load_bundled_ferries_and_reject_bad_rows(tmp_path: Path) -> None:
 def test_settings_validate_and_merge_speeds() -> None:
     s = network.NetworkSettings().with_speeds({"norfv": 50}).with_speeds({"eure": 70})
     assert s.speeds == (("eure", 70.0), ("norfv", 50.0))
-    assert s.speed_map["norfv"] == 50.0 and s.speed_map["normot"] == 95.0
+    # the default is the population-weighted network with the fitted speeds (issue 29)
+    assert s.origins == s.destinations == "grid" and s.access_speed_kph == 29.0
+    assert s.speed_map["norfv"] == 50.0
+    assert s.speed_map["normot"] == network.settings.GRID_SPEEDS_KPH["normot"] != 95.0
+    centre = network.NetworkSettings(origins="centre").with_speeds({"norfv": 50})
+    assert centre.destinations == "centre" and centre.access_speed_kph == 40.0
+    assert centre.speed_map == {**roads.DEFAULT_SPEEDS_KPH, "norfv": 50.0}
+    assert network.NetworkSettings(origins="grid", destinations="centre",
+                                   access_speed_kph=45).access_kph == 45.0
     with pytest.raises(DataError, match="detour_factor"):
         network.NetworkSettings(detour_factor=0.5)
     with pytest.raises(DataError, match="'eure'"):
@@ -366,7 +378,8 @@ def test_osm_xml_network_matrix_adjacency_and_cache(data_dir: Path, tmp_path: Pa
                                                     ) -> None:
     xml = tmp_path / "troms.osm"
     nodes = write_osm_xml(xml, osm_centres)
-    settings = network.NetworkSettings(source="osm-xml", osm_xml=str(xml))
+    # centre to centre: the matrix below is the graph's own times, worked out by hand
+    settings = network.NetworkSettings(source="osm-xml", osm_xml=str(xml), origins="centre")
     net = network.build_network(OSM_AREA, settings=settings, data_dir=data_dir,
                                 cache_dir=tmp_path, progress=False)
     assert net.graph.graph["crs"] == "EPSG:4326" and "created_date" not in net.graph.graph

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 import shapely
 
-from regionopt.network import Network, NetworkSettings, origins, validation
+from regionopt.network import Network, NetworkSettings, origins, roads, travel, validation
 from regionopt.network.key import network_key
+from regionopt.network.settings import GRID_SPEEDS_KPH
 
 
 def _line_graph() -> nx.MultiDiGraph:
@@ -58,7 +59,10 @@ def test_all_people_at_the_centre_give_the_centre_matrix(tf_net: Network) -> Non
                             piece=np.zeros(len(codes), dtype=np.int64))
     got = origins.weighted_minutes(codes, np.array(codes), np.ones(len(codes)), access,
                                    np.zeros(len(codes)), to_centres, cell_node)
-    np.testing.assert_allclose(np.round(got, 2), tf_net.minutes.to_numpy(), atol=0.011)
+    # the centre-to-centre times of the same graph (tf_net itself is population-weighted)
+    centre = travel.travel_time_matrix(G, centres).loc[codes, codes]
+    np.testing.assert_allclose(np.round(got, 2), centre.to_numpy(), atol=0.011)
+    assert not np.allclose(tf_net.minutes.to_numpy(), centre.to_numpy(), atol=0.5)
 
 
 def test_cells_reach_the_graph_on_their_own_island() -> None:
@@ -94,9 +98,13 @@ def test_island_cells_take_their_ferry_on_the_real_network(norway_grid: Network,
 
 def test_origins_in_the_key_and_settings(tf_net: Network) -> None:
     munis = tf_net.municipalities
-    centre, grid = NetworkSettings(), NetworkSettings(origins="grid")
+    centre, grid = NetworkSettings(origins="centre"), NetworkSettings(origins="grid")
     assert network_key(munis, centre) != network_key(munis, grid)
-    assert network_key(munis, centre) == tf_net.key
+    assert network_key(munis, grid) == network_key(munis, NetworkSettings()) == tf_net.key
+    # the fitted speeds are part of the key: a grid network at the old speeds is another
+    old = NetworkSettings(origins="grid", access_speed_kph=40.0,
+                          speeds={k: roads.DEFAULT_SPEEDS_KPH[k] for k in GRID_SPEEDS_KPH})
+    assert network_key(munis, old) not in {network_key(munis, grid), network_key(munis, centre)}
     with pytest.raises(ValueError, match="origins"):
         NetworkSettings(origins="home")
 
@@ -146,7 +154,7 @@ def test_destinations_weighted_on_the_line_graph() -> None:
 def test_cli_destinations_grid_needs_grid_origins(capsys: pytest.CaptureFixture[str]) -> None:
     from regionopt.cli import main
 
-    assert main(["network", "validate", "--destinations", "grid"]) == 2
+    assert main(["network", "validate", "--origins", "centre", "--destinations", "grid"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "origins='grid'" in err[0]
 
@@ -176,3 +184,25 @@ def test_no_island_cell_starts_on_the_mainland(norway_net: Network, data_dir: Pa
         got = node_piece[cells["node"].to_numpy()[mine][at_node]]
         assert (got == cell_piece[mine][at_node]).all(), code
         assert (cell_piece[mine] != 0).all(), code  # piece 0 is the mainland (largest)
+
+
+def test_vannoya_reaches_the_graph_by_its_ferry(norway_net: Network, data_dir: Path) -> None:
+    # Karlsøy: Vannøya's inhabitants counted as living at Hansnes before the Hansnes-Skåningsbukt
+    # ferry was added (issue 29); now they reach the graph on Vannøya, at the ferry's end
+    G = norway_net.graph
+    ferry = [(u, v) for u, v, d in G.edges(data=True)
+             if d.get("route") == "hansnes-skaningsbukt"]
+    assert ferry
+    codes = sorted(norway_net.municipalities["kommunenummer"])
+    cells = origins.cells_and_access(G, {c: f"centre:{c}" for c in codes}, codes,
+                                     data_dir=data_dir)
+    nodes = tuple(G.nodes)
+    pieces = origins.land_pieces(data_dir=data_dir)
+    nx_, ny_ = origins.node_xy(G, nodes)
+    node_piece = origins.label_pieces(nx_, ny_, pieces, snap_m=origins.NODE_SNAP_M)
+    ends = {node_piece[nodes.index(n)] for edge in ferry for n in edge}
+    assert len(ends) == 2  # Ringvassøya and Vannøya
+    karlsoy = cells[cells["kommunenummer"] == "5534"]
+    on_island = node_piece[karlsoy["node"].to_numpy()]
+    vannoya = ends - {node_piece[nodes.index("centre:5534")]}
+    assert np.isin(on_island, list(vannoya)).sum() > 0

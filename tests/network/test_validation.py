@@ -3,6 +3,7 @@ ferries in the adjacency, and `regionopt network validate` writing its table."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import geopandas as gpd
@@ -46,6 +47,27 @@ def test_no_gross_outlier_and_median_error_down(norway_net: Network) -> None:
     assert result.summary["median_rel_error_shorter"] == shorter["rel_error"].median()
     longer = table[table["error_min"] > 0]
     assert result.summary["median_rel_error_longer"] == longer["rel_error"].median()
+
+
+def test_a_link_opened_after_toi_measured_is_flagged_both_ways(norway_net: Network) -> None:
+    import networkx as nx
+
+    result = validation.validate(norway_net.minutes)
+    table = result.table.set_index("code")
+    assert table.loc["1130", "later_link"].startswith("Ryfast")
+    assert (table["later_link"] != "").sum() == result.summary["later_link_pairs"] == 1
+    assert result.summary["pairs"] == len(table)  # nothing dropped
+    same = table[table["later_link"] == ""]
+    assert result.summary["median_rel_error_comparable"] == same["rel_error"].median()
+    assert result.summary["gross_comparable"] == int(same["gross"].sum())
+    # the rule's premise: Strand's fastest route to Stavanger runs Rv13 (Ryfast) in our graph
+    G = norway_net.graph
+    path = nx.shortest_path(G, "centre:1130", "centre:1103", weight="travel_time")
+    refs = {d.get("ref") for u, v in itertools.pairwise(path)
+            for d in G[u][v].values()}
+    assert "Rv13" in refs
+    assert not any(d.get("ferry") for u, v in itertools.pairwise(path)
+                   for d in G[u][v].values())
 
 
 def test_every_new_ferry_joins_its_municipalities(norway_net: Network) -> None:

@@ -27,8 +27,10 @@ from serving import REPO, SLOW, Served, wait_gone
 from regionopt.problem import ProblemData
 from regionopt.server.jobs import KILL_WAIT_S, PER_CLIENT
 
+# Lyngen goes with Tromsø in the optimum on the population-weighted matrix (issue 29), so the
+# lock that moves the plan sends it to Nordreisa (its region on the centre-to-centre matrix)
 ACCEPTANCE = {"locks": [{"kind": "municipality", "code": "5546", "other": "5601"},
-                        {"kind": "municipality", "code": "5536", "other": "5501"}]}
+                        {"kind": "municipality", "code": "5536", "other": "5544"}]}
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +63,14 @@ def test_lock_and_resolve_with_price_accept_and_reproduce(served: Served,
     events: list[str] = []
     status, answer = served.json("POST", "/api/solve", ACCEPTANCE)
     assert status == 202, answer
-    assert answer["locks"] == ["Kvænangen with Alta", "Lyngen with Tromsø"]
+    assert answer["locks"] == ["Kvænangen with Alta", "Lyngen with Nordreisa"]
     for kind, _ in served.events(answer["job"]):
         events.append(kind)
     assert events[0] == "queued" and events[-1] == "done" and "status" in events
     status, job = served.json("GET", f"/api/jobs/{answer['job']}")
     assert job["status"] == "optimal" and job["gap"] < 1e-6
     plan = job["plan"]
-    assert plan["5546"] == plan["5601"] and plan["5536"] == plan["5501"]
+    assert plan["5546"] == plan["5601"] and plan["5536"] == plan["5544"]
     assert job["price"]["objective"] > 0
     assert job["price"]["person_minutes"] == pytest.approx(
         job["figures"]["person_minutes"] - served.json("GET", "/api/state")[1]["optimum"][
@@ -91,7 +93,9 @@ def test_lock_and_resolve_with_price_accept_and_reproduce(served: Served,
         solved = {row["kommunenummer"]: row["region"] for row in csv.DictReader(fh)}
     assert solved == plan
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
-    assert metrics["objective"] == job["objective"]
+    # the same plan, so the same objective but for the order of a float sum (the population-
+    # weighted matrix has a non-zero diagonal: more terms than the centre matrix had)
+    assert metrics["objective"] == pytest.approx(job["objective"], rel=1e-12)
     # undo brings the first plan back, redo the accepted one
     status, undone = served.json("POST", "/api/undo")
     assert undone["moved"] and undone["state"]["plan"] != plan

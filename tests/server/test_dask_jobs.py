@@ -13,8 +13,10 @@ from pathlib import Path
 import psutil
 from serving import SLOW, Served, wait_gone
 
+# Lyngen goes with Tromsø in the optimum on the population-weighted matrix (issue 29): the lock
+# that moves the plan (and so has a price) sends it to Nordreisa
 ACCEPTANCE = {"locks": [{"kind": "municipality", "code": "5546", "other": "5601"},
-                        {"kind": "municipality", "code": "5536", "other": "5501"}]}
+                        {"kind": "municipality", "code": "5536", "other": "5544"}]}
 
 
 def test_serve_on_a_local_cluster(tmp_path: Path, data_dir: Path) -> None:
@@ -28,7 +30,7 @@ def test_serve_on_a_local_cluster(tmp_path: Path, data_dir: Path) -> None:
         assert "progress" in kinds  # the solver's own lines, relayed from the Dask worker
         _, job = served.json("GET", f"/api/jobs/{answer['job']}")
         assert job["status"] == "optimal"
-        assert job["plan"]["5536"] == job["plan"]["5501"]
+        assert job["plan"]["5536"] == job["plan"]["5544"]
         assert job["price"]["objective"] > 0
         # cancel: the task's solver process is killed
         status, answer = served.json("POST", "/api/solve", {"knobs": SLOW})

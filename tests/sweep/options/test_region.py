@@ -69,8 +69,9 @@ def test_troms_og_finnmark_each_direction_proven_empty_is_infeasible(tf_net) -> 
             solve(problem, fixed, quiet=True, explain=False)
 
 
-def test_all_of_norway_vennesla_cannot_join_lillesand(norway_net) -> None:
-    """60 s of the whole area found neither a plan nor a proof; the region alone proves it."""
+def test_all_of_norway_a_direction_proven_empty_by_its_region(norway_net) -> None:
+    """The core's region alone proves a direction empty (on the centre matrix: Vennesla ->
+    Lillesand, where 60 s of the whole area found neither a plan nor a proof)."""
     from regionopt.api import load_scenario, problem_from_network
 
     problem = problem_from_network(norway_net)
@@ -80,6 +81,9 @@ def test_all_of_norway_vennesla_cannot_join_lillesand(norway_net) -> None:
         fixed = resolve_rules(problem, fix_direction(scenario, code, core))
         return region_possible(problem, fixed, problem.index(code), problem.index(core))
 
-    assert not possible("4223", "4215")  # Vennesla -> Lillesand
+    # on the population-weighted matrix (issue 29) Grimstad -> Tvedestrand is proven empty by
+    # the core's region alone; Vennesla -> Lillesand, proven empty on the centre matrix, is not
+    assert not possible("4202", "4213")  # Grimstad -> Tvedestrand
+    assert possible("4223", "4215")  # Vennesla -> Lillesand
     assert possible("5546", "5601")  # Kvænangen -> Alta: proven optimal at +85 892
     assert possible("4223", "4223")  # Vennesla's own region: a plan at a 5.5 % gap
