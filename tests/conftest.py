@@ -48,11 +48,22 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 @pytest.fixture(scope="session")
 def tf_net(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Network:
-    """Troms og Finnmark network (about 3 s), built without touching the user cache."""
+    """Troms og Finnmark network on the default (population-weighted) matrix, about 8 s, built
+    without touching the user cache."""
     from regionopt.network import build_network
 
     return build_network(data_dir=data_dir, cache_dir=tmp_path_factory.mktemp("cache"),
                          use_cache=False, progress=False)
+
+
+@pytest.fixture(scope="session")
+def tf_centre_net(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Network:
+    """Troms og Finnmark network on the centre-to-centre matrix (``origins="centre"``)."""
+    from regionopt.network import NetworkSettings, build_network
+
+    return build_network(settings=NetworkSettings(origins="centre"), data_dir=data_dir,
+                         cache_dir=tmp_path_factory.mktemp("cache"), use_cache=False,
+                         progress=False)
 
 
 @pytest.fixture(scope="session")

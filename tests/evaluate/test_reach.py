@@ -109,20 +109,20 @@ def test_region_and_plan_figures_by_hand(synthetic: SimpleNamespace) -> None:
     assert flat.summary["inhabitants_within_75"] == 1.0
 
 
-def test_everyone_at_the_centre_gives_the_municipality_level_answer(tf_net: Any) -> None:
+def test_everyone_at_the_centre_gives_the_municipality_level_answer(tf_centre_net: Any) -> None:
     """One cell per municipality, at its centre: the same figures as whole municipalities."""
-    codes = [str(c) for c in tf_net.minutes.index]
+    codes = [str(c) for c in tf_centre_net.minutes.index]
     centres = {c: f"centre:{c}" for c in codes}
-    to_centres, nodes = origins.times_to_centres(tf_net.graph, centres)
+    to_centres, nodes = origins.times_to_centres(tf_centre_net.graph, centres)
     idx = {n: k for k, n in enumerate(nodes)}
     cell_minutes = to_centres[:, [idx[centres[c]] for c in codes]].T / 60.0
     shares = reach_from_cells(codes, np.array(codes), np.ones(len(codes)), cell_minutes)
-    flat = reach.municipal_reach(tf_net.minutes.to_numpy())
+    flat = reach.municipal_reach(tf_centre_net.minutes.to_numpy())
     # the matrix is rounded to 0.01 min: only a pair within 0.005 min of a band may differ
     near = np.stack([np.abs(cell_minutes - t) < 0.005 for t in REACH_MINUTES])
     assert (shares[~near] == flat[~near]).all()
     assert near.sum() <= 2
-    base = problem_from_network(tf_net)
+    base = problem_from_network(tf_centre_net)
     scenario = load_scenario(default_scenario_path())
     chosen = reference.reference_for(base, None)
     assert chosen is not None

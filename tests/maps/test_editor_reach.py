@@ -4,9 +4,8 @@ On the population-weighted network of Troms og Finnmark (``origins="grid"``), th
 page is written with its reach shares; municipalities are moved in real headless Chromium
 and after every move the page's shares (summary, regions, criteria rows) must be Python's;
 the figure the page prints must be the one ``regionopt evaluate`` prints for the exported
-plan, read back with the inputs (``reach.csv`` included). The centre matrix's fallback to
-whole municipalities is checked by ``tests/maps/test_editor.py`` (its pages are built on the
-centre matrix, and its comparisons cover every summary key and region column).
+plan, read back with the inputs (``reach.csv`` included). The same on the centre matrix
+(``origins="centre"``), where the figures count whole municipalities by the matrix.
 """
 
 from __future__ import annotations
@@ -34,13 +33,16 @@ from regionopt.network import NetworkSettings, build_network
 from regionopt.plan import read_plan
 from regionopt.scenario import default_scenario_path, load_scenario
 
+BANDS = {"grid": "grid cells", "centre": "whole municipalities"}
 
-@pytest.fixture(scope="module")
-def grid_page(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    net = build_network(settings=NetworkSettings(origins="grid"), data_dir=data_dir,
+
+@pytest.fixture(scope="module", params=list(BANDS))
+def grid_page(request: pytest.FixtureRequest, data_dir: Path,
+              tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    net = build_network(settings=NetworkSettings(origins=request.param), data_dir=data_dir,
                         cache_dir=tmp_path_factory.mktemp("cache"), progress=False)
     problem = api.problem_from_network(net, data_dir=data_dir)
-    assert problem.reach is not None
+    assert (problem.reach is not None) == (request.param == "grid")
     chosen = reference.reference_for(problem, None)
     assert chosen is not None
     plan = chosen[1].renamed("NIVI on the grid")
@@ -50,7 +52,8 @@ def grid_page(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     muni, mins, adj = problem.to_frames()
     outputs.write_inputs(muni, mins, adj, folder / "inputs")
     outputs.write_functional_inputs(problem, folder / "inputs")
-    return {"problem": problem, "plan": plan, "scenario": scenario, "folder": folder}
+    return {"problem": problem, "plan": plan, "scenario": scenario, "folder": folder,
+            "band": BANDS[request.param]}
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +64,11 @@ def browser() -> Iterator[Any]:
 
 def test_the_payload_holds_the_shares_sparsely(grid_page: dict) -> None:
     problem = grid_page["problem"]
+    if problem.reach is None:  # the centre matrix: no cells, the page counts by minutes
+        pane = (grid_page["plan"], ev.evaluate(grid_page["plan"], problem), {}, frozenset())
+        payload = editor.editor_payload(problem, [pane], centres=[(0.0, 0.0)] * problem.n)
+        assert not payload.get("reach")
+        return
     pane = (grid_page["plan"], ev.evaluate(grid_page["plan"], problem), {}, frozenset())
     rows = editor.editor_payload(problem, [pane], centres=[(0.0, 0.0)] * problem.n)["reach"]
     assert len(rows) == problem.n
@@ -99,7 +107,7 @@ def test_the_page_recomputes_pythons_shares_after_edits(browser: Any, grid_page:
                        ready="window.regionopt && typeof regionopt.metrics === 'function'")
     start = _python(grid_page["plan"], problem, scenario)
     assert _page(page) == start
-    assert {r["band"] for r in _page(page)["criteria"]} == {"grid cells"}
+    assert {r["band"] for r in _page(page)["criteria"]} == {grid_page["band"]}
     pct = f"{100 * start['summary']['inhabitants_within_60']:.1f}".replace(".", ",")
     assert f"innen 60 min fra kjernen: {pct} %" in page.page.inner_text(".rg-head")
     rng = random.Random(29)

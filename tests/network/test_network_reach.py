@@ -16,12 +16,14 @@ from regionopt.problem import problem_from_network
 
 @pytest.fixture(scope="module")
 def tf_grid(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Network:
-    return build_network(settings=NetworkSettings(origins="grid"), data_dir=data_dir,
+    return build_network(settings=NetworkSettings(origins="grid", destinations="centre"),
+                         data_dir=data_dir,
                          cache_dir=tmp_path_factory.mktemp("grid-cache"), progress=False)
 
 
 def test_cells_average_to_the_weighted_matrix(tf_grid: Network, data_dir: Path) -> None:
-    """The cells' times are the terms of the weighted matrix: same code, written once."""
+    """The cells' times are the terms of the weighted matrix (trips ending at the centres, as
+    the reach shares'): same code, written once."""
     codes = [str(c) for c in tf_grid.minutes.index]
     cells, minutes = origins.cell_minutes(
         tf_grid.graph, {c: f"centre:{c}" for c in codes},
@@ -33,7 +35,7 @@ def test_cells_average_to_the_weighted_matrix(tf_grid: Network, data_dir: Path) 
     np.testing.assert_allclose(weights @ minutes, tf_grid.minutes.to_numpy(), atol=0.006)
 
 
-def test_shares_are_cached_and_reach_the_problem(tf_grid: Network, tf_net: Network,
+def test_shares_are_cached_and_reach_the_problem(tf_grid: Network, tf_centre_net: Network,
                                                  tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     first = network_reach(tf_grid, cache_dir=tmp_path)
@@ -44,9 +46,9 @@ def test_shares_are_cached_and_reach_the_problem(tf_grid: Network, tf_net: Netwo
 
     monkeypatch.setattr(origins, "cell_minutes", boom)
     assert np.array_equal(network_reach(tf_grid, cache_dir=tmp_path), first)
-    assert network_reach(tf_net) is None  # the centre matrix: whole municipalities
+    assert network_reach(tf_centre_net) is None  # the centre matrix: whole municipalities
     base = problem_from_network(tf_grid)
-    assert with_reach(base, tf_net) is base
+    assert with_reach(base, tf_centre_net) is base
     monkeypatch.undo()
     problem = with_reach(base, tf_grid)
     assert problem.reach is not None and np.array_equal(problem.reach, network_reach(tf_grid))
