@@ -85,7 +85,7 @@ def main() -> None:
     host = machine()
     parser = arg_parser(__doc__)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--destinations", choices=["centre", "grid"], default="centre")
+    parser.add_argument("--destinations", choices=["centre", "grid"], default="grid")  # the default
     args = parser.parse_args()
     os.environ.setdefault("REGIONOPT_DATA_DIR", str(Path("../shared/data").resolve()))
     emit("grid", render(measure(args.runs, args.destinations), host), write=args.write)
