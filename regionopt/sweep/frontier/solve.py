@@ -9,7 +9,10 @@ weights set to 0, :func:`frontier_base`), :func:`run_frontier` solves
 * ``points - 1`` points between them per axis: the least person-minutes subject to
   ``constraints.min_kept_share`` (axis ``kept``: at least K commuters kept, ε = (K −
   ½)/E so that the integer K is exact) or ``constraints.min_criterion_regions``
-  (axis ``criterion``), each proven optimal or with its gap. The points of an axis are
+  (axis ``criterion``), each proven optimal or with its gap. Every case is solved by the
+  solver's work, not the clock (:func:`work_limited`: one thread, a node limit, the
+  scenario's time limit raised to a safety net), so the same command draws the same frontier
+  on an idle and on a loaded machine. The points of an axis are
   solved in chains from the tightest down, each warm-started from its neighbour (the
   tighter plan meets the looser floor); with several workers each takes a chain,
   started from the axis's maximum;
@@ -350,7 +353,8 @@ def solve_frontier(scenario: Scenario, *, runner: Runner, points: int,
     """
     problem = runner.problem
     employed = int(problem.commuting.employed.sum()) if problem.commuting is not None else 0
-    base = frontier_base(scenario)
+    # every case by the solver's work: the frontier must not depend on the machine's load
+    base = work_limited(frontier_base(scenario))
     ends = [frontier_case("travel", base, "travel"), *(maximum_case(base, a) for a in axes)]
     runner.run([[c] for c in ends])
     travel = runner.records["travel"]
