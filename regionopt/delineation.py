@@ -57,6 +57,11 @@ class DelineationConfig:
     travel_steps, travel_measure
         ``(minutes, share)`` steps: a member may join a core within ``minutes`` only when its
         share (by ``travel_measure``) to the core is above ``share``; empty is off.
+    share_max_minutes
+        The join and the share admission to the core hold only for a core within this many
+        minutes (TØI: no municipality joins a centre by its share beyond 75 minutes by car);
+        a core farther away neither takes the member by the join nor admits it by the share
+        (the travel steps still may). ``None`` is no limit.
     centres, centre_max_out, centre_max_flow, centre_min_jobs_ratio
         Centres by name (``centres``, kommunenummer: a method whose centre rule reads data
         regionopt lacks, such as TØI's) and by rule: a municipality is a centre when it is
@@ -84,6 +89,7 @@ class DelineationConfig:
     admit_weight: float = 0.0
     travel_steps: tuple[tuple[float, float], ...] = ()
     travel_measure: str = "sum"
+    share_max_minutes: float | None = None
     centres: tuple[str, ...] = ()
     centre_max_out: float | None = None
     centre_max_flow: float | None = None
@@ -155,6 +161,9 @@ def parse_delineation(raw: Mapping[str, Any], check: Checker) -> DelineationConf
     values["admit_weight"] = check.number(k + "admit_weight", raw.get("admit_weight", 0.0),
                                           most=1e9, why=" person-minutes per member")
     values["travel_steps"] = _steps(check, k + "travel_steps", raw.get("travel_steps", []))
+    cap = raw.get("share_max_minutes")
+    values["share_max_minutes"] = None if cap is None or cap == _NONE else check.number(
+        k + "share_max_minutes", cap, most=_DAY, why=" minutes (a day)")
     values["centres"] = check.codes(k + "centres", raw.get("centres", []), CODE,
                                     "4-digit kommunenummer")
     for name in ("centre_max_out", "centre_max_flow"):

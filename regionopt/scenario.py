@@ -46,6 +46,8 @@ __all__ = ["CORE_MEASURES", "DEFAULT_SCENARIO", "MAX_NODES", "MAX_THREADS", "MAX
            "scenario_to_toml"]
 
 _COUNTY = re.compile(r"\d{2}")
+#: The minutes matrices ``area.travel_times`` may name (regionopt.network.matrices.MATRICES).
+TRAVEL_TIMES = ("centre", "grid")
 _AREA_RULES = ("find_exceptions", "attainable_self_containment")
 
 _TABLES: dict[str, type] = {
@@ -81,6 +83,8 @@ def _parse_area(raw: dict[str, Any], c: Checker) -> AreaConfig:
                                "4-digit kommunenummer"),
         reference=(None if raw.get("reference") is None
                    else c.string("area.reference", raw["reference"]).strip().lower()),
+        travel_times=(None if raw.get("travel_times") is None
+                      else c.choice("area.travel_times", raw["travel_times"], TRAVEL_TIMES)),
     )
 
 

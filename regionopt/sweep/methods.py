@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,8 +84,12 @@ def figures(plan: Plan, data: ProblemData, scenario: Scenario) -> dict[str, Any]
 def solve_methods(area: str | None, *, problem: ProblemData, out_dir: str | os.PathLike[str],
                   scheduler: str | Client | None = None, max_workers: int = 2,
                   resume: bool = True, progress: bool = True,
-                  data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+                  data_dir: str | os.PathLike[str] | None = None,
+                  problems: Mapping[str, ProblemData] | None = None) -> pd.DataFrame:
     """Solve every preset (exact) and run its greedy procedure; return the table.
+
+    A preset that pins its minutes (``area.travel_times``) is solved and measured on
+    ``problems[name]`` when given, the others on ``problem``.
 
     Returns
     -------
@@ -92,11 +97,21 @@ def solve_methods(area: str | None, *, problem: ProblemData, out_dir: str | os.P
         Columns :data:`COLUMNS`, two rows per method (``exact``, ``greedy``).
     """
     cases = method_cases(area, data_dir=data_dir)
-    records, _ = solve_cases(cases, problem=problem, out_dir=out_dir, scheduler=scheduler,
-                             max_workers=max_workers, resume=resume, progress=progress)
+    by = dict(problems or {})
+
+    def problem_of(case: SweepCase) -> ProblemData:
+        return by.get(case.scenario.area.travel_times or "", problem)
+
+    records: dict[str, dict[str, Any]] = {}
+    for key in dict.fromkeys(id(problem_of(c)) for c in cases):  # one solve per matrix
+        group = [c for c in cases if id(problem_of(c)) == key]
+        done, _ = solve_cases(group, problem=problem_of(group[0]), out_dir=out_dir,
+                              scheduler=scheduler, max_workers=max_workers, resume=resume,
+                              progress=progress)
+        records.update(done)
     rows = []
     for case in cases:
-        data = area_problem(problem, case.scenario)
+        data = area_problem(problem_of(case), case.scenario)
         name = str(dict(case.overrides)["name"])
         rec = records[case.id]
         path = rec.get("plan_path")

@@ -363,12 +363,17 @@ def share(data, measure, i, j) -> float:
     return {"out": out, "in": into, "sum": out + into}[measure]
 
 
+def near(data, d, i, j) -> bool:
+    """Whether a share rule to core ``j`` may hold for ``i`` (``share_max_minutes``)."""
+    return d.share_max_minutes is None or data.minutes[i, j] <= d.share_max_minutes
+
+
 def pair_rule(data, d, i, j):
     """(admitted, any pair rule set) by the share rule to the core and the travel steps."""
     ok, any_rule = False, False
     if d.admit_share > 0 and d.admit_to == "core":
         any_rule = True
-        ok = ok or share(data, d.admit_measure, i, j) > d.admit_share
+        ok = ok or (share(data, d.admit_measure, i, j) > d.admit_share and near(data, d, i, j))
     for minutes, least in d.travel_steps:
         any_rule = True
         ok = ok or (data.minutes[i, j] <= minutes and share(data, d.travel_measure, i, j) > least)
@@ -410,7 +415,7 @@ def _joins_ok(data, d, cores, opened) -> bool:
         if cores[i] == i:
             continue
         above = [k for k in opened if k != i and share(data, d.join_measure, i, k) > d.join_share
-                 and (not centre_rule or is_centre(data, d, k))]
+                 and near(data, d, i, k) and (not centre_rule or is_centre(data, d, k))]
         best = max(above, key=lambda k: (share(data, d.join_measure, i, k), -code(k)), default=None)
         if best is not None and cores[i] != best:
             return False
@@ -450,7 +455,7 @@ def _rest_ok(data, d, regions) -> bool:
         ok, any_rule = pair_rule(data, d, i, k)
         if d.join_share > 0:
             any_rule = True
-            ok = ok or share(data, d.join_measure, i, k) > d.join_share
+            ok = ok or (share(data, d.join_measure, i, k) > d.join_share and near(data, d, i, k))
         return ok or not any_rule
     centre_rule = bool(d.centres) or any(v is not None for v in (
         d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio, d.centre_min_population))

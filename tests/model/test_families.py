@@ -124,6 +124,10 @@ MORE = {
     "elastic join": dict(delineation__join_share=0.05, delineation__join_weight=300.0),
     "elastic admission": dict(delineation__admit_share=0.08, delineation__admit_weight=500.0,
                               delineation__travel_steps=[[30, 0.06]]),
+    "join and admission within reach": dict(delineation__join_share=0.05,
+                                            delineation__admit_share=0.05,
+                                            delineation__share_max_minutes=40,
+                                            delineation__restkommune=True),
     "BA-like": dict(delineation__join_share=0.08, delineation__admit_share=0.08,
                     delineation__travel_steps=[[45, 0.06]], delineation__restkommune=True),
     "criterion, large threshold above": dict(

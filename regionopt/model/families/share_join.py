@@ -1,7 +1,8 @@
 """Commuting-share joins: ``delineation.join_share`` (θ) by ``delineation.join_measure``.
 
 A municipality ``i`` that is not a core and whose share (``docs/methods.md``) to some open
-core is above θ is in the region of the open core to which its share is largest (ties to the
+core (within ``share_max_minutes``, if set) is above θ is in the region of the open core to
+which its share is largest (ties to the
 lower kommunenummer; with the centre rule, the open centre: only a centre takes members):
 TØI's "Utpendling > 8", SCB's "the centre it sends most to". Rows
 ``join_<i>_<j>`` for every pair with ``S[i, j] > θ``:
@@ -18,7 +19,7 @@ import pulp
 
 from regionopt.delineation import DelineationConfig
 from regionopt.model.families.base import Family, ModelParts, PlanView, Violation
-from regionopt.model.families.shares import centre_mask, pair_shares
+from regionopt.model.families.shares import centre_mask, pair_shares, within_reach
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
@@ -28,10 +29,13 @@ KEY = "delineation.join_share"
 def ranked(data: ProblemData, shares: np.ndarray, i: int, d: DelineationConfig) -> list[int]:
     """The cores ``i`` may be joined to by the rule, best first (share, then kommunenummer).
 
-    With the centre rule only a centre takes members, so only centres are ranked.
+    With the centre rule only a centre takes members, so only centres are ranked; with
+    ``share_max_minutes`` only cores within those minutes.
     """
     centres = centre_mask(data, d)
-    above = [k for k in range(data.n) if k != i and shares[i, k] > d.join_share and centres[k]]
+    near = within_reach(data, d)[i]
+    above = [k for k in range(data.n)
+             if k != i and shares[i, k] > d.join_share and centres[k] and near[k]]
     return sorted(above, key=lambda k: (-float(shares[i, k]), data.codes[k]))
 
 

@@ -40,6 +40,14 @@ def pair_shares(data: ProblemData, measure: str) -> np.ndarray:
     return shares
 
 
+def within_reach(data: ProblemData, d: DelineationConfig) -> np.ndarray:
+    """Return the mask of pairs ``(i, j)`` where a share rule to the core may hold: every pair,
+    or with ``share_max_minutes`` those with ``j`` within that many minutes of ``i``."""
+    if d.share_max_minutes is None:
+        return np.ones((data.n, data.n), dtype=bool)
+    return np.asarray(data.minutes <= d.share_max_minutes)
+
+
 def region_threshold(data: ProblemData, share: float) -> np.ndarray:
     """Return, per municipality, the fewest commuters that are *above* ``share`` of its employed
     residents: ``floor(share·E) + 1`` (flows are whole persons, so the row is exact)."""
@@ -50,15 +58,15 @@ def region_threshold(data: ProblemData, share: float) -> np.ndarray:
 def pair_admitted(data: ProblemData, d: DelineationConfig) -> np.ndarray:
     """Return the mask of pairs ``(i, j)`` a pair rule admits (diagonal True).
 
-    The union of the share rule to the core (``admit_share`` with ``admit_to = "core"``) and
-    the travel steps; every pair when neither is set.
+    The union of the share rule to the core (``admit_share`` with ``admit_to = "core"``,
+    within ``share_max_minutes``) and the travel steps; every pair when neither is set.
     """
     n = data.n
     if not d.admission:
         return np.ones((n, n), dtype=bool)
     ok = np.zeros((n, n), dtype=bool)
     if d.admit_share > 0 and d.admit_to == "core":
-        ok |= pair_shares(data, d.admit_measure) > d.admit_share
+        ok |= (pair_shares(data, d.admit_measure) > d.admit_share) & within_reach(data, d)
     if d.travel_steps:
         shares = pair_shares(data, d.travel_measure)
         for minutes, share in d.travel_steps:
