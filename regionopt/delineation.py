@@ -72,6 +72,11 @@ class DelineationConfig:
         no name and all ``None`` is off). Only centres may be cores.
     centres_open
         Every centre is a core.
+    twin_centres
+        ``[head, twin]`` pairs, each a region with two centres (TØI's "Senterkommune
+        (sammen med ...)"): the twin is in the head's region whenever the head is a core, and
+        a share to the head counts both: ``out`` ``(F[i, h] + F[i, t]) / E[i]``, ``in``
+        ``(F[h, i] + F[t, i]) / (E[h] + E[t])``; the twin's own shares stay its own.
     restkommune
         A core with no other member stands alone only when no open core admits it; a
         non-centre may be a core of itself alone (with the centre rule).
@@ -96,6 +101,7 @@ class DelineationConfig:
     centre_min_jobs_ratio: float | None = None
     centre_min_population: int | None = None
     centres_open: bool = False
+    twin_centres: tuple[tuple[str, str], ...] = ()
     restkommune: bool = False
     cb_min_size: float = 0.0
     cb_target_size: float = 25_000.0
@@ -137,6 +143,16 @@ def _steps(check: Checker, key: str, v: Any) -> tuple[tuple[float, float], ...]:
     return tuple(sorted(out))
 
 
+def _twins(check: Checker, key: str, v: Any) -> tuple[tuple[str, str], ...]:
+    pairs = check.pairs(key, v)
+    seen = [code for pair in pairs for code in pair]
+    twice = sorted({code for code in seen if seen.count(code) > 1})
+    if twice:
+        raise check.fail(key, f"names {twice[0]} in more than one pair (or twice in one)",
+                         show=False)
+    return tuple((a, b) for a, b in pairs)
+
+
 def parse_delineation(raw: Mapping[str, Any], check: Checker) -> DelineationConfig:
     """Validate a scenario's ``[delineation]`` table (its keys are checked by the caller).
 
@@ -166,6 +182,7 @@ def parse_delineation(raw: Mapping[str, Any], check: Checker) -> DelineationConf
         k + "share_max_minutes", cap, most=_DAY, why=" minutes (a day)")
     values["centres"] = check.codes(k + "centres", raw.get("centres", []), CODE,
                                     "4-digit kommunenummer")
+    values["twin_centres"] = _twins(check, k + "twin_centres", raw.get("twin_centres", []))
     for name in ("centre_max_out", "centre_max_flow"):
         values[name] = _optional_share(check, k + name, raw.get(name))
     ratio = raw.get("centre_min_jobs_ratio")

@@ -37,8 +37,8 @@ def centre_greedy(data: ProblemData, scenario: Scenario) -> np.ndarray:
     """Return ``cores[i]`` by the centre methods' order of rules (see the module notes)."""
     d = scenario.delineation
     centres = centre_mask(data, d) if d.centre_rule else np.ones(data.n, dtype=bool)
-    out = pair_shares(data, d.join_measure)
-    by_travel = pair_shares(data, d.travel_measure)
+    out = pair_shares(data, d.join_measure, twins=d.twin_centres)
+    by_travel = pair_shares(data, d.travel_measure, twins=d.twin_centres)
     admitted = pair_admitted(data, d)
     near = within_reach(data, d)
     cores = np.arange(data.n)

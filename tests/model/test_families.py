@@ -81,6 +81,7 @@ ONE_FAMILY = {
     "the share-dependent travel limits": dict(delineation__travel_steps=[[30, 0.02], [50, 0.08]]),
     "the centres by rule": dict(delineation__centre_max_out=0.6, delineation__centre_max_flow=0.15),
     "the restkommune rule": dict(delineation__restkommune=True),
+    "the two-centre regions": dict(delineation__twin_centres=[["5502", "5504"]]),
     "the Coombes-Bond validity": dict(
         delineation__cb_min_size=800, delineation__cb_target_size=2500,
         delineation__cb_min_sc=0.5, delineation__cb_target_sc=0.65, delineation__cb_steps=4),
@@ -128,6 +129,11 @@ MORE = {
                                             delineation__admit_share=0.05,
                                             delineation__share_max_minutes=40,
                                             delineation__restkommune=True),
+    "two centres, joins and admission": dict(delineation__twin_centres=[["5502", "5504"]],
+                                             delineation__join_share=0.05,
+                                             delineation__admit_share=0.05,
+                                             delineation__travel_steps=[[45, 0.03]],
+                                             delineation__restkommune=True),
     "BA-like": dict(delineation__join_share=0.08, delineation__admit_share=0.08,
                     delineation__travel_steps=[[45, 0.06]], delineation__restkommune=True),
     "criterion, large threshold above": dict(

@@ -41,7 +41,7 @@ def ranked(data: ProblemData, shares: np.ndarray, i: int, d: DelineationConfig) 
 
 def _rows(m: ModelParts) -> None:
     d, data = m.scenario.delineation, m.data
-    shares = pair_shares(data, d.join_measure)
+    shares = pair_shares(data, d.join_measure, twins=d.twin_centres)
     opened = {j for j in m.cands if (j, j) in m.x}
     for i in range(data.n):
         better: list[int] = []
@@ -61,7 +61,7 @@ def _rows(m: ModelParts) -> None:
 
 def breaches(data: ProblemData, d: DelineationConfig, cores: np.ndarray) -> int:
     """Non-core members not in the best open core the rule names (the elastic rows' slack)."""
-    shares = pair_shares(data, d.join_measure)
+    shares = pair_shares(data, d.join_measure, twins=d.twin_centres)
     opened = set(int(j) for j in cores)
     count = 0
     for i in range(data.n):
@@ -76,7 +76,7 @@ def _check(view: PlanView, s: Scenario) -> list[Violation]:
     d, data, out = s.delineation, view.data, list[Violation]()
     if d.join_weight > 0:
         return out  # elastic: a price in the objective, as the elastic travel limit
-    shares = pair_shares(data, d.join_measure)
+    shares = pair_shares(data, d.join_measure, twins=d.twin_centres)
     cores = {core for _, core, _ in view.regions}
     for i in range(data.n):
         if i in cores:
