@@ -11,7 +11,8 @@ regionopt.model.families.kept_share, regionopt.model.families.criterion,
 regionopt.model.families.person_minutes, regionopt.model.families.median, and the
 [delineation] rules regionopt.model.families.share_join, regionopt.model.families.share_admit,
 regionopt.model.families.share_travel, regionopt.model.families.centre_rule,
-regionopt.model.families.restkommune, regionopt.model.families.coombes_bond on the shares of
+regionopt.model.families.restkommune, regionopt.model.families.twin_centres,
+regionopt.model.families.coombes_bond on the shares of
 regionopt.model.families.shares)
 share the shapes of regionopt.model.families.base. The instances carry made-up
 commuting flows and centrality (brute.with_made_up_commuting).
