@@ -135,6 +135,8 @@ MORE = {
                                              delineation__admit_share=0.05,
                                              delineation__travel_steps=[[45, 0.03]],
                                              delineation__restkommune=True),
+    "open centres, join": dict(delineation__centres=["5502", "5504", "5505"],
+                               delineation__centres_open=True, delineation__join_share=0.01),
     "BA-like": dict(delineation__join_share=0.08, delineation__admit_share=0.08,
                     delineation__travel_steps=[[45, 0.06]], delineation__restkommune=True),
     "criterion, large threshold above": dict(
