@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from distributed import Client
 
 PRESETS = ("ba-toi", "se-la", "fi-tyossakaynti", "oecd-fua", "ttwa-coombes-bond")
-COLUMNS = ("method", "plan", "status", "regions", "commuters_kept", "self_containment_min",
+COLUMNS = ("method", "plan", "status", "gap", "regions", "commuters_kept", "self_containment_min",
            "self_containment_median", "regions_meeting_criterion", "regions_not_connected",
            "longest_trip_minutes", "mean_trip_minutes", "person_minutes", "rules_broken")
 FILES = ("methods.csv", "methods.html")
@@ -118,9 +118,10 @@ def solve_methods(area: str | None, *, problem: ProblemData, out_dir: str | os.P
         if path:
             plan = read_plan(Path(out_dir) / path, problem=data, name=f"{name} (exact)")
             rows.append({"method": name, "plan": "exact", "status": rec.get("status"),
-                         **figures(plan, data, case.scenario)})
+                         "gap": rec.get("gap"), **figures(plan, data, case.scenario)})
         else:
-            rows.append({"method": name, "plan": "exact", "status": rec.get("status")})
+            rows.append({"method": name, "plan": "exact", "status": rec.get("status"),
+                         "gap": rec.get("gap")})
         greedy = plan_from_labels(data, method_greedy(data, case.scenario),
                                   name=f"{name} (greedy)")
         rows.append({"method": name, "plan": "greedy", "status": "greedy",
