@@ -83,6 +83,12 @@ class DelineationConfig:
     cb_min_size, cb_target_size, cb_min_sc, cb_target_sc, cb_steps
         The Coombes–Bond validity curve per region in ``cb_steps`` steps
         (:mod:`regionopt.model.families.coombes_bond`); ``cb_min_size`` 0 is off.
+    kept_min_flow
+        The model counts a pair's commuters as kept in a region only when the two exchange at
+        least this many (both ways); smaller flows count as crossing a border. The commuters
+        a region keeps are then understated in the model by at most those small flows, so a
+        region the self-containment rows accept keeps at least what they ask (conservative);
+        a smaller model for all of Norway. 0 (the default): every flow.
     """
 
     join_share: float = 0.0
@@ -108,6 +114,7 @@ class DelineationConfig:
     cb_min_sc: float = 0.667
     cb_target_sc: float = 0.75
     cb_steps: int = 8
+    kept_min_flow: int = 0
 
     @property
     def centre_rule(self) -> bool:
@@ -198,6 +205,8 @@ def parse_delineation(raw: Mapping[str, Any], check: Checker) -> DelineationConf
                                     why=" employed residents")
     for name in ("cb_min_sc", "cb_target_sc"):
         values[name] = check.share(k + name, raw.get(name, getattr(d, name)))
+    values["kept_min_flow"] = check.integer(k + "kept_min_flow", raw.get("kept_min_flow", 0),
+                                            low=0, high=1_000_000)
     values["cb_steps"] = check.integer(k + "cb_steps", raw.get("cb_steps", d.cb_steps), low=1,
                                        high=MAX_STEPS)
     if values["cb_min_size"] > 0:

@@ -340,3 +340,23 @@ def test_one_stronger_member_helper_serves_both_core_rules() -> None:
     for j in range(data.n):
         assert largest.members is not None and strongest.members is not None
         assert (largest.members(data, s_pop, j) == strongest.members(data, s_pop, j)).all()
+
+
+@pytest.mark.parametrize("name", ["the Coombes-Bond validity", "the self-containment floor"])
+def test_small_flows_left_out_of_the_kept_count_only_refuse_plans(name: str) -> None:
+    """``delineation.kept_min_flow``: the rows see fewer kept commuters, never more, so every
+    plan they admit is one enumeration accepts with every flow (conservative)."""
+    data = _instances()[0]
+    both = data.commuting.flows + data.commuting.flows.T
+    least = int(np.median(both[both > 0]))  # drops about half of the pairs' flows
+    full = family_scenario(name)
+    sparse = replace_key(full, "delineation.kept_min_flow", least)
+    plans = [c for c in rooted_plans(data.n)
+             if np.isfinite(data.minutes[np.arange(data.n), c]).all()]
+    good = [c for c in plans if plan_ok(data, full, c)]
+    rng = np.random.default_rng(7)
+    sample = [plans[k] for k in rng.choice(len(plans), min(30, len(plans)), replace=False)]
+    sample += [good[k] for k in rng.choice(len(good), min(10, len(good)), replace=False)]
+    admitted = [c for c in sample if _admits(data, sparse, c)]
+    assert all(plan_ok(data, full, c) for c in admitted), name
+    assert admitted, "the sample holds no plan the sparse rows admit"
