@@ -282,6 +282,10 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>") -> Sc
                              + ", ".join(_TABLES) + ")", show=False)
     name = check.string("name", data.get("name", "scenario"))
     parts = {t: _PARSERS[t](_table(data.get(t), t, check), check) for t in _TABLES}
+    if parts["delineation"].kept_min_flow > 0 and parts["objective"].commuting > 0:
+        raise check.fail("delineation.kept_min_flow", "cannot be used with objective.commuting "
+                         "(the model's count of border commuters would miss the small flows)",
+                         show=False)
     return Scenario(name=name, **parts)
 
 

@@ -61,3 +61,10 @@ def test_an_unknown_travel_matrix_is_one_line_naming_the_key() -> None:
     with pytest.raises(ScenarioError, match=r"area\.travel_times") as e:
         parse_scenario({"area": {"travel_times": "osm"}}, source="s.toml")
     assert "must be one of centre, grid" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_small_flows_left_out_cannot_price_border_commuters() -> None:
+    raw = {"delineation": {"kept_min_flow": 10}, "objective": {"commuting": 100.0}}
+    with pytest.raises(ScenarioError, match=r"delineation\.kept_min_flow") as e:
+        parse_scenario(raw, source="s.toml")
+    assert "objective.commuting" in str(e.value) and "\n" not in str(e.value)
