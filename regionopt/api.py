@@ -37,6 +37,7 @@ from regionopt.evaluate import metrics as _evaluate
 from regionopt.evaluate import services as _services
 from regionopt.maps import html as viz
 from regionopt.maps import outputs as _outputs
+from regionopt.network.matrices import matrix_settings
 from regionopt.network.reach import with_reach
 from regionopt.overrides import format_value
 from regionopt.plan import Plan, read_plan
@@ -126,6 +127,9 @@ def area_of(scenario: _scenario.Scenario) -> str | list[str]:
 def network_for_scenario(scenario: _scenario.Scenario, **kwargs: Any) -> _network.Network:
     """Build the network of the scenario's area (keywords as :func:`build_network`).
 
+    The scenario's ``area.travel_times``, when set, names the settings (unless ``settings``
+    is given).
+
     Raises
     ------
     ScenarioError
@@ -138,6 +142,8 @@ def network_for_scenario(scenario: _scenario.Scenario, **kwargs: Any) -> _networ
         if "unknown municipality or county code" not in str(exc):
             raise
         raise ScenarioError(f"scenario {scenario.name!r}: area: {exc}") from None
+    if scenario.area.travel_times is not None and kwargs.get("settings") is None:
+        kwargs["settings"] = matrix_settings(scenario.area.travel_times)
     return build_network(area, **kwargs)
 
 

@@ -57,6 +57,11 @@ class DelineationConfig:
     travel_steps, travel_measure
         ``(minutes, share)`` steps: a member may join a core within ``minutes`` only when its
         share (by ``travel_measure``) to the core is above ``share``; empty is off.
+    share_max_minutes
+        The join and the share admission to the core hold only for a core within this many
+        minutes (TØI: no municipality joins a centre by its share beyond 75 minutes by car);
+        a core farther away neither takes the member by the join nor admits it by the share
+        (the travel steps still may). ``None`` is no limit.
     centres, centre_max_out, centre_max_flow, centre_min_jobs_ratio
         Centres by name (``centres``, kommunenummer: a method whose centre rule reads data
         regionopt lacks, such as TØI's) and by rule: a municipality is a centre when it is
@@ -67,12 +72,23 @@ class DelineationConfig:
         no name and all ``None`` is off). Only centres may be cores.
     centres_open
         Every centre is a core.
+    twin_centres
+        ``[head, twin]`` pairs, each a region with two centres (TØI's "Senterkommune
+        (sammen med ...)"): the twin is in the head's region whenever the head is a core, and
+        a share to the head counts both: ``out`` ``(F[i, h] + F[i, t]) / E[i]``, ``in``
+        ``(F[h, i] + F[t, i]) / (E[h] + E[t])``; the twin's own shares stay its own.
     restkommune
         A core with no other member stands alone only when no open core admits it; a
         non-centre may be a core of itself alone (with the centre rule).
     cb_min_size, cb_target_size, cb_min_sc, cb_target_sc, cb_steps
         The Coombes–Bond validity curve per region in ``cb_steps`` steps
         (:mod:`regionopt.model.families.coombes_bond`); ``cb_min_size`` 0 is off.
+    kept_min_flow
+        The model counts a pair's commuters as kept in a region only when the two exchange at
+        least this many (both ways); smaller flows count as crossing a border. The commuters
+        a region keeps are then understated in the model by at most those small flows, so a
+        region the self-containment rows accept keeps at least what they ask (conservative);
+        a smaller model for all of Norway. 0 (the default): every flow.
     """
 
     join_share: float = 0.0
@@ -84,18 +100,21 @@ class DelineationConfig:
     admit_weight: float = 0.0
     travel_steps: tuple[tuple[float, float], ...] = ()
     travel_measure: str = "sum"
+    share_max_minutes: float | None = None
     centres: tuple[str, ...] = ()
     centre_max_out: float | None = None
     centre_max_flow: float | None = None
     centre_min_jobs_ratio: float | None = None
     centre_min_population: int | None = None
     centres_open: bool = False
+    twin_centres: tuple[tuple[str, str], ...] = ()
     restkommune: bool = False
     cb_min_size: float = 0.0
     cb_target_size: float = 25_000.0
     cb_min_sc: float = 0.667
     cb_target_sc: float = 0.75
     cb_steps: int = 8
+    kept_min_flow: int = 0
 
     @property
     def centre_rule(self) -> bool:
@@ -131,6 +150,16 @@ def _steps(check: Checker, key: str, v: Any) -> tuple[tuple[float, float], ...]:
     return tuple(sorted(out))
 
 
+def _twins(check: Checker, key: str, v: Any) -> tuple[tuple[str, str], ...]:
+    pairs = check.pairs(key, v)
+    seen = [code for pair in pairs for code in pair]
+    twice = sorted({code for code in seen if seen.count(code) > 1})
+    if twice:
+        raise check.fail(key, f"names {twice[0]} in more than one pair (or twice in one)",
+                         show=False)
+    return tuple((a, b) for a, b in pairs)
+
+
 def parse_delineation(raw: Mapping[str, Any], check: Checker) -> DelineationConfig:
     """Validate a scenario's ``[delineation]`` table (its keys are checked by the caller).
 
@@ -155,8 +184,12 @@ def parse_delineation(raw: Mapping[str, Any], check: Checker) -> DelineationConf
     values["admit_weight"] = check.number(k + "admit_weight", raw.get("admit_weight", 0.0),
                                           most=1e9, why=" person-minutes per member")
     values["travel_steps"] = _steps(check, k + "travel_steps", raw.get("travel_steps", []))
+    cap = raw.get("share_max_minutes")
+    values["share_max_minutes"] = None if cap is None or cap == _NONE else check.number(
+        k + "share_max_minutes", cap, most=_DAY, why=" minutes (a day)")
     values["centres"] = check.codes(k + "centres", raw.get("centres", []), CODE,
                                     "4-digit kommunenummer")
+    values["twin_centres"] = _twins(check, k + "twin_centres", raw.get("twin_centres", []))
     for name in ("centre_max_out", "centre_max_flow"):
         values[name] = _optional_share(check, k + name, raw.get(name))
     ratio = raw.get("centre_min_jobs_ratio")
@@ -172,6 +205,8 @@ def parse_delineation(raw: Mapping[str, Any], check: Checker) -> DelineationConf
                                     why=" employed residents")
     for name in ("cb_min_sc", "cb_target_sc"):
         values[name] = check.share(k + name, raw.get(name, getattr(d, name)))
+    values["kept_min_flow"] = check.integer(k + "kept_min_flow", raw.get("kept_min_flow", 0),
+                                            low=0, high=1_000_000)
     values["cb_steps"] = check.integer(k + "cb_steps", raw.get("cb_steps", d.cb_steps), low=1,
                                        high=MAX_STEPS)
     if values["cb_min_size"] > 0:

@@ -46,6 +46,8 @@ __all__ = ["CORE_MEASURES", "DEFAULT_SCENARIO", "MAX_NODES", "MAX_THREADS", "MAX
            "scenario_to_toml"]
 
 _COUNTY = re.compile(r"\d{2}")
+#: The minutes matrices ``area.travel_times`` may name (regionopt.network.matrices.MATRICES).
+TRAVEL_TIMES = ("centre", "grid")
 _AREA_RULES = ("find_exceptions", "attainable_self_containment")
 
 _TABLES: dict[str, type] = {
@@ -81,6 +83,8 @@ def _parse_area(raw: dict[str, Any], c: Checker) -> AreaConfig:
                                "4-digit kommunenummer"),
         reference=(None if raw.get("reference") is None
                    else c.string("area.reference", raw["reference"]).strip().lower()),
+        travel_times=(None if raw.get("travel_times") is None
+                      else c.choice("area.travel_times", raw["travel_times"], TRAVEL_TIMES)),
     )
 
 
@@ -278,6 +282,10 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>") -> Sc
                              + ", ".join(_TABLES) + ")", show=False)
     name = check.string("name", data.get("name", "scenario"))
     parts = {t: _PARSERS[t](_table(data.get(t), t, check), check) for t in _TABLES}
+    if parts["delineation"].kept_min_flow > 0 and parts["objective"].commuting > 0:
+        raise check.fail("delineation.kept_min_flow", "cannot be used with objective.commuting "
+                         "(the model's count of border commuters would miss the small flows)",
+                         show=False)
     return Scenario(name=name, **parts)
 
 

@@ -28,11 +28,14 @@ class AreaConfig:
     Both empty means all of Norway. ``reference`` names the reference plan drawn beside a
     solve's plan (``"nivi"``, ``"ba-2020"``, ``"economic-regions"``, or ``"none"``); unset, the
     area picks it (NIVI for Troms og Finnmark, BA-regioner 2020 for all Norway).
+    ``travel_times`` pins the minutes matrix (``"centre"`` or ``"grid"``,
+    :mod:`regionopt.network.matrices`); unset, the network's defaults.
     """
 
     counties: tuple[str, ...] = ()
     municipalities: tuple[str, ...] = ()
     reference: str | None = None
+    travel_times: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 // The audit of the [delineation] families (regionopt/model/families/share_join.py,
-// share_admit.py, share_travel.py, centre_rule.py, restkommune.py, coombes_bond.py), recomputed
+// share_admit.py, share_travel.py, centre_rule.py, restkommune.py, twin_centres.py,
+// coombes_bond.py), recomputed
 // in the page for an edited plan and worded exactly as the Python checks word them. The
 // parameters (pairs a rule admits, each member's cores ranked by share, the centres, the
 // steps of the Coombes–Bond curve) come from regionopt/maps/editor_delineation.py; CHECKS in
@@ -102,6 +103,19 @@ var regionoptDelineation = (function () {
     return out;
   }
 
+  // twin_centres.py: the twin is in its head's region whenever the head is a core.
+  function twinCentres(P, plan, ev, spec) {
+    var out = [];
+    spec.pairs.forEach(function (p) {
+      var h = p[0], t = p[1];
+      if (coreOf(plan, h) === h && coreOf(plan, t) !== h) {
+        out.push(V(spec.key, P.codes[t], P.codes[t] + " is the twin centre of " + P.codes[h] +
+                   ", a core, but joins core " + P.codes[coreOf(plan, t)]));
+      }
+    });
+    return out;
+  }
+
   // coombes_bond.py: the stepped validity curve per region.
   function coombesBond(P, plan, ev, spec) {
     var out = [];
@@ -118,5 +132,6 @@ var regionoptDelineation = (function () {
   }
 
   return {share_join: shareJoin, share_admit: admission, share_travel: admission,
-          centre_rule: centreRule, restkommune: restkommune, coombes_bond: coombesBond};
+          centre_rule: centreRule, restkommune: restkommune, twin_centres: twinCentres,
+          coombes_bond: coombesBond};
 })();

@@ -26,6 +26,7 @@ from regionopt.model.families.shares import (
     pair_shares,
     region_threshold,
 )
+from regionopt.model.families.twin_centres import twin_pairs
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
@@ -38,7 +39,7 @@ def _rows(mask: np.ndarray) -> list[list[int]]:
 
 def _join(data: ProblemData, s: Scenario) -> Spec:
     d = s.delineation
-    shares = pair_shares(data, d.join_measure)
+    shares = pair_shares(data, d.join_measure, twins=d.twin_centres)
     return {"key": "delineation.join_share", "measure": d.join_measure,
             "elastic": d.join_weight > 0,
             "theta": f"{d.join_share:g}",
@@ -74,6 +75,10 @@ def _rest(data: ProblemData, s: Scenario) -> Spec:
     return {"key": "delineation.restkommune", "admits": _rows(admits(data, s))}
 
 
+def _twins(data: ProblemData, s: Scenario) -> Spec:
+    return {"key": "delineation.twin_centres", "pairs": [[h, t] for h, t in twin_pairs(data, s)]}
+
+
 def _coombes_bond(data: ProblemData, s: Scenario) -> Spec:
     d = s.delineation
     commuting_of(data, "delineation.cb_min_size")
@@ -88,5 +93,6 @@ PARAMETERS: Mapping[str, Callable[[ProblemData, Scenario], Spec]] = {
     "share_travel": _admission("delineation.travel_steps"),
     "centre_rule": _centres,
     "restkommune": _rest,
+    "twin_centres": _twins,
     "coombes_bond": _coombes_bond,
 }

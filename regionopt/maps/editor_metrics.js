@@ -417,6 +417,7 @@ var regionoptMetrics = (function () {
     share_travel: function () { return regionoptDelineation.share_travel.apply(null, arguments); },
     centre_rule: function () { return regionoptDelineation.centre_rule.apply(null, arguments); },
     restkommune: function () { return regionoptDelineation.restkommune.apply(null, arguments); },
+    twin_centres: function () { return regionoptDelineation.twin_centres.apply(null, arguments); },
     coombes_bond: function () { return regionoptDelineation.coombes_bond.apply(null, arguments); }
   };
 

@@ -23,7 +23,12 @@ import numpy as np
 from regionopt.model.containment import self_containment
 from regionopt.model.families.base import commuting_of
 from regionopt.model.families.coombes_bond import demand
-from regionopt.model.families.shares import centre_mask, pair_admitted, pair_shares
+from regionopt.model.families.shares import (
+    centre_mask,
+    pair_admitted,
+    pair_shares,
+    within_reach,
+)
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
@@ -32,16 +37,18 @@ def centre_greedy(data: ProblemData, scenario: Scenario) -> np.ndarray:
     """Return ``cores[i]`` by the centre methods' order of rules (see the module notes)."""
     d = scenario.delineation
     centres = centre_mask(data, d) if d.centre_rule else np.ones(data.n, dtype=bool)
-    out = pair_shares(data, d.join_measure)
-    by_travel = pair_shares(data, d.travel_measure)
+    out = pair_shares(data, d.join_measure, twins=d.twin_centres)
+    by_travel = pair_shares(data, d.travel_measure, twins=d.twin_centres)
     admitted = pair_admitted(data, d)
+    near = within_reach(data, d)
     cores = np.arange(data.n)
     cols = [int(j) for j in np.flatnonzero(centres)]
     for i in range(data.n):
         if centres[i]:
             continue
         others = [j for j in cols if j != i and np.isfinite(data.minutes[i, j])]
-        joined = [j for j in others if out[i, j] > d.join_share] if d.join_share > 0 else []
+        joined = [j for j in others if out[i, j] > d.join_share and near[i, j]] \
+            if d.join_share > 0 else []
         if joined:
             cores[i] = max(joined, key=lambda j: (out[i, j], -int(data.codes[j])))
             continue

@@ -29,6 +29,7 @@ CASES = {
                          delineation__admit_weight=100.0),
     "centre_rule": dict(delineation__centre_max_out=0.5, delineation__restkommune=True),
     "restkommune": dict(delineation__restkommune=True, delineation__admit_share=0.05),
+    "twin_centres": dict(delineation__twin_centres=[["5502", "5504"], ["5501", "5506"]]),
     "coombes_bond": dict(delineation__cb_min_size=800, delineation__cb_target_size=2500,
                          delineation__cb_min_sc=0.5, delineation__cb_target_sc=0.65,
                          delineation__cb_steps=4),

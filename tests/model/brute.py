@@ -355,12 +355,26 @@ def plan_ok(data: ProblemData, s: Scenario, cores: np.ndarray) -> bool:
 # ---------------------------------------------------------------- [delineation] rules
 
 
-def share(data, measure, i, j) -> float:
-    """Member i's share to j: out F[i,j]/E[i], in F[j,i]/E[j], sum of both (0 where E is 0)."""
+def share(data, measure, i, j, twins=()) -> float:
+    """Member i's share to j: out F[i,j]/E[i], in F[j,i]/E[j], sum of both (0 where E is 0).
+
+    When j heads a pair of ``twins`` (codes [head, twin]) and i is not the twin, the twin's
+    flows count with j's: out (F[i,j]+F[i,t])/E[i], in (F[j,i]+F[t,i])/(E[j]+E[t])."""
     f, e = data.commuting.flows, data.commuting.employed
-    out = int(f[i, j]) / int(e[i]) if e[i] else 0.0
-    into = int(f[j, i]) / int(e[j]) if e[j] else 0.0
+    heads = {data.codes.index(h): data.codes.index(t) for h, t in twins
+             if h in data.codes and t in data.codes}
+    group = [j] if j not in heads or heads[j] == i else [j, heads[j]]
+    sent = sum(int(f[i, k]) for k in group)
+    came = sum(int(f[k, i]) for k in group)
+    base = sum(int(e[k]) for k in group)
+    out = sent / int(e[i]) if e[i] else 0.0
+    into = came / base if base else 0.0
     return {"out": out, "in": into, "sum": out + into}[measure]
+
+
+def near(data, d, i, j) -> bool:
+    """Whether a share rule to core ``j`` may hold for ``i`` (``share_max_minutes``)."""
+    return d.share_max_minutes is None or data.minutes[i, j] <= d.share_max_minutes
 
 
 def pair_rule(data, d, i, j):
@@ -368,10 +382,12 @@ def pair_rule(data, d, i, j):
     ok, any_rule = False, False
     if d.admit_share > 0 and d.admit_to == "core":
         any_rule = True
-        ok = ok or share(data, d.admit_measure, i, j) > d.admit_share
+        ok = ok or (share(data, d.admit_measure, i, j, d.twin_centres) > d.admit_share
+                    and near(data, d, i, j))
     for minutes, least in d.travel_steps:
         any_rule = True
-        ok = ok or (data.minutes[i, j] <= minutes and share(data, d.travel_measure, i, j) > least)
+        ok = ok or (data.minutes[i, j] <= minutes
+                    and share(data, d.travel_measure, i, j, d.twin_centres) > least)
     return ok, any_rule
 
 
@@ -409,9 +425,10 @@ def _joins_ok(data, d, cores, opened) -> bool:
     for i in range(data.n):
         if cores[i] == i:
             continue
-        above = [k for k in opened if k != i and share(data, d.join_measure, i, k) > d.join_share
-                 and (not centre_rule or is_centre(data, d, k))]
-        best = max(above, key=lambda k: (share(data, d.join_measure, i, k), -code(k)), default=None)
+        to = lambda k, i=i: share(data, d.join_measure, i, k, d.twin_centres)  # noqa: E731
+        above = [k for k in opened if k != i and to(k) > d.join_share
+                 and near(data, d, i, k) and (not centre_rule or is_centre(data, d, k))]
+        best = max(above, key=lambda k: (to(k), -code(k)), default=None)
         if best is not None and cores[i] != best:
             return False
     return True
@@ -450,7 +467,8 @@ def _rest_ok(data, d, regions) -> bool:
         ok, any_rule = pair_rule(data, d, i, k)
         if d.join_share > 0:
             any_rule = True
-            ok = ok or share(data, d.join_measure, i, k) > d.join_share
+            ok = ok or (share(data, d.join_measure, i, k, d.twin_centres) > d.join_share
+                        and near(data, d, i, k))
         return ok or not any_rule
     centre_rule = bool(d.centres) or any(v is not None for v in (
         d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio, d.centre_min_population))
@@ -472,6 +490,15 @@ def _cb_ok(data, d, regions) -> bool:
     return True
 
 
+def _twins_ok(data, d, cores) -> bool:
+    for h, t in d.twin_centres:
+        if h in data.codes and t in data.codes:
+            h, t = data.codes.index(h), data.codes.index(t)
+            if cores[h] == h and cores[t] != h:
+                return False
+    return True
+
+
 def delineation_ok(data, s, cores) -> bool:
     """Every rule of ``[delineation]``, written from docs/methods.md."""
     d = s.delineation
@@ -484,4 +511,5 @@ def delineation_ok(data, s, cores) -> bool:
             and _admission_ok(data, d, cores, regions)
             and (not centre_rule or _centres_ok(data, d, regions))
             and (not d.restkommune or _rest_ok(data, d, regions))
+            and _twins_ok(data, d, cores)
             and (not d.cb_min_size or _cb_ok(data, d, regions)))

@@ -11,7 +11,8 @@ regionopt.model.families.kept_share, regionopt.model.families.criterion,
 regionopt.model.families.person_minutes, regionopt.model.families.median, and the
 [delineation] rules regionopt.model.families.share_join, regionopt.model.families.share_admit,
 regionopt.model.families.share_travel, regionopt.model.families.centre_rule,
-regionopt.model.families.restkommune, regionopt.model.families.coombes_bond on the shares of
+regionopt.model.families.restkommune, regionopt.model.families.twin_centres,
+regionopt.model.families.coombes_bond on the shares of
 regionopt.model.families.shares)
 share the shapes of regionopt.model.families.base. The instances carry made-up
 commuting flows and centrality (brute.with_made_up_commuting).
@@ -81,6 +82,7 @@ ONE_FAMILY = {
     "the share-dependent travel limits": dict(delineation__travel_steps=[[30, 0.02], [50, 0.08]]),
     "the centres by rule": dict(delineation__centre_max_out=0.6, delineation__centre_max_flow=0.15),
     "the restkommune rule": dict(delineation__restkommune=True),
+    "the two-centre regions": dict(delineation__twin_centres=[["5502", "5504"]]),
     "the Coombes-Bond validity": dict(
         delineation__cb_min_size=800, delineation__cb_target_size=2500,
         delineation__cb_min_sc=0.5, delineation__cb_target_sc=0.65, delineation__cb_steps=4),
@@ -124,6 +126,17 @@ MORE = {
     "elastic join": dict(delineation__join_share=0.05, delineation__join_weight=300.0),
     "elastic admission": dict(delineation__admit_share=0.08, delineation__admit_weight=500.0,
                               delineation__travel_steps=[[30, 0.06]]),
+    "join and admission within reach": dict(delineation__join_share=0.05,
+                                            delineation__admit_share=0.05,
+                                            delineation__share_max_minutes=40,
+                                            delineation__restkommune=True),
+    "two centres, joins and admission": dict(delineation__twin_centres=[["5502", "5504"]],
+                                             delineation__join_share=0.05,
+                                             delineation__admit_share=0.05,
+                                             delineation__travel_steps=[[45, 0.03]],
+                                             delineation__restkommune=True),
+    "open centres, join": dict(delineation__centres=["5502", "5504", "5505"],
+                               delineation__centres_open=True, delineation__join_share=0.01),
     "BA-like": dict(delineation__join_share=0.08, delineation__admit_share=0.08,
                     delineation__travel_steps=[[45, 0.06]], delineation__restkommune=True),
     "criterion, large threshold above": dict(
@@ -327,3 +340,23 @@ def test_one_stronger_member_helper_serves_both_core_rules() -> None:
     for j in range(data.n):
         assert largest.members is not None and strongest.members is not None
         assert (largest.members(data, s_pop, j) == strongest.members(data, s_pop, j)).all()
+
+
+@pytest.mark.parametrize("name", ["the Coombes-Bond validity", "the self-containment floor"])
+def test_small_flows_left_out_of_the_kept_count_only_refuse_plans(name: str) -> None:
+    """``delineation.kept_min_flow``: the rows see fewer kept commuters, never more, so every
+    plan they admit is one enumeration accepts with every flow (conservative)."""
+    data = _instances()[0]
+    both = data.commuting.flows + data.commuting.flows.T
+    least = int(np.median(both[both > 0]))  # drops about half of the pairs' flows
+    full = family_scenario(name)
+    sparse = replace_key(full, "delineation.kept_min_flow", least)
+    plans = [c for c in rooted_plans(data.n)
+             if np.isfinite(data.minutes[np.arange(data.n), c]).all()]
+    good = [c for c in plans if plan_ok(data, full, c)]
+    rng = np.random.default_rng(7)
+    sample = [plans[k] for k in rng.choice(len(plans), min(30, len(plans)), replace=False)]
+    sample += [good[k] for k in rng.choice(len(good), min(10, len(good)), replace=False)]
+    admitted = [c for c in sample if _admits(data, sparse, c)]
+    assert all(plan_ok(data, full, c) for c in admitted), name
+    assert admitted, "the sample holds no plan the sparse rows admit"

@@ -28,4 +28,9 @@ def test_methods_on_finnmark_writes_the_table_and_the_exact_plans_keep_the_rules
     # the exact plan matches or beats its method's greedy one on person-minutes
     assert (exact["person_minutes"] <= greedy["person_minutes"] + 1e-6).all()
     assert greedy.loc["ttwa-coombes-bond", "regions_not_connected"] > 0  # LMA: no contiguity
-    assert "<table>" in (out / "methods.html").read_text(encoding="utf-8")
+    page = (out / "methods.html").read_text(encoding="utf-8")
+    assert "<table>" in page
+    for method in PRESETS:  # the plans side by side, exact and greedy
+        for kind in ("exact", "greedy"):
+            assert (out / "maps" / f"{method}-{kind}.png").is_file()
+            assert f"maps/{method}-{kind}.png" in page

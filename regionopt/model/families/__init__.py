@@ -37,6 +37,7 @@ from regionopt.model.families import (
     share_join,
     share_travel,
     travel,
+    twin_centres,
 )
 from regionopt.model.families.base import (
     Candidates,
@@ -73,6 +74,7 @@ FAMILIES: tuple[Family, ...] = (
     share_travel.FAMILY,
     centre_rule.FAMILY,
     restkommune.FAMILY,
+    twin_centres.FAMILY,
     coombes_bond.FAMILY,
 )
 

@@ -246,8 +246,9 @@ def commuting_of(data: ProblemData, key: str) -> Commuting:
 def kept_flows(m: ModelParts) -> dict[tuple[int, int, int], pulp.LpVariable]:
     """Return (creating once) the kept-pair variables ``y[o, d, j]`` with their rows.
 
-    For every pair ``o < d`` with flow either way (``F[o, d] + F[d, o] > 0``)
-    and every core ``j`` both may join: ``y <= x[o, j]`` and ``y <= x[d, j]``,
+    For every pair ``o < d`` with flow either way (``F[o, d] + F[d, o] > 0``, at least
+    ``delineation.kept_min_flow``) and every core ``j`` both may join: ``y <= x[o, j]`` and
+    ``y <= x[d, j]``,
     so ``y <= x[o, j] * x[d, j]``. Only rows that reward ``y`` use it (the
     commuting term, the self-containment floor), so raising it to the product
     is always allowed: the linearisation is exact.
@@ -257,7 +258,9 @@ def kept_flows(m: ModelParts) -> dict[tuple[int, int, int], pulp.LpVariable]:
     flows = commuting_of(m.data, "the commuting term").flows
     both = flows + flows.T
     codes, kept = m.data.codes, {}
-    pairs = [(int(o), int(d)) for o, d in zip(*np.nonzero(both), strict=True) if o < d]
+    # delineation.kept_min_flow: smaller flows count as crossing a border (conservative)
+    least = max(1, m.scenario.delineation.kept_min_flow)
+    pairs = [(int(o), int(d)) for o, d in zip(*np.nonzero(both >= least), strict=True) if o < d]
     for j in sorted(m.cands):
         members = m.cands[j]
         for o, d in pairs:

@@ -17,7 +17,12 @@ import numpy as np
 import pulp
 
 from regionopt.model.families.base import Family, ModelParts, PlanView, Violation
-from regionopt.model.families.shares import centre_mask, pair_admitted, pair_shares
+from regionopt.model.families.shares import (
+    centre_mask,
+    pair_admitted,
+    pair_shares,
+    within_reach,
+)
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
 
@@ -31,7 +36,8 @@ def admits(data: ProblemData, s: Scenario) -> np.ndarray:
     if d.admission or not d.join_share:  # no rule at all: every pair is admitted
         ok |= pair_admitted(data, d)
     if d.join_share > 0:
-        ok |= pair_shares(data, d.join_measure) > d.join_share
+        ok |= (pair_shares(data, d.join_measure, twins=d.twin_centres) > d.join_share) \
+            & within_reach(data, d)
     np.fill_diagonal(ok, False)
     if d.centre_rule:  # a centre alone heads its region as a centre, not as a restkommune;
         centres = centre_mask(data, d)  # only a centre may take members

@@ -9,6 +9,8 @@ and by their audits. Shares are compared strictly (``above`` the threshold, as T
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pulp
 
@@ -25,19 +27,42 @@ def _per(values: np.ndarray, totals: np.ndarray) -> np.ndarray:
     return np.where(totals[:, None] > 0, values / safe[:, None], 0.0)
 
 
-def pair_shares(data: ProblemData, measure: str) -> np.ndarray:
+def pair_shares(data: ProblemData, measure: str, *,
+                twins: Sequence[tuple[str, str]] = ()) -> np.ndarray:
     """Return ``S[i, j]``, member ``i``'s share to core ``j`` by ``measure`` (diagonal 0).
 
-    ``out``: ``F[i, j] / E[i]``; ``in``: ``F[j, i] / E[j]``; ``sum``: both added.
+    ``out``: ``F[i, j] / E[i]``; ``in``: ``F[j, i] / E[j]``; ``sum``: both added. With
+    ``twins`` (``delineation.twin_centres``, ``[head, twin]`` pairs in the area), a share to a
+    head counts the twin too: ``out`` ``(F[i, h] + F[i, t]) / E[i]``, ``in``
+    ``(F[h, i] + F[t, i]) / (E[h] + E[t])``; the twin's own shares stay its own.
     """
     c = commuting_of(data, f"{KEY}: a {measure!r} share")
     flows = c.flows.astype("float64")
+    employed = c.employed.astype("float64")
     out = _per(flows, c.employed)
     into = _per(flows, c.employed).T  # [i, j] = F[j, i] / E[j]
+    at = {code: k for k, code in enumerate(data.codes)}
+    for head, twin in twins:
+        if head not in at or twin not in at:
+            continue  # a pair outside the area measures nothing
+        h, t = at[head], at[twin]
+        keep = out[t, h], into[t, h]
+        out[:, h] = _per((flows[:, h] + flows[:, t])[:, None], c.employed)[:, 0]
+        both = employed[h] + employed[t]
+        into[:, h] = (flows[h, :] + flows[t, :]) / both if both > 0 else 0.0
+        out[t, h], into[t, h] = keep
     shares = {"out": out, "in": into, "sum": out + into}[measure]
     shares = shares.copy()
     np.fill_diagonal(shares, 0.0)
     return shares
+
+
+def within_reach(data: ProblemData, d: DelineationConfig) -> np.ndarray:
+    """Return the mask of pairs ``(i, j)`` where a share rule to the core may hold: every pair,
+    or with ``share_max_minutes`` those with ``j`` within that many minutes of ``i``."""
+    if d.share_max_minutes is None:
+        return np.ones((data.n, data.n), dtype=bool)
+    return np.asarray(data.minutes <= d.share_max_minutes)
 
 
 def region_threshold(data: ProblemData, share: float) -> np.ndarray:
@@ -50,17 +75,18 @@ def region_threshold(data: ProblemData, share: float) -> np.ndarray:
 def pair_admitted(data: ProblemData, d: DelineationConfig) -> np.ndarray:
     """Return the mask of pairs ``(i, j)`` a pair rule admits (diagonal True).
 
-    The union of the share rule to the core (``admit_share`` with ``admit_to = "core"``) and
-    the travel steps; every pair when neither is set.
+    The union of the share rule to the core (``admit_share`` with ``admit_to = "core"``,
+    within ``share_max_minutes``) and the travel steps; every pair when neither is set.
     """
     n = data.n
     if not d.admission:
         return np.ones((n, n), dtype=bool)
     ok = np.zeros((n, n), dtype=bool)
     if d.admit_share > 0 and d.admit_to == "core":
-        ok |= pair_shares(data, d.admit_measure) > d.admit_share
+        ok |= (pair_shares(data, d.admit_measure, twins=d.twin_centres) > d.admit_share) \
+            & within_reach(data, d)
     if d.travel_steps:
-        shares = pair_shares(data, d.travel_measure)
+        shares = pair_shares(data, d.travel_measure, twins=d.twin_centres)
         for minutes, share in d.travel_steps:
             ok |= (data.minutes <= minutes) & (shares > share)
     np.fill_diagonal(ok, True)
