@@ -49,7 +49,7 @@ def test_the_ba_preset_keeps_every_toi_rule_on_its_plan(data_dir) -> None:
     reference = reference_plan(problem, "ba-2020")
     assert reference is not None
     agreement = compare(result.plan, reference, problem).agreement
-    assert (agreement.placed, round(agreement.adjusted_rand, 3)) == (334, 0.890)
+    assert (agreement.placed, round(agreement.adjusted_rand, 3)) == (333, 0.888)
     view = PlanView.of(result.plan, problem)
     # the preset's own audit: every rule as stated, contiguity included
     assert not [v for f in active_families(s) if f.check for v in f.check(view, s)]
