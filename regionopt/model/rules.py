@@ -3,12 +3,14 @@
 **Exceptions found** (``constraints.find_exceptions = true``). A municipality
 *i* is an exception when no region that holds it can meet the population floor
 (``constraints.min_population``, even when elastic) under the hard rules of
-place: every member within ``constraints.max_travel_minutes`` of the region's
-core by road or ferry, the region connected in the adjacency (ferries
-included) when ``constraints.contiguity`` is on, and inside one county under
-``constraints.respect_county_borders``. For a core *j*, the largest such
-region is the component of *j* among the municipalities within the limit of
-*j*; any region around *j* lies inside it, and population only grows with
+place: a core that may be one (``min_core_jobs`` and the other rules on cores),
+every member within ``constraints.max_travel_minutes`` of the region's core by
+road or ferry and no stronger than the core under ``constraints.core_is_strongest``
+(every family's rule on members), the region connected in the adjacency
+(ferries included) when ``constraints.contiguity`` is on, and inside one county
+under ``constraints.respect_county_borders``. For a possible core *j*, the
+largest such region is the component of *j* among the municipalities that may
+join *j*; any region around *j* lies inside it, and population only grows with
 members, so *i* is an exception exactly when every component that holds it
 has fewer inhabitants than the floor. The proof is put in words as the
 exception's reason ("no core within 90 minutes by road or ferry: ...").
@@ -56,8 +58,8 @@ from regionopt._checker import Pair
 from regionopt.errors import DataError
 from regionopt.model.containment import region_flows, self_containment
 from regionopt.model.contiguity import components, reachable
+from regionopt.model.families import active_families
 from regionopt.model.families.base import label
-from regionopt.model.families.travel import long_distance_mask
 from regionopt.model.maxp import floor_bound
 from regionopt.problem import ProblemData
 from regionopt.scenario import RegionsConfig, Scenario
@@ -65,23 +67,30 @@ from regionopt.scenario import RegionsConfig, Scenario
 log = logging.getLogger(__name__)
 
 
-def reach_components(data: ProblemData, scenario: Scenario) -> list[set[int]]:
-    """For each core ``j``, the largest set a region around ``j`` may span (see module notes)."""
+def reach_components(data: ProblemData, scenario: Scenario) -> dict[int, set[int]]:
+    """For each possible core ``j``, the largest set a region around ``j`` may span.
+
+    A possible core meets every family's rule on cores (``min_core_jobs``, fixed cores, ...);
+    the set is ``j``'s component (contiguity) among the municipalities every family lets join
+    ``j`` (the travel limits, long-distance members' included; county borders; a core at
+    least as strong as its members; ...): the families' own pruning, without the population
+    floor, so that the proof holds under exactly the model's rules of place.
+    """
     c = scenario.constraints
-    limits = np.full(data.n, math.inf if c.max_travel_minutes is None else c.max_travel_minutes)
-    if c.long_distance_minutes is not None:  # long-distance members have their longer limit
-        limits[long_distance_mask(data, scenario)] = c.long_distance_minutes
-    near = np.isfinite(data.minutes) & (data.minutes <= limits[:, None])  # i may join j
+    families = active_families(scenario)
+    core_ok = np.isfinite(np.diag(data.minutes))
+    for fam in families:
+        if fam.cores is not None:
+            core_ok &= fam.cores(data, scenario)
     nbrs = data.neighbours()
-    if c.respect_county_borders:
-        nbrs = [[k for k in ks if data.counties[k] == data.counties[i]]
-                for i, ks in enumerate(nbrs)]
-    out = []
-    for j in range(data.n):
-        allowed = {i for i in np.flatnonzero(near[:, j]).tolist()
-                   if not c.respect_county_borders or data.counties[i] == data.counties[j]}
-        allowed.add(j)
-        out.append(reachable(j, allowed, nbrs) if c.contiguity else allowed)
+    out: dict[int, set[int]] = {}
+    for j in (int(k) for k in np.flatnonzero(core_ok)):
+        ok = np.isfinite(data.minutes[:, j])
+        for fam in families:
+            if fam.members is not None:
+                ok &= fam.members(data, scenario, j)
+        allowed = {int(i) for i in np.flatnonzero(ok)} | {j}
+        out[j] = reachable(j, allowed, nbrs) if c.contiguity else allowed
     return out
 
 
@@ -101,7 +110,7 @@ def find_exceptions(data: ProblemData, scenario: Scenario) -> list[Pair]:
         return []
     named = {code for code, _ in c.exceptions}
     reach = reach_components(data, scenario)
-    pops = [int(data.population[sorted(comp)].sum()) for comp in reach]
+    pops = {j: int(data.population[sorted(comp)].sum()) for j, comp in reach.items()}
     where = "by road or ferry" if c.max_travel_minutes is None else \
         f"within {c.max_travel_minutes:g} minutes by road or ferry"
     if c.long_distance_minutes is not None:
@@ -110,11 +119,11 @@ def find_exceptions(data: ProblemData, scenario: Scenario) -> list[Pair]:
     for i in range(data.n):
         if data.codes[i] in named:
             continue
-        holding = [j for j in range(data.n) if i in reach[j]]
-        best = max(holding, key=lambda j: (pops[j], -j))
-        if pops[best] >= floor:
+        holding = [j for j, comp in reach.items() if i in comp]
+        best = max(holding, key=lambda j: (pops[j], -j)) if holding else i
+        if holding and pops[best] >= floor:
             continue
-        if holding == [i] and reach[i] == {i}:
+        if holding in ([], [i]) and reach.get(i, {i}) == {i}:
             reason = (f"no core {where}: alone it has {int(data.population[i])} inhabitants, "
                       f"below the floor of {floor}")
         else:

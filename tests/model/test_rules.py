@@ -117,9 +117,12 @@ def _long(floor: int, limit: float, far: float, jobs: int) -> Scenario:
 
 @pytest.mark.parametrize("seed", range(12))
 def test_exceptions_found_with_long_distance_members_agree_with_enumeration(seed: int) -> None:
-    """Each municipality's own limit (brute.member_limit, written out) in the proof."""
+    """Each municipality's own limit (brute.member_limit, written out) in the proof, around a
+    core that may be one (at least 700 jobs)."""
     data = random_problem(seed, 7)
     s = _long(6000, 25.0, 70.0, 700)
+    assert data.commuting is not None
+    jobs = data.commuting.jobs
     nbrs = data.neighbours()
     held: set[int] = set()
     for size in range(1, data.n + 1):
@@ -128,11 +131,45 @@ def test_exceptions_found_with_long_distance_members_agree_with_enumeration(seed
                 continue
             if not is_connected(list(members), nbrs):
                 continue
-            if any(all(data.minutes[i, j] <= member_limit(data, s, i) for i in members)
+            if any(jobs[j] >= 700
+                   and all(data.minutes[i, j] <= member_limit(data, s, i) for i in members)
                    for j in members):
                 held.update(members)
     found = {code for code, _ in find_exceptions(data, s)}
     assert found == {data.codes[i] for i in range(data.n) if i not in held}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_exceptions_found_with_the_largest_core_agree_with_enumeration(seed: int) -> None:
+    """Under ``core_is_largest`` a region is held only around its most populous member: a
+    municipality whose only regions at the floor would need a smaller core is an exception
+    (Vestland's Solund on the population-weighted matrix: the only possible core within reach,
+    Gulen, is too small to hold a region of 5 400)."""
+    data = random_problem(seed, 7)
+    s = parse_scenario({"constraints": {"min_population": 6000, "find_exceptions": True,
+                                        "max_travel_minutes": 40.0, "core_is_largest": True}})
+    pop, nbrs = data.population, data.neighbours()
+    held: set[int] = set()
+    for size in range(1, data.n + 1):
+        for members in itertools.combinations(range(data.n), size):
+            if int(pop[list(members)].sum()) < 6000 or not is_connected(list(members), nbrs):
+                continue
+            top = max(members, key=lambda k: (pop[k], -int(data.codes[k])))
+            if all(data.minutes[i, top] <= 40.0 for i in members):
+                held.update(members)
+    found = {code for code, _ in find_exceptions(data, s)}
+    assert found == {data.codes[i] for i in range(data.n) if i not in held}
+
+
+def test_the_largest_core_rule_finds_more_exceptions_in_some_cases() -> None:
+    plain = parse_scenario({"constraints": {"min_population": 6000, "find_exceptions": True,
+                                            "max_travel_minutes": 40.0}})
+    largest = parse_scenario({"constraints": {"min_population": 6000, "find_exceptions": True,
+                                              "max_travel_minutes": 40.0,
+                                              "core_is_largest": True}})
+    more = [len(find_exceptions(random_problem(seed, 7), largest))
+            - len(find_exceptions(random_problem(seed, 7), plain)) for seed in range(12)]
+    assert min(more) >= 0 and max(more) > 0
 
 
 def test_long_distance_members_exist_in_the_cases_and_reach_further() -> None:
