@@ -277,6 +277,23 @@ def _wait_ended(procs: list[psutil.Process], timeout: float) -> list[psutil.Proc
     return alive
 
 
+def kill_tree(pid: int, *, timeout: float) -> None:
+    """Kill process ``pid`` and its descendants now (SIGKILL); wait up to ``timeout`` s.
+
+    The processes are not reaped (:func:`_wait_ended`): the owner of ``pid`` (a
+    ``multiprocessing.Process``, a ``subprocess.Popen``) reaps it with its own ``join`` or
+    ``wait``, which then returns at once.
+    """
+    procs: list[psutil.Process] = []
+    with contextlib.suppress(psutil.Error):
+        me = psutil.Process(pid)
+        procs = [*me.children(recursive=True), me]
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    _wait_ended(procs, timeout)
+
+
 def kill_children(*, keep: frozenset[int] = frozenset(), timeout: float = 5.0) -> list[int]:
     """Kill this process's child processes (recursively), except the pids in ``keep``.
 
@@ -367,5 +384,5 @@ def child_pids() -> frozenset[int]:
 
 __all__ = ["DEADLINE_S", "EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "catch", "child_pids",
            "deferred", "enable_deadline", "exit_now", "exit_on_signal", "install_handlers",
-           "install_worker_handlers", "kill_children", "quiet_excepthook", "quiet_unraisable",
-           "reaped_children", "received", "stop_pool"]
+           "install_worker_handlers", "kill_children", "kill_tree", "quiet_excepthook",
+           "quiet_unraisable", "reaped_children", "received", "stop_pool"]

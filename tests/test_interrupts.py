@@ -308,3 +308,21 @@ def test_the_signals_own_exception_printed_by_a_c_extension_is_dropped_once_sign
     assert "KeyboardInterrupt: before any signal" in done.stderr
     assert "after" not in done.stderr
     assert "ValueError: a real error" in done.stderr
+
+
+def test_kill_tree_kills_a_process_and_its_children_and_leaves_the_reaping_to_its_owner(
+        ) -> None:
+    """The server's cancel: a solver process and its solver gone at once; ``wait`` (the
+    owner's reaping) then returns the kill at once, as ``multiprocessing``'s ``join`` does."""
+    from regionopt import interrupts
+
+    code = "import subprocess, time; subprocess.Popen(['sleep', '60']); time.sleep(60)"
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 30
+    while not _tree(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    tree = [psutil.Process(proc.pid), *_tree(proc.pid)]
+    assert len(tree) == 2
+    interrupts.kill_tree(proc.pid, timeout=2.0)
+    assert proc.poll() == -signal.SIGKILL  # not reaped by kill_tree: its owner reaps it now
+    assert _alive(tree) == []

@@ -26,8 +26,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-import psutil
-
+from regionopt import interrupts
 from regionopt.errors import RegionoptError
 from regionopt.problem import ProblemData
 from regionopt.server.worker import Task
@@ -70,14 +69,7 @@ class Child:
 
     def kill(self) -> None:
         """Kill the process and its solver; wait until they have ended (at most 2 s)."""
-        procs: list[psutil.Process] = []
-        with contextlib.suppress(psutil.Error):
-            me = psutil.Process(self.process.pid)
-            procs = [*me.children(recursive=True), me]
-        for p in procs:
-            with contextlib.suppress(psutil.Error):
-                p.kill()
-        psutil.wait_procs(procs, timeout=KILL_WAIT_S)
+        interrupts.kill_tree(self.process.pid, timeout=KILL_WAIT_S)
         with contextlib.suppress(OSError):
             self.conn.close()
         with contextlib.suppress(subprocess.TimeoutExpired):

@@ -22,8 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import psutil
-
+from regionopt import interrupts
 from regionopt.problem import ProblemData
 from regionopt.server import worker
 from regionopt.server.errors import RequestError
@@ -137,14 +136,7 @@ class Worker:
 
     def kill(self) -> None:
         """Kill the process and its solver; wait until they have ended (at most 2 s)."""
-        procs: list[psutil.Process] = []
-        with contextlib.suppress(psutil.Error):
-            me = psutil.Process(self.process.pid)
-            procs = [*me.children(recursive=True), me]
-        for p in procs:
-            with contextlib.suppress(psutil.Error):
-                p.kill()
-        psutil.wait_procs(procs, timeout=KILL_WAIT_S)
+        interrupts.kill_tree(self.process.pid, timeout=KILL_WAIT_S)
         self.process.join(timeout=KILL_WAIT_S)
         with contextlib.suppress(OSError):
             self.conn.close()
