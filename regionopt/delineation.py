@@ -11,10 +11,11 @@ default). :func:`parse_delineation` validates the table (one line naming the fil
 :func:`delineation_to_dict` and :func:`delineation_to_toml` write it back.
 
 Shares of a pair (``i`` a member, ``j`` a core), with ``F[a, b]`` the employed persons living
-in ``a`` and working in ``b`` and ``E`` the employed residents (``docs/methods.md``):
+in ``a`` and working in ``b``, ``E`` the employed residents and ``J`` the jobs
+(``docs/methods.md``):
 
 * ``out``: ``F[i, j] / E[i]``, the share of ``i``'s employed residents working in ``j``;
-* ``in``: ``F[j, i] / E[j]``, the share of ``j``'s employed residents working in ``i``;
+* ``in``: ``F[i, j] / J[j]``, the share of ``j``'s jobs held by ``i``'s residents;
 * ``sum``: the two added (TØI's "sum pendling").
 """
 
@@ -57,6 +58,11 @@ class DelineationConfig:
     travel_steps, travel_measure
         ``(minutes, share)`` steps: a member may join a core within ``minutes`` only when its
         share (by ``travel_measure``) to the core is above ``share``; empty is off.
+    travel_join
+        With ``travel_steps``: a municipality that is not a core and that no open core takes by
+        the join is in the region of the open core a travel step admits it to to which its
+        ``travel_measure`` share is largest (ties to the lower kommunenummer): TØI's order of
+        rules, its step 3 choosing between centres as its step 2 does. ``False`` is off.
     share_max_minutes
         The join and the share admission to the core hold only for a core within this many
         minutes (TØI: no municipality joins a centre by its share beyond 75 minutes by car);
@@ -76,7 +82,7 @@ class DelineationConfig:
         ``[head, twin]`` pairs, each a region with two centres (TØI's "Senterkommune
         (sammen med ...)"): the twin is in the head's region whenever the head is a core, and
         a share to the head counts both: ``out`` ``(F[i, h] + F[i, t]) / E[i]``, ``in``
-        ``(F[h, i] + F[t, i]) / (E[h] + E[t])``; the twin's own shares stay its own.
+        ``(F[i, h] + F[i, t]) / (J[h] + J[t])``; the twin's own shares stay its own.
     restkommune
         A core with no other member stands alone only when no open core admits it; a
         non-centre may be a core of itself alone (with the centre rule).
@@ -100,6 +106,7 @@ class DelineationConfig:
     admit_weight: float = 0.0
     travel_steps: tuple[tuple[float, float], ...] = ()
     travel_measure: str = "sum"
+    travel_join: bool = False
     share_max_minutes: float | None = None
     centres: tuple[str, ...] = ()
     centre_max_out: float | None = None
@@ -198,8 +205,10 @@ def parse_delineation(raw: Mapping[str, Any], check: Checker) -> DelineationConf
     pop = raw.get("centre_min_population")
     values["centre_min_population"] = None if pop is None or pop == _NONE else check.integer(
         k + "centre_min_population", pop, low=1, high=10_000_000)
-    for name in ("centres_open", "restkommune"):
+    for name in ("centres_open", "restkommune", "travel_join"):
         values[name] = check.boolean(k + name, raw.get(name, False))
+    if values["travel_join"] and not values["travel_steps"]:
+        raise check.fail(k + "travel_join", "needs travel_steps (the pairs it ranks)", True)
     for name in ("cb_min_size", "cb_target_size"):
         values[name] = check.number(k + name, raw.get(name, getattr(d, name)), most=1e8,
                                     why=" employed residents")

@@ -36,7 +36,8 @@ var regionoptDelineation = (function () {
       var best = spec.ranked[i].filter(function (t) { return cores[t[0]]; })[0];
       if (best && coreOf(plan, i) !== best[0]) {
         out.push(V(spec.key, P.codes[i], P.codes[i] + " sends " + best[1] + " % (" +
-                   spec.measure + ") to core " + P.codes[best[0]] + ", above " + spec.theta +
+                   best[2] + ") to core " + P.codes[best[0]] + ", " +
+                   (best[3] ? "admitted by a travel step" : "above " + spec.theta) +
                    ", its largest to an open core, but joins core " +
                    P.codes[coreOf(plan, i)]));
       }

@@ -17,13 +17,12 @@ import numpy as np
 from regionopt.model.families.base import commuting_of
 from regionopt.model.families.coombes_bond import steps
 from regionopt.model.families.restkommune import admits
-from regionopt.model.families.share_join import ranked
+from regionopt.model.families.share_join import rankings
 from regionopt.model.families.shares import (
     centre_mask,
     elastic,
     elastic_pairs,
     pair_admitted,
-    pair_shares,
     region_threshold,
 )
 from regionopt.model.families.twin_centres import twin_pairs
@@ -39,12 +38,10 @@ def _rows(mask: np.ndarray) -> list[list[int]]:
 
 def _join(data: ProblemData, s: Scenario) -> Spec:
     d = s.delineation
-    shares = pair_shares(data, d.join_measure, twins=d.twin_centres)
-    return {"key": "delineation.join_share", "measure": d.join_measure,
-            "elastic": d.join_weight > 0,
+    return {"key": "delineation.join_share", "elastic": d.join_weight > 0,
             "theta": f"{d.join_share:g}",
-            "ranked": [[[k, f"{100 * shares[i, k]:.2f}"]
-                        for k in ranked(data, shares, i, d)] for i in range(data.n)]}
+            "ranked": [[[r.core, f"{100 * r.share:.2f}", r.measure, r.travel]
+                        for r in row] for row in rankings(data, d)]}
 
 
 def _admission(key: str) -> Callable[[ProblemData, Scenario], Spec]:

@@ -356,19 +356,18 @@ def plan_ok(data: ProblemData, s: Scenario, cores: np.ndarray) -> bool:
 
 
 def share(data, measure, i, j, twins=()) -> float:
-    """Member i's share to j: out F[i,j]/E[i], in F[j,i]/E[j], sum of both (0 where E is 0).
+    """Member i's share to j: out F[i,j]/E[i], in F[i,j]/J[j], sum of both (0 where E or J is 0).
 
     When j heads a pair of ``twins`` (codes [head, twin]) and i is not the twin, the twin's
-    flows count with j's: out (F[i,j]+F[i,t])/E[i], in (F[j,i]+F[t,i])/(E[j]+E[t])."""
-    f, e = data.commuting.flows, data.commuting.employed
+    flows count with j's: out (F[i,j]+F[i,t])/E[i], in (F[i,j]+F[i,t])/(J[j]+J[t])."""
+    f, e, jobs = data.commuting.flows, data.commuting.employed, data.commuting.jobs
     heads = {data.codes.index(h): data.codes.index(t) for h, t in twins
              if h in data.codes and t in data.codes}
     group = [j] if j not in heads or heads[j] == i else [j, heads[j]]
     sent = sum(int(f[i, k]) for k in group)
-    came = sum(int(f[k, i]) for k in group)
-    base = sum(int(e[k]) for k in group)
+    base = sum(int(jobs[k]) for k in group)
     out = sent / int(e[i]) if e[i] else 0.0
-    into = came / base if base else 0.0
+    into = sent / base if base else 0.0
     return {"out": out, "in": into, "sum": out + into}[measure]
 
 
@@ -426,9 +425,15 @@ def _joins_ok(data, d, cores, opened) -> bool:
         if cores[i] == i:
             continue
         to = lambda k, i=i: share(data, d.join_measure, i, k, d.twin_centres)  # noqa: E731
-        above = [k for k in opened if k != i and to(k) > d.join_share
+        above = [k for k in opened if d.join_share > 0 and k != i and to(k) > d.join_share
                  and near(data, d, i, k) and (not centre_rule or is_centre(data, d, k))]
         best = max(above, key=lambda k: (to(k), -code(k)), default=None)
+        if best is None and d.travel_join:  # TØI's step 3: the admitting core it sends most to
+            by = lambda k, i=i: share(data, d.travel_measure, i, k, d.twin_centres)  # noqa: E731
+            steps = [k for k in opened if k != i
+                     and any(data.minutes[i, k] <= m and by(k) > t for m, t in d.travel_steps)
+                     and (not centre_rule or is_centre(data, d, k))]
+            best = max(steps, key=lambda k: (by(k), -code(k)), default=None)
         if best is not None and cores[i] != best:
             return False
     return True
@@ -507,7 +512,8 @@ def delineation_ok(data, s, cores) -> bool:
         regions.setdefault(int(j), []).append(i)
     centre_rule = bool(d.centres) or any(v is not None for v in (
         d.centre_max_out, d.centre_max_flow, d.centre_min_jobs_ratio, d.centre_min_population))
-    return ((not d.join_share or d.join_weight > 0 or _joins_ok(data, d, cores, set(regions)))
+    joins = d.join_share > 0 or d.travel_join
+    return ((not joins or d.join_weight > 0 or _joins_ok(data, d, cores, set(regions)))
             and _admission_ok(data, d, cores, regions)
             and (not centre_rule or _centres_ok(data, d, regions))
             and (not d.restkommune or _rest_ok(data, d, regions))

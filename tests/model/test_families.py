@@ -137,6 +137,13 @@ MORE = {
                                              delineation__restkommune=True),
     "open centres, join": dict(delineation__centres=["5502", "5504", "5505"],
                                delineation__centres_open=True, delineation__join_share=0.01),
+    "travel join": dict(delineation__travel_steps=[[45, 0.02], [75, 0.05]],
+                        delineation__travel_join=True),
+    "BA-like, travel join": dict(delineation__join_share=0.15, delineation__admit_share=0.15,
+                                 delineation__travel_steps=[[30, 0.02], [60, 0.05]],
+                                 delineation__travel_join=True, delineation__restkommune=True),
+    "elastic travel join": dict(delineation__travel_steps=[[60, 0.01]],
+                                delineation__travel_join=True, delineation__join_weight=300.0),
     "BA-like": dict(delineation__join_share=0.08, delineation__admit_share=0.08,
                     delineation__travel_steps=[[45, 0.06]], delineation__restkommune=True),
     "criterion, large threshold above": dict(

@@ -31,16 +31,18 @@ def pair_shares(data: ProblemData, measure: str, *,
                 twins: Sequence[tuple[str, str]] = ()) -> np.ndarray:
     """Return ``S[i, j]``, member ``i``'s share to core ``j`` by ``measure`` (diagonal 0).
 
-    ``out``: ``F[i, j] / E[i]``; ``in``: ``F[j, i] / E[j]``; ``sum``: both added. With
-    ``twins`` (``delineation.twin_centres``, ``[head, twin]`` pairs in the area), a share to a
-    head counts the twin too: ``out`` ``(F[i, h] + F[i, t]) / E[i]``, ``in``
-    ``(F[h, i] + F[t, i]) / (E[h] + E[t])``; the twin's own shares stay its own.
+    ``out``: ``F[i, j] / E[i]`` (the share of ``i``'s employed residents working in ``j``);
+    ``in``: ``F[i, j] / J[j]`` (the share of ``j``'s jobs held by ``i``'s residents, TØI's
+    "Inn-pendling", docs/methods.md); ``sum``: both added. With ``twins``
+    (``delineation.twin_centres``, ``[head, twin]`` pairs in the area), a share to a head
+    counts the twin too: ``out`` ``(F[i, h] + F[i, t]) / E[i]``, ``in``
+    ``(F[i, h] + F[i, t]) / (J[h] + J[t])``; the twin's own shares stay its own.
     """
     c = commuting_of(data, f"{KEY}: a {measure!r} share")
     flows = c.flows.astype("float64")
-    employed = c.employed.astype("float64")
     out = _per(flows, c.employed)
-    into = _per(flows, c.employed).T  # [i, j] = F[j, i] / E[j]
+    jobs = c.jobs.astype("float64")
+    into = _per(flows.T, c.jobs).T  # [i, j] = F[i, j] / J[j]
     at = {code: k for k, code in enumerate(data.codes)}
     for head, twin in twins:
         if head not in at or twin not in at:
@@ -48,8 +50,8 @@ def pair_shares(data: ProblemData, measure: str, *,
         h, t = at[head], at[twin]
         keep = out[t, h], into[t, h]
         out[:, h] = _per((flows[:, h] + flows[:, t])[:, None], c.employed)[:, 0]
-        both = employed[h] + employed[t]
-        into[:, h] = (flows[h, :] + flows[t, :]) / both if both > 0 else 0.0
+        both = jobs[h] + jobs[t]
+        into[:, h] = (flows[:, h] + flows[:, t]) / both if both > 0 else 0.0
         out[t, h], into[t, h] = keep
     shares = {"out": out, "in": into, "sum": out + into}[measure]
     shares = shares.copy()
@@ -85,11 +87,19 @@ def pair_admitted(data: ProblemData, d: DelineationConfig) -> np.ndarray:
     if d.admit_share > 0 and d.admit_to == "core":
         ok |= (pair_shares(data, d.admit_measure, twins=d.twin_centres) > d.admit_share) \
             & within_reach(data, d)
+    ok |= travel_admitted(data, d)
+    np.fill_diagonal(ok, True)
+    return ok
+
+
+def travel_admitted(data: ProblemData, d: DelineationConfig) -> np.ndarray:
+    """Return the mask of pairs ``(i, j)`` a travel step admits: ``j`` within a step's minutes
+    and ``i``'s share to ``j`` (``travel_measure``) above the step's share (none without steps)."""
+    ok = np.zeros((data.n, data.n), dtype=bool)
     if d.travel_steps:
         shares = pair_shares(data, d.travel_measure, twins=d.twin_centres)
         for minutes, share in d.travel_steps:
             ok |= (data.minutes <= minutes) & (shares > share)
-    np.fill_diagonal(ok, True)
     return ok
 
 
