@@ -3,7 +3,8 @@
 For Troms og Finnmark and all of Norway, the functional scenario's plan (solved here, or read
 from a solve's folder with ``--norway DIR``/``--tf DIR``: its ``plan.csv`` and ``inputs/``)
 gets the catalogue's service areas (one engine solve per distinct rule) and the balanced
-hosting MIPs, timed with the scenario's solver and threads; the issue's target is at most a
+hosting MIPs, timed with the scenario's solver on one thread with node limits (the figures
+do not depend on the machine's load; the time limits are safety nets); the target is at most a
 minute for all of Norway on 2 cores. Prints a Markdown section; with ``--write`` it replaces
 the "services" section of ``docs/benchmarks.md``. Run it with ``nice``: the machine is shared.
 
@@ -83,7 +84,9 @@ def main() -> None:
         "`nice python benchmarks/bench_services.py --write`: wall-clock seconds of "
         "`regionopt.evaluate.services.analyse_services` (the service areas of every catalogue "
         "service, one engine solve per distinct rule, and the balanced hosting MIPs) on the "
-        "functional scenario's plan, with the scenario's solver and threads; CPU = this "
+        "functional scenario's plan, with the scenario's solver on one thread and a node "
+        "limit per MIP (`AREA_NODES`, `GROUP_NODES`: the areas and hosts are the same at any "
+        "load; the time limits are safety nets); CPU = this "
         "process's CPU seconds (HiGHS runs in it), the figure that does not grow with the "
         "machine's load. " + m.describe(),
         "",

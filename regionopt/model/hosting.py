@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -46,9 +46,14 @@ from regionopt.scenario import SolverConfig
 
 log = logging.getLogger(__name__)
 _DEFAULT_SOLVER = SolverConfig()
-#: Seconds each group's MIP may take at most (the scenario's time limit if lower); a group
-#: stopped by it keeps its best hosting and reports its gap.
-GROUP_LIMIT_S = 20.0
+#: Branch-and-bound nodes each group's MIP may take (the scenario's ``solver.max_nodes`` if
+#: set), on one thread: a group stops by its work, not by the clock, so the hosting and the gap
+#: a run reports are the same on an idle and on a loaded machine (HiGHS with one thread stops
+#: at the same node). A group stopped so keeps its best hosting and reports its gap.
+GROUP_NODES = 10_000
+#: Seconds each group's MIP may take at most: a safety net above what the node limit takes
+#: (the scenario's time limit if that is higher).
+GROUP_LIMIT_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,9 @@ def balanced_hosting(plan: Plan, data: ProblemData, areas: Sequence[ServiceAreas
     minutes_weight
         Staff one person-minute weighs (the secondary term).
     solver
-        Solver, time limit (shared by the groups) and threads.
+        Solver and gap; each group's MIP runs on one thread with the solver's node limit
+        (else :data:`GROUP_NODES`) and a time limit of at least :data:`GROUP_LIMIT_S`, a
+        safety net.
     quiet
         Hide the solver's log.
 
@@ -199,8 +206,9 @@ def balanced_hosting(plan: Plan, data: ProblemData, areas: Sequence[ServiceAreas
         return Hosting(slots, traditional, traditional, MappingProxyType(targets), "traditional")
     hosts = list(traditional)
     gaps, notes, proven = [0.0], [], True
+    limit = max(GROUP_LIMIT_S, solver.time_limit_s or 0.0)
+    solver = replace(solver, threads=1, max_nodes=solver.max_nodes or GROUP_NODES)
     for group in _groups(slots, plan):
-        limit = min(GROUP_LIMIT_S, solver.time_limit_s or GROUP_LIMIT_S)
         chosen, ok, gap, note = _solve_group([slots[k] for k in group], plan, targets,
                                              every_member_hosts=every_member_hosts,
                                              minutes_weight=minutes_weight, solver=solver,

@@ -34,6 +34,14 @@ from regionopt.scenario import ConstraintsConfig, ObjectiveConfig, Scenario, Sol
 log = logging.getLogger(__name__)
 _TOL = 1e-9
 _DEFAULT_SOLVER = SolverConfig()
+#: Branch-and-bound nodes each service's grouping may take (the solver's ``max_nodes`` if set),
+#: on one thread, the time limit a safety net: the areas are the same on an idle and on a
+#: loaded machine, ties between equally good groupings broken alike (several threads are not).
+AREA_NODES = 10_000
+#: Seconds each service's grouping may take at least: a safety net above what the node limit
+#: takes on a loaded machine (a plan's own time limit, 120 s, stopped ICT's grouping early at
+#: load 4 and gave other areas than on an idle machine).
+AREA_LIMIT_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -167,7 +175,9 @@ def service_areas(plan: Plan, data: ProblemData, service: Service, *,
     service
         Its ``floor``, ``max_population`` and travel ``limit``.
     solver
-        Solver, time limit and threads for the engine (``heuristic`` runs CBC).
+        Solver and time limit for the engine (``heuristic`` runs CBC); it runs on one thread
+        with the solver's node limit, else :data:`AREA_NODES`, the time limit (at least
+        :data:`AREA_LIMIT_S`) a safety net.
     shortfall_weight
         Person-minutes one missing inhabitant to the floor weighs.
     quiet
@@ -215,7 +225,8 @@ def service_areas(plan: Plan, data: ProblemData, service: Service, *,
             exceptions=tuple((sub.codes[pos[r]], w) for r, w in sorted(exempt.items()))),
         objective=ObjectiveConfig(travel=1.0, population_shortfall=shortfall_weight),
         solver=SolverConfig(name="cbc" if solver.name == "heuristic" else solver.name,
-                            time_limit_s=solver.time_limit_s, threads=solver.threads))
+                            time_limit_s=max(solver.time_limit_s or 0.0, AREA_LIMIT_S),
+                            threads=1, max_nodes=solver.max_nodes or AREA_NODES))
     found, status, gap = None, "infeasible", None
     try:
         result = solve(sub, scenario, quiet=quiet)

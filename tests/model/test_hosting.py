@@ -173,3 +173,35 @@ def test_same_inputs_same_hosts() -> None:
     areas = [service_areas(plan, data, s) for s in _services(4)]
     runs = [balanced_hosting(plan, data, areas, minutes_weight=WEIGHT) for _ in range(2)]
     assert runs[0] == runs[1]
+
+
+def test_the_mips_stop_by_work_not_by_the_clock(monkeypatch) -> None:
+    """Service areas and hosting run on one thread with a node limit, the time limit only a
+    safety net, whatever the scenario's solver says: their figures reproduce under load."""
+    import regionopt.model.hosting as hosting
+    import regionopt.model.optimise as optimise
+    import regionopt.model.services as services
+    from regionopt.model import solvers
+    from regionopt.scenario import SolverConfig
+
+    seen: list[SolverConfig] = []
+    real = solvers.run_solver
+
+    def spy(prob, config, **kw):
+        seen.append((config, kw.get("time_limit_s")))
+        return real(prob, config, **kw)
+
+    data = random_problem(4, 6)
+    plan = solve(data, Scenario(regions=RegionsConfig(count=2)), quiet=True).plan
+    assert plan is not None
+    for module in (hosting, optimise, solvers):
+        monkeypatch.setattr(module, "run_solver", spy)
+    loud = SolverConfig(threads=2, time_limit_s=5.0)
+    areas = [service_areas(plan, data, s, solver=loud) for s in _services(4)]
+    balanced_hosting(plan, data, areas, minutes_weight=WEIGHT, solver=loud)
+    assert len({id(c) for c, _ in seen}) > 1  # the areas' engine runs and the hosting MIPs
+    assert all(c.threads == 1 for c, _ in seen)
+    assert {c.max_nodes for c, _ in seen} <= {hosting.GROUP_NODES, services.AREA_NODES}
+    # the scenario's 5 s gave way to the safety nets (the engine passes what remains of it)
+    assert all(t is None or t > 0.9 * min(hosting.GROUP_LIMIT_S, services.AREA_LIMIT_S)
+               for _, t in seen)
