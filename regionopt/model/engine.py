@@ -307,11 +307,17 @@ def _first_plan(data: ProblemData, scenario: Scenario, cands: Candidates,
     """The heuristic's plan, or ``start_plan`` improved when it is feasible and better.
 
     With ``solver.start = "counties"`` and no plan from the heuristic, the plan united
-    from one solve per county (:mod:`regionopt.model.by_county`) when it meets every rule.
+    from one solve per county (:mod:`regionopt.model.by_county`) when it meets every rule,
+    improved by the heuristic's local search when that keeps every rule.
     """
     heur = heuristic_plan(data, scenario, cands, budget=budget)
     if not heur.feasible and scenario.solver.start == "counties":
-        heur = _county_start(data, scenario, cands, budget=budget) or heur
+        united = _county_start(data, scenario, cands, budget=budget)
+        if united is not None and united.cores is not None:
+            better = improve_plan(data, scenario, cands, united.cores, budget=budget)
+            heur = better if better.feasible and better.objective <= united.objective else united
+            log.info("counties: the local search took the united plan from %s to %s",
+                     whole(united.objective), whole(heur.objective))
     if start_plan is not None:
         given = improve_plan(data, scenario, cands, start_plan, budget=budget)
         if given.feasible and (not heur.feasible or given.objective < heur.objective):
@@ -327,7 +333,9 @@ def _county_start(data: ProblemData, scenario: Scenario, cands: Candidates, *,
 
     def solve_part(sub: ProblemData) -> np.ndarray | None:
         limit = budget.run_limit()
-        fixed = part if limit is None else replace_key(part, "solver.time_limit_s", limit)
+        named = replace_key(part, "name", f"{scenario.name} [counties "
+                                          f"{', '.join(sorted(set(sub.counties)))}]")
+        fixed = named if limit is None else replace_key(named, "solver.time_limit_s", limit)
         try:
             result = solve(sub, fixed, quiet=True, explain=False)
         except (InfeasibleError, SolverError) as exc:
