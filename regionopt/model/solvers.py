@@ -305,10 +305,15 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     highspy.Highs.resetGlobalScheduler(True)
     try:
         prob.solve(solver)
-        if start and _stale_values(prob):
+        if start and _stale_values(prob) and _read_best(prob, solver.best):
             # HiGHS (seen with 1.16) can end a MIP with a start set by setSolution and hand
-            # back the start's column values beside the better objective it proved; the plan
-            # read would then be the start. Solved again without the start.
+            # back the start's column values beside the better objective it found; the plan
+            # it found is the last one its improving-solution callback passed
+            log.info("HiGHS: the solution read back is the start; the plan read is the "
+                     "last improving solution HiGHS reported, of the objective it reports")
+        elif start and _stale_values(prob):
+            # as above, and no improving solution matches (or it proved optimality with
+            # none): solved again without the start
             log.info("HiGHS: the solution read back is the start, not the optimum it proved; "
                      "solving again without the start")
             solver.start = None
@@ -330,6 +335,21 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     dual = float(info.mip_dual_bound)
     bound = dual if abs(dual) < float("inf") else None
     return Outcome(has, proven, False, _objective(prob) if has else None, bound, 0.0)
+
+
+def _read_best(prob: pulp.LpProblem, best: list[float] | None) -> bool:
+    """Set the variables to ``best`` (HiGHS's columns) when its objective is the one HiGHS
+    reports; return whether it was (else the values are left as they were)."""
+    if best is None or len(best) != len(prob.variables()):
+        return False
+    before = {v: v.varValue for v in prob.variables()}
+    for var in prob.variables():
+        var.varValue = best[var.index]
+    if _stale_values(prob):
+        for var, value in before.items():
+            var.varValue = value
+        return False
+    return True
 
 
 def _stale_values(prob: pulp.LpProblem) -> bool:
@@ -354,6 +374,8 @@ class _InterruptibleHiGHS(pulp.HiGHS):
 
     start: Mapping[pulp.LpVariable, float] | None = None
     began: float | None = None
+    #: With a start: the columns of the last improving solution HiGHS reported.
+    best: list[float] | None = None
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP name
         if self.msg:
@@ -377,11 +399,16 @@ class _InterruptibleHiGHS(pulp.HiGHS):
         finally:
             lp.solverModel = h
 
+    def _keep_best(self, event: Any) -> None:
+        self.best = [float(v) for v in event.data_out.mip_solution]
+
     def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP name
         h = lp.solverModel
         began = time.perf_counter() if self.began is None else self.began
+        self.best = None
         if self.start:
             load_start(h, lp, self.start)
+            h.cbMipImprovingSolution.subscribe(self._keep_best)
         limit = time_limit_of(h)
         if limit < float("inf"):
             h.setOptionValue("time_limit", max(1.0, limit - (time.perf_counter() - began)))
