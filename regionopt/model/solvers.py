@@ -311,9 +311,14 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
             # it found is the last one its improving-solution callback passed
             log.info("HiGHS: the solution read back is the start; the plan read is the "
                      "last improving solution HiGHS reported, of the objective it reports")
+        elif start and _stale_values(prob) and not _proven(prob):
+            # as above, stopped by a limit, and no improving solution matches: the plan is
+            # the start, its objective the start's (read from its values), the bound HiGHS's
+            log.info("HiGHS: the solution read back is the start and no improving solution "
+                     "HiGHS reported matches the objective it reports (%s columns); the plan "
+                     "is the start", "none" if solver.best is None else len(solver.best))
         elif start and _stale_values(prob):
-            # as above, and no improving solution matches (or it proved optimality with
-            # none): solved again without the start
+            # as above, proven optimal: solved again without the start
             log.info("HiGHS: the solution read back is the start, not the optimum it proved; "
                      "solving again without the start")
             solver.start = None
@@ -335,6 +340,12 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     dual = float(info.mip_dual_bound)
     bound = dual if abs(dual) < float("inf") else None
     return Outcome(has, proven, False, _objective(prob) if has else None, bound, 0.0)
+
+
+def _proven(prob: pulp.LpProblem) -> bool:
+    import highspy  # lazy: only HiGHS runs load its native library
+
+    return bool(prob.solverModel.getModelStatus() == highspy.HighsModelStatus.kOptimal)
 
 
 def _read_best(prob: pulp.LpProblem, best: list[float] | None) -> bool:
