@@ -28,7 +28,7 @@ import pulp
 
 from regionopt.errors import SolverError, whole
 from regionopt.interrupts import child_pids, deferred, kill_children, reaped_children
-from regionopt.model.warmstart import load_start, time_limit_of
+from regionopt.model.warmstart import load_start, read_best, stale_values, time_limit_of
 from regionopt.scenario import SolverConfig
 
 log = logging.getLogger(__name__)
@@ -305,19 +305,19 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     highspy.Highs.resetGlobalScheduler(True)
     try:
         prob.solve(solver)
-        if start and _stale_values(prob) and _read_best(prob, solver.best):
+        if start and stale_values(prob) and read_best(prob, solver.best):
             # HiGHS (seen with 1.16) can end a MIP with a start set by setSolution and hand
             # back the start's column values beside the better objective it found; the plan
             # it found is the last one its improving-solution callback passed
             log.info("HiGHS: the solution read back is the start; the plan read is the "
                      "last improving solution HiGHS reported, of the objective it reports")
-        elif start and _stale_values(prob) and not _proven(prob):
+        elif start and stale_values(prob) and not _proven(prob):
             # as above, stopped by a limit, and no improving solution matches: the plan is
             # the start, its objective the start's (read from its values), the bound HiGHS's
             log.info("HiGHS: the solution read back is the start and no improving solution "
                      "HiGHS reported matches the objective it reports (%s columns); the plan "
                      "is the start", "none" if solver.best is None else len(solver.best))
-        elif start and _stale_values(prob):
+        elif start and stale_values(prob):
             # as above, proven optimal: solved again without the start
             log.info("HiGHS: the solution read back is the start, not the optimum it proved; "
                      "solving again without the start")
@@ -346,30 +346,6 @@ def _proven(prob: pulp.LpProblem) -> bool:
     import highspy  # lazy: only HiGHS runs load its native library
 
     return bool(prob.solverModel.getModelStatus() == highspy.HighsModelStatus.kOptimal)
-
-
-def _read_best(prob: pulp.LpProblem, best: list[float] | None) -> bool:
-    """Set the variables to ``best`` (HiGHS's columns) when its objective is the one HiGHS
-    reports; return whether it was (else the values are left as they were)."""
-    if best is None or len(best) != len(prob.variables()):
-        return False
-    before = {v: v.varValue for v in prob.variables()}
-    for var in prob.variables():
-        var.varValue = best[var.index]
-    if _stale_values(prob):
-        for var, value in before.items():
-            var.varValue = value
-        return False
-    return True
-
-
-def _stale_values(prob: pulp.LpProblem) -> bool:
-    """Whether the column values PuLP read disagree with the objective HiGHS reports."""
-    h = prob.solverModel
-    if h.getInfo().primal_solution_status != 2:
-        return False
-    reported, read = float(h.getInfo().objective_function_value), _objective(prob)
-    return read is not None and abs(read - reported) > 1e-6 * max(1.0, abs(reported))
 
 
 class _InterruptibleHiGHS(pulp.HiGHS):

@@ -7,8 +7,8 @@ import time
 
 import pulp
 
-from regionopt.model.solvers import _InterruptibleHiGHS, _read_best, lp_solver
-from regionopt.model.warmstart import time_limit_of
+from regionopt.model.solvers import _InterruptibleHiGHS, lp_solver
+from regionopt.model.warmstart import read_best, time_limit_of
 
 
 def _tiny() -> pulp.LpProblem:
@@ -73,8 +73,8 @@ def test_a_reported_solution_is_read_only_when_its_objective_is_the_one_highs_re
     assert pulp.value(prob.objective) == 4  # x = 2, y = 0
     x.varValue, y.varValue = 0, 2  # as if HiGHS had handed back a start of objective 6
     order = sorted(prob.variables(), key=lambda v: v.index)
-    assert not _read_best(prob, [3.0 if v is x else 0.0 for v in order])  # 6: not HiGHS's 4
+    assert not read_best(prob, [3.0 if v is x else 0.0 for v in order])  # 6: not HiGHS's 4
     assert (x.varValue, y.varValue) == (0, 2)
-    assert not _read_best(prob, None) and not _read_best(prob, [2.0])
-    assert _read_best(prob, [2.0 if v is x else 0.0 for v in order])
+    assert not read_best(prob, None) and not read_best(prob, [2.0])
+    assert read_best(prob, [2.0 if v is x else 0.0 for v in order])
     assert (x.varValue, y.varValue) == (2, 0)
