@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from regionopt.budget import Budget
-from regionopt.errors import InfeasibleError, SolverError, whole
+from regionopt.errors import DataError, InfeasibleError, SolverError, whole
 from regionopt.model.build import RegionModel, build_model, model_size, start_values
 from regionopt.model.by_county import county_plan
 from regionopt.model.candidates import candidate_sets
@@ -338,7 +338,8 @@ def _county_start(data: ProblemData, scenario: Scenario, cands: Candidates, *,
         fixed = named if limit is None else replace_key(named, "solver.time_limit_s", limit)
         try:
             result = solve(sub, fixed, quiet=True, explain=False)
-        except (InfeasibleError, SolverError) as exc:
+        except (InfeasibleError, SolverError, DataError) as exc:  # DataError: a named
+            # municipality (must_link, fixed_cores) outside the part
             log.info("counties: %s", exc)
             return None
         return None if result.plan is None else result.plan.labels(sub)
@@ -347,7 +348,8 @@ def _county_start(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     if cores is None:
         return None
     unmet = unmet_rules(data, scenario, cores)
-    outside = sum((i, int(j)) not in _pairs(cands) for i, j in enumerate(cores))
+    pairs = {(i, j) for j, members in cands.items() for i in members}
+    outside = sum((i, int(j)) not in pairs for i, j in enumerate(cores))
     value = objective_value(data, scenario, cores)
     log.info("counties: united plan of %d regions, objective %s, %d rules unmet, %d pairs "
              "outside the candidates, %.1f s", len(set(cores.tolist())), whole(value),
@@ -355,10 +357,6 @@ def _county_start(data: ProblemData, scenario: Scenario, cands: Candidates, *,
     if unmet or outside:
         return None
     return HeuristicResult(cores, value, (), time.perf_counter() - began)
-
-
-def _pairs(cands: Candidates) -> set[tuple[int, int]]:
-    return {(i, j) for j, members in cands.items() for i in members}
 
 
 def _best_bound(*bounds: float | None) -> float | None:
