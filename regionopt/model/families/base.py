@@ -82,7 +82,8 @@ class ModelParts:
         families and included by :func:`regionopt.model.objective.add_objective`.
     kept
         ``kept[o, d, j]`` (``o < d``): 1 when both ``o`` and ``d`` are in the
-        region of core ``j``, created on first use by :func:`kept_flows`.
+        region of core ``j``, created on first use by :func:`kept_flows` (``x[o, j]``
+        itself when ``d`` or ``o`` is the core ``j``).
     meets
         ``meets[j]``: the binaries that say the region of core ``j`` meets the
         self-containment criterion (their sum is at most 1), created on first use by
