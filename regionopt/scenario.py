@@ -30,6 +30,7 @@ from regionopt.scenario_config import (
     MAX_THREADS,
     MAX_TIME_LIMIT_S,
     SOLVERS,
+    STARTS,
     AreaConfig,
     ConstraintsConfig,
     CriteriaConfig,
@@ -40,10 +41,10 @@ from regionopt.scenario_config import (
 )
 
 __all__ = ["CORE_MEASURES", "DEFAULT_SCENARIO", "MAX_NODES", "MAX_THREADS", "MAX_TIME_LIMIT_S",
-           "SOLVERS", "AreaConfig", "ConstraintsConfig", "CriteriaConfig", "ObjectiveConfig",
-           "RegionsConfig", "Scenario", "ServicesConfig", "SolverConfig", "default_scenario_path",
-           "load_scenario", "parse_scenario", "replace_key", "scenario_to_dict",
-           "scenario_to_toml"]
+           "SOLVERS", "STARTS", "AreaConfig", "ConstraintsConfig", "CriteriaConfig",
+           "ObjectiveConfig", "RegionsConfig", "Scenario", "ServicesConfig", "SolverConfig",
+           "default_scenario_path", "load_scenario", "parse_scenario", "replace_key",
+           "scenario_to_dict", "scenario_to_toml"]
 
 _COUNTY = re.compile(r"\d{2}")
 #: The minutes matrices ``area.travel_times`` may name (regionopt.network.matrices.MATRICES).
@@ -237,7 +238,15 @@ def _parse_solver(raw: dict[str, Any], c: Checker) -> SolverConfig:
         threads=c.integer("solver.threads", raw.get("threads", 1), low=1, high=MAX_THREADS) or 1,
         max_nodes=c.integer("solver.max_nodes", raw.get("max_nodes"), low=1,
                             high=MAX_NODES, optional=True),
+        start=_start(raw, c),
     )
+
+
+def _start(raw: dict[str, Any], c: Checker) -> str:
+    start = c.string("solver.start", raw.get("start", "heuristic"))
+    if start not in STARTS:
+        raise c.fail("solver.start", f"must be one of {', '.join(STARTS)}", start)
+    return start
 
 
 _PARSERS: dict[str, Callable[[dict[str, Any], Checker], Any]] = {

@@ -15,6 +15,8 @@ from regionopt.delineation import DelineationConfig
 
 DEFAULT_SCENARIO = "troms-finnmark-12.toml"
 SOLVERS = ("cbc", "highs", "heuristic")
+#: ``solver.start``: the plans a solve may start from (see :mod:`regionopt.model.by_county`).
+STARTS = ("heuristic", "counties")
 CORE_MEASURES = ("population", "jobs", "centrality")
 #: The longest ``solver.time_limit_s`` (a week; far larger ones overflow a solver's clock),
 #: the most ``solver.threads`` and ``solver.max_nodes`` (HiGHS counts in 32 bits) accepted.
@@ -119,6 +121,7 @@ class SolverConfig:
     mip_gap: float = 0.0
     threads: int = 1
     max_nodes: int | None = None
+    start: str = "heuristic"
 
 
 @dataclass(frozen=True)

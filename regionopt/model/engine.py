@@ -20,13 +20,14 @@ from typing import Any
 import numpy as np
 
 from regionopt.budget import Budget
-from regionopt.errors import InfeasibleError, SolverError, whole
+from regionopt.errors import DataError, InfeasibleError, SolverError, whole
 from regionopt.model.build import RegionModel, build_model, model_size, start_values
+from regionopt.model.by_county import county_plan
 from regionopt.model.candidates import candidate_sets
 from regionopt.model.diagnose import diagnose
 from regionopt.model.explain import explain_infeasible
 from regionopt.model.families import Candidates
-from regionopt.model.heuristic import HeuristicResult, heuristic_plan
+from regionopt.model.heuristic import HeuristicResult, heuristic_plan, unmet_rules
 from regionopt.model.maxp import max_regions
 from regionopt.model.objective import objective_value, plan_terms
 from regionopt.model.optimise import optimise, relative_gap, result_status
@@ -303,13 +304,59 @@ def _solve_max(data: ProblemData, scenario: Scenario, cands: Candidates, budget:
 
 def _first_plan(data: ProblemData, scenario: Scenario, cands: Candidates,
                 start_plan: np.ndarray | None, *, budget: Budget) -> HeuristicResult:
-    """The heuristic's plan, or ``start_plan`` improved when it is feasible and better."""
+    """The heuristic's plan, or ``start_plan`` improved when it is feasible and better.
+
+    With ``solver.start = "counties"`` and no plan from the heuristic, the plan united
+    from one solve per county (:mod:`regionopt.model.by_county`) when it meets every rule,
+    improved by the heuristic's local search when that keeps every rule.
+    """
     heur = heuristic_plan(data, scenario, cands, budget=budget)
+    if not heur.feasible and scenario.solver.start == "counties":
+        united = _county_start(data, scenario, cands, budget=budget)
+        if united is not None and united.cores is not None:
+            better = improve_plan(data, scenario, cands, united.cores, budget=budget)
+            heur = better if better.feasible and better.objective <= united.objective else united
+            log.info("counties: the local search took the united plan from %s to %s",
+                     whole(united.objective), whole(heur.objective))
     if start_plan is not None:
         given = improve_plan(data, scenario, cands, start_plan, budget=budget)
         if given.feasible and (not heur.feasible or given.objective < heur.objective):
             return given
     return heur
+
+
+def _county_start(data: ProblemData, scenario: Scenario, cands: Candidates, *,
+                  budget: Budget) -> HeuristicResult | None:
+    """The county plans united, when they meet every rule and the plan's pairs are candidates."""
+    began = time.perf_counter()
+    part = replace_key(scenario, "solver.start", "heuristic")
+
+    def solve_part(sub: ProblemData) -> np.ndarray | None:
+        limit = budget.run_limit()
+        named = replace_key(part, "name", f"{scenario.name} [counties "
+                                          f"{', '.join(sorted(set(sub.counties)))}]")
+        fixed = named if limit is None else replace_key(named, "solver.time_limit_s", limit)
+        try:
+            result = solve(sub, fixed, quiet=True, explain=False)
+        except (InfeasibleError, SolverError, DataError) as exc:  # DataError: a named
+            # municipality (must_link, fixed_cores) outside the part
+            log.info("counties: %s", exc)
+            return None
+        return None if result.plan is None else result.plan.labels(sub)
+
+    cores = county_plan(data, solve_part)
+    if cores is None:
+        return None
+    unmet = unmet_rules(data, scenario, cores)
+    pairs = {(i, j) for j, members in cands.items() for i in members}
+    outside = sum((i, int(j)) not in pairs for i, j in enumerate(cores))
+    value = objective_value(data, scenario, cores)
+    log.info("counties: united plan of %d regions, objective %s, %d rules unmet, %d pairs "
+             "outside the candidates, %.1f s", len(set(cores.tolist())), whole(value),
+             len(unmet), outside, time.perf_counter() - began)
+    if unmet or outside:
+        return None
+    return HeuristicResult(cores, value, (), time.perf_counter() - began)
 
 
 def _best_bound(*bounds: float | None) -> float | None:

@@ -26,7 +26,7 @@ import numpy as np
 import pulp
 
 from regionopt.model.families import ModelParts, count_range
-from regionopt.model.families.base import exception_mask, kept_flows
+from regionopt.model.families.base import exception_mask, kept_flows, summed
 from regionopt.model.families.criterion import count_meeting, criterion_count
 from regionopt.model.families.share_join import breaches as join_breaches
 from regionopt.model.families.shares import elastic, unadmitted
@@ -117,7 +117,7 @@ def _border_term(m: ModelParts) -> pulp.LpAffineExpression:
     out = both.sum(axis=1)  # flow between o and the municipalities after it
     terms = [(var, float(out[i])) for (i, _), var in m.x.items() if out[i]]
     terms += [(y, -float(both[o, d])) for (o, d, _), y in kept.items()]
-    return pulp.LpAffineExpression(terms)
+    return summed(terms)
 
 
 def plan_terms(data: ProblemData, cores: Sequence[int] | np.ndarray,

@@ -28,7 +28,7 @@ import pulp
 
 from regionopt.errors import SolverError, whole
 from regionopt.interrupts import child_pids, deferred, kill_children, reaped_children
-from regionopt.model.warmstart import load_start, time_limit_of
+from regionopt.model.warmstart import load_start, read_best, stale_values, time_limit_of
 from regionopt.scenario import SolverConfig
 
 log = logging.getLogger(__name__)
@@ -305,10 +305,20 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     highspy.Highs.resetGlobalScheduler(True)
     try:
         prob.solve(solver)
-        if start and _stale_values(prob):
+        if start and stale_values(prob) and read_best(prob, solver.best):
             # HiGHS (seen with 1.16) can end a MIP with a start set by setSolution and hand
-            # back the start's column values beside the better objective it proved; the plan
-            # read would then be the start. Solved again without the start.
+            # back the start's column values beside the better objective it found; the plan
+            # it found is the last one its improving-solution callback passed
+            log.info("HiGHS: the solution read back is the start; the plan read is the "
+                     "last improving solution HiGHS reported, of the objective it reports")
+        elif start and stale_values(prob) and not _proven(prob):
+            # as above, stopped by a limit, and no improving solution matches: the plan is
+            # the start, its objective the start's (read from its values), the bound HiGHS's
+            log.info("HiGHS: the solution read back is the start and no improving solution "
+                     "HiGHS reported matches the objective it reports (%s columns); the plan "
+                     "is the start", "none" if solver.best is None else len(solver.best))
+        elif start and stale_values(prob):
+            # as above, proven optimal: solved again without the start
             log.info("HiGHS: the solution read back is the start, not the optimum it proved; "
                      "solving again without the start")
             solver.start = None
@@ -332,13 +342,10 @@ def _run_highs(prob: pulp.LpProblem, config: SolverConfig, *, time_limit_s: floa
     return Outcome(has, proven, False, _objective(prob) if has else None, bound, 0.0)
 
 
-def _stale_values(prob: pulp.LpProblem) -> bool:
-    """Whether the column values PuLP read disagree with the objective HiGHS reports."""
-    h = prob.solverModel
-    if h.getInfo().primal_solution_status != 2:
-        return False
-    reported, read = float(h.getInfo().objective_function_value), _objective(prob)
-    return read is not None and abs(read - reported) > 1e-6 * max(1.0, abs(reported))
+def _proven(prob: pulp.LpProblem) -> bool:
+    import highspy  # lazy: only HiGHS runs load its native library
+
+    return bool(prob.solverModel.getModelStatus() == highspy.HighsModelStatus.kOptimal)
 
 
 class _InterruptibleHiGHS(pulp.HiGHS):
@@ -354,6 +361,8 @@ class _InterruptibleHiGHS(pulp.HiGHS):
 
     start: Mapping[pulp.LpVariable, float] | None = None
     began: float | None = None
+    #: With a start: the columns of the last improving solution HiGHS reported.
+    best: list[float] | None = None
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP name
         if self.msg:
@@ -377,11 +386,16 @@ class _InterruptibleHiGHS(pulp.HiGHS):
         finally:
             lp.solverModel = h
 
+    def _keep_best(self, event: Any) -> None:
+        self.best = [float(v) for v in event.data_out.mip_solution]
+
     def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP name
         h = lp.solverModel
         began = time.perf_counter() if self.began is None else self.began
+        self.best = None
         if self.start:
             load_start(h, lp, self.start)
+            h.cbMipImprovingSolution.subscribe(self._keep_best)
         limit = time_limit_of(h)
         if limit < float("inf"):
             h.setOptionValue("time_limit", max(1.0, limit - (time.perf_counter() - began)))

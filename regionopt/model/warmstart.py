@@ -1,4 +1,5 @@
-"""Starting solutions for the MIP solvers: CBC's ``mipstart`` and HiGHS's ``setSolution``.
+"""Starting solutions for the MIP solvers: CBC's ``mipstart`` and HiGHS's ``setSolution``,
+and reading HiGHS's plan back after a run with a start (:func:`stale_values`, :func:`read_best`).
 
 A start usually gives the assignment binaries of a heuristic plan only; CBC
 completes a partial ``mipstart`` itself, while HiGHS needs a complete and
@@ -72,3 +73,31 @@ def load_start(solver: Any, prob: pulp.LpProblem,
 def time_limit_of(h: Any) -> float:
     value = h.getOptionValue("time_limit")  # some highspy versions return (status, value)
     return float(value[-1] if isinstance(value, tuple) else value)
+
+
+def stale_values(prob: pulp.LpProblem) -> bool:
+    """Whether the column values PuLP read disagree with the objective HiGHS reports.
+
+    HiGHS (seen with 1.16) can end a MIP with a start set by ``setSolution`` and hand back
+    the start's column values beside another objective.
+    """
+    h = prob.solverModel
+    if h.getInfo().primal_solution_status != 2:
+        return False
+    reported, value = float(h.getInfo().objective_function_value), pulp.value(prob.objective)
+    return value is not None and abs(float(value) - reported) > 1e-6 * max(1.0, abs(reported))
+
+
+def read_best(prob: pulp.LpProblem, best: list[float] | None) -> bool:
+    """Set the variables to ``best`` (HiGHS's columns, in its order) when it prices at the
+    objective HiGHS reports; return whether it did (else the values are left as they were)."""
+    if best is None or len(best) != len(prob.variables()):
+        return False
+    before = {v: v.varValue for v in prob.variables()}
+    for var in prob.variables():
+        var.varValue = best[var.index]
+    if stale_values(prob):
+        for var, value in before.items():
+            var.varValue = value
+        return False
+    return True

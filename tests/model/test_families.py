@@ -146,6 +146,18 @@ MORE = {
                                 delineation__travel_join=True, delineation__join_weight=300.0),
     "BA-like": dict(delineation__join_share=0.08, delineation__admit_share=0.08,
                     delineation__travel_steps=[[45, 0.06]], delineation__restkommune=True),
+    # the step rows' big-M is each step's excess over the last step's demand, which holds
+    # unconditionally: many steps, one step (the target at the minimum: one demand), and a
+    # curve steep enough that the last step's row alone refuses plans
+    "Coombes-Bond, eight steps": dict(
+        delineation__cb_min_size=600, delineation__cb_target_size=3000,
+        delineation__cb_min_sc=0.45, delineation__cb_target_sc=0.7, delineation__cb_steps=8),
+    "Coombes-Bond, one demand": dict(
+        delineation__cb_min_size=900, delineation__cb_target_size=900,
+        delineation__cb_min_sc=0.55, delineation__cb_target_sc=0.7, delineation__cb_steps=4),
+    "Coombes-Bond, steep": dict(
+        delineation__cb_min_size=500, delineation__cb_target_size=1800,
+        delineation__cb_min_sc=0.6, delineation__cb_target_sc=0.8, delineation__cb_steps=2),
     "criterion, large threshold above": dict(
         constraints__min_criterion_regions=2, criteria__self_containment=0.7,
         criteria__self_containment_large=0.8, criteria__large_workers=1300),

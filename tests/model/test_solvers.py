@@ -8,7 +8,7 @@ import time
 import pulp
 
 from regionopt.model.solvers import _InterruptibleHiGHS, lp_solver
-from regionopt.model.warmstart import time_limit_of
+from regionopt.model.warmstart import read_best, time_limit_of
 
 
 def _tiny() -> pulp.LpProblem:
@@ -59,3 +59,22 @@ def test_highs_with_a_start_returns_the_optimum_it_proves_not_the_start() -> Non
     assert started.plan == plain.plan
     assert tuple(data.index(started.plan.cores[started.plan.assignment[c]]) for c in data.codes) \
         == best_cores
+
+
+def test_a_reported_solution_is_read_only_when_its_objective_is_the_one_highs_reports() -> None:
+    """With a start, HiGHS can hand back the start's values beside another objective; the
+    last improving solution it reported replaces them only when it prices at HiGHS's figure."""
+    prob = pulp.LpProblem("pair", pulp.LpMinimize)
+    x = prob.add_variable("x", lowBound=0, upBound=5, cat="Integer")
+    y = prob.add_variable("y", lowBound=0, upBound=5, cat="Integer")
+    prob += 2 * x + 3 * y
+    prob += x + y >= 2
+    prob.solve(_InterruptibleHiGHS(msg=False, threads=1))
+    assert pulp.value(prob.objective) == 4  # x = 2, y = 0
+    x.varValue, y.varValue = 0, 2  # as if HiGHS had handed back a start of objective 6
+    order = sorted(prob.variables(), key=lambda v: v.index)
+    assert not read_best(prob, [3.0 if v is x else 0.0 for v in order])  # 6: not HiGHS's 4
+    assert (x.varValue, y.varValue) == (0, 2)
+    assert not read_best(prob, None) and not read_best(prob, [2.0])
+    assert read_best(prob, [2.0 if v is x else 0.0 for v in order])
+    assert (x.varValue, y.varValue) == (2, 0)

@@ -82,7 +82,8 @@ class ModelParts:
         families and included by :func:`regionopt.model.objective.add_objective`.
     kept
         ``kept[o, d, j]`` (``o < d``): 1 when both ``o`` and ``d`` are in the
-        region of core ``j``, created on first use by :func:`kept_flows`.
+        region of core ``j``, created on first use by :func:`kept_flows` (``x[o, j]``
+        itself when ``d`` or ``o`` is the core ``j``).
     meets
         ``meets[j]``: the binaries that say the region of core ``j`` meets the
         self-containment criterion (their sum is at most 1), created on first use by
@@ -252,6 +253,12 @@ def kept_flows(m: ModelParts) -> dict[tuple[int, int, int], pulp.LpVariable]:
     so ``y <= x[o, j] * x[d, j]``. Only rows that reward ``y`` use it (the
     commuting term, the self-containment floor), so raising it to the product
     is always allowed: the linearisation is exact.
+
+    A pair with the core as one end (``d = j`` or ``o = j``) needs no variable: the product
+    is ``x[o, j]·x[j, j] = x[o, j]``, since a member joins only an open core
+    (``x[o, j] <= x[j, j]``, the model's ``open`` rows; a one-region model fixes
+    ``x[j, j] = 1``), so the pair's entry is ``x[o, j]`` itself: exact, with the same LP
+    bound (``min(x[o, j], x[j, j]) = x[o, j]``) and one column and two rows fewer per pair.
     """
     if m.kept is not None:
         return m.kept
@@ -265,6 +272,9 @@ def kept_flows(m: ModelParts) -> dict[tuple[int, int, int], pulp.LpVariable]:
         members = m.cands[j]
         for o, d in pairs:
             if o in members and d in members:
+                if j in (o, d):
+                    kept[o, d, j] = m.x[d if j == o else o, j]
+                    continue
                 y = m.prob.add_variable(f"kept_{codes[o]}_{codes[d]}_{codes[j]}", 0, 1)
                 m.prob += (y - m.x[o, j] <= 0, f"keptres_{codes[o]}_{codes[d]}_{codes[j]}")
                 m.prob += (y - m.x[d, j] <= 0, f"keptwork_{codes[o]}_{codes[d]}_{codes[j]}")
@@ -286,10 +296,23 @@ def kept_in_region(m: ModelParts) -> dict[int, pulp.LpAffineExpression]:
     pairs: dict[int, list[tuple[pulp.LpVariable, float]]] = {j: [] for j in m.cands}
     for (o, d, j), y in kept_flows(m).items():
         pairs[j].append((y, float(both[o, d])))
-    return {j: pulp.LpAffineExpression(
+    return {j: summed(
                 [(m.x[i, j], float(c.flows[i, i])) for i in sorted(members) if c.flows[i, i]]
                 + pairs[j])
             for j, members in sorted(m.cands.items())}
+
+
+def summed(terms: Sequence[tuple[pulp.LpVariable, float]]) -> pulp.LpAffineExpression:
+    """Return ``Σ coefficient·variable`` over ``terms``, adding a variable's repeated terms.
+
+    ``pulp.LpAffineExpression(terms)`` keeps only the last coefficient of a repeated
+    variable; the kept-pair entries of :func:`kept_flows` repeat ``x[o, j]`` (a pair with
+    its core), so every sum over them goes through here.
+    """
+    out = pulp.LpAffineExpression()
+    for var, coef in terms:
+        out.addterm(var, coef)
+    return out
 
 
 def strength(data: ProblemData, measure: str) -> np.ndarray:

@@ -11,6 +11,15 @@ the curve: a region the steps accept is valid; one they refuse is at most
 parameters in 8 steps). Regions keeping all their commuting (SC = 1) below ``m``, valid for
 Istat, are refused here. Binaries ``cbstep_<j>_<s>`` per core; rows ``cbpick_<j>``,
 ``cbsize_<j>``, ``cbres_<j>_<s>``, ``cbjobs_<j>_<s>``. No pruning. Audit: each region.
+
+The step rows' big-M is the excess of the step's demand over the least one, ``a_K``
+(``req(e_K)``, the last step): ``L − a_s·E + (a_s − a_K)·Ē·(1 − z_s) >= 0`` with ``Ē`` the
+candidates' employed (``J`` and ``J̄`` the same). Exact: the last step's row is
+``L >= a_K·E`` unconditionally, which every region the steps accept meets (``a_s >= a_K``)
+and a closed core meets with ``L = E = 0``; with it, a step not chosen asks
+``L >= a_s·E − (a_s − a_K)·Ē``, which ``L >= a_K·E`` and ``E <= Ē`` already imply. The LP
+relaxation keeps ``L >= a_K·E`` and ``L >= a_K·J`` per core, which the big-M
+``a_s·Ē·(1 − z_s)`` of every step let it drop (a fractional ``z`` spread over the steps).
 """
 
 from __future__ import annotations
@@ -64,6 +73,7 @@ def _rows(m: ModelParts) -> None:
     c = commuting_of(data, KEY)
     kept = kept_in_region(m)
     levels = steps(d)
+    least = min(alpha for _, alpha in levels)
     for j, members in sorted(m.cands.items()):
         code, idx = data.codes[j], sorted(members)
         size = pulp.lpSum(float(c.employed[i]) * m.x[i, j] for i in idx)
@@ -76,9 +86,12 @@ def _rows(m: ModelParts) -> None:
         m.prob += (size - pulp.lpSum(e * zs for (e, _), zs in zip(levels, z, strict=True)) >= 0,
                    f"cbsize_{code}")
         for s, ((_, alpha), zs) in enumerate(zip(levels, z, strict=True)):
-            m.prob += (kept[j] - alpha * size + alpha * big_e * (1 - zs) >= 0,
+            # the least demand holds unconditionally, so a step's row needs only the excess
+            # over it as its big-M: (alpha - least)·big_e, 0 for the last step
+            slack = alpha - least
+            m.prob += (kept[j] - alpha * size + slack * big_e * (1 - zs) >= 0,
                        f"cbres_{code}_{s}")
-            m.prob += (kept[j] - alpha * jobs + alpha * big_j * (1 - zs) >= 0,
+            m.prob += (kept[j] - alpha * jobs + slack * big_j * (1 - zs) >= 0,
                        f"cbjobs_{code}_{s}")
 
 

@@ -12,7 +12,6 @@ Audit: :func:`kept_commuters` against the same product.
 from __future__ import annotations
 
 import numpy as np
-import pulp
 
 from regionopt.model.families.base import (
     Family,
@@ -21,6 +20,7 @@ from regionopt.model.families.base import (
     Violation,
     commuting_of,
     kept_flows,
+    summed,
 )
 from regionopt.problem import ProblemData
 from regionopt.scenario import Scenario
@@ -41,7 +41,7 @@ def _rows(m: ModelParts) -> None:
     both = c.flows + c.flows.T
     need = m.scenario.constraints.min_kept_share * float(c.employed.sum())
     terms = [(y, float(both[o, d])) for (o, d, _), y in kept_flows(m).items()]
-    m.prob += (pulp.LpAffineExpression(terms) >= need - float(np.trace(c.flows)), "kept_share")
+    m.prob += (summed(terms) >= need - float(np.trace(c.flows)), "kept_share")
 
 
 def _check(view: PlanView, s: Scenario) -> list[Violation]:
